@@ -1,0 +1,109 @@
+# Makefile - builds dmabench, its tests, the static board build and the aarch64 cross build.
+#
+#   make                 ./dmabench (installs missing Debian packages first, see scripts/deps.sh)
+#   make check           unit tests and CLI tests under ASan/UBSan, then the real-kernel VM test
+#   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
+#   make static          a static binary for a board: build/static-<arch>/dmabench
+#   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
+#   make format          clang-format every source file in place
+# No configure step: pkg-config for hwloc and libnuma, libpfm4 by name (it has no .pc file).
+
+CROSS_COMPILE ?=
+CC := $(CROSS_COMPILE)gcc
+BUILD ?= build
+DEPS := scripts/deps.sh
+
+# The target is read from the prefix when cross compiling, and falls back to uname natively:
+# on a fresh machine make reads this before scripts/deps.sh has installed any compiler.
+ifneq ($(CROSS_COMPILE),)
+MULTIARCH := $(patsubst %-,%,$(notdir $(CROSS_COMPILE)))
+ARCH := $(firstword $(subst -, ,$(MULTIARCH)))
+export PKG_CONFIG_LIBDIR := /usr/lib/$(MULTIARCH)/pkgconfig:/usr/share/pkgconfig
+else
+ARCH := $(or $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1),$(shell uname -m))
+endif
+PKG_CONFIG ?= pkg-config
+PKGS := hwloc numa
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -D_GNU_SOURCE -Iheaps -Ibench -Icoherency -Iworkloads
+BASE_CFLAGS := -std=gnu11 -g -fopenmp $(WARN) -MMD -MP
+CFLAGS ?= -O2
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LIBS = $(PKG_LIBS) -lpfm -lm
+
+# Everything but main() goes into a library so that tests link the same objects.
+CORE_SRCS := $(sort $(wildcard heaps/*.c bench/*.c coherency/*.c workloads/*.c))
+CORE_SRCS := $(filter-out bench/main.c,$(CORE_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+VM_SRCS := $(sort $(wildcard tests/vm/*.c))
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all deps check unit clitest vmcheck static format format-check clean
+all: dmabench
+
+deps:
+	@$(DEPS) build
+
+# --- the normal build ----------------------------------------------------------------------
+NATIVE := $(BUILD)/native
+NATIVE_OBJS := $(CORE_SRCS:%.c=$(NATIVE)/%.o)
+
+$(NATIVE)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(NATIVE)/libdmabench.a: $(NATIVE_OBJS)
+	$(CROSS_COMPILE)ar rcs $@ $^
+
+dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# --- sanitizer build for tests ---------------------------------------------------------------
+ASAN := $(BUILD)/asan
+ASAN_OBJS := $(CORE_SRCS:%.c=$(ASAN)/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/%)
+
+$(ASAN)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(ASAN)/libdmabench.a: $(ASAN_OBJS)
+	ar rcs $@ $^
+
+$(ASAN)/dmabench: $(ASAN)/bench/main.o $(ASAN)/libdmabench.a
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# --- static build for boards (and for the VM tests) ------------------------------------------
+include mk/static.mk
+
+# --- tests -----------------------------------------------------------------------------------
+check: unit clitest vmcheck
+	@echo "make check: all test sets passed"
+
+unit: $(UNIT_BINS)
+	@$(DEPS) check
+	@tests/run-unit.sh $(UNIT_BINS)
+
+clitest: $(ASAN)/dmabench
+	@$(DEPS) check
+	@DMABENCH=$(ASAN)/dmabench tests/cli/run.sh
+
+include mk/vm.mk
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) dmabench
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

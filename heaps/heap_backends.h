@@ -1,0 +1,22 @@
+/* heaps/heap_backends.h - the one list of every heap backend, in probe order.
+ *
+ * An X-macro list (as stress-ng's core-stressors.h) so that the set of allocators dmabench
+ * knows can be read and audited in one place. Each entry NAME names a backend defined in
+ * heaps/backend_NAME.c as `const struct heap_ops heap_backend_NAME`.
+ */
+#ifndef DMABENCH_HEAP_BACKENDS_H
+#define DMABENCH_HEAP_BACKENDS_H
+
+#include "heap.h"
+
+#define HEAP_BACKENDS(X)                                                                           \
+    X(dma_heap)                                                                                    \
+    X(udmabuf)                                                                                     \
+    X(ion)                                                                                         \
+    X(host)
+
+#define HEAP_BACKEND_DECLARE(name) extern const struct heap_ops heap_backend_##name;
+HEAP_BACKENDS(HEAP_BACKEND_DECLARE)
+#undef HEAP_BACKEND_DECLARE
+
+#endif
