@@ -39,6 +39,15 @@ CORE_SRCS := $(filter-out bench/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 VM_SRCS := $(sort $(wildcard tests/vm/*.c))
 
+# Quiet by default, like the kernel: `make V=1` shows every command.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @echo "  $(1)	$@"
+endif
+
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps check unit clitest vmcheck static format format-check clean
@@ -53,13 +62,16 @@ NATIVE_OBJS := $(CORE_SRCS:%.c=$(NATIVE)/%.o)
 
 $(NATIVE)/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(call quiet,CC)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(NATIVE)/libdmabench.a: $(NATIVE_OBJS)
-	$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
 dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # --- sanitizer build for tests ---------------------------------------------------------------
 ASAN := $(BUILD)/asan
@@ -68,17 +80,21 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/%)
 
 $(ASAN)/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(call quiet,CC-SAN)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(ASAN)/libdmabench.a: $(ASAN_OBJS)
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(ASAN)/dmabench: $(ASAN)/bench/main.o $(ASAN)/libdmabench.a
-	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+	$(call quiet,LD-SAN)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(call quiet,LD-SAN)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 # --- static build for boards (and for the VM tests) ------------------------------------------
 include mk/static.mk

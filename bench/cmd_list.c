@@ -34,7 +34,7 @@ static const char *const column_titles[N_COLS] = {
 };
 
 #define MAX_ROWS 96
-#define CELL 192
+#define CELL     192
 
 struct list_rows {
     size_t n;
@@ -72,8 +72,7 @@ static void page_sizes_text(const struct heap_info *info, char *out, size_t out_
         int n = snprintf(out + used, out_len - used, "%s%s%s", i ? " " : "",
                          p->kind == HEAP_PAGES_THP ? "thp:" : "", size);
         if (n > 0 && p->kind == HEAP_PAGES_HUGETLB && p->free_pages >= 0)
-            n += snprintf(out + used + n, out_len - used - (size_t)n, "(%ld free)",
-                          p->free_pages);
+            n += snprintf(out + used + n, out_len - used - (size_t)n, "(%ld free)", p->free_pages);
         if (n > 0)
             used += (size_t)n;
     }
@@ -114,18 +113,22 @@ static void add_topology_rows(struct list_rows *rows)
         return;
     }
     cell_set(row[COL_STATUS], "available");
-    cell_set(row[COL_DETAIL], "%u package(s), %u core(s), %u hardware thread(s), %zu NUMA "
-             "node(s)", topo.packages, topo.cores, topo.pus, topo.n_nodes);
+    cell_set(row[COL_DETAIL],
+             "%u package(s), %u core(s), %u hardware thread(s), %zu NUMA "
+             "node(s)",
+             topo.packages, topo.cores, topo.pus, topo.n_nodes);
     for (size_t i = 0; i < topo.n_caches; i++) {
         const struct topo_cache *c = &topo.caches[i];
         char size[32];
         if (!(row = new_row(rows, "topology")))
             return;
         cell_set(row[COL_NAME], "L%u%s", c->level,
-                 c->type == 'd' ? "d" : c->type == 'i' ? "i" : "");
+                 c->type == 'd'   ? "d"
+                 : c->type == 'i' ? "i"
+                                  : "");
         cell_set(row[COL_STATUS], "available");
-        cell_set(row[COL_DETAIL], "%s x%u, line %u B",
-                 size_format(c->size, size, sizeof(size)), c->count, c->line_size);
+        cell_set(row[COL_DETAIL], "%s x%u, line %u B", size_format(c->size, size, sizeof(size)),
+                 c->count, c->line_size);
     }
     for (size_t i = 0; i < topo.n_nodes; i++) {
         char size[32];
@@ -153,16 +156,17 @@ static void add_counter_rows(struct list_rows *rows)
     if (probe.core_pmus[0])
         cell_set(row[COL_DETAIL], "%s; libpfm4 knows this CPU as %s", reason, probe.core_pmus);
     else
-        cell_set(row[COL_DETAIL], "%s; libpfm4 has no event table for this CPU (generic perf:: "
-                 "events only)", reason);
+        cell_set(row[COL_DETAIL],
+                 "%s; libpfm4 has no event table for this CPU (generic perf:: "
+                 "events only)",
+                 reason);
     if (!(row = new_row(rows, "counters")))
         return;
     cell_set(row[COL_NAME], "software");
     cell_set(row[COL_BACKEND], "perf_event_open");
     cell_set(row[COL_STATUS], "%s", probe.sw_err ? "unavailable" : "available");
     if (probe.sw_err)
-        cell_set(row[COL_DETAIL], "perf_event_open(perf::task-clock): %s",
-                 strerror(-probe.sw_err));
+        cell_set(row[COL_DETAIL], "perf_event_open(perf::task-clock): %s", strerror(-probe.sw_err));
     else
         cell_set(row[COL_DETAIL], "task-clock, page faults, context switches");
     if (!(row = new_row(rows, "counters")))
@@ -186,8 +190,8 @@ static void print_csv(const struct list_rows *rows)
 /* Heaps as an aligned table; topology and counters as "name: detail" lines. */
 static void print_table(const struct list_rows *rows)
 {
-    static const enum list_column heap_cols[] = {COL_NAME,       COL_BACKEND, COL_CLASS,
-                                                 COL_CPU_MAPPING, COL_DMABUF, COL_PAGE_SIZES};
+    static const enum list_column heap_cols[] = {COL_NAME,        COL_BACKEND, COL_CLASS,
+                                                 COL_CPU_MAPPING, COL_DMABUF,  COL_PAGE_SIZES};
     size_t width[N_COLS] = {0};
     for (size_t c = 0; c < N_COLS; c++)
         width[c] = strlen(column_titles[c]);
@@ -215,13 +219,11 @@ static void print_table(const struct list_rows *rows)
             printf(" ");
             for (size_t i = 0; i < sizeof(heap_cols) / sizeof(heap_cols[0]); i++)
                 printf(" %-*s", (int)width[heap_cols[i]], row[heap_cols[i]]);
-            printf(" %s%s%s\n", row[COL_STATUS], row[COL_DETAIL][0] ? ": " : "",
-                   row[COL_DETAIL]);
+            printf(" %s%s%s\n", row[COL_STATUS], row[COL_DETAIL][0] ? ": " : "", row[COL_DETAIL]);
         } else {
             printf("  %-20s %s%s%s%s\n", row[COL_NAME], row[COL_BACKEND],
                    row[COL_BACKEND][0] ? ": " : "",
-                   strcmp(row[COL_STATUS], "available") ? "unavailable: " : "",
-                   row[COL_DETAIL]);
+                   strcmp(row[COL_STATUS], "available") ? "unavailable: " : "", row[COL_DETAIL]);
         }
     }
 }

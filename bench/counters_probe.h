@@ -13,12 +13,12 @@
 struct perf_event_attr;
 
 struct counters_probe {
-    bool pfm_ok;            /* libpfm4 initialised */
-    int pfm_err;            /* PFM_ERR_* when !pfm_ok */
-    char core_pmus[128];    /* libpfm4 core PMUs detected here, comma separated, "" if none */
-    int hw_err;             /* 0, or -errno of opening perf::cycles */
-    int sw_err;             /* 0, or -errno of opening perf::task-clock */
-    int paranoid;           /* /proc/sys/kernel/perf_event_paranoid, or -100 if unreadable */
+    bool pfm_ok;         /* libpfm4 initialised */
+    int pfm_err;         /* PFM_ERR_* when !pfm_ok */
+    char core_pmus[128]; /* libpfm4 core PMUs detected here, comma separated, "" if none */
+    int hw_err;          /* 0, or -errno of opening perf::cycles */
+    int sw_err;          /* 0, or -errno of opening perf::task-clock */
+    int paranoid;        /* /proc/sys/kernel/perf_event_paranoid, or -100 if unreadable */
 };
 
 /* Encode an event name ("perf::cycles", "arm_ac53::L1D_CACHE_REFILL") for this process,

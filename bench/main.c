@@ -23,11 +23,12 @@ static const struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "dmabench %s - DMA-BUF heap benchmark and cache-coherency characterisation\n"
-                 "\n"
-                 "usage: dmabench COMMAND [OPTIONS]\n"
-                 "\n"
-                 "commands:\n",
+    fprintf(out,
+            "dmabench %s - DMA-BUF heap benchmark and cache-coherency characterisation\n"
+            "\n"
+            "usage: dmabench COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n",
             DMABENCH_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);

@@ -62,8 +62,8 @@ char *size_format(size_t bytes, char *out, size_t out_len)
     else if (exact == largest)
         snprintf(out, out_len, "%zu %ciB", bytes >> (10 * exact), unit_letters[exact - 1]);
     else
-        snprintf(out, out_len, "%.1f %ciB",
-                 (double)bytes / (double)((size_t)1 << (10 * largest)), unit_letters[largest - 1]);
+        snprintf(out, out_len, "%.1f %ciB", (double)bytes / (double)((size_t)1 << (10 * largest)),
+                 unit_letters[largest - 1]);
     return out;
 }
 

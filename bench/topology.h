@@ -9,19 +9,19 @@
 #include <stddef.h>
 
 #define TOPO_MAX_CACHES 8
-#define TOPO_MAX_NODES 16
+#define TOPO_MAX_NODES  16
 
 struct topo_cache {
-    unsigned level;       /* 1, 2, 3 ... */
-    char type;            /* 'd' data, 'i' instruction, 'u' unified */
-    size_t size;          /* bytes per instance */
-    unsigned line_size;   /* bytes, 0 when unknown */
-    unsigned count;       /* instances in the machine */
+    unsigned level;     /* 1, 2, 3 ... */
+    char type;          /* 'd' data, 'i' instruction, 'u' unified */
+    size_t size;        /* bytes per instance */
+    unsigned line_size; /* bytes, 0 when unknown */
+    unsigned count;     /* instances in the machine */
 };
 
 struct topo_node {
     unsigned os_index;
-    size_t memory;        /* bytes local to the node */
+    size_t memory; /* bytes local to the node */
 };
 
 struct topology_summary {

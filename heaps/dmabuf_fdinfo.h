@@ -9,11 +9,11 @@
 #include <stddef.h>
 
 struct dmabuf_fdinfo {
-    size_t size;        /* "size:" in bytes */
-    long count;         /* "count:" file references */
-    unsigned long ino;  /* "ino:" (dma-buf inode; 0 on kernels without it) */
-    char exp_name[64];  /* "exp_name:" the exporter ("system", "udmabuf" ...) */
-    char name[64];      /* "name:" set with DMA_BUF_SET_NAME_B, "" if none */
+    size_t size;       /* "size:" in bytes */
+    long count;        /* "count:" file references */
+    unsigned long ino; /* "ino:" (dma-buf inode; 0 on kernels without it) */
+    char exp_name[64]; /* "exp_name:" the exporter ("system", "udmabuf" ...) */
+    char name[64];     /* "name:" set with DMA_BUF_SET_NAME_B, "" if none */
 };
 
 /* Parse the text of an fdinfo file; -EINVAL when it is not a dma-buf's (no exp_name). */

@@ -47,8 +47,8 @@ enum heap_page_kind {
     HEAP_PAGES_HUGETLB,  /* hugetlbfs pages of heap_alloc_req.page_size */
 };
 
-#define HEAP_NAME_MAX 64
-#define HEAP_REASON_MAX 160
+#define HEAP_NAME_MAX       64
+#define HEAP_REASON_MAX     160
 #define HEAP_MAX_PAGE_SIZES 6
 
 /* One page size a heap can back its buffers with. */
@@ -60,16 +60,16 @@ struct heap_page_size {
 
 /* Facts about a heap, filled by the backend's probe and the class rules. */
 struct heap_info {
-    char name[HEAP_NAME_MAX];  /* what users type: "system", "udmabuf", "host", "ion-system" */
-    const char *backend;       /* backend name: "dma-heap", "udmabuf", "ion", "host" */
-    enum heap_class klass;     /* after any user override */
-    bool class_from_user;      /* klass came from an override, not from the name */
+    char name[HEAP_NAME_MAX]; /* what users type: "system", "udmabuf", "host", "ion-system" */
+    const char *backend;      /* backend name: "dma-heap", "udmabuf", "ion", "host" */
+    enum heap_class klass;    /* after any user override */
+    bool class_from_user;     /* klass came from an override, not from the name */
     enum heap_cpu_mapping cpu_mapping;
-    bool is_dmabuf;            /* false only for the host baseline */
-    bool has_range_sync;       /* a partial sync ioctl exists (probed) */
-    bool available;            /* usable by this process now */
-    int unavailable_err;       /* negative errno when !available, else 0 */
-    char reason[HEAP_REASON_MAX]; /* why unavailable, in words ("no such device ...") */
+    bool is_dmabuf;                 /* false only for the host baseline */
+    bool has_range_sync;            /* a partial sync ioctl exists (probed) */
+    bool available;                 /* usable by this process now */
+    int unavailable_err;            /* negative errno when !available, else 0 */
+    char reason[HEAP_REASON_MAX];   /* why unavailable, in words ("no such device ...") */
     char device[HEAP_NAME_MAX * 2]; /* device node or "-" */
     size_t n_page_sizes;
     struct heap_page_size page_sizes[HEAP_MAX_PAGE_SIZES];
@@ -77,12 +77,12 @@ struct heap_info {
 
 /* What to allocate. Zero-initialise and set what matters: size is required. */
 struct heap_alloc_req {
-    size_t size;                /* bytes, > 0; rounded up to the page size */
-    size_t align;               /* alignment of the CPU mapping, power of two; 0 = page */
+    size_t size;  /* bytes, > 0; rounded up to the page size */
+    size_t align; /* alignment of the CPU mapping, power of two; 0 = page */
     enum heap_page_kind page_kind;
-    size_t page_size;           /* HEAP_PAGES_HUGETLB: 2 MiB, 1 GiB ...; otherwise ignored */
-    int numa_node;              /* node for the backing pages, or HEAP_NODE_ANY */
-    bool no_prefault;           /* leave pages unpopulated where the backend can */
+    size_t page_size; /* HEAP_PAGES_HUGETLB: 2 MiB, 1 GiB ...; otherwise ignored */
+    int numa_node;    /* node for the backing pages, or HEAP_NODE_ANY */
+    bool no_prefault; /* leave pages unpopulated where the backend can */
 };
 
 #define HEAP_NODE_ANY (-1)
@@ -93,14 +93,14 @@ struct heap_registry;
 /* One allocated buffer. Fields are read-only for users of the core. */
 struct heap_buf {
     struct heap *heap;
-    size_t size;       /* bytes requested */
-    size_t alloc_size; /* bytes the allocator really provided (page rounded) */
-    size_t page_size;  /* bytes per backing page */
-    size_t align;      /* alignment every CPU mapping of this buffer gets */
-    int fd;            /* dma-buf fd, or -1 for host memory */
-    int numa_node;     /* requested node or HEAP_NODE_ANY */
-    unsigned n_maps;   /* live CPU mappings of this buffer */
-    void *priv;        /* backend state */
+    size_t size;        /* bytes requested */
+    size_t alloc_size;  /* bytes the allocator really provided (page rounded) */
+    size_t page_size;   /* bytes per backing page */
+    size_t align;       /* alignment every CPU mapping of this buffer gets */
+    int fd;             /* dma-buf fd, or -1 for host memory */
+    int numa_node;      /* requested node or HEAP_NODE_ANY */
+    unsigned n_maps;    /* live CPU mappings of this buffer */
+    void *priv;         /* backend state */
     intptr_t priv_word; /* backend state that fits in a word (handle, memfd ...) */
 };
 
@@ -109,7 +109,7 @@ struct heap {
     struct heap_info info;
     const struct heap_ops *ops;
     struct heap_registry *registry;
-    void *priv;         /* backend state (device fd, ION heap id ...) */
+    void *priv; /* backend state (device fd, ION heap id ...) */
     intptr_t priv_word;
 };
 
@@ -175,8 +175,7 @@ int heap_munmap(struct heap_buf *buf, void *addr);
 int heap_sync_begin(struct heap_buf *buf, enum heap_sync_dir dir);
 int heap_sync_end(struct heap_buf *buf, enum heap_sync_dir dir);
 /* Returns HEAP_SYNC_DONE_RANGE or HEAP_SYNC_DONE_FULL, or -errno. */
-int heap_sync_range_begin(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset,
-                          size_t len);
+int heap_sync_range_begin(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset, size_t len);
 int heap_sync_range_end(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset, size_t len);
 /* Debug name shown in /proc/<pid>/fdinfo and debugfs; -EOPNOTSUPP for host memory. */
 int heap_set_name(struct heap_buf *buf, const char *name);

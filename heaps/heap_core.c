@@ -29,7 +29,7 @@ struct heap_registry {
     size_t n_heaps, cap_heaps;
     struct buf_entry *live; /* every allocated buffer, for leak reports */
     struct heap_counts counts;
-    pthread_mutex_t lock;   /* benchmarks allocate from several threads */
+    pthread_mutex_t lock; /* benchmarks allocate from several threads */
 };
 
 static const struct heap_ops *const all_backends[] = {
@@ -139,8 +139,7 @@ struct heap *heap_registry_find(struct heap_registry *reg, const char *name)
             return reg->heaps[i];
         /* "dma-heap:system": backend-qualified, for names that clash across backends. */
         if (colon && strlen(info->backend) == (size_t)(colon - name) &&
-            !strncmp(info->backend, name, (size_t)(colon - name)) &&
-            !strcmp(info->name, colon + 1))
+            !strncmp(info->backend, name, (size_t)(colon - name)) && !strcmp(info->name, colon + 1))
             return reg->heaps[i];
     }
     return NULL;
@@ -275,8 +274,7 @@ int heap_munmap(struct heap_buf *buf, void *addr)
 
 static int check_dir(enum heap_sync_dir dir)
 {
-    return (dir == HEAP_SYNC_READ || dir == HEAP_SYNC_WRITE || dir == HEAP_SYNC_RW) ? 0
-                                                                                    : -EINVAL;
+    return (dir == HEAP_SYNC_READ || dir == HEAP_SYNC_WRITE || dir == HEAP_SYNC_RW) ? 0 : -EINVAL;
 }
 
 static int sync_whole(struct heap_buf *buf, bool begin, enum heap_sync_dir dir)
@@ -313,8 +311,7 @@ static int sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, 
     return ret < 0 ? ret : HEAP_SYNC_DONE_FULL;
 }
 
-int heap_sync_range_begin(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset,
-                          size_t len)
+int heap_sync_range_begin(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset, size_t len)
 {
     return sync_range(buf, true, dir, offset, len);
 }

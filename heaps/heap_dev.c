@@ -46,8 +46,8 @@ static int map_at_alignment(int fd, size_t len, size_t align, int flags, void **
     if (len > SIZE_MAX - align)
         return -ENOMEM;
     size_t reserve_len = len + align;
-    char *reserve = mmap(NULL, reserve_len, PROT_NONE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    char *reserve =
+            mmap(NULL, reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (reserve == MAP_FAILED)
         return -errno;
     char *aligned = (char *)(((uintptr_t)reserve + align - 1) & ~(uintptr_t)(align - 1));
