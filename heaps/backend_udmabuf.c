@@ -1,0 +1,203 @@
+/* heaps/backend_udmabuf.c - the udmabuf backend: dma-bufs made from memfd pages.
+ *
+ * udmabuf is the only dma-buf exporter that takes ordinary shmem or hugetlbfs pages, which
+ * makes it the heap for comparing page sizes and NUMA placement. The memfd is sealed against
+ * shrinking (udmabuf insists) but never against writes (udmabuf refuses that).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/udmabuf.h>
+#include <numaif.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dmabuf_ops.h"
+#include "heap.h"
+#include "heap_backends.h"
+#include "heap_dev.h"
+#include "heap_ioctl.h"
+#include "udmabuf.h"
+
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older C libraries lack the name */
+#endif
+
+#define BITS_PER_ULONG (8 * sizeof(unsigned long))
+/* Nodes a binding can name; far beyond any machine this runs on. */
+#define MAX_BIND_NODES 1024
+
+/* Per-heap state in heap->priv; the /dev/udmabuf fd is heap->priv_word. */
+struct udmabuf_state {
+    enum dmabuf_partial_support partial_sync;
+};
+
+int udmabuf_create_fd(int dev_fd, int memfd, unsigned long long offset, unsigned long long size,
+                      unsigned flags)
+{
+    struct udmabuf_create create = {
+            .memfd = (__u32)memfd,
+            .flags = flags,
+            .offset = offset,
+            .size = size,
+    };
+    return heap_ioctl_restart(dev_fd, UDMABUF_CREATE, &create);
+}
+
+static int udmabuf_probe(struct heap_registry *reg)
+{
+    struct heap_info info = {.name = "udmabuf", .klass = HEAP_CLASS_CACHED, .is_dmabuf = true};
+    struct udmabuf_state *state = NULL;
+    int dev_fd = -1;
+    heap_page_sizes_probe(&info, 0, 1);
+    int ret = heap_dev_path(info.device, sizeof(info.device), "/dev/udmabuf");
+    if (ret) {
+        heap_info_set_unavailable(&info, ret, "device root path too long for /dev/udmabuf");
+    } else if ((dev_fd = open(info.device, O_RDWR | O_CLOEXEC)) < 0) {
+        int err = -errno;
+        char what[sizeof(info.device) + 8];
+        snprintf(what, sizeof(what), "open %s", info.device);
+        heap_info_set_unavailable(&info, err, what);
+        if (err == -ENOENT)
+            snprintf(info.reason, sizeof(info.reason),
+                     "no /dev/udmabuf: kernel without CONFIG_UDMABUF");
+    } else {
+        info.available = true;
+        state = calloc(1, sizeof(*state));
+    }
+    struct heap *heap = NULL;
+    if (dev_fd < 0 || state)
+        heap = heap_registry_add(reg, &heap_backend_udmabuf, &info);
+    if (!heap) {
+        if (dev_fd >= 0)
+            close(dev_fd);
+        free(state);
+        return -ENOMEM;
+    }
+    heap->priv_word = dev_fd;
+    heap->priv = state;
+    return 0;
+}
+
+static int create_backing_memfd(const struct heap_alloc_req *req, size_t page)
+{
+    unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+    if (req->page_kind == HEAP_PAGES_HUGETLB)
+        flags |= MFD_HUGETLB | ((unsigned)__builtin_ctzl(page) << MFD_HUGE_SHIFT);
+    int memfd = memfd_create("dmabench-udmabuf", flags);
+    return memfd < 0 ? -errno : memfd;
+}
+
+/* MPOL_BIND the mapping to node. It must happen before the first fault: a policy does not move
+ * pages that already exist. On shmem it lands in the file's shared policy, so the pages
+ * udmabuf pins later come from node too. */
+static int bind_to_node(void *addr, size_t len, int node)
+{
+    unsigned long mask[MAX_BIND_NODES / BITS_PER_ULONG] = {0};
+    if (node < 0 || node >= MAX_BIND_NODES)
+        return -EINVAL;
+    mask[(size_t)node / BITS_PER_ULONG] = 1UL << ((size_t)node % BITS_PER_ULONG);
+    if (mbind(addr, len, MPOL_BIND, mask, MAX_BIND_NODES + 1, 0))
+        return -errno;
+    return 0;
+}
+
+/* Fault every page of the mapping in, for kernels without MADV_POPULATE_WRITE (before 5.14). */
+static int touch_pages(int memfd, char *addr, size_t len, size_t page, bool hugetlb)
+{
+    /* A hugetlb fault with no free huge page is SIGBUS: allocate through the file first, where
+     * running out is an error code. (Its placement then follows the task's policy.) */
+    if (hugetlb && fallocate(memfd, 0, 0, (off_t)len))
+        return errno == ENOSPC ? -ENOMEM : -errno;
+    for (size_t off = 0; off < len; off += page)
+        ((volatile char *)addr)[off] = 0;
+    return 0;
+}
+
+/* Allocate the memfd's pages now, through a mapping bound to node when one was asked for, so
+ * that placement is decided here and not by wherever udmabuf happens to pin them. */
+static int populate_backing(int memfd, size_t len, size_t page, int node, bool hugetlb)
+{
+    void *addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+    if (addr == MAP_FAILED)
+        return -errno;
+    int ret = node == HEAP_NODE_ANY ? 0 : bind_to_node(addr, len, node);
+    if (!ret && madvise(addr, len, MADV_POPULATE_WRITE)) {
+        ret = -errno;
+        if (ret == -EINVAL)
+            ret = touch_pages(memfd, addr, len, page, hugetlb);
+        else if (ret == -EFAULT && hugetlb)
+            ret = -ENOMEM; /* the fault found no free huge page (SIGBUS) */
+    }
+    munmap(addr, len);
+    return ret;
+}
+
+static int udmabuf_alloc(struct heap *heap, const struct heap_alloc_req *req, struct heap_buf *buf)
+{
+    bool hugetlb = req->page_kind == HEAP_PAGES_HUGETLB;
+    size_t page = hugetlb ? req->page_size : heap_base_page_size();
+    size_t alloc_size = (req->size + page - 1) & ~(page - 1);
+    int memfd = create_backing_memfd(req, page);
+    if (memfd < 0)
+        return memfd;
+    int ret = 0;
+    if (ftruncate(memfd, (off_t)alloc_size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+        ret = -errno;
+    if (!ret && (req->numa_node != HEAP_NODE_ANY || !req->no_prefault))
+        ret = populate_backing(memfd, alloc_size, page, req->numa_node, hugetlb);
+    if (!ret)
+        ret = udmabuf_create_fd((int)heap->priv_word, memfd, 0, alloc_size, UDMABUF_FLAGS_CLOEXEC);
+    if (ret < 0) {
+        close(memfd);
+        return ret;
+    }
+    buf->fd = ret;
+    buf->priv_word = memfd;
+    buf->alloc_size = alloc_size;
+    buf->page_size = page;
+    return 0;
+}
+
+static void udmabuf_free(struct heap_buf *buf)
+{
+    close(buf->fd);
+    close((int)buf->priv_word);
+    buf->fd = -1;
+    buf->priv_word = -1;
+}
+
+static int udmabuf_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir,
+                              size_t offset, size_t len)
+{
+    struct udmabuf_state *state = buf->heap->priv;
+    return dmabuf_heap_sync_range(buf, begin, dir, offset, len, &state->partial_sync);
+}
+
+static void udmabuf_release(struct heap *heap)
+{
+    if (heap->priv_word >= 0)
+        close((int)heap->priv_word);
+    heap->priv_word = -1;
+    free(heap->priv);
+    heap->priv = NULL;
+}
+
+const struct heap_ops heap_backend_udmabuf = {
+        .name = "udmabuf",
+        .description = "udmabuf (/dev/udmabuf): dma-bufs over memfd shmem or hugetlbfs pages",
+        .probe = udmabuf_probe,
+        .alloc = udmabuf_alloc,
+        .free = udmabuf_free,
+        .mmap = dmabuf_heap_mmap,
+        .munmap = dmabuf_heap_munmap,
+        .sync = dmabuf_heap_sync,
+        .sync_range = udmabuf_sync_range,
+        .set_name = dmabuf_heap_set_name,
+        .release = udmabuf_release,
+};
