@@ -50,11 +50,15 @@ endif
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check unit clitest vmcheck static format format-check clean
+.PHONY: all deps checkdeps check unit clitest vmcheck static format format-check clean
 all: dmabench
 
 deps:
 	@$(DEPS) build
+
+# Test objects include <cmocka.h>: the test packages must be there before they compile.
+checkdeps:
+	@$(DEPS) check
 
 # --- the normal build ----------------------------------------------------------------------
 NATIVE := $(BUILD)/native
@@ -78,7 +82,7 @@ ASAN := $(BUILD)/asan
 ASAN_OBJS := $(CORE_SRCS:%.c=$(ASAN)/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/%)
 
-$(ASAN)/%.o: %.c | deps
+$(ASAN)/%.o: %.c | checkdeps
 	@mkdir -p $(@D)
 	$(call quiet,CC-SAN)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
@@ -91,7 +95,8 @@ $(ASAN)/dmabench: $(ASAN)/bench/main.o $(ASAN)/libdmabench.a
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-$(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
+# A static pattern rule names the objects, so make keeps them instead of deleting intermediates.
+$(UNIT_BINS): $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
 	@mkdir -p $(@D)
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
@@ -103,12 +108,10 @@ include mk/static.mk
 check: unit clitest vmcheck
 	@echo "make check: all test sets passed"
 
-unit: $(UNIT_BINS)
-	@$(DEPS) check
+unit: $(UNIT_BINS) | checkdeps
 	@tests/run-unit.sh $(UNIT_BINS)
 
-clitest: $(ASAN)/dmabench
-	@$(DEPS) check
+clitest: $(ASAN)/dmabench | checkdeps
 	@DMABENCH=$(ASAN)/dmabench tests/cli/run.sh
 
 include mk/vm.mk
