@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# scripts/vm/run.sh - boot KERNEL with the dmabench test INITRD under QEMU, show and save the
+# console, and pass only when tests/vm/init.sh reported that every check passed.
+#
+#   usage: scripts/vm/run.sh KERNEL INITRD CONSOLE_LOG
+#   DMABENCH_ACCEL=tcg|kvm     force an accelerator (default: KVM when a probe boot works)
+#   DMABENCH_VM_TIMEOUT=180    seconds before the VM is killed and the test fails
+#   DMABENCH_VM_APPEND=...     extra kernel command line
+set -euo pipefail
+
+[[ $# == 3 ]] || { echo "usage: $0 KERNEL INITRD CONSOLE_LOG" >&2; exit 2; }
+kernel=$1 initrd=$2 log=$3
+timeout_s=${DMABENCH_VM_TIMEOUT:-180}
+cache=${DMABENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabench}
+append="console=ttyS0 panic=-1 quiet ${DMABENCH_VM_APPEND:-}"
+# Two NUMA nodes of 512 MiB for the placement tests, each with its own CPU, socket and LLC, as
+# on a two-socket machine. Not numa=fake=2: that puts every CPU in both nodes, and hwloc then
+# reports a single node. One core per socket: cores that share an LLC across nodes make the
+# kernel WARN (topology_sane). 16 hugepages (32 MiB) and the initramfs fit easily.
+machine=(-m 1024 -smp "2,sockets=2,cores=1,threads=1"
+    -object "memory-backend-ram,id=mem0,size=512M" -numa "node,nodeid=0,cpus=0,memdev=mem0"
+    -object "memory-backend-ram,id=mem1,size=512M" -numa "node,nodeid=1,cpus=1,memdev=mem1")
+
+die() { echo "vmcheck: $*" >&2; exit 1; }
+[[ -f $kernel ]] || die "no kernel at $kernel"
+[[ -f $initrd ]] || die "no initramfs at $initrd"
+
+qemu() {
+    local accel=$1 limit=$2
+    shift 2
+    # No NIC: the tests need no network and iPXE's option ROM costs boot time under TCG.
+    # stdin from /dev/null: QEMU must not put the terminal into raw mode or read keystrokes.
+    timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" -cpu max "${machine[@]}" \
+        -nographic -no-reboot -nic none -kernel "$kernel" -initrd "$initrd" "$@" </dev/null 2>&1 |
+        # Serial output ends lines in CRLF and SeaBIOS clears the screen: keep plain text.
+        sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g'
+}
+
+# /dev/kvm is present on nested cloud VMs where KVM still fails (QEMU aborts setting MSRs, or
+# the guest hangs), so only a real boot proves it works. The verdict holds until the host
+# reboots or QEMU changes; it is kept so that a broken KVM costs one probe, not one per run.
+# Sets accel and why.
+choose_accel() {
+    case ${DMABENCH_ACCEL:-auto} in
+    tcg | kvm) accel=$DMABENCH_ACCEL why="DMABENCH_ACCEL"; return ;;
+    auto) ;;
+    *) die "DMABENCH_ACCEL must be tcg or kvm, not '$DMABENCH_ACCEL'" ;;
+    esac
+    if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+        accel=tcg why="no usable /dev/kvm"
+        return
+    fi
+    local key verdict_file=$cache/accel-verdict out
+    key="$(cat /proc/sys/kernel/random/boot_id) $(qemu-system-x86_64 --version | head -n1)"
+    if [[ -f $verdict_file && $(head -n1 "$verdict_file") == "$key" ]]; then
+        accel=$(sed -n 2p "$verdict_file") why="KVM probe verdict cached in $verdict_file"
+        return
+    fi
+    # Captured whole, not piped into grep -q: an early grep exit would SIGPIPE the pipeline.
+    out=$(qemu kvm 20 -append "console=ttyS0 panic=-1 quiet dmabench.probe" || true)
+    if [[ $out == *"DMABENCH-VM-PROBE: ok"* ]]; then
+        accel=kvm why="KVM probe boot worked"
+    else
+        accel=tcg why="KVM probe boot failed: $(grep -m1 -i -E 'error|fail' <<<"$out" || echo no boot)"
+    fi
+    mkdir -p "$cache"
+    printf '%s\n%s\n' "$key" "$accel" >"$verdict_file"
+}
+
+choose_accel
+mkdir -p "$(dirname "$log")"
+echo "vmcheck: booting $kernel under $accel ($why), timeout ${timeout_s}s, console in $log"
+start=$SECONDS
+set +e
+qemu "$accel" "$timeout_s" -append "$append" | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+elapsed=$((SECONDS - start))
+
+# Judge from the console: init.sh prints START, one CHECK line per check, then RESULT.
+reason=""
+result=$(grep -o 'DMABENCH-VM-RESULT: .*' "$log" | tail -n1 || true)
+if [[ $rc == 124 || $rc == 137 ]]; then
+    last=$(grep -o 'DMABENCH-VM-RUN: .*' "$log" | tail -n1 | cut -d' ' -f2 || true)
+    reason="timed out after ${timeout_s}s"
+    [[ -z $last ]] || reason+=" during check $last"
+elif ! grep -q 'DMABENCH-VM-START:' "$log"; then
+    reason="the VM did not boot to /init (qemu exit $rc, no start marker)"
+elif [[ -z $result ]]; then
+    reason="no result marker: /init died or the kernel panicked (qemu exit $rc)"
+elif [[ $result != "DMABENCH-VM-RESULT: pass"* ]]; then
+    reason="failed checks: $(grep -o 'DMABENCH-VM-CHECK: fail .*' "$log" | cut -d' ' -f3 | paste -sd' ')"
+elif [[ $rc != 0 ]]; then
+    reason="qemu exited with $rc after a passing run"
+fi
+
+passed=$(grep -c 'DMABENCH-VM-CHECK: pass' "$log" || true)
+failed=$(grep -c 'DMABENCH-VM-CHECK: fail' "$log" || true)
+echo
+if [[ -z $reason ]]; then
+    echo "vmcheck: PASS in ${elapsed}s under $accel"
+    echo "vmcheck: $passed passed, 0 failed"
+    exit 0
+fi
+# The console may have scrolled far away: repeat what failed and how the VM ended.
+echo "vmcheck: ---- last 40 console lines ----"
+tail -n 40 "$log"
+echo "vmcheck: ---- failed ----"
+grep -E 'DMABENCH-VM-CHECK: fail|^FAIL ' "$log" || true
+echo "vmcheck: FAIL in ${elapsed}s under $accel: $reason (console: $log)"
+# A run that never reached its checks still counts as one failure.
+echo "vmcheck: $passed passed, $((failed > 0 ? failed : 1)) failed"
+exit 1

@@ -1,0 +1,116 @@
+#!/bin/sh
+# tests/vm/init.sh - /init of the VM test initramfs (busybox sh, PID 1 in Debian's kernel).
+# Runs every check against the real kernel, prints one DMABENCH-VM-CHECK line per check and a
+# DMABENCH-VM-RESULT line that scripts/vm/run.sh parses, then powers the VM off. No `set -e`:
+# one failing check must not hide the others, and PID 1 must never exit (that is a panic).
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+# The kernel's built-in initramfs has a /dev/console, devtmpfs hides it behind its own.
+exec </dev/console >/dev/console 2>&1
+
+# scripts/vm/run.sh boots with this flag only to learn whether KVM really works.
+if grep -qw dmabench.probe /proc/cmdline; then
+    echo "DMABENCH-VM-PROBE: ok"
+    poweroff -f
+fi
+
+echo "DMABENCH-VM-START: $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime)s"
+# Before anything allocates, so that the pages can still be found contiguous.
+echo 16 >/proc/sys/vm/nr_hugepages
+
+passed=0
+failed=0
+# check NAME CMD...: run one check; its own output says why it failed.
+check() {
+    name=$1
+    shift
+    echo "DMABENCH-VM-RUN: $name"
+    if "$@"; then
+        echo "DMABENCH-VM-CHECK: pass $name"
+        passed=$((passed + 1))
+    else
+        echo "DMABENCH-VM-CHECK: fail $name"
+        failed=$((failed + 1))
+    fi
+}
+
+hugepages_reserved() {
+    n=$(cat /proc/sys/vm/nr_hugepages)
+    [ "$n" -ge 16 ] || { echo "nr_hugepages is $n, wanted 16"; return 1; }
+}
+
+two_numa_nodes() {
+    [ -d /sys/devices/system/node/node1 ] || { echo "no node1: QEMU's -numa did not take"; return 1; }
+}
+
+# list_available NAME WORD...: `dmabench list` shows heap NAME as available, its row holding
+# every WORD. Rows are compared word by word, so `system` does not match `system-uncached` nor
+# `cached` `uncached`; trailing ':' ',' ';' are ignored. A row saying `unavailable` never
+# counts, whatever its reason text says.
+list_available() {
+    /bin/dmabench list >/tmp/list.out 2>&1 || {
+        echo "dmabench list failed:"
+        cat /tmp/list.out
+        return 1
+    }
+    awk -v words="$*" '
+        BEGIN { nw = split(words, w, " ") }
+        {
+            delete f
+            for (i = 1; i <= NF; i++) { x = $i; sub(/[:,;]+$/, "", x); f[x] = 1 }
+            ok = ("available" in f) && !("unavailable" in f)
+            for (i = 1; i <= nw; i++) if (!(w[i] in f)) ok = 0
+            if (ok) found = 1
+        }
+        END { exit !found }' /tmp/list.out && return 0
+    echo "dmabench list has no available row with: $*"
+    cat /tmp/list.out
+    return 1
+}
+
+# /dev/dma_heap/* is 0600 root: an unprivileged user must get a clear EACCES, not a crash or
+# a misleading message.
+nobody_alloc_permission_denied() {
+    out=$(su -s /bin/sh nobody -c 'id -u; /bin/dmabench alloc --heap system --size 4K' 2>&1)
+    rc=$?
+    uid=$(echo "$out" | head -n1)
+    msg=$(echo "$out" | tail -n +2)
+    if [ "$uid" = 0 ] || [ -z "$uid" ]; then
+        echo "su did not drop privileges (uid '$uid'): $out"
+        return 1
+    fi
+    if [ "$rc" = 0 ] || ! echo "$msg" | grep -q "Permission denied"; then
+        echo "as uid $uid: exit $rc, want a non-zero exit and 'Permission denied' in the output:"
+        echo "$msg"
+        return 1
+    fi
+    echo "as uid $uid: exit $rc: $msg"
+}
+
+# A WARN, BUG or oops during the checks is a finding even when every check passed.
+kernel_log_clean() {
+    if dmesg | grep -E -q 'Call Trace:|BUG:|Oops:|WARNING:'; then
+        dmesg | grep -E -B 2 -A 20 'Call Trace:|BUG:|Oops:|WARNING:' | head -n 60
+        return 1
+    fi
+}
+
+check hugepages-reserved hugepages_reserved
+check two-numa-nodes two_numa_nodes
+check vm-heap-check /bin/vm_heap_check
+# Shown once so that the console log tells what dmabench saw, pass or fail.
+/bin/dmabench list
+check list-system-cached-available list_available system cached
+check list-udmabuf-available list_available udmabuf
+check nobody-alloc-permission-denied nobody_alloc_permission_denied
+check kernel-log-clean kernel_log_clean
+
+status=pass
+[ "$failed" = 0 ] || status=fail
+echo "DMABENCH-VM-RESULT: $status ($passed passed, $failed failed, up $(cut -d" " -f1 /proc/uptime)s)"
+poweroff -f
