@@ -87,6 +87,7 @@ static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
         case 'n':
             ret = cli_parse_uint("--node", optarg, 0, 1023, &node);
             o->req.numa_node = (int)node;
+            o->req.bind_node = true;
             break;
         case 'c':
             ret = cli_parse_uint("--count", optarg, 1, ALLOC_MAX_COUNT, &o->count);
@@ -126,9 +127,17 @@ static void explain_alloc_error(const struct heap *heap, const struct heap_alloc
     out[0] = '\0';
     if (!heap->info.available)
         snprintf(out, out_len, " (%s)", heap->info.reason);
+    else if (err == -EFBIG)
+        snprintf(out, out_len, " (the largest buffer this heap accepts is %s)",
+                 size_format(heap->info.max_size, size, sizeof(size)));
     else if (err == -ENOMEM && req->size > heap_mem_total())
         snprintf(out, out_len, " (more than the %s of RAM in this machine)",
                  size_format(heap_mem_total(), size, sizeof(size)));
+    else if (err == -EOPNOTSUPP && req->bind_node &&
+             heap_page_size_offered(&heap->info, req->page_kind, req->page_size))
+        snprintf(out, out_len,
+                 " (this heap's exporter places its pages itself: --node works "
+                 "with udmabuf and host memory)");
     else if (err == -EOPNOTSUPP)
         snprintf(out, out_len, " (page size %s is not offered by this heap; see 'dmabench list')",
                  req->page_kind == HEAP_PAGES_THP
@@ -137,7 +146,7 @@ static void explain_alloc_error(const struct heap *heap, const struct heap_alloc
     else if (err == -ENOMEM && req->page_kind == HEAP_PAGES_HUGETLB)
         snprintf(out, out_len, " (not enough free %s hugetlb pages: see /proc/sys/vm/nr_hugepages)",
                  size_format(req->page_size, size, sizeof(size)));
-    else if (err == -EINVAL && req->numa_node != HEAP_NODE_ANY)
+    else if (err == -EINVAL && req->bind_node)
         snprintf(out, out_len, " (NUMA node %d: this machine has nodes 0..%d)", req->numa_node,
                  numa_available() < 0 ? 0 : numa_max_node());
 }
@@ -277,7 +286,6 @@ int cmd_alloc(int argc, char **argv)
     struct alloc_opts o = {
             .debug_name = "dmabench",
             .count = 1,
-            .req = {.numa_node = HEAP_NODE_ANY},
     };
     int ret = parse_alloc_opts(argc, argv, &o);
     if (ret)

@@ -82,7 +82,7 @@ static void add_heap_rows(struct list_rows *rows, struct heap_registry *reg)
 {
     for (size_t i = 0; i < heap_registry_count(reg); i++) {
         const struct heap_info *info = &heap_registry_at(reg, i)->info;
-        char(*row)[CELL] = new_row(rows, "heap");
+        char(*row)[CELL] = new_row(rows, "heap"), max[32];
         if (!row)
             return;
         cell_set(row[COL_NAME], "%s", info->name);
@@ -95,6 +95,9 @@ static void add_heap_rows(struct list_rows *rows, struct heap_registry *reg)
         cell_set(row[COL_STATUS], "%s", info->available ? "available" : "unavailable");
         if (!info->available)
             cell_set(row[COL_DETAIL], "%s", info->reason);
+        else if (info->max_size)
+            cell_set(row[COL_DETAIL], "%s, at most %s per buffer", info->device,
+                     size_format(info->max_size, max, sizeof(max)));
         else if (strcmp(info->device, "-"))
             cell_set(row[COL_DETAIL], "%s", info->device);
     }

@@ -49,6 +49,20 @@ int udmabuf_create_fd(int dev_fd, int memfd, unsigned long long offset, unsigned
     return heap_ioctl_restart(dev_fd, UDMABUF_CREATE, &create);
 }
 
+/* The driver refuses buffers above size_limit_mb (64 MiB by default) with a bare EINVAL; knowing
+ * the limit lets the core say so instead. 0 when the parameter cannot be read. */
+static size_t udmabuf_size_limit(void)
+{
+    FILE *f = fopen("/sys/module/udmabuf/parameters/size_limit_mb", "re");
+    unsigned long mib = 0;
+    if (!f)
+        return 0;
+    if (fscanf(f, "%lu", &mib) != 1)
+        mib = 0;
+    fclose(f);
+    return (size_t)mib << 20;
+}
+
 static int udmabuf_probe(struct heap_registry *reg)
 {
     struct heap_info info = {.name = "udmabuf", .klass = HEAP_CLASS_CACHED, .is_dmabuf = true};
@@ -65,9 +79,10 @@ static int udmabuf_probe(struct heap_registry *reg)
         heap_info_set_unavailable(&info, err, what);
         if (err == -ENOENT)
             snprintf(info.reason, sizeof(info.reason),
-                     "no /dev/udmabuf: kernel without CONFIG_UDMABUF");
+                     "no /dev/udmabuf: kernel without CONFIG_UDMABUF, or module not loaded");
     } else {
         info.available = true;
+        info.max_size = udmabuf_size_limit();
         state = calloc(1, sizeof(*state));
     }
     struct heap *heap = NULL;

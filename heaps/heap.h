@@ -71,6 +71,7 @@ struct heap_info {
     int unavailable_err;            /* negative errno when !available, else 0 */
     char reason[HEAP_REASON_MAX];   /* why unavailable, in words ("no such device ...") */
     char device[HEAP_NAME_MAX * 2]; /* device node or "-" */
+    size_t max_size;                /* largest buffer the allocator accepts, 0 = no known limit */
     size_t n_page_sizes;
     struct heap_page_size page_sizes[HEAP_MAX_PAGE_SIZES];
 };
@@ -81,7 +82,8 @@ struct heap_alloc_req {
     size_t align; /* alignment of the CPU mapping, power of two; 0 = page */
     enum heap_page_kind page_kind;
     size_t page_size; /* HEAP_PAGES_HUGETLB: 2 MiB, 1 GiB ...; otherwise ignored */
-    int numa_node;    /* node for the backing pages, or HEAP_NODE_ANY */
+    bool bind_node;   /* place the backing pages on numa_node (zero: no binding) */
+    int numa_node;    /* with bind_node: the node; backends see HEAP_NODE_ANY otherwise */
     bool no_prefault; /* leave pages unpopulated where the backend can */
 };
 

@@ -165,18 +165,25 @@ static int validate_request(const struct heap *heap, const struct heap_alloc_req
     /* More than the machine has can only end in the OOM killer: refuse before asking. */
     if (req->size > heap_mem_total())
         return -ENOMEM;
+    if (heap->info.max_size && req->size > heap->info.max_size)
+        return -EFBIG;
     if (!heap_page_size_offered(&heap->info, req->page_kind, req->page_size))
         return -EOPNOTSUPP;
-    if (req->numa_node != HEAP_NODE_ANY &&
+    if (req->bind_node &&
         (req->numa_node < 0 || numa_available() < 0 || req->numa_node > numa_max_node()))
         return -EINVAL;
     return 0;
 }
 
-int heap_alloc(struct heap *heap, const struct heap_alloc_req *req, struct heap_buf **out)
+int heap_alloc(struct heap *heap, const struct heap_alloc_req *user_req, struct heap_buf **out)
 {
-    if (!heap || !req || !out)
+    if (!heap || !user_req || !out)
         return -EINVAL;
+    /* Backends see one spelling of "no binding", whatever numa_node a zeroed request holds. */
+    struct heap_alloc_req normalized = *user_req;
+    if (!normalized.bind_node)
+        normalized.numa_node = HEAP_NODE_ANY;
+    const struct heap_alloc_req *req = &normalized;
     int ret = validate_request(heap, req);
     if (ret)
         return ret;

@@ -168,8 +168,8 @@ void heap_info_set_unavailable(struct heap_info *info, int neg_errno, const char
     switch (-neg_errno) {
     case EACCES:
     case EPERM:
-        snprintf(info->reason, sizeof(info->reason), "permission denied (%s: %s)", what,
-                 strerror(-neg_errno));
+        snprintf(info->reason, sizeof(info->reason), "permission denied: cannot %s as this user",
+                 what);
         break;
     case ENOENT:
     case ENODEV:

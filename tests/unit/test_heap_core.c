@@ -20,6 +20,7 @@
 static struct {
     int allocs, frees, maps, unmaps, syncs, range_syncs;
     int range_sync_result; /* returned by sync_range */
+    int seen_node;         /* numa_node of the last request the backend got */
     int alloc_result;
     bool last_begin;
     enum heap_sync_dir last_dir;
@@ -36,6 +37,7 @@ static int fake_alloc(struct heap *heap, const struct heap_alloc_req *req, struc
 {
     (void)heap;
     fake.allocs++;
+    fake.seen_node = req->numa_node;
     if (fake.alloc_result)
         return fake.alloc_result;
     buf->alloc_size = (req->size + 4095) / 4096 * 4096;
@@ -142,10 +144,42 @@ static void test_invalid_requests_never_reach_the_backend(void **state)
     req.page_size = 2u << 20;
     assert_int_equal(heap_alloc(f->heap, &req, &buf), -EOPNOTSUPP);
     req = req_of(4096);
+    req.bind_node = true;
     req.numa_node = 4000;
     assert_int_equal(heap_alloc(f->heap, &req, &buf), -EINVAL);
     assert_int_equal(fake.allocs, 0);
     assert_null(buf);
+}
+
+static void test_zeroed_request_binds_no_node(void **state)
+{
+    struct fixture *f = *state;
+    struct heap_buf *buf;
+    struct heap_alloc_req req = {.size = 4096}; /* numa_node is 0, bind_node false */
+    assert_int_equal(heap_alloc(f->heap, &req, &buf), 0);
+    assert_int_equal(fake.seen_node, HEAP_NODE_ANY);
+    assert_int_equal(buf->numa_node, HEAP_NODE_ANY);
+    heap_free(buf);
+    req.bind_node = true;
+    assert_int_equal(heap_alloc(f->heap, &req, &buf), 0);
+    assert_int_equal(fake.seen_node, 0);
+    assert_int_equal(buf->numa_node, 0);
+    heap_free(buf);
+}
+
+static void test_too_large_for_the_heap(void **state)
+{
+    struct fixture *f = *state;
+    struct heap_info info = {.name = "limited", .available = true, .max_size = 64u << 20};
+    heap_page_sizes_probe(&info, 0, 0);
+    struct heap *limited = heap_registry_add(f->reg, &fake_ops, &info);
+    struct heap_buf *buf;
+    struct heap_alloc_req req = req_of((64u << 20) + 1);
+    assert_int_equal(heap_alloc(limited, &req, &buf), -EFBIG);
+    assert_int_equal(fake.allocs, 0);
+    req.size = 64u << 20;
+    assert_int_equal(heap_alloc(limited, &req, &buf), 0);
+    heap_free(buf);
 }
 
 static void test_unavailable_heap_returns_its_errno(void **state)
@@ -301,6 +335,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
             CORE_TEST(test_invalid_requests_never_reach_the_backend),
+            CORE_TEST(test_zeroed_request_binds_no_node),
+            CORE_TEST(test_too_large_for_the_heap),
             CORE_TEST(test_unavailable_heap_returns_its_errno),
             CORE_TEST(test_backend_failure_is_passed_up_and_not_counted),
             CORE_TEST(test_live_counts_and_leak_report),

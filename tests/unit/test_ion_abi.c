@@ -885,7 +885,7 @@ static void test_numa_placement_is_refused(void **state)
     plant_dev_ion(0644);
     fake_kernel_start(FAKE_MODERN, probed_heaps, 7);
     struct heap_registry *reg = open_registry();
-    struct heap_alloc_req req = {.size = 4096, .numa_node = 0};
+    struct heap_alloc_req req = {.size = 4096, .bind_node = true, .numa_node = 0};
     struct heap_buf *buf = NULL;
     fake.n_log = 0;
     int ret = heap_alloc(heap_registry_find(reg, "ion-camera"), &req, &buf);

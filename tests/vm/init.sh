@@ -92,6 +92,19 @@ nobody_alloc_permission_denied() {
     echo "as uid $uid: exit $rc: $msg"
 }
 
+# cli_expect RC PATTERN ARGS...: `dmabench ARGS` exits with RC and its output matches PATTERN.
+cli_expect() {
+    want_rc=$1 pattern=$2
+    shift 2
+    out=$(/bin/dmabench "$@" 2>&1)
+    rc=$?
+    echo "$out"
+    if [ "$rc" != "$want_rc" ] || ! echo "$out" | grep -E -q -- "$pattern"; then
+        echo "dmabench $*: exit $rc (want $want_rc), output should match /$pattern/"
+        return 1
+    fi
+}
+
 # A WARN, BUG or oops during the checks is a finding even when every check passed.
 kernel_log_clean() {
     if dmesg | grep -E -q 'Call Trace:|BUG:|Oops:|WARNING:'; then
@@ -108,6 +121,18 @@ check vm-heap-check /bin/vm_heap_check
 check list-system-cached-available list_available system cached
 check list-udmabuf-available list_available udmabuf
 check nobody-alloc-permission-denied nobody_alloc_permission_denied
+check alloc-system-verified cli_expect 0 \
+    'heap=system backend=dma-heap class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system name=vmcheck verify=ok' \
+    alloc --heap system --size 1M --count 4 --name vmcheck
+check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
+    'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \
+    alloc --heap udmabuf --size 4M --page-size 2M --node 1
+check alloc-udmabuf-over-size-limit cli_expect 1 \
+    'heap udmabuf \(udmabuf\): alloc of 128 MiB .*File too large \(the largest buffer this heap accepts is 64 MiB\)' \
+    alloc --heap udmabuf --size 128M
+check alloc-system-node-refused cli_expect 1 \
+    "heap system \(dma-heap\): alloc .*exporter places its pages itself" \
+    alloc --heap system --size 4K --node 1
 check kernel-log-clean kernel_log_clean
 
 status=pass

@@ -397,6 +397,7 @@ static void check_numa_placement(struct heap_registry *reg)
                 continue;
             struct heap *heap = heap_registry_find(reg, cases[i].heap);
             struct heap_alloc_req req = request(huge ? 2 * HUGE_2M : 8 * MIB);
+            req.bind_node = true;
             req.numa_node = node;
             req.page_kind = cases[i].kind;
             req.page_size = huge ? HUGE_2M : 0;
