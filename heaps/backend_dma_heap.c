@@ -20,11 +20,6 @@
 #include "heap_dev.h"
 #include "heap_ioctl.h"
 
-/* Per-heap state in heap->priv; the device fd is heap->priv_word. */
-struct dma_heap_state {
-    enum dmabuf_partial_support partial_sync;
-};
-
 int dma_heap_alloc_fd(int heap_fd, size_t len, unsigned fd_flags, unsigned long long heap_flags)
 {
     /* fd must go in as 0: the kernel refuses anything else as a sign of a confused caller. */
@@ -79,20 +74,13 @@ static int add_heap_node(struct heap_registry *reg, const char *dir_path, const 
 {
     struct heap_info info = {.is_dmabuf = true};
     int dev_fd = open_heap_node(&info, dir_path, name);
-    struct dma_heap_state *state = NULL;
-    struct heap *heap = NULL;
-    if (dev_fd >= 0)
-        state = calloc(1, sizeof(*state));
-    if (dev_fd < 0 || state)
-        heap = heap_registry_add(reg, &heap_backend_dma_heap, &info);
+    struct heap *heap = heap_registry_add(reg, &heap_backend_dma_heap, &info);
     if (!heap) {
         if (dev_fd >= 0)
             close(dev_fd);
-        free(state);
         return -ENOMEM;
     }
-    heap->priv_word = dev_fd;
-    heap->priv = state;
+    heap->priv_word = dev_fd; /* the device fd, -1 when unavailable */
     return 0;
 }
 
@@ -159,22 +147,6 @@ static void dma_heap_free(struct heap_buf *buf)
     buf->fd = -1;
 }
 
-static int dma_heap_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir,
-                               size_t offset, size_t len)
-{
-    struct dma_heap_state *state = buf->heap->priv;
-    return dmabuf_heap_sync_range(buf, begin, dir, offset, len, &state->partial_sync);
-}
-
-static void dma_heap_release(struct heap *heap)
-{
-    if (heap->priv_word >= 0)
-        close((int)heap->priv_word);
-    heap->priv_word = -1;
-    free(heap->priv);
-    heap->priv = NULL;
-}
-
 const struct heap_ops heap_backend_dma_heap = {
         .name = "dma-heap",
         .description = "DMA-BUF heaps (/dev/dma_heap/*): system, CMA and vendor heaps",
@@ -184,7 +156,7 @@ const struct heap_ops heap_backend_dma_heap = {
         .mmap = dmabuf_heap_mmap,
         .munmap = dmabuf_heap_munmap,
         .sync = dmabuf_heap_sync,
-        .sync_range = dma_heap_sync_range,
+        .sync_range = dmabuf_heap_sync_range,
         .set_name = dmabuf_heap_set_name,
-        .release = dma_heap_release,
+        .release = dmabuf_heap_close_device,
 };

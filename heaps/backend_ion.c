@@ -178,7 +178,6 @@ struct ion_heap_priv {
     struct ion_client *client;
     unsigned heap_id;
     unsigned flags;
-    enum dmabuf_partial_support partial_sync;
 };
 
 static void ion_client_put(struct ion_client *client)
@@ -330,14 +329,6 @@ static void ion_free(struct heap_buf *buf)
     buf->fd = -1;
 }
 
-/* Vendor ION kernels (Android 5.4/5.10) may know the partial sync; the first use finds out. */
-static int ion_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, size_t offset,
-                          size_t len)
-{
-    struct ion_heap_priv *priv = buf->heap->priv;
-    return dmabuf_heap_sync_range(buf, begin, dir, offset, len, &priv->partial_sync);
-}
-
 static void ion_release(struct heap *heap)
 {
     struct ion_heap_priv *priv = heap->priv;
@@ -359,7 +350,7 @@ const struct heap_ops heap_backend_ion = {
         /* DMA_BUF_IOCTL_SYNC maintains ION's caches since 4.12 (4.6-4.11 staging ION accepts
          * it and does nothing); older kernels answer ENOTTY, passed up so results can say so. */
         .sync = dmabuf_heap_sync,
-        .sync_range = ion_sync_range,
+        .sync_range = dmabuf_heap_sync_range, /* vendor ION kernels may have it */
         .set_name = dmabuf_heap_set_name,
         .release = ion_release,
 };

@@ -32,11 +32,6 @@
 /* Nodes a binding can name; far beyond any machine this runs on. */
 #define MAX_BIND_NODES 1024
 
-/* Per-heap state in heap->priv; the /dev/udmabuf fd is heap->priv_word. */
-struct udmabuf_state {
-    enum dmabuf_partial_support partial_sync;
-};
-
 int udmabuf_create_fd(int dev_fd, int memfd, unsigned long long offset, unsigned long long size,
                       unsigned flags)
 {
@@ -66,7 +61,6 @@ static size_t udmabuf_size_limit(void)
 static int udmabuf_probe(struct heap_registry *reg)
 {
     struct heap_info info = {.name = "udmabuf", .klass = HEAP_CLASS_CACHED, .is_dmabuf = true};
-    struct udmabuf_state *state = NULL;
     int dev_fd = -1;
     heap_page_sizes_probe(&info, 0, 1);
     int ret = heap_dev_path(info.device, sizeof(info.device), "/dev/udmabuf");
@@ -83,19 +77,14 @@ static int udmabuf_probe(struct heap_registry *reg)
     } else {
         info.available = true;
         info.max_size = udmabuf_size_limit();
-        state = calloc(1, sizeof(*state));
     }
-    struct heap *heap = NULL;
-    if (dev_fd < 0 || state)
-        heap = heap_registry_add(reg, &heap_backend_udmabuf, &info);
+    struct heap *heap = heap_registry_add(reg, &heap_backend_udmabuf, &info);
     if (!heap) {
         if (dev_fd >= 0)
             close(dev_fd);
-        free(state);
         return -ENOMEM;
     }
-    heap->priv_word = dev_fd;
-    heap->priv = state;
+    heap->priv_word = dev_fd; /* the device fd, -1 when unavailable */
     return 0;
 }
 
@@ -187,22 +176,6 @@ static void udmabuf_free(struct heap_buf *buf)
     buf->priv_word = -1;
 }
 
-static int udmabuf_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir,
-                              size_t offset, size_t len)
-{
-    struct udmabuf_state *state = buf->heap->priv;
-    return dmabuf_heap_sync_range(buf, begin, dir, offset, len, &state->partial_sync);
-}
-
-static void udmabuf_release(struct heap *heap)
-{
-    if (heap->priv_word >= 0)
-        close((int)heap->priv_word);
-    heap->priv_word = -1;
-    free(heap->priv);
-    heap->priv = NULL;
-}
-
 const struct heap_ops heap_backend_udmabuf = {
         .name = "udmabuf",
         .description = "udmabuf (/dev/udmabuf): dma-bufs over memfd shmem or hugetlbfs pages",
@@ -212,7 +185,7 @@ const struct heap_ops heap_backend_udmabuf = {
         .mmap = dmabuf_heap_mmap,
         .munmap = dmabuf_heap_munmap,
         .sync = dmabuf_heap_sync,
-        .sync_range = udmabuf_sync_range,
+        .sync_range = dmabuf_heap_sync_range,
         .set_name = dmabuf_heap_set_name,
-        .release = udmabuf_release,
+        .release = dmabuf_heap_close_device,
 };

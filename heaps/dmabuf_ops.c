@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "heap_dev.h"
 #include "heap_ioctl.h"
@@ -86,12 +87,13 @@ int dmabuf_heap_sync(struct heap_buf *buf, bool begin, enum heap_sync_dir dir)
 }
 
 int dmabuf_heap_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, size_t offset,
-                           size_t len, enum dmabuf_partial_support *support)
+                           size_t len)
 {
+    enum heap_range_sync *support = &buf->heap->range_sync;
     /* Several benchmark threads may race to probe: both get the same answer, so relaxed
      * atomics only keep the reads and writes whole. */
-    enum dmabuf_partial_support known = __atomic_load_n(support, __ATOMIC_RELAXED);
-    if (known == DMABUF_PARTIAL_UNSUPPORTED)
+    enum heap_range_sync known = __atomic_load_n(support, __ATOMIC_RELAXED);
+    if (known == HEAP_RANGE_SYNC_UNSUPPORTED)
         return -EOPNOTSUPP;
     struct dma_buf_sync_partial arg;
     int ret = dmabuf_sync_partial_encode(&arg, dmabuf_sync_flags(begin, dir), offset, len,
@@ -99,19 +101,19 @@ int dmabuf_heap_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir 
     if (ret)
         return ret;
     ret = heap_ioctl_restart(buf->fd, DMA_BUF_IOCTL_SYNC_PARTIAL, &arg);
-    if (known == DMABUF_PARTIAL_SUPPORTED)
+    if (known == HEAP_RANGE_SYNC_SUPPORTED)
         return ret < 0 ? ret : HEAP_SYNC_DONE_RANGE;
     /* First use: the arguments are valid by construction, so an unknown-ioctl answer (ENOTTY,
      * or EINVAL from exporters that use it for unknown commands) means there is no such ioctl.
      * Anything else says nothing either way and is passed up without deciding. */
     if (ret == -ENOTTY || ret == -EINVAL) {
-        __atomic_store_n(support, DMABUF_PARTIAL_UNSUPPORTED, __ATOMIC_RELAXED);
+        __atomic_store_n(support, HEAP_RANGE_SYNC_UNSUPPORTED, __ATOMIC_RELAXED);
         __atomic_store_n(&buf->heap->info.has_range_sync, false, __ATOMIC_RELAXED);
         return -EOPNOTSUPP;
     }
     if (ret < 0)
         return ret;
-    __atomic_store_n(support, DMABUF_PARTIAL_SUPPORTED, __ATOMIC_RELAXED);
+    __atomic_store_n(support, HEAP_RANGE_SYNC_SUPPORTED, __ATOMIC_RELAXED);
     __atomic_store_n(&buf->heap->info.has_range_sync, true, __ATOMIC_RELAXED);
     return HEAP_SYNC_DONE_RANGE;
 }
@@ -119,4 +121,11 @@ int dmabuf_heap_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir 
 int dmabuf_heap_set_name(struct heap_buf *buf, const char *name)
 {
     return dmabuf_set_name(buf->fd, name);
+}
+
+void dmabuf_heap_close_device(struct heap *heap)
+{
+    if (heap->priv_word >= 0)
+        close((int)heap->priv_word);
+    heap->priv_word = -1;
 }

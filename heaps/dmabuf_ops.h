@@ -36,22 +36,17 @@ int dmabuf_sync_partial_encode(struct dma_buf_sync_partial *arg, unsigned long l
 
 /* --- heap_ops building blocks for dma-buf backends ------------------------------------------ */
 
-/* Whether a heap's exporter knows DMA_BUF_IOCTL_SYNC_PARTIAL: only the first range sync can
- * tell, so each backend keeps one of these per heap (zero-initialised = not known yet). */
-enum dmabuf_partial_support {
-    DMABUF_PARTIAL_UNKNOWN = 0,
-    DMABUF_PARTIAL_SUPPORTED,
-    DMABUF_PARTIAL_UNSUPPORTED,
-};
-
 int dmabuf_heap_mmap(struct heap_buf *buf, void **addr);
 int dmabuf_heap_munmap(struct heap_buf *buf, void *addr);
 int dmabuf_heap_sync(struct heap_buf *buf, bool begin, enum heap_sync_dir dir);
-/* Partial sync of buf, probing *support on first use and recording the answer in *support and
- * buf->heap->info.has_range_sync. Returns HEAP_SYNC_DONE_RANGE, or -EOPNOTSUPP when the
- * exporter has no partial sync (the core then syncs the whole buffer), or -errno. */
+/* Partial sync of buf, probing the exporter on first use and recording the answer in
+ * buf->heap->range_sync and buf->heap->info.has_range_sync. Returns HEAP_SYNC_DONE_RANGE, or
+ * -EOPNOTSUPP when the exporter has no partial sync (the core then syncs the whole buffer), or
+ * -errno. */
 int dmabuf_heap_sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, size_t offset,
-                           size_t len, enum dmabuf_partial_support *support);
+                           size_t len);
+/* release() for backends whose heap keeps its device fd in priv_word (-1 when none). */
+void dmabuf_heap_close_device(struct heap *heap);
 int dmabuf_heap_set_name(struct heap_buf *buf, const char *name);
 
 #endif

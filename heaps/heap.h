@@ -106,6 +106,13 @@ struct heap_buf {
     intptr_t priv_word; /* backend state that fits in a word (handle, memfd ...) */
 };
 
+/* Whether a heap's exporter has a range-sync ioctl: only the first range sync can tell. */
+enum heap_range_sync {
+    HEAP_RANGE_SYNC_UNKNOWN = 0,
+    HEAP_RANGE_SYNC_SUPPORTED,
+    HEAP_RANGE_SYNC_UNSUPPORTED,
+};
+
 /* One heap instance (backend + name). */
 struct heap {
     struct heap_info info;
@@ -113,6 +120,7 @@ struct heap {
     struct heap_registry *registry;
     void *priv; /* backend state (device fd, ION heap id ...) */
     intptr_t priv_word;
+    enum heap_range_sync range_sync; /* probed by heaps/dmabuf_ops.c on first use */
 };
 
 /* A backend: one per heap family, listed in heaps/heap_backends.h. */

@@ -214,7 +214,6 @@ static void partial_wrapper_sends_line_multiples(void **state)
 struct fake_heap_buf {
     struct heap heap;
     struct heap_buf buf;
-    enum dmabuf_partial_support support;
 };
 
 static void fake_heap_buf_init(struct fake_heap_buf *f)
@@ -232,14 +231,12 @@ static void partial_probe_falls_back_on_enotty_and_remembers(void **state)
     fake_heap_buf_init(&f);
     f.heap.info.has_range_sync = true; /* must be corrected by the probe */
     fake.partial_errno = ENOTTY;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 4096, &f.support),
-                     -EOPNOTSUPP);
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 4096), -EOPNOTSUPP);
     assert_int_equal(fake.calls, 1);
-    assert_int_equal(f.support, DMABUF_PARTIAL_UNSUPPORTED);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_UNSUPPORTED);
     assert_false(f.heap.info.has_range_sync);
     /* Remembered: the next range sync does not ask the kernel again. */
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, false, HEAP_SYNC_READ, 0, 4096, &f.support),
-                     -EOPNOTSUPP);
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, false, HEAP_SYNC_READ, 0, 4096), -EOPNOTSUPP);
     assert_int_equal(fake.calls, 1);
 }
 
@@ -249,9 +246,8 @@ static void partial_probe_takes_first_einval_as_unknown_ioctl(void **state)
     struct fake_heap_buf f;
     fake_heap_buf_init(&f);
     fake.partial_errno = EINVAL;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_RW, 64, 64, &f.support),
-                     -EOPNOTSUPP);
-    assert_int_equal(f.support, DMABUF_PARTIAL_UNSUPPORTED);
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_RW, 64, 64), -EOPNOTSUPP);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_UNSUPPORTED);
 }
 
 static void partial_probe_records_support_then_passes_errors(void **state)
@@ -259,18 +255,17 @@ static void partial_probe_records_support_then_passes_errors(void **state)
     (void)state;
     struct fake_heap_buf f;
     fake_heap_buf_init(&f);
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_WRITE, 4000, 200, &f.support),
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_WRITE, 4000, 200),
                      HEAP_SYNC_DONE_RANGE);
-    assert_int_equal(f.support, DMABUF_PARTIAL_SUPPORTED);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_SUPPORTED);
     assert_true(f.heap.info.has_range_sync);
     assert_true(fake.partial.flags == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
     assert_int_equal(fake.partial.offset, 3968);
     assert_int_equal(fake.partial.len, 256);
     /* Once known to exist, EINVAL is the kernel refusing this range: passed up, not hidden. */
     fake.partial_errno = EINVAL;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, false, HEAP_SYNC_WRITE, 0, 64, &f.support),
-                     -EINVAL);
-    assert_int_equal(f.support, DMABUF_PARTIAL_SUPPORTED);
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, false, HEAP_SYNC_WRITE, 0, 64), -EINVAL);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_SUPPORTED);
     assert_true(f.heap.info.has_range_sync);
 }
 
@@ -280,12 +275,12 @@ static void partial_probe_undecided_on_other_errors(void **state)
     struct fake_heap_buf f;
     fake_heap_buf_init(&f);
     fake.partial_errno = EIO;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 64, &f.support), -EIO);
-    assert_int_equal(f.support, DMABUF_PARTIAL_UNKNOWN);
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 64), -EIO);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_UNKNOWN);
     fake.partial_errno = 0;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 64, &f.support),
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 0, 64),
                      HEAP_SYNC_DONE_RANGE);
-    assert_int_equal(f.support, DMABUF_PARTIAL_SUPPORTED);
+    assert_int_equal(f.heap.range_sync, HEAP_RANGE_SYNC_SUPPORTED);
 }
 
 static void partial_range_is_clamped_to_the_buffer(void **state)
@@ -294,7 +289,7 @@ static void partial_range_is_clamped_to_the_buffer(void **state)
     struct fake_heap_buf f;
     fake_heap_buf_init(&f);
     f.buf.alloc_size = 8192;
-    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 8190, 2, &f.support),
+    assert_int_equal(dmabuf_heap_sync_range(&f.buf, true, HEAP_SYNC_READ, 8190, 2),
                      HEAP_SYNC_DONE_RANGE);
     assert_int_equal(fake.partial.offset, 8128);
     assert_int_equal(fake.partial.len, 64);
