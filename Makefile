@@ -1,6 +1,7 @@
 # Makefile - builds dmabench, its tests, the static board build and the aarch64 cross build.
 #
 #   make                 ./dmabench (installs missing Debian packages first, see scripts/deps.sh)
+#   make run             the quick characterisation of every heap here -> results/BOARD/TIME/
 #   make check           unit tests and CLI tests under ASan/UBSan, then the real-kernel VM test
 #   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
 #   make static          a static binary for a board: build/static-<arch>/dmabench
@@ -23,7 +24,7 @@ else
 ARCH := $(or $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1),$(shell uname -m))
 endif
 PKG_CONFIG ?= pkg-config
-PKGS := hwloc numa
+PKGS := hwloc numa inih
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iheaps -Ibench -Icoherency -Iworkloads
@@ -50,7 +51,7 @@ endif
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps checkdeps check unit clitest vmcheck static format format-check clean
+.PHONY: all deps checkdeps run check unit clitest vmcheck static format format-check clean
 all: dmabench
 
 deps:
@@ -103,6 +104,32 @@ $(UNIT_BINS): $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
 
 # --- static build for boards (and for the VM tests) ------------------------------------------
 include mk/static.mk
+include mk/jobs.mk
+
+# --- what the run metadata says about the build (bench/version.h) ---------------------------
+# Only bench/metadata.o gets the commit and its own flavour's flags, so a new commit rebuilds
+# one object; the stamp file changes, and so triggers that rebuild, only when they change.
+GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+shell_quote = '$(subst ','\'',$(1))'
+# $(call c_string_arg,TEXT): TEXT as a C string literal (\ and " escaped), quoted for the shell.
+c_string_arg = $(call shell_quote,"$(subst ",\",$(subst \,\\,$(strip $(1))))")
+buildinfo_flags = -DDMABENCH_GIT_SHA=$(call c_string_arg,$(GIT_SHA)) \
+	-DDMABENCH_CFLAGS=$(call c_string_arg,$(1))
+BUILDINFO := $(BUILD)/buildinfo
+BUILDINFO_TEXT := $(call shell_quote,$(GIT_SHA) | $(CFLAGS) | $(STATIC_CFLAGS))
+$(shell mkdir -p $(BUILD) && { printf '%s\n' $(BUILDINFO_TEXT) | cmp -s - $(BUILDINFO) || \
+	printf '%s\n' $(BUILDINFO_TEXT) >$(BUILDINFO); })
+$(BUILDINFO):
+	@mkdir -p $(@D) && touch $@
+
+$(NATIVE)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,$(CFLAGS))
+$(ASAN)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O1 $(SAN_FLAGS))
+$(STATIC_OBJ)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O2 $(STATIC_CFLAGS))
+$(NATIVE)/bench/metadata.o $(ASAN)/bench/metadata.o $(STATIC_OBJ)/bench/metadata.o: $(BUILDINFO)
+
+# --- the default characterisation --------------------------------------------------------
+run: dmabench
+	./dmabench run -j quick $(RUNFLAGS)
 
 # --- tests -----------------------------------------------------------------------------------
 check: unit clitest vmcheck

@@ -41,5 +41,6 @@ int cli_parse_uint(const char *option, const char *text, long min, long max, lon
 
 int cmd_list(int argc, char **argv);
 int cmd_alloc(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

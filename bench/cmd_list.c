@@ -170,12 +170,18 @@ static void add_counter_rows(struct list_rows *rows)
     cell_set(row[COL_STATUS], "%s", probe.sw_err ? "unavailable" : "available");
     if (probe.sw_err)
         cell_set(row[COL_DETAIL], "perf_event_open(perf::task-clock): %s", strerror(-probe.sw_err));
+    else if (probe.user_only)
+        cell_set(row[COL_DETAIL],
+                 "task-clock, page faults, user space only (perf_event_paranoid=%d; context "
+                 "switches need kernel counting)",
+                 probe.paranoid);
     else
         cell_set(row[COL_DETAIL], "task-clock, page faults, context switches");
     if (!(row = new_row(rows, "counters")))
         return;
     cell_set(row[COL_NAME], "perf_event_paranoid");
-    cell_set(row[COL_STATUS], "%s", probe.paranoid == -100 ? "unavailable" : "available");
+    cell_set(row[COL_STATUS], "%s",
+             probe.paranoid == COUNTERS_PARANOID_UNKNOWN ? "unavailable" : "available");
     cell_set(row[COL_DETAIL], "%d", probe.paranoid);
 }
 

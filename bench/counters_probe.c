@@ -1,25 +1,36 @@
 /* bench/counters_probe.c - libpfm4 event encoding and a perf_event_open probe.
  *
  * Encoding goes through libpfm4 (PFM_OS_PERF_EVENT_EXT) so generic perf:: names and raw PMU
- * names work the same way; the probe opens one hardware and one software event to tell the
- * user plainly whether counters will have values in this run.
+ * names work the same way; opening falls back to user-space counting where perf_event_paranoid
+ * asks for it, here once for the probe and for every event bench/counters.c opens. The probe
+ * opens one hardware and one software event to tell the user whether counters will count.
  */
 #include "counters_probe.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int pfm_state = 1; /* 1: not tried yet, else the pfm_initialize() result */
+#include "counters.h"
 
+static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
+static int pfm_state; /* the pfm_initialize() result */
+
+static void pfm_init_once(void)
+{
+    pfm_state = pfm_initialize();
+}
+
+/* Every benchmark thread encodes its own events, and pfm_initialize() must not run in two
+ * threads at once. */
 static int pfm_ready(void)
 {
-    if (pfm_state == 1)
-        pfm_state = pfm_initialize();
+    pthread_once(&pfm_once, pfm_init_once);
     return pfm_state;
 }
 
@@ -39,25 +50,45 @@ int counter_encode(const char *name, struct perf_event_attr *attr)
     return 0;
 }
 
-int counter_try_open(const char *name)
+static int perf_open(struct perf_event_attr *attr, int group_fd)
+{
+    int fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+int counter_open_attr(struct perf_event_attr *attr, int group_fd, bool *fell_back)
+{
+    *fell_back = false;
+    int fd = perf_open(attr, group_fd);
+    /* perf_event_paranoid >= 2 forbids kernel counting; user-only may still work. An event
+     * already excluding user space (":k") would count nothing at all, so it keeps EACCES. */
+    if ((fd != -EACCES && fd != -EPERM) || attr->exclude_kernel || attr->exclude_user)
+        return fd;
+    attr->exclude_kernel = 1;
+    attr->exclude_hv = 1;
+    fd = perf_open(attr, group_fd);
+    *fell_back = fd >= 0;
+    return fd;
+}
+
+static int try_open(const char *name, bool *fell_back)
 {
     struct perf_event_attr attr;
     int ret = counter_encode(name, &attr);
     if (ret)
         return ret;
     attr.disabled = 1;
-    attr.exclude_kernel = 0;
-    int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-    if (fd < 0 && (errno == EACCES || errno == EPERM)) {
-        /* perf_event_paranoid >= 2 forbids kernel counting; user-only may still work. */
-        attr.exclude_kernel = 1;
-        attr.exclude_hv = 1;
-        fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-    }
+    int fd = counter_open_attr(&attr, -1, fell_back);
     if (fd < 0)
-        return -errno;
+        return fd;
     close(fd);
     return 0;
+}
+
+int counter_try_open(const char *name)
+{
+    bool fell_back;
+    return try_open(name, &fell_back);
 }
 
 static void list_core_pmus(struct counters_probe *out)
@@ -81,13 +112,13 @@ static void list_core_pmus(struct counters_probe *out)
     }
 }
 
-static int read_paranoid(void)
+int counters_read_paranoid(void)
 {
     FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
-    int value = -100;
+    int value = COUNTERS_PARANOID_UNKNOWN;
     if (f) {
         if (fscanf(f, "%d", &value) != 1)
-            value = -100;
+            value = COUNTERS_PARANOID_UNKNOWN;
         fclose(f);
     }
     return value;
@@ -96,7 +127,7 @@ static int read_paranoid(void)
 void counters_probe_run(struct counters_probe *out)
 {
     memset(out, 0, sizeof(*out));
-    out->paranoid = read_paranoid();
+    out->paranoid = counters_read_paranoid();
     int ret = pfm_ready();
     out->pfm_ok = ret == PFM_SUCCESS;
     out->pfm_err = ret;
@@ -106,7 +137,7 @@ void counters_probe_run(struct counters_probe *out)
     }
     list_core_pmus(out);
     out->hw_err = counter_try_open("perf::cycles");
-    out->sw_err = counter_try_open("perf::task-clock");
+    out->sw_err = try_open("perf::task-clock", &out->user_only);
 }
 
 const char *counters_hw_reason(const struct counters_probe *probe, char *out, size_t out_len)
@@ -115,27 +146,9 @@ const char *counters_hw_reason(const struct counters_probe *probe, char *out, si
         snprintf(out, out_len, "libpfm4 failed to initialise: %s", pfm_strerror(probe->pfm_err));
         return out;
     }
-    int err = -probe->hw_err;
-    const char *why;
-    switch (err) {
-    case 0:
-        why = "available";
-        break;
-    case ENOENT:
-    case EOPNOTSUPP:
-    case ENODEV:
-        why = "no hardware PMU";
-        break;
-    case EACCES:
-    case EPERM:
-        why = "not permitted (see /proc/sys/kernel/perf_event_paranoid)";
-        break;
-    default:
-        why = "cannot be opened";
+    if (probe->hw_err == 0) {
+        snprintf(out, out_len, "available");
+        return out;
     }
-    if (err == 0)
-        snprintf(out, out_len, "%s", why);
-    else
-        snprintf(out, out_len, "%s (perf_event_open(perf::cycles): %s)", why, strerror(err));
-    return out;
+    return counter_error_reason("perf::cycles", probe->hw_err, out, out_len);
 }

@@ -7,10 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-
-#ifndef DMABENCH_VERSION
-#define DMABENCH_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 static const struct {
     const char *name;
@@ -19,6 +16,7 @@ static const struct {
 } commands[] = {
         {"list", cmd_list, "heaps, backends, topology and counters on this machine, with reasons"},
         {"alloc", cmd_alloc, "allocate, map, write, sync, verify and free buffers from one heap"},
+        {"run", cmd_run, "run benchmarks over sweeps of heaps and parameters, write CSV"},
 };
 
 static void usage(FILE *out)

@@ -25,6 +25,8 @@ int size_parse(const char *text, size_t *out)
     if (errno == ERANGE)
         return -ERANGE;
     unsigned shift = 0;
+    if ((end[0] == 'B' || end[0] == 'b') && !end[1])
+        end++; /* "5000B": bytes, the compact form size_format_compact prints */
     if (*end) {
         const char *letter = strchr(unit_letters, toupper((unsigned char)*end));
         if (!letter)

@@ -24,6 +24,8 @@ static void test_plain_and_suffixed_sizes(void **state)
     (void)state;
     assert_int_equal(parsed("0"), 0);
     assert_int_equal(parsed("4096"), 4096);
+    assert_int_equal(parsed("5000B"), 5000); /* what size_format_compact prints reads back */
+    assert_int_equal(parsed("0B"), 0);
     assert_int_equal(parsed("4K"), 4096);
     assert_int_equal(parsed("4k"), 4096);
     assert_int_equal(parsed("4KiB"), 4096);

@@ -1,0 +1,81 @@
+/* bench/bench.h - what a benchmark is to the harness: an ops table, like fio's ioengine_ops.
+ *
+ * A benchmark declares the axes it uses, its defaults and its metrics, prepares one case
+ * (setup), takes one repetition at a time (sample) and cleans up (teardown). The harness owns
+ * repetitions, statistics, counters totals and output; a benchmark never prints or writes CSV.
+ */
+#ifndef DMABENCH_BENCH_H
+#define DMABENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "counters.h"
+#include "heap.h"
+#include "pinning.h"
+#include "sweep.h"
+
+enum metric_better {
+    BETTER_HIGHER, /* bandwidth, throughput */
+    BETTER_LOWER,  /* latency, cost */
+};
+
+struct metric_def {
+    const char *name; /* "bandwidth", "alloc_latency" */
+    const char *unit; /* base units: "bytes/s", "ns", "buffers/s" */
+    enum metric_better better;
+};
+
+#define BENCH_MAX_METRICS 6
+
+/* One repetition's results: samples per metric (a latency metric may give one sample per
+ * buffer of a batch), and how much work the repetition did so counters can be normalised. */
+struct sample_out {
+    size_t n[BENCH_MAX_METRICS];
+    double *values[BENCH_MAX_METRICS]; /* n[i] values each, owned by the benchmark's state */
+    double work;                       /* bytes (or operations) done in this repetition */
+};
+
+/* What a benchmark gets from the harness for one case. */
+struct bench_env {
+    struct heap_registry *registry;
+    const struct counter_spec *counters; /* events to count (n may be 0) */
+    struct counter_totals *totals;       /* add each thread's counts here */
+    const struct pinning *pins;          /* CPUs to pin threads to, in order */
+    double min_sample_ns;                /* a sample should last at least this long */
+};
+
+struct bench_def {
+    const char *name;
+    const char *description;
+    unsigned axes;                      /* bit (1u << AXIS_x) per axis used */
+    const char *defaults[N_SWEEP_AXES]; /* default value list per axis, or NULL */
+    const char *work_unit;              /* "byte" or "buffer", for counters per unit */
+    /* Is this kernel-axis value one of ours? Returns 0 or -EINVAL with a reason. */
+    int (*check_kernel)(const char *kernel, char *err, size_t err_len);
+    /* The metrics a case produces; the first one has exactly one sample per repetition and
+     * decides when repetitions stop. Returns how many. */
+    size_t (*metrics)(const struct bench_case *c, const struct metric_def *const **defs);
+    /* Prepare a case. 0, or -errno with reason filled; -EOPNOTSUPP means "skipped" (the case
+     * does not apply here, e.g. a kernel this CPU lacks), anything else is an error. */
+    int (*setup)(const struct bench_case *c, const struct bench_env *env, void **state,
+                 char *reason, size_t reason_len);
+    /* One repetition (warm-up is the benchmark's business). 0 or -errno with reason. */
+    int (*sample)(void *state, struct sample_out *out, char *reason, size_t reason_len);
+    void (*teardown)(void *state);
+};
+
+/* Every benchmark, in the order `dmabench run` with no names runs them. */
+const struct bench_def *bench_find(const char *name);
+size_t bench_count(void);
+const struct bench_def *bench_at(size_t i);
+/* Whether a benchmark uses an axis (its id and CSV rows say "-" for those it does not). */
+static inline bool bench_uses_axis(const struct bench_def *b, enum sweep_axis axis)
+{
+    return b->axes & (1u << axis);
+}
+
+extern const struct bench_def bench_alloc;
+extern const struct bench_def bench_cpu;
+
+#endif

@@ -1,0 +1,183 @@
+/* bench/bench_alloc.c - the `alloc` benchmark: how long buffers take to get and to give back.
+ *
+ * A repetition allocates `batch` buffers back to back, as a camera driver fills its pool, then
+ * frees them all; every buffer's latency is a sample, so percentiles describe single
+ * allocations. Kernel `alloc-touch` also maps each buffer and writes every page (the first
+ * touch), which is what a producer really pays before the first frame.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_case_heap.h"
+#include "counters.h"
+#include "heap.h"
+#include "heap_dev.h"
+#include "timing.h"
+
+static const struct metric_def throughput = {"alloc_throughput", "buffers/s", BETTER_HIGHER};
+static const struct metric_def alloc_latency = {"alloc_latency", "ns", BETTER_LOWER};
+static const struct metric_def free_latency = {"free_latency", "ns", BETTER_LOWER};
+static const struct metric_def time_per_mib = {"alloc_time_per_mib", "ns/MiB", BETTER_LOWER};
+
+enum { M_THROUGHPUT, M_ALLOC, M_FREE, M_PER_MIB };
+
+struct alloc_state {
+    struct heap *heap;
+    struct heap_alloc_req req;
+    bool touch;
+    size_t batch;
+    const struct bench_env *env;
+    struct heap_buf **bufs;
+    void **maps;
+    double *alloc_ns, *free_ns;
+    double throughput, per_mib;
+};
+
+static int alloc_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    if (!strcmp(kernel, "alloc") || !strcmp(kernel, "alloc-touch"))
+        return 0;
+    snprintf(err, err_len, "alloc kernels are 'alloc' and 'alloc-touch', not '%s'", kernel);
+    return -EINVAL;
+}
+
+static size_t alloc_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    static const struct metric_def *const all[] = {&throughput, &alloc_latency, &free_latency,
+                                                   &time_per_mib};
+    *defs = all;
+    /* Cost per MiB only says something for buffers of a MiB or more. */
+    return c->value[AXIS_SIZE]->bytes >= (1u << 20) ? 4 : 3;
+}
+
+static void alloc_teardown(void *opaque)
+{
+    struct alloc_state *s = opaque;
+    free(s->bufs);
+    free(s->maps);
+    free(s->alloc_ns);
+    free(s->free_ns);
+    free(s);
+}
+
+static int alloc_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                       char *reason, size_t reason_len)
+{
+    struct alloc_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    int ret = bench_case_heap(c, env, &s->heap, &s->req, reason, reason_len);
+    if (ret) {
+        free(s);
+        return ret;
+    }
+    size_t align = c->value[AXIS_ALIGN]->bytes;
+    if (align & (align - 1)) {
+        snprintf(reason, reason_len, "alloc alignment %zu B is not a power of two", align);
+        free(s);
+        return -EINVAL;
+    }
+    s->req.align = align;
+    s->touch = !strcmp(c->value[AXIS_KERNEL]->text, "alloc-touch");
+    s->req.no_prefault = true; /* the benchmark decides what is touched, and times it */
+    s->batch = (size_t)c->value[AXIS_BATCH]->number;
+    s->env = env;
+    s->bufs = calloc(s->batch, sizeof(*s->bufs));
+    s->maps = calloc(s->batch, sizeof(*s->maps));
+    s->alloc_ns = calloc(s->batch, sizeof(*s->alloc_ns));
+    s->free_ns = calloc(s->batch, sizeof(*s->free_ns));
+    if (!s->bufs || !s->maps || !s->alloc_ns || !s->free_ns) {
+        alloc_teardown(s);
+        return -ENOMEM;
+    }
+    *state = s;
+    return 0;
+}
+
+/* Map and write every page: the first touch a producer pays before its first frame. */
+static int touch_buffer(struct heap_buf *buf, void **map)
+{
+    int ret = heap_mmap(buf, map);
+    if (ret)
+        return ret;
+    size_t page = heap_base_page_size();
+    for (size_t off = 0; off < buf->alloc_size; off += page)
+        ((volatile char *)*map)[off] = 1;
+    return 0;
+}
+
+static void release_buffer(struct alloc_state *s, size_t i)
+{
+    if (s->maps[i])
+        heap_munmap(s->bufs[i], s->maps[i]);
+    heap_free(s->bufs[i]);
+    s->bufs[i] = NULL;
+    s->maps[i] = NULL;
+}
+
+static int alloc_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    struct alloc_state *s = opaque;
+    struct counter_thread ct;
+    counter_thread_open(&ct, s->env->counters);
+    counter_thread_start(&ct);
+    double alloc_total = 0;
+    int ret = 0;
+    size_t made = 0;
+    for (; made < s->batch; made++) {
+        uint64_t t0 = timing_now();
+        ret = heap_alloc(s->heap, &s->req, &s->bufs[made]);
+        if (!ret && s->touch && (ret = touch_buffer(s->bufs[made], &s->maps[made])) != 0)
+            release_buffer(s, made);
+        uint64_t t1 = timing_now();
+        if (ret) {
+            snprintf(reason, reason_len, "buffer %zu of %zu: %s", made + 1, s->batch,
+                     s->touch ? "alloc, map or first touch failed" : "alloc failed");
+            break;
+        }
+        s->alloc_ns[made] = timing_ticks_to_ns(t1 - t0);
+        alloc_total += s->alloc_ns[made];
+    }
+    for (size_t i = 0; i < made; i++) {
+        uint64_t t0 = timing_now();
+        release_buffer(s, i);
+        s->free_ns[i] = timing_ticks_to_ns(timing_now() - t0);
+    }
+    counter_thread_stop(&ct, s->env->totals);
+    counter_thread_close(&ct);
+    if (ret)
+        return ret;
+    s->throughput = (double)s->batch / (alloc_total / 1e9);
+    s->per_mib = alloc_total / (double)s->batch / ((double)s->req.size / (1u << 20));
+    out->n[M_THROUGHPUT] = 1;
+    out->values[M_THROUGHPUT] = &s->throughput;
+    out->n[M_ALLOC] = out->n[M_FREE] = s->batch;
+    out->values[M_ALLOC] = s->alloc_ns;
+    out->values[M_FREE] = s->free_ns;
+    out->n[M_PER_MIB] = 1;
+    out->values[M_PER_MIB] = &s->per_mib;
+    out->work = (double)s->batch;
+    return 0;
+}
+
+const struct bench_def bench_alloc = {
+        .name = "alloc",
+        .description = "allocate+free latency per buffer, in batches, with or without first touch",
+        .axes = 1u << AXIS_HEAP | 1u << AXIS_SIZE | 1u << AXIS_ALIGN | 1u << AXIS_PAGE_SIZE |
+                1u << AXIS_BATCH | 1u << AXIS_KERNEL | 1u << AXIS_NODE,
+        .defaults =
+                {
+                        [AXIS_SIZE] = "4K,64K,1M,16M",
+                        [AXIS_BATCH] = "1,8",
+                        [AXIS_KERNEL] = "alloc,alloc-touch",
+                },
+        .work_unit = "buffer",
+        .check_kernel = alloc_check_kernel,
+        .metrics = alloc_metrics,
+        .setup = alloc_setup,
+        .sample = alloc_sample,
+        .teardown = alloc_teardown,
+};

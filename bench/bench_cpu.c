@@ -1,0 +1,232 @@
+/* bench/bench_cpu.c - the `cpu` benchmark: CPU bandwidth and latency through a heap's mapping.
+ *
+ * Read, write, copy and fill run on OpenMP threads pinned to distinct CPUs, each on its own
+ * slice of the buffer, started together after a barrier; `chase` follows a random cycle of
+ * cache lines for load-to-use latency. Buffers are mapped, faulted in and inside a CPU sync
+ * (DMA_BUF_IOCTL_SYNC START) before anything is timed, so only the CPU's access is measured.
+ */
+#include <errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_case_heap.h"
+#include "counters.h"
+#include "cpu_kernels.h"
+#include "heap.h"
+#include "timing.h"
+
+#define CHASE_LINE      64
+#define CPU_MAX_THREADS 256
+
+static const struct metric_def bandwidth = {"bandwidth", "bytes/s", BETTER_HIGHER};
+static const struct metric_def latency = {"latency", "ns", BETTER_LOWER};
+
+struct cpu_state {
+    const struct bench_env *env;
+    const struct cpu_kernel *kernel; /* NULL for chase */
+    struct heap_buf *buf[2];         /* [0] the buffer; [1] the copy source */
+    char *map[2];
+    size_t offset, size;
+    unsigned threads;
+    uint64_t loops; /* passes (or chase steps) per sample */
+    void **chase_start;
+    double value; /* this sample's bandwidth or latency */
+};
+
+static volatile uint64_t checksum_sink; /* keeps read kernels from being optimised away */
+
+static bool is_chase(const char *kernel)
+{
+    return !strcmp(kernel, "chase");
+}
+
+static int cpu_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    enum cpu_op op;
+    enum cpu_impl impl;
+    if (is_chase(kernel) || cpu_kernel_parse(kernel, &op, &impl) == 0)
+        return 0;
+    snprintf(err, err_len,
+             "cpu kernels are OP or OP:IMPL (OP read, write, copy, fill; IMPL c, libc, sse2, "
+             "avx2, avx512, neon, nt, ntload) or chase, not '%s'",
+             kernel);
+    return -EINVAL;
+}
+
+static size_t cpu_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    static const struct metric_def *const bw[] = {&bandwidth};
+    static const struct metric_def *const lat[] = {&latency};
+    *defs = is_chase(c->value[AXIS_KERNEL]->text) ? lat : bw;
+    return 1;
+}
+
+static void cpu_teardown(void *opaque)
+{
+    struct cpu_state *s = opaque;
+    for (int i = 0; i < 2; i++) {
+        if (!s->buf[i])
+            continue;
+        if (s->map[i])
+            heap_sync_end(s->buf[i], HEAP_SYNC_RW);
+        heap_free(s->buf[i]); /* unmaps too */
+    }
+    free(s);
+}
+
+/* Allocate, map, enter the CPU-access window and fault every page in. */
+static int prepare_buffer(struct cpu_state *s, int i, struct heap *heap,
+                          const struct heap_alloc_req *req, char *reason, size_t reason_len)
+{
+    int ret = heap_alloc(heap, req, &s->buf[i]);
+    const char *step = "alloc";
+    void *map = NULL;
+    if (!ret && (step = "mmap", ret = heap_mmap(s->buf[i], &map)) == 0 &&
+        (step = "sync start", ret = heap_sync_begin(s->buf[i], HEAP_SYNC_RW)) == 0) {
+        s->map[i] = map;
+        memset(map, 0x5a + i, s->buf[i]->alloc_size);
+        return 0;
+    }
+    snprintf(reason, reason_len, "%s of %zu B on %s", step, req->size, heap->info.name);
+    return ret;
+}
+
+/* One timed sample: pin, open counters, barrier, run, barrier. Returns elapsed ns. */
+static double timed_run(struct cpu_state *s, uint64_t loops)
+{
+    uint64_t t0 = 0, t1 = 0, sum = 0;
+    size_t slice = (s->size / s->threads) & ~(size_t)63;
+#pragma omp parallel num_threads(s->threads) reduction(+ : sum)
+    {
+        unsigned t = (unsigned)omp_get_thread_num();
+        struct counter_thread ct;
+        pinning_bind_thread(s->env->pins, t);
+        counter_thread_open(&ct, s->env->counters);
+        counter_thread_start(&ct);
+#pragma omp barrier
+#pragma omp master
+        t0 = timing_now();
+        if (s->kernel) {
+            size_t off = s->offset + t * slice;
+            size_t len = t + 1 == s->threads ? s->size - t * slice : slice;
+            char *src = s->map[1] ? s->map[1] : s->map[0];
+            for (uint64_t l = 0; l < loops; l++)
+                sum += s->kernel->fn(s->map[0] + off, src + off, len);
+        } else {
+            sum += (uint64_t)(uintptr_t)chase_run(s->chase_start, loops);
+        }
+#pragma omp barrier
+#pragma omp master
+        t1 = timing_now();
+        counter_thread_stop(&ct, s->env->totals);
+        counter_thread_close(&ct);
+    }
+    checksum_sink += sum;
+    return timing_ticks_to_ns(t1 - t0);
+}
+
+static int resolve_kernel(struct cpu_state *s, const char *text, char *reason, size_t reason_len)
+{
+    if (is_chase(text))
+        return 0;
+    enum cpu_op op;
+    enum cpu_impl impl;
+    const char *why = "";
+    if (cpu_kernel_parse(text, &op, &impl) != 0) {
+        snprintf(reason, reason_len, "unknown cpu kernel '%s'", text);
+        return -EINVAL;
+    }
+    s->kernel = cpu_kernel_find(op, impl, &why);
+    if (!s->kernel) {
+        snprintf(reason, reason_len, "%s: %s", text, why);
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+static int cpu_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                     char *reason, size_t reason_len)
+{
+    struct cpu_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->env = env;
+    s->offset = c->value[AXIS_ALIGN]->bytes;
+    s->size = c->value[AXIS_SIZE]->bytes;
+    s->threads = (unsigned)c->value[AXIS_THREADS]->number;
+    struct heap *heap;
+    struct heap_alloc_req req;
+    int ret = resolve_kernel(s, c->value[AXIS_KERNEL]->text, reason, reason_len);
+    if (!ret && s->threads > pinning_count(env->pins)) {
+        snprintf(reason, reason_len, "%u threads but only %zu CPUs to pin them to", s->threads,
+                 pinning_count(env->pins));
+        ret = -EOPNOTSUPP;
+    }
+    if (!ret && !s->kernel && s->threads != 1) {
+        snprintf(reason, reason_len, "chase measures one thread's latency: use threads=1");
+        ret = -EOPNOTSUPP;
+    }
+    if (!ret && s->size < 64u * s->threads) {
+        snprintf(reason, reason_len, "%zu B is too small to split over %u threads", s->size,
+                 s->threads);
+        ret = -EOPNOTSUPP;
+    }
+    if (!ret)
+        ret = bench_case_heap(c, env, &heap, &req, reason, reason_len);
+    if (!ret) {
+        req.size = s->offset + s->size;
+        ret = prepare_buffer(s, 0, heap, &req, reason, reason_len);
+    }
+    if (!ret && s->kernel && s->kernel->op == CPU_OP_COPY)
+        ret = prepare_buffer(s, 1, heap, &req, reason, reason_len);
+    if (ret) {
+        cpu_teardown(s);
+        return ret;
+    }
+    if (!s->kernel)
+        s->chase_start = chase_build(s->map[0] + s->offset, s->size, CHASE_LINE, 0x9e3779b9u);
+    /* Warm-up pass, discarded; its duration sizes the inner loop of every sample. */
+    uint64_t probe_loops = s->kernel ? 1 : s->size / CHASE_LINE;
+    double probe_ns = timed_run(s, probe_loops);
+    s->loops = timing_inner_loops(probe_ns / (double)probe_loops, env->min_sample_ns);
+    *state = s;
+    return 0;
+}
+
+static int cpu_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    (void)reason;
+    (void)reason_len;
+    struct cpu_state *s = opaque;
+    double ns = timed_run(s, s->loops);
+    if (s->kernel) {
+        s->value = (double)s->size * (double)s->loops / (ns / 1e9);
+        out->work = (double)s->size * (double)s->loops;
+    } else {
+        s->value = ns / (double)s->loops;
+        out->work = (double)s->loops * CHASE_LINE;
+    }
+    out->n[0] = 1;
+    out->values[0] = &s->value;
+    return 0;
+}
+
+const struct bench_def bench_cpu = {
+        .name = "cpu",
+        .description = "CPU read/write/copy/fill bandwidth and pointer-chase latency per mapping",
+        .axes = 1u << AXIS_HEAP | 1u << AXIS_SIZE | 1u << AXIS_ALIGN | 1u << AXIS_PAGE_SIZE |
+                1u << AXIS_THREADS | 1u << AXIS_KERNEL | 1u << AXIS_NODE,
+        .defaults =
+                {
+                        [AXIS_KERNEL] = "read,write,copy,fill,chase",
+                },
+        .work_unit = "byte",
+        .check_kernel = cpu_check_kernel,
+        .metrics = cpu_metrics,
+        .setup = cpu_setup,
+        .sample = cpu_sample,
+        .teardown = cpu_teardown,
+};

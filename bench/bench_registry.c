@@ -1,0 +1,30 @@
+/* bench/bench_registry.c - the one list of benchmarks `dmabench run` knows, in run order.
+ *
+ * Adding a benchmark is one line here and one bench/bench_NAME.c with its ops table.
+ */
+#include <string.h>
+
+#include "bench.h"
+
+static const struct bench_def *const all_benches[] = {
+        &bench_alloc,
+        &bench_cpu,
+};
+
+size_t bench_count(void)
+{
+    return sizeof(all_benches) / sizeof(all_benches[0]);
+}
+
+const struct bench_def *bench_at(size_t i)
+{
+    return i < bench_count() ? all_benches[i] : NULL;
+}
+
+const struct bench_def *bench_find(const char *name)
+{
+    for (size_t i = 0; i < bench_count(); i++)
+        if (!strcmp(all_benches[i]->name, name))
+            return all_benches[i];
+    return NULL;
+}

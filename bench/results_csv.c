@@ -1,0 +1,270 @@
+/* bench/results_csv.c - writes results.csv, samples.csv and metadata.csv.
+ *
+ * Every cell goes through csv_write (RFC 4180 quoting); numbers are printed with enough digits
+ * to round-trip; a case's rows reach the disk (fflush + fdatasync) before the next case starts.
+ */
+#include "results_csv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csv_write.h"
+#include "heap_dev.h"
+#include "metadata.h"
+
+const char *const results_columns[] = {
+        "schema_version", "run_id",     "case_id",    "bench",       "job",       "heap",
+        "backend",        "heap_class", "size_bytes", "align_bytes", "page_kind", "page_size_bytes",
+        "threads",        "batch",      "kernel",     "node",        "metric",    "unit",
+        "better",         "n",          "median",     "mean",        "min",       "max",
+        "stddev",         "mad",        "cv",         "p90",         "p99",       "ci_low",
+        "ci_high",        "reps",       "reps_stop",  "mux_ratio",   "status",    "error",
+};
+const size_t n_results_columns = sizeof(results_columns) / sizeof(results_columns[0]);
+
+const char *const samples_columns[] = {"schema_version", "run_id", "case_id", "metric",
+                                       "unit",           "rep",    "value"};
+const size_t n_samples_columns = sizeof(samples_columns) / sizeof(samples_columns[0]);
+
+/* mkdir -p, refusing to follow a symlink for the last component. */
+static int make_dirs(const char *dir)
+{
+    char path[512];
+    if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+        return -ENAMETOOLONG;
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static FILE *create_csv(const char *dir, const char *name, int *err)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    /* O_EXCL: never overwrite an earlier run; O_NOFOLLOW: never write through a planted link. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *err = -errno;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        *err = -errno;
+        close(fd);
+    }
+    return f;
+}
+
+int results_open(struct results_writer *w, const char *dir, const char *run_id, char *err,
+                 size_t err_len)
+{
+    memset(w, 0, sizeof(*w));
+    snprintf(w->dir, sizeof(w->dir), "%s", dir);
+    snprintf(w->run_id, sizeof(w->run_id), "%s", run_id);
+    int ret = make_dirs(dir);
+    if (ret) {
+        snprintf(err, err_len, "cannot create %s: %s", dir, strerror(-ret));
+        return ret;
+    }
+    if (!(w->results = create_csv(dir, "results.csv", &ret))) {
+        snprintf(err, err_len, "%s/results.csv: %s%s", dir, strerror(-ret),
+                 ret == -EEXIST ? " (an earlier run is there: choose another -o)" : "");
+        return ret;
+    }
+    if (!(w->samples = create_csv(dir, "samples.csv", &ret))) {
+        snprintf(err, err_len, "%s/samples.csv: %s", dir, strerror(-ret));
+        fclose(w->results);
+        w->results = NULL;
+        return ret;
+    }
+    csv_write_row(w->results, results_columns, n_results_columns);
+    csv_write_row(w->samples, samples_columns, n_samples_columns);
+    return 0;
+}
+
+static void number_cell(char *out, size_t len, double v)
+{
+    if (isnan(v))
+        out[0] = '\0';
+    else
+        snprintf(out, len, "%.10g", v);
+}
+
+/* The parameter cells of a case; axes the benchmark does not use stay empty. */
+static void param_cells(const struct bench_case *c, char cells[N_SWEEP_AXES + 2][64])
+{
+    const struct sweep_value *v;
+    memset(cells, 0, sizeof(char[N_SWEEP_AXES + 2][64]));
+    if ((v = c->value[AXIS_SIZE]))
+        snprintf(cells[0], 64, "%zu", v->bytes);
+    if ((v = c->value[AXIS_ALIGN]))
+        snprintf(cells[1], 64, "%zu", v->bytes);
+    if ((v = c->value[AXIS_PAGE_SIZE])) {
+        static const char *const kinds[] = {"base", "thp", "hugetlb"};
+        snprintf(cells[2], 64, "%s", kinds[v->page_kind]);
+        snprintf(cells[3], 64, "%zu",
+                 v->page_kind == HEAP_PAGES_HUGETLB ? v->bytes : heap_base_page_size());
+    }
+    if ((v = c->value[AXIS_THREADS]))
+        snprintf(cells[4], 64, "%ld", v->number);
+    if ((v = c->value[AXIS_BATCH]))
+        snprintf(cells[5], 64, "%ld", v->number);
+    if ((v = c->value[AXIS_KERNEL]))
+        snprintf(cells[6], 64, "%s", v->text);
+    if ((v = c->value[AXIS_NODE]))
+        snprintf(cells[7], 64, "%s", v->text);
+}
+
+static void write_metric_row(struct results_writer *w, const struct bench_case *c,
+                             const struct heap *heap, const struct case_result *r,
+                             const struct metric_result *m, char params[][64])
+{
+    char num[14][32];
+    const struct stats_summary *s = &m->stats;
+    bool have = m->n > 0;
+    double values[] = {have ? (double)s->n : NAN, have ? s->median : NAN,
+                       have ? s->mean : NAN,      have ? s->min : NAN,
+                       have ? s->max : NAN,       have ? s->stddev : NAN,
+                       have ? s->mad : NAN,       have ? s->cv : NAN,
+                       have ? s->p90 : NAN,       have ? s->p99 : NAN,
+                       have ? s->ci_low : NAN,    have ? s->ci_high : NAN,
+                       (double)r->reps,           m->mux_ratio};
+    for (size_t i = 0; i < 14; i++)
+        number_cell(num[i], sizeof(num[i]), values[i]);
+    char error[256] = "";
+    if (m->status != CASE_OK) {
+        /* The errno text once: reasons often quote it already. */
+        const char *errno_text = m->err ? strerror(-m->err) : "";
+        if (strstr(m->reason, errno_text))
+            snprintf(error, sizeof(error), "%s", m->reason);
+        else
+            snprintf(error, sizeof(error), "%s%s%s", errno_text,
+                     errno_text[0] && m->reason[0] ? ": " : "", m->reason);
+    }
+    const char *row[] = {
+            RESULTS_SCHEMA_VERSION,
+            w->run_id,
+            c->id,
+            c->job->bench,
+            c->job->name,
+            c->value[AXIS_HEAP] ? c->value[AXIS_HEAP]->text : "",
+            heap ? heap->info.backend : "",
+            heap ? heap_class_name(heap->info.klass) : "",
+            params[0],
+            params[1],
+            params[2],
+            params[3],
+            params[4],
+            params[5],
+            params[6],
+            params[7],
+            m->name,
+            m->unit,
+            m->better == BETTER_HIGHER ? "higher" : "lower",
+            num[0],
+            num[1],
+            num[2],
+            num[3],
+            num[4],
+            num[5],
+            num[6],
+            num[7],
+            num[8],
+            num[9],
+            num[10],
+            num[11],
+            num[12],
+            r->reps ? reps_stop_name(r->stop) : "",
+            num[13],
+            case_status_name(m->status),
+            error,
+    };
+    csv_write_row(w->results, row, sizeof(row) / sizeof(row[0]));
+}
+
+static void write_samples(struct results_writer *w, const struct bench_case *c,
+                          const struct metric_result *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        char rep[16], value[32];
+        snprintf(rep, sizeof(rep), "%u", m->sample_rep[i]);
+        snprintf(value, sizeof(value), "%.10g", m->samples[i]);
+        const char *row[] = {
+                RESULTS_SCHEMA_VERSION, w->run_id, c->id, m->name, m->unit, rep, value};
+        csv_write_row(w->samples, row, sizeof(row) / sizeof(row[0]));
+    }
+}
+
+static int flush_to_disk(FILE *f)
+{
+    if (fflush(f) != 0 || ferror(f))
+        return -EIO;
+    return fdatasync(fileno(f)) == 0 || errno == EINVAL ? 0 : -errno;
+}
+
+int results_write_case(struct results_writer *w, const struct bench_case *c,
+                       const struct heap *heap, const struct case_result *r)
+{
+    char params[N_SWEEP_AXES + 2][64];
+    param_cells(c, params);
+    for (size_t i = 0; i < r->n_metrics; i++) {
+        write_metric_row(w, c, heap, r, &r->metrics[i], params);
+        write_samples(w, c, &r->metrics[i]);
+    }
+    int ret = flush_to_disk(w->samples);
+    int ret2 = flush_to_disk(w->results);
+    return ret ? ret : ret2;
+}
+
+int results_write_metadata(const struct results_writer *w, const struct metadata *md)
+{
+    /* Written at the start and again at the end of a run: a temporary file renamed over the
+     * old one, so metadata.csv is always whole, whenever the run stops. */
+    char tmp[600], path[600];
+    snprintf(tmp, sizeof(tmp), "%s/.metadata.csv.tmp", w->dir);
+    snprintf(path, sizeof(path), "%s/metadata.csv", w->dir);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return -ENOMEM;
+    }
+    const char *header[] = {"schema_version", "key", "value"};
+    csv_write_row(f, header, 3);
+    for (size_t i = 0; i < md->n; i++) {
+        const char *row[] = {RESULTS_SCHEMA_VERSION, md->entries[i].key, md->entries[i].value};
+        csv_write_row(f, row, 3);
+    }
+    int ret = flush_to_disk(f);
+    if (fclose(f) != 0 && !ret)
+        ret = -errno;
+    if (!ret && rename(tmp, path) != 0)
+        ret = -errno;
+    return ret;
+}
+
+int results_close(struct results_writer *w)
+{
+    int ret = 0;
+    if (w->results && fclose(w->results) != 0)
+        ret = -errno;
+    if (w->samples && fclose(w->samples) != 0 && !ret)
+        ret = -errno;
+    w->results = w->samples = NULL;
+    return ret;
+}

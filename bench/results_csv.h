@@ -1,0 +1,46 @@
+/* bench/results_csv.h - the files a run leaves behind: results, raw samples, metadata.
+ *
+ * Tidy long format (one row per case and metric, every sweep parameter a column, base units),
+ * a schema version in every row, and each case flushed to disk as soon as it completes, so an
+ * interrupted run keeps everything it measured. The schema is documented in results/README.md.
+ */
+#ifndef DMABENCH_RESULTS_CSV_H
+#define DMABENCH_RESULTS_CSV_H
+
+#include <stdio.h>
+
+#include "heap.h"
+#include "runner.h"
+#include "sweep.h"
+
+#define RESULTS_SCHEMA_VERSION "1"
+
+struct metadata;
+
+struct results_writer {
+    FILE *results; /* results.csv */
+    FILE *samples; /* samples.csv */
+    char dir[512];
+    char run_id[64];
+};
+
+/* The header rows, also used by tests and the schema documentation check. */
+extern const char *const results_columns[];
+extern const size_t n_results_columns;
+extern const char *const samples_columns[];
+extern const size_t n_samples_columns;
+
+/* Create dir (and its parents) and results.csv / samples.csv with their headers. An existing
+ * results.csv is never overwritten: -EEXIST. Returns 0 or -errno with a reason in err. */
+int results_open(struct results_writer *w, const char *dir, const char *run_id, char *err,
+                 size_t err_len);
+/* One row per metric of r, and every raw sample; flushed and synced before it returns.
+ * heap may be NULL when the case names a heap that does not exist here. */
+int results_write_case(struct results_writer *w, const struct bench_case *c,
+                       const struct heap *heap, const struct case_result *r);
+/* metadata.csv (key,value rows), replaced whole and synced: call it at the start of a run and
+ * again at the end. */
+int results_write_metadata(const struct results_writer *w, const struct metadata *md);
+int results_close(struct results_writer *w);
+
+#endif

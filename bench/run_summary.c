@@ -1,0 +1,118 @@
+/* bench/run_summary.c - folds case results into the per-heap summary table.
+ *
+ * Only medians of cases that succeeded count; a heap with no figure for a column shows "-"
+ * rather than a zero that could be read as a measurement.
+ */
+#include "run_summary.h"
+
+#include <math.h>
+#include <string.h>
+
+static struct heap_summary *summary_for(struct run_summary *s, const char *heap)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->heaps[i].heap, heap))
+            return &s->heaps[i];
+    if (s->n == SUMMARY_MAX_HEAPS)
+        return NULL;
+    struct heap_summary *h = &s->heaps[s->n++];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->heap, sizeof(h->heap), "%s", heap);
+    for (int i = 0; i < 2; i++)
+        h->alloc_p50[i] = h->alloc_p99[i] = NAN;
+    h->latency_ns = NAN;
+    return h;
+}
+
+static const struct metric_result *find_metric(const struct case_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_metrics; i++)
+        if (!strcmp(r->metrics[i].name, name) && r->metrics[i].status == CASE_OK && r->metrics[i].n)
+            return &r->metrics[i];
+    return NULL;
+}
+
+static void add_cpu(struct heap_summary *h, const struct bench_case *c, const struct case_result *r)
+{
+    const char *kernel = c->value[AXIS_KERNEL]->text;
+    const struct metric_result *m = find_metric(r, "bandwidth");
+    double *slot = NULL;
+    if (m && !strncmp(kernel, "read", 4))
+        slot = &h->read;
+    else if (m && !strncmp(kernel, "write", 5))
+        slot = &h->write;
+    else if (m && !strncmp(kernel, "copy", 4))
+        slot = &h->copy;
+    if (slot && m->stats.median > *slot)
+        *slot = m->stats.median;
+    m = find_metric(r, "latency");
+    size_t size = c->value[AXIS_SIZE]->bytes;
+    if (m && size >= h->latency_size) {
+        h->latency_size = size;
+        h->latency_ns = m->stats.median;
+    }
+}
+
+static void add_alloc(struct heap_summary *h, const struct bench_case *c,
+                      const struct case_result *r)
+{
+    const struct metric_result *m = find_metric(r, "alloc_latency");
+    size_t size = c->value[AXIS_SIZE]->bytes;
+    int slot = size == 4096 ? 0 : size == (1u << 20) ? 1 : -1;
+    if (!m || slot < 0 || strcmp(c->value[AXIS_KERNEL]->text, "alloc") ||
+        c->value[AXIS_BATCH]->number != 1)
+        return;
+    h->alloc_p50[slot] = m->stats.median;
+    h->alloc_p99[slot] = m->stats.p99;
+}
+
+void run_summary_add(struct run_summary *s, const struct bench_case *c, const struct case_result *r)
+{
+    s->cases++;
+    if (r->status == CASE_OK)
+        s->ok++;
+    else if (r->status == CASE_SKIPPED)
+        s->skipped++;
+    else
+        s->errors++;
+    struct heap_summary *h = summary_for(s, c->value[AXIS_HEAP]->text);
+    if (!h || r->status != CASE_OK)
+        return;
+    if (!strcmp(c->job->bench, "cpu"))
+        add_cpu(h, c, r);
+    else if (!strcmp(c->job->bench, "alloc"))
+        add_alloc(h, c, r);
+}
+
+static void cell(FILE *out, double value, double scale, int decimals)
+{
+    char text[32] = "-";
+    if (!isnan(value) && value > 0)
+        snprintf(text, sizeof(text), "%.*f", decimals, value / scale);
+    fprintf(out, " %10s", text);
+}
+
+void run_summary_print(const struct run_summary *s, FILE *out)
+{
+    fprintf(out, "%-16s %10s %10s %10s %10s %10s %10s %10s %10s\n", "heap", "read", "write", "copy",
+            "latency", "alloc 4K", "4K p99", "alloc 1M", "1M p99");
+    fprintf(out, "%-16s %10s %10s %10s %10s %10s %10s %10s %10s\n", "", "GB/s", "GB/s", "GB/s",
+            "ns", "us p50", "us", "us p50", "us");
+    for (size_t i = 0; i < s->n; i++) {
+        const struct heap_summary *h = &s->heaps[i];
+        fprintf(out, "%-16s", h->heap);
+        cell(out, h->read, 1e9, 2);
+        cell(out, h->write, 1e9, 2);
+        cell(out, h->copy, 1e9, 2);
+        cell(out, h->latency_ns, 1, 1);
+        for (int k = 0; k < 2; k++) {
+            cell(out, h->alloc_p50[k], 1e3, 2);
+            cell(out, h->alloc_p99[k], 1e3, 2);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "(GB = 10^9 bytes; copy counts bytes copied once; latency: random pointer chase "
+                 "at the largest size)\n");
+    fprintf(out, "cases: %u, ok %u, skipped %u, errors %u\n", s->cases, s->ok, s->skipped,
+            s->errors);
+}

@@ -1,0 +1,34 @@
+/* bench/run_summary.h - the few numbers per heap a person reads after `make run`.
+ *
+ * Peak read/write/copy bandwidth, DRAM latency (the chase at the largest size) and allocation
+ * latency percentiles at 4 KiB and 1 MiB, gathered from case results as they complete.
+ */
+#ifndef DMABENCH_RUN_SUMMARY_H
+#define DMABENCH_RUN_SUMMARY_H
+
+#include <stdio.h>
+
+#include "runner.h"
+#include "sweep.h"
+
+#define SUMMARY_MAX_HEAPS 32
+
+struct heap_summary {
+    char heap[HEAP_NAME_MAX];
+    double read, write, copy; /* bytes/s, best median over sizes and kernels; 0 = none */
+    double latency_ns;        /* chase median at the largest size measured */
+    size_t latency_size;
+    double alloc_p50[2], alloc_p99[2]; /* ns, kernel alloc, batch 1: [0] 4 KiB, [1] 1 MiB */
+};
+
+struct run_summary {
+    size_t n;
+    struct heap_summary heaps[SUMMARY_MAX_HEAPS];
+    unsigned cases, ok, skipped, errors;
+};
+
+void run_summary_add(struct run_summary *s, const struct bench_case *c,
+                     const struct case_result *r);
+void run_summary_print(const struct run_summary *s, FILE *out);
+
+#endif

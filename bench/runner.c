@@ -1,0 +1,172 @@
+/* bench/runner.c - one case from setup to statistics.
+ *
+ * Repetitions stop by the same rule for every benchmark (fixed count, CI convergence, time
+ * budget); counters are read per repetition as deltas of the threads' totals, so each counter
+ * has raw samples and statistics like any other metric.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timing.h"
+
+const char *case_status_name(enum case_status s)
+{
+    switch (s) {
+    case CASE_OK:
+        return "ok";
+    case CASE_SKIPPED:
+        return "skipped";
+    default:
+        return "error";
+    }
+}
+
+static int append_sample(struct metric_result *m, double value, unsigned rep)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        double *samples = realloc(m->samples, cap * sizeof(*samples));
+        if (!samples)
+            return -ENOMEM;
+        m->samples = samples;
+        unsigned *reps = realloc(m->sample_rep, cap * sizeof(*reps));
+        if (!reps)
+            return -ENOMEM;
+        m->sample_rep = reps;
+        m->cap = cap;
+    }
+    m->samples[m->n] = value;
+    m->sample_rep[m->n++] = rep;
+    return 0;
+}
+
+static void mark_all(struct case_result *r, enum case_status status, int err, const char *reason)
+{
+    r->status = status;
+    r->err = err;
+    snprintf(r->reason, sizeof(r->reason), "%s", reason);
+    for (size_t i = 0; i < r->n_metrics; i++) {
+        r->metrics[i].status = status;
+        r->metrics[i].err = err;
+        snprintf(r->metrics[i].reason, sizeof(r->metrics[i].reason), "%s", reason);
+    }
+}
+
+static void init_metrics(const struct bench_def *b, const struct bench_case *c,
+                         const struct bench_env *env, struct case_result *r)
+{
+    const struct metric_def *const *defs;
+    size_t n = b->metrics(c, &defs);
+    for (size_t i = 0; i < n && i < BENCH_MAX_METRICS; i++) {
+        struct metric_result *m = &r->metrics[r->n_metrics++];
+        snprintf(m->name, sizeof(m->name), "%s", defs[i]->name);
+        snprintf(m->unit, sizeof(m->unit), "%s", defs[i]->unit);
+        m->better = defs[i]->better;
+        m->mux_ratio = NAN;
+    }
+    for (size_t i = 0; i < env->counters->n; i++) {
+        struct metric_result *m = &r->metrics[r->n_metrics++];
+        snprintf(m->name, sizeof(m->name), "%s", env->counters->names[i]);
+        snprintf(m->unit, sizeof(m->unit), "events/%s", b->work_unit);
+        m->better = BETTER_LOWER;
+        m->mux_ratio = NAN;
+    }
+}
+
+static size_t n_bench_metrics(const struct case_result *r, const struct bench_env *env)
+{
+    return r->n_metrics - env->counters->n;
+}
+
+/* Append one repetition: the benchmark's samples, then each counter's delta per unit of work. */
+static int record_sample(struct case_result *r, const struct bench_env *env,
+                         const struct sample_out *s, const struct counter_totals *before)
+{
+    size_t nb = n_bench_metrics(r, env);
+    for (size_t i = 0; i < nb; i++)
+        for (size_t k = 0; k < s->n[i]; k++)
+            if (append_sample(&r->metrics[i], s->values[i][k], r->reps))
+                return -ENOMEM;
+    for (size_t i = 0; i < env->counters->n; i++) {
+        if (env->totals->err[i] || s->work <= 0)
+            continue;
+        double delta = env->totals->value[i] - before->value[i];
+        if (append_sample(&r->metrics[nb + i], delta / s->work, r->reps))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static void finish_counters(struct case_result *r, const struct bench_env *env)
+{
+    size_t nb = n_bench_metrics(r, env);
+    for (size_t i = 0; i < env->counters->n; i++) {
+        struct metric_result *m = &r->metrics[nb + i];
+        m->mux_ratio = counter_totals_running_ratio(env->totals, i);
+        if (env->totals->err[i] && m->status == CASE_OK) {
+            m->status = CASE_SKIPPED;
+            m->err = env->totals->err[i];
+            counter_error_reason(env->counters->names[i], m->err, m->reason, sizeof(m->reason));
+        }
+    }
+}
+
+static void summarize_all(struct case_result *r)
+{
+    for (size_t i = 0; i < r->n_metrics; i++)
+        if (r->metrics[i].n)
+            stats_summarize(r->metrics[i].samples, r->metrics[i].n, &r->metrics[i].stats);
+}
+
+int runner_run_case(const struct bench_def *b, const struct bench_case *c,
+                    const struct bench_env *env, const struct reps_policy *policy,
+                    struct case_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    init_metrics(b, c, env, out);
+    counter_totals_init(env->totals, env->counters);
+    char reason[192] = "";
+    void *state = NULL;
+    int ret = b->setup(c, env, &state, reason, sizeof(reason));
+    if (ret) {
+        mark_all(out, ret == -EOPNOTSUPP ? CASE_SKIPPED : CASE_ERROR, ret, reason);
+        return 0;
+    }
+    uint64_t start = timing_now();
+    for (;;) {
+        struct counter_totals before = *env->totals;
+        struct sample_out s = {0};
+        ret = b->sample(state, &s, reason, sizeof(reason));
+        if (ret) {
+            mark_all(out, CASE_ERROR, ret, reason);
+            break;
+        }
+        if ((ret = record_sample(out, env, &s, &before)) != 0) {
+            b->teardown(state);
+            return ret;
+        }
+        out->reps++;
+        out->elapsed_s = timing_ticks_to_ns(timing_now() - start) / 1e9;
+        out->stop = reps_next(policy, out->metrics[0].samples, out->metrics[0].n, out->elapsed_s);
+        if (out->stop != REPS_CONTINUE)
+            break;
+    }
+    b->teardown(state);
+    finish_counters(out, env);
+    summarize_all(out);
+    return 0;
+}
+
+void case_result_free(struct case_result *r)
+{
+    for (size_t i = 0; i < r->n_metrics; i++) {
+        free(r->metrics[i].samples);
+        free(r->metrics[i].sample_rep);
+    }
+    memset(r, 0, sizeof(*r));
+}

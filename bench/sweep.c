@@ -1,0 +1,439 @@
+/* bench/sweep.c - parses the values of sweep axes, expands a job into cases and names them.
+ *
+ * Values are kept in canonical form ("4K" and "4096" are both "4KiB") so that two spellings of
+ * one case get one id, and an id names only the axes its benchmark uses, so that adding an
+ * axis to one benchmark leaves the ids (and the comparable history) of the others alone.
+ */
+#include "sweep.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "heap_dev.h"
+#include "size_units.h"
+
+static const char *const axis_keys[N_SWEEP_AXES] = {
+        [AXIS_HEAP] = "heap",           [AXIS_SIZE] = "size",       [AXIS_ALIGN] = "align",
+        [AXIS_PAGE_SIZE] = "page-size", [AXIS_THREADS] = "threads", [AXIS_BATCH] = "batch",
+        [AXIS_KERNEL] = "kernel",       [AXIS_NODE] = "node",
+};
+
+/* Canonical texts: job_init's values, and what "still at its default" compares against. */
+static const char *const axis_defaults[N_SWEEP_AXES] = {
+        [AXIS_HEAP] = "all",       [AXIS_SIZE] = "4KiB", [AXIS_ALIGN] = "0B",
+        [AXIS_PAGE_SIZE] = "base", [AXIS_THREADS] = "1", [AXIS_BATCH] = "1",
+        [AXIS_KERNEL] = "default", [AXIS_NODE] = "any",
+};
+
+#define AXIS_BIT(axis) (1u << (axis))
+/* Only magnitudes that double meaningfully take ranges: a node or page-size range is not. */
+#define AXES_WITH_RANGES                                                                           \
+    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_THREADS) | AXIS_BIT(AXIS_BATCH))
+
+const char *sweep_axis_key(enum sweep_axis axis)
+{
+    return axis < N_SWEEP_AXES ? axis_keys[axis] : "?";
+}
+
+int sweep_axis_from_key(const char *key)
+{
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        if (!strcmp(key, axis_keys[a]))
+            return a;
+    return -1;
+}
+
+const char *sweep_axis_default(enum sweep_axis axis)
+{
+    return axis < N_SWEEP_AXES ? axis_defaults[axis] : "";
+}
+
+/* The benchmark registry is the one place that knows which axes a benchmark uses. */
+unsigned sweep_bench_axes(const char *bench)
+{
+    const struct bench_def *b = bench_find(bench);
+    return b ? b->axes : 0;
+}
+
+const char *sweep_bench_name(size_t i)
+{
+    const struct bench_def *b = bench_at(i);
+    return b ? b->name : NULL;
+}
+
+static int fail(char *err, size_t err_len, int ret, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t err_len, int ret, const char *fmt, ...)
+{
+    if (err && err_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_len, fmt, ap);
+        va_end(ap);
+    }
+    return ret;
+}
+
+/* A decimal integer in [min, max]; no sign, blanks or suffix. */
+static int parse_long(const char *text, long min, long max, long *out)
+{
+    if (!isdigit((unsigned char)text[0]))
+        return -EINVAL;
+    errno = 0;
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (errno || *end || value < min || value > max)
+        return -EINVAL;
+    *out = value;
+    return 0;
+}
+
+/* Every value of a numeric axis is made here, so parsed values and range steps agree. */
+static void set_magnitude(enum sweep_axis axis, uint64_t m, struct sweep_value *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (axis == AXIS_SIZE || axis == AXIS_ALIGN) {
+        v->bytes = (size_t)m;
+        size_format_compact(v->bytes, v->text, sizeof(v->text));
+    } else {
+        v->number = (long)m;
+        snprintf(v->text, sizeof(v->text), "%ld", v->number);
+    }
+}
+
+static uint64_t magnitude(enum sweep_axis axis, const struct sweep_value *v)
+{
+    return axis == AXIS_SIZE || axis == AXIS_ALIGN ? v->bytes : (uint64_t)v->number;
+}
+
+/* Whether every character of text is a letter or digit or in extra. */
+static bool made_of(const char *text, bool upper_ok, const char *extra)
+{
+    for (const char *p = text; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (!(isdigit(ch) || islower(ch) || (upper_ok && isupper(ch)) || strchr(extra, ch)))
+            return false;
+    }
+    return true;
+}
+
+static int parse_size_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                            char *err, size_t err_len)
+{
+    size_t bytes;
+    int ret = size_parse(text, &bytes);
+    if (ret == -ERANGE)
+        return fail(err, err_len, -EINVAL, "'%s' is too large", text);
+    if (ret)
+        return fail(err, err_len, -EINVAL, "'%s' is not a size", text);
+    if (axis == AXIS_SIZE && bytes == 0)
+        return fail(err, err_len, -EINVAL, "'%s': a size must be at least 1 byte", text);
+    set_magnitude(axis, bytes, v);
+    return 0;
+}
+
+/* "base", "thp" or a hugetlb page size; the base page size itself means base, as for
+ * `dmabench alloc --page-size`, so "4K" and "base" are one case on a 4 KiB-page kernel. */
+static int parse_page_size_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+{
+    memset(v, 0, sizeof(*v));
+    size_t bytes = 0;
+    if (!strcmp(text, "base") || !strcmp(text, "thp")) {
+        v->page_kind = text[0] == 'b' ? HEAP_PAGES_BASE : HEAP_PAGES_THP;
+    } else if (size_parse(text, &bytes) || bytes == 0 || (bytes & (bytes - 1))) {
+        return fail(err, err_len, -EINVAL,
+                    "'%s' is not a page size (base, thp, or a power-of-two size such as 2M)", text);
+    } else if (bytes == heap_base_page_size()) {
+        v->page_kind = HEAP_PAGES_BASE;
+    } else {
+        v->page_kind = HEAP_PAGES_HUGETLB;
+        v->bytes = bytes;
+    }
+    if (v->page_kind == HEAP_PAGES_HUGETLB)
+        size_format_compact(bytes, v->text, sizeof(v->text));
+    else
+        snprintf(v->text, sizeof(v->text), "%s", v->page_kind == HEAP_PAGES_BASE ? "base" : "thp");
+    return 0;
+}
+
+static int parse_name_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                            char *err, size_t err_len)
+{
+    memset(v, 0, sizeof(*v));
+    if (strlen(text) >= sizeof(v->text))
+        return fail(err, err_len, -EINVAL, "'%s' is longer than %zu characters", text,
+                    sizeof(v->text) - 1);
+    if (axis == AXIS_HEAP && !made_of(text, true, "_,.:-"))
+        return fail(err, err_len, -EINVAL,
+                    "'%s' is not a heap name (letters, digits, '_', ',', '.', ':', '-'), nor all",
+                    text);
+    if (axis == AXIS_KERNEL && !made_of(text, false, ":_-"))
+        return fail(err, err_len, -EINVAL, "'%s' is not a kernel name (a-z, 0-9, ':', '_', '-')",
+                    text);
+    snprintf(v->text, sizeof(v->text), "%s", text);
+    return 0;
+}
+
+/* One value (not a range) of an axis, in canonical form. */
+static int parse_value(enum sweep_axis axis, const char *text, struct sweep_value *v, char *err,
+                       size_t err_len)
+{
+    long number;
+    switch (axis) {
+    case AXIS_SIZE:
+    case AXIS_ALIGN:
+        return parse_size_value(axis, text, v, err, err_len);
+    case AXIS_PAGE_SIZE:
+        return parse_page_size_value(text, v, err, err_len);
+    case AXIS_THREADS:
+        if (parse_long(text, 1, 1024, &number))
+            return fail(err, err_len, -EINVAL, "'%s' is not a thread count from 1 to 1024", text);
+        set_magnitude(axis, (uint64_t)number, v);
+        return 0;
+    case AXIS_BATCH:
+        if (parse_long(text, 1, 65536, &number))
+            return fail(err, err_len, -EINVAL, "'%s' is not a batch size from 1 to 65536", text);
+        set_magnitude(axis, (uint64_t)number, v);
+        return 0;
+    case AXIS_NODE:
+        if (!strcmp(text, "any")) {
+            memset(v, 0, sizeof(*v));
+            v->number = -1;
+            snprintf(v->text, sizeof(v->text), "any");
+            return 0;
+        }
+        if (parse_long(text, 0, 1023, &number))
+            return fail(err, err_len, -EINVAL, "'%s' is not a NUMA node (any, or 0 to 1023)", text);
+        set_magnitude(axis, (uint64_t)number, v);
+        return 0;
+    case AXIS_HEAP:
+    case AXIS_KERNEL:
+        return parse_name_value(axis, text, v, err, err_len);
+    case N_SWEEP_AXES:
+        break;
+    }
+    return fail(err, err_len, -EINVAL, "no such axis");
+}
+
+/* Append v unless it is already there or the list is full. */
+static int add_value(struct sweep_axis_values *list, const struct sweep_value *v, char *err,
+                     size_t err_len)
+{
+    for (size_t i = 0; i < list->n; i++)
+        if (!strcmp(list->v[i].text, v->text))
+            return fail(err, err_len, -EINVAL, "%s listed twice", v->text);
+    if (list->n == SWEEP_MAX_VALUES)
+        return fail(err, err_len, -E2BIG, "more than %d values", SWEEP_MAX_VALUES);
+    list->v[list->n++] = *v;
+    return 0;
+}
+
+/* "A..B": A, 2A, 4A ... B. B must be A times a power of two, so the end is never dropped. */
+static int add_range(enum sweep_axis axis, const char *item, const char *dots,
+                     struct sweep_axis_values *list, char *err, size_t err_len)
+{
+    if (!(AXES_WITH_RANGES & AXIS_BIT(axis)))
+        return fail(err, err_len, -EINVAL,
+                    "'%s': ranges (A..B) are only for size, align, threads and batch", item);
+    char first_text[SWEEP_TEXT_MAX * 2];
+    size_t first_len = (size_t)(dots - item);
+    if (first_len >= sizeof(first_text))
+        return fail(err, err_len, -EINVAL, "'%s' is too long", item);
+    memcpy(first_text, item, first_len);
+    first_text[first_len] = '\0';
+    struct sweep_value first, last;
+    int ret = parse_value(axis, first_text, &first, err, err_len);
+    if (!ret)
+        ret = parse_value(axis, dots + 2, &last, err, err_len);
+    if (ret)
+        return ret;
+    uint64_t from = magnitude(axis, &first), to = magnitude(axis, &last);
+    if (from == 0)
+        return fail(err, err_len, -EINVAL, "'%s': a range must start above 0", item);
+    if (to < from)
+        return fail(err, err_len, -EINVAL, "'%s': the end is below the start", item);
+    uint64_t m = from;
+    while (m < to && m <= UINT64_MAX / 2)
+        m *= 2;
+    if (m != to)
+        return fail(err, err_len, -EINVAL,
+                    "'%s': %s is not reachable from %s by doubling (x2 steps)", item, last.text,
+                    first.text);
+    for (m = from;; m *= 2) {
+        struct sweep_value v;
+        set_magnitude(axis, m, &v);
+        ret = add_value(list, &v, err, err_len);
+        if (ret || m == to)
+            return ret;
+    }
+}
+
+static int add_item(enum sweep_axis axis, const char *item, struct sweep_axis_values *list,
+                    char *err, size_t err_len)
+{
+    /* A heap name may hold dots; every other axis reads ".." as a range (or says it is not). */
+    const char *dots = axis == AXIS_HEAP ? NULL : strstr(item, "..");
+    if (dots)
+        return add_range(axis, item, dots, list, err, err_len);
+    struct sweep_value v;
+    int ret = parse_value(axis, item, &v, err, err_len);
+    return ret ? ret : add_value(list, &v, err, err_len);
+}
+
+static const char *skip_blanks(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* The next item of a comma-separated list at *pos into item; quotes protect commas. Leaves
+ * *pos on the comma or the end. */
+static int next_item(const char *text, const char **pos, char *item, size_t item_len, char *err,
+                     size_t err_len)
+{
+    const char *p = skip_blanks(*pos), *start, *end;
+    if (*p == '"') {
+        start = p + 1;
+        end = strchr(start, '"');
+        if (!end)
+            return fail(err, err_len, -EINVAL, "unterminated quote in '%s'", text);
+        p = skip_blanks(end + 1);
+        if (*p && *p != ',')
+            return fail(err, err_len, -EINVAL, "text after a closing quote in '%s'", text);
+    } else {
+        start = p;
+        p = strchrnul(p, ',');
+        end = p;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+    }
+    size_t len = (size_t)(end - start);
+    if (len == 0)
+        return fail(err, err_len, -EINVAL, "empty value in '%s'", text);
+    if (len >= item_len)
+        return fail(err, err_len, -EINVAL, "'%.*s...' is too long", 20, start);
+    memcpy(item, start, len);
+    item[len] = '\0';
+    *pos = p;
+    return 0;
+}
+
+int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_values *out,
+                     char *err, size_t err_len)
+{
+    if (axis >= N_SWEEP_AXES)
+        return fail(err, err_len, -EINVAL, "no such axis");
+    if (!*skip_blanks(text))
+        return fail(err, err_len, -EINVAL, "no value given");
+    /* Parsed aside so that a bad list leaves the job as it was. */
+    struct sweep_axis_values list = {.n = 0};
+    bool all_heaps = false;
+    for (const char *pos = text;; pos++) {
+        char item[SWEEP_TEXT_MAX * 2 + 2];
+        int ret = next_item(text, &pos, item, sizeof(item), err, err_len);
+        if (!ret && axis == AXIS_HEAP && !strcmp(item, "all"))
+            all_heaps = true;
+        if (!ret)
+            ret = add_item(axis, item, &list, err, err_len);
+        if (ret)
+            return ret;
+        if (!*pos)
+            break;
+    }
+    if (all_heaps && list.n > 1)
+        return fail(err, err_len, -EINVAL, "all cannot be listed with other heaps");
+    out->n = list.n;
+    memcpy(out->v, list.v, list.n * sizeof(list.v[0]));
+    return 0;
+}
+
+void job_init(struct job *job, const char *name)
+{
+    memset(job, 0, sizeof(*job));
+    snprintf(job->name, sizeof(job->name), "%s", name);
+    job->reps = 5;
+    job->time_budget_s = 10.0;
+    snprintf(job->counters, sizeof(job->counters), "default");
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        sweep_parse_axis(a, axis_defaults[a], &job->axes[a], NULL, 0);
+}
+
+static bool is_all_heaps(const struct sweep_axis_values *heaps)
+{
+    return heaps->n == 1 && !strcmp(heaps->v[0].text, "all");
+}
+
+int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
+                 struct bench_case **out, size_t *n_out)
+{
+    unsigned axes = sweep_bench_axes(job->bench);
+    if (!axes)
+        return -EINVAL;
+    bool substitute = (axes & AXIS_BIT(AXIS_HEAP)) && is_all_heaps(&job->axes[AXIS_HEAP]);
+    size_t count[N_SWEEP_AXES], total = 1;
+    for (int a = 0; a < N_SWEEP_AXES; a++) {
+        count[a] = 1;
+        if (!(axes & AXIS_BIT(a)))
+            continue;
+        count[a] = a == AXIS_HEAP && substitute ? n_heap_names : job->axes[a].n;
+        if (count[a] == 0)
+            return -EINVAL;
+        if (total > SWEEP_MAX_CASES / count[a])
+            return -E2BIG;
+        total *= count[a];
+    }
+    /* One block: the cases, then the heap values that replace "all", so free(*out) is all. */
+    size_t n_heaps = substitute ? n_heap_names : 0;
+    struct bench_case *cases =
+            calloc(1, total * sizeof(*cases) + n_heaps * sizeof(struct sweep_value));
+    if (!cases)
+        return -ENOMEM;
+    struct sweep_value *heaps = (struct sweep_value *)(cases + total);
+    for (size_t h = 0; h < n_heaps; h++) {
+        if (strlen(heap_names[h]) >= sizeof(heaps[h].text)) {
+            free(cases);
+            return -EINVAL;
+        }
+        snprintf(heaps[h].text, sizeof(heaps[h].text), "%s", heap_names[h]);
+    }
+    for (size_t i = 0; i < total; i++) {
+        struct bench_case *c = &cases[i];
+        c->job = job;
+        size_t rest = i; /* mixed-radix digits of i, the last axis the fastest */
+        for (int a = N_SWEEP_AXES - 1; a >= 0; a--) {
+            if (!(axes & AXIS_BIT(a)))
+                continue;
+            size_t k = rest % count[a];
+            rest /= count[a];
+            c->value[a] = a == AXIS_HEAP && substitute ? &heaps[k] : &job->axes[a].v[k];
+        }
+        sweep_case_id(c, c->id, sizeof(c->id));
+    }
+    *out = cases;
+    *n_out = total;
+    return 0;
+}
+
+void sweep_case_id(const struct bench_case *c, char *out, size_t out_len)
+{
+    /* A case of an unknown benchmark still gets an id from whatever values it has. */
+    unsigned axes = sweep_bench_axes(c->job->bench);
+    int n = snprintf(out, out_len, "%s:", c->job->bench);
+    size_t used = n > 0 ? (size_t)n : 0;
+    const char *sep = "";
+    for (int a = 0; a < N_SWEEP_AXES && used < out_len; a++) {
+        if (axes ? !(axes & AXIS_BIT(a)) : !c->value[a])
+            continue;
+        n = snprintf(out + used, out_len - used, "%s%s=%s", sep, axis_keys[a],
+                     c->value[a] ? c->value[a]->text : "-");
+        used += n > 0 ? (size_t)n : 0;
+        sep = ";";
+    }
+}
