@@ -401,7 +401,9 @@ static void add_run_metadata(struct run_ctx *ctx, int argc, char **argv)
         used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
     metadata_set(&ctx->md, "command", "dmabench %s", line);
     metadata_set(&ctx->md, "timing_source", "%s", timing_source());
+    metadata_set(&ctx->md, "timing_source_detail", "%s", timing_source_detail());
     metadata_set(&ctx->md, "timing_resolution_ns", "%.3g", timing_resolution_ns());
+    metadata_set(&ctx->md, "timing_read_cost_ns", "%.3g", timing_read_cost_ns());
     metadata_set(&ctx->md, "min_sample_ns", "%.0f", RUN_MIN_SAMPLE_NS);
 }
 

@@ -279,6 +279,7 @@ static bool counter_usable(enum clock_kind kind, bool forced, double *ticks_per_
     (void)forced;
     (void)ticks_per_s;
     (void)why;
+    (void)calibrate; /* only cycle counters are calibrated */
 #if defined(__x86_64__)
     snprintf(note, note_len, "no %s on x86_64", clock_names[kind]);
 #elif defined(__aarch64__)
@@ -449,9 +450,13 @@ uint64_t timing_inner_loops(double op_ns, double min_sample_ns)
 {
     /* Past this a sample would run for years; it also keeps the conversion below defined. */
     const double most = 0x1p62;
+    double resolution = timing_resolution_ns();
+    /* A probe that read 0 ticks says only that the operation is shorter than one step. */
+    if (op_ns == 0)
+        op_ns = resolution;
     if (!(op_ns > 0))
         return 1;
-    double target = 1000 * timing_resolution_ns();
+    double target = 1000 * resolution;
     if (min_sample_ns > target)
         target = min_sample_ns;
     double loops = ceil(target / op_ns);

@@ -31,8 +31,8 @@ const char *timing_source_detail(void);
 /* Ticks per second of the chosen clock (1e9 for clock_gettime). */
 double timing_ticks_per_second(void);
 /* How many repetitions of an operation of about op_ns make one sample at least min_sample_ns
- * long and 1000x the clock resolution; at least 1. An op_ns that is not a positive number
- * gives 1: time one operation first. */
+ * long and 1000x the clock resolution; at least 1. op_ns == 0 (the operation was too quick
+ * to see) counts as one resolution step; a negative or NAN op_ns gives 1. */
 uint64_t timing_inner_loops(double op_ns, double min_sample_ns);
 
 #endif
