@@ -32,7 +32,7 @@ BASE_CFLAGS := -std=gnu11 -g -fopenmp $(WARN) -MMD -MP
 CFLAGS ?= -O2
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-LIBS = $(PKG_LIBS) -lpfm -lm
+LIBS = $(PKG_LIBS) -lpfm -lcsv -lm
 
 # Everything but main() goes into a library so that tests link the same objects.
 CORE_SRCS := $(sort $(wildcard heaps/*.c bench/*.c coherency/*.c workloads/*.c))
@@ -138,8 +138,8 @@ check: unit clitest vmcheck
 unit: $(UNIT_BINS) | checkdeps
 	@tests/run-unit.sh $(UNIT_BINS)
 
-clitest: $(ASAN)/dmabench | checkdeps
-	@DMABENCH=$(ASAN)/dmabench tests/cli/run.sh
+clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
+	@DMABENCH=$(ASAN)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/cli/run.sh
 
 include mk/vm.mk
 

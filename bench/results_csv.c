@@ -31,6 +31,9 @@ const char *const samples_columns[] = {"schema_version", "run_id", "case_id", "m
                                        "unit",           "rep",    "value"};
 const size_t n_samples_columns = sizeof(samples_columns) / sizeof(samples_columns[0]);
 
+const char *const metadata_columns[] = {"schema_version", "key", "value"};
+const size_t n_metadata_columns = sizeof(metadata_columns) / sizeof(metadata_columns[0]);
+
 /* mkdir -p, refusing to follow a symlink for the last component. */
 static int make_dirs(const char *dir)
 {
@@ -244,8 +247,7 @@ int results_write_metadata(const struct results_writer *w, const struct metadata
         close(fd);
         return -ENOMEM;
     }
-    const char *header[] = {"schema_version", "key", "value"};
-    csv_write_row(f, header, 3);
+    csv_write_row(f, metadata_columns, n_metadata_columns);
     for (size_t i = 0; i < md->n; i++) {
         const char *row[] = {RESULTS_SCHEMA_VERSION, md->entries[i].key, md->entries[i].value};
         csv_write_row(f, row, 3);

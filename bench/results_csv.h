@@ -29,6 +29,8 @@ extern const char *const results_columns[];
 extern const size_t n_results_columns;
 extern const char *const samples_columns[];
 extern const size_t n_samples_columns;
+extern const char *const metadata_columns[];
+extern const size_t n_metadata_columns;
 
 /* Create dir (and its parents) and results.csv / samples.csv with their headers. An existing
  * results.csv is never overwritten: -EEXIST. Returns 0 or -errno with a reason in err. */

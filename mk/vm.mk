@@ -10,15 +10,15 @@ VM := $(BUILD)/vm
 VM_INITRD := $(VM)/initramfs.cpio.gz
 # Overridable to run prebuilt static binaries in the VM.
 VM_DMABENCH ?= $(STATIC_DIR)/dmabench
-VM_HEAP_CHECK ?= $(filter %/vm_heap_check,$(STATIC_VM_BINS))
+VM_PROGRAMS ?= $(STATIC_VM_BINS)
 KERNEL ?=
 
 ifeq ($(ARCH),x86_64)
 # checkdeps (Makefile) brings busybox-static, cpio and QEMU onto a fresh machine.
-$(VM_INITRD): tests/vm/init.sh scripts/vm/mkinitramfs.sh $(VM_DMABENCH) $(VM_HEAP_CHECK) | checkdeps
+$(VM_INITRD): tests/vm/init.sh scripts/vm/mkinitramfs.sh $(VM_DMABENCH) $(VM_PROGRAMS) | checkdeps
 	@mkdir -p $(@D)
 	$(call quiet,INITRAMFS)
-	$(Q)scripts/vm/mkinitramfs.sh $@ tests/vm/init.sh '$(VM_DMABENCH)' '$(VM_HEAP_CHECK)'
+	$(Q)scripts/vm/mkinitramfs.sh $@ tests/vm/init.sh '$(VM_DMABENCH)' $(VM_PROGRAMS)
 
 vmcheck: $(VM_INITRD) | checkdeps
 	@kernel='$(KERNEL)'; \

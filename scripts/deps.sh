@@ -9,7 +9,7 @@
 set -eu
 
 # Libraries we link, listed once: installed for the host, and as :arm64 for the cross build.
-libs="libhwloc-dev libnuma-dev libpfm4-dev libinih-dev"
+libs="libhwloc-dev libnuma-dev libpfm4-dev libinih-dev libcsv-dev"
 arm64_libs=$(for l in $libs; do printf '%s:arm64 ' "$l"; done)
 
 build="gcc make pkg-config libc6-dev $libs"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # scripts/vm/mkinitramfs.sh - build the VM test initramfs (cpio newc, gzip): static busybox with
-# its applet links, tests/vm/init.sh as /init, the static dmabench and vm_heap_check in /bin,
-# and a passwd/group with `nobody` for the permission check.
+# its applet links, tests/vm/init.sh as /init, the static dmabench and every static test program
+# (tests/vm/*.c: vm_heap_check, validate_results ...) in /bin under its own name, and a
+# passwd/group with `nobody` for the permission check.
 #
-#   usage: scripts/vm/mkinitramfs.sh OUT.cpio.gz INIT DMABENCH VM_HEAP_CHECK
+#   usage: scripts/vm/mkinitramfs.sh OUT.cpio.gz INIT DMABENCH PROGRAM...
 set -euo pipefail
 
-[[ $# == 4 ]] || { echo "usage: $0 OUT.cpio.gz INIT DMABENCH VM_HEAP_CHECK" >&2; exit 2; }
-out=$1 init=$2 dmabench=$3 heap_check=$4
+[[ $# -ge 4 ]] || { echo "usage: $0 OUT.cpio.gz INIT DMABENCH PROGRAM..." >&2; exit 2; }
+out=$1 init=$2 dmabench=$3
+shift 3
+programs=("$@")
 busybox=/bin/busybox
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
 # The initramfs has no libc: a dynamic binary would fail with a baffling "not found".
-for bin in "$busybox" "$dmabench" "$heap_check"; do
+for bin in "$busybox" "$dmabench" "${programs[@]}"; do
     [[ -n $bin && -f $bin ]] || die "static binary '$bin' is missing (see mk/static.mk)"
     file -L "$bin" | grep -Eq 'statically linked|static-pie linked' ||
         die "$bin is not statically linked (busybox-static, make static)"
@@ -30,7 +33,9 @@ cp "$busybox" "$root/bin/busybox"
 done
 install -m 0755 "$init" "$root/init"
 install -m 0755 "$dmabench" "$root/bin/dmabench"
-install -m 0755 "$heap_check" "$root/bin/vm_heap_check"
+for program in "${programs[@]}"; do
+    install -m 0755 "$program" "$root/bin/$(basename "$program")"
+done
 printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
     'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' >"$root/etc/passwd"
 printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"

@@ -7,6 +7,7 @@
 # that is not there). Fake /dev trees under $DMABENCH_DEV_ROOT stand in for boards.
 set -u
 DMABENCH=${DMABENCH:-./dmabench}
+VALIDATE=${VALIDATE:-build/static-x86_64/vm/validate_results}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
@@ -266,6 +267,7 @@ test_run_writes_tidy_csv() {
         "$work/run1/results.csv" || fail "copy row"
     grep -q ',latency,ns,lower,3,' "$work/run1/results.csv" || fail "chase latency row"
     [ "$(tail -n +2 "$work/run1/samples.csv" | wc -l)" -eq 18 ] || fail "samples.csv: want 6 x 3"
+    "$VALIDATE" "$work/run1" --expect-ok host --expect-bench cpu >/dev/null || fail "validate_results"
     grep -q '^1,start_time,' "$work/run1/metadata.csv" || fail "metadata start_time"
     grep -q '^1,end_time,' "$work/run1/metadata.csv" || fail "metadata end_time"
 }
@@ -302,6 +304,7 @@ run_as_nobody() {
 }
 
 DMABENCH=$(realpath "$DMABENCH")
+VALIDATE=$(realpath "$VALIDATE")
 for test in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
     t "$test"
 done

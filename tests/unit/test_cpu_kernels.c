@@ -345,8 +345,8 @@ static void test_names_parse_back(void **state)
     assert_string_equal(cpu_impl_name(CPU_IMPL_AVX512), "avx512");
     assert_string_equal(cpu_op_name(N_CPU_OPS), "unknown");
 
-    const char *bad[] = {"", ":", "read:", ":avx2", "reads", "rea", "read:avx", "READ",
-                         "read:avx2:x", "read:AVX2", " read", "read "};
+    const char *bad[] = {"",         ":",    "read:",       ":avx2",     "reads", "rea",
+                         "read:avx", "READ", "read:avx2:x", "read:AVX2", " read", "read "};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (cpu_kernel_parse(bad[i], &op, &impl) != -EINVAL)
             fail_msg("\"%s\" parsed", bad[i]);
@@ -432,7 +432,7 @@ static void test_chase_rejects_what_it_cannot_build(void **state)
     (void)state;
     void *buf[32];
     assert_null(chase_build(NULL, 4096, 64, 1));
-    assert_null(chase_build(buf, sizeof(buf), 48, 1));                /* not a power of two */
+    assert_null(chase_build(buf, sizeof(buf), 48, 1));                 /* not a power of two */
     assert_null(chase_build(buf, sizeof(buf), sizeof(void *) / 2, 1)); /* smaller than a pointer */
     assert_null(chase_build(buf, 63, 64, 1));                          /* no whole line */
     assert_null(chase_build(buf, sizeof(buf), 0, 1));

@@ -105,6 +105,16 @@ cli_expect() {
     fi
 }
 
+# run_valid NAME ARGS...: `dmabench run ARGS -o /tmp/NAME` succeeds on the real heaps and leaves
+# CSV files that validate, every system and udmabuf case ok for the benchmark run.
+run_valid() {
+    local out=/tmp/$1 bench=$2
+    shift
+    /bin/dmabench run "$@" --heap system,udmabuf --counters default -q -o "$out" ||
+        { echo "dmabench run $* failed"; return 1; }
+    /bin/validate_results "$out" --expect-ok system,udmabuf --expect-bench "$bench"
+}
+
 # A WARN, BUG or oops during the checks is a finding even when every check passed.
 kernel_log_clean() {
     if dmesg | grep -E -q 'Call Trace:|BUG:|Oops:|WARNING:'; then
@@ -133,6 +143,10 @@ check alloc-udmabuf-over-size-limit cli_expect 1 \
 check alloc-system-node-refused cli_expect 1 \
     "heap system \(dma-heap\): alloc .*exporter places its pages itself" \
     alloc --heap system --size 4K --node 1
+check run-alloc-real-heaps-valid-csv run_valid run-alloc alloc --size 4K,1M --batch 1,4 \
+    --kernel alloc,alloc-touch --reps 3
+check run-cpu-real-heaps-valid-csv run_valid run-cpu cpu --size 64K,2M \
+    --kernel read,write,copy,fill,chase --reps 3
 check kernel-log-clean kernel_log_clean
 
 status=pass
