@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-/* Parse "4096", "4096B", "4K", "4k", "4KiB", "1M", "2G", "1T" (binary multiples). Returns 0, -EINVAL
- * for text that is not a size, -ERANGE when it does not fit in size_t. Zero is a valid size
+/* Parse "4096", "4096B", "4K", "4k", "4KiB", "1M", "2G", "1T" (binary multiples). Returns 0,
+ * -EINVAL for text that is not a size, -ERANGE when it does not fit in size_t. Zero is a valid size
  * here: callers decide whether they accept it. */
 int size_parse(const char *text, size_t *out);
 /* "4 KiB", "1.5 MiB", "1000 B": the largest binary unit not above the size, as a whole number
