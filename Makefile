@@ -132,7 +132,7 @@ run: dmabench
 	./dmabench run -j quick $(RUNFLAGS)
 
 # --- tests -----------------------------------------------------------------------------------
-check: unit clitest vmcheck
+check: format-check unit clitest vmcheck
 	@echo "make check: all test sets passed"
 
 unit: $(UNIT_BINS) | checkdeps
@@ -146,8 +146,8 @@ include mk/vm.mk
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-format-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+format-check: | checkdeps
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo "format-check: clean"
 
 clean:
 	rm -rf $(BUILD) dmabench
