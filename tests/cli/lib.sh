@@ -1,0 +1,67 @@
+#!/bin/bash
+# tests/cli/lib.sh - what every CLI test file uses: run dmabench, expect an exit code and
+# messages, fake /dev trees under $DMABENCH_DEV_ROOT, running as nobody. Sourced by run.sh.
+DMABENCH=${DMABENCH:-./dmabench}
+VALIDATE=${VALIDATE:-build/static-x86_64/vm/validate_results}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+out="" err="" rc=0
+
+# run ARGS...: run dmabench, keeping stdout, stderr and the exit code.
+run() {
+    "$DMABENCH" "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+    out=$(cat "$work/out")
+    err=$(cat "$work/err")
+}
+
+fail() {
+    echo "FAIL $current: $*"
+    echo "  command output: $out" | head -20
+    echo "  stderr: $err" | head -20
+    failed=$((failed + 1))
+    ok=0
+}
+expect_rc() { [ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"; }
+expect_out() { grep -Eq -- "$1" <<<"$out" || fail "stdout lacks /$1/"; }
+expect_err() { grep -Eq -- "$1" <<<"$err" || fail "stderr lacks /$1/"; }
+expect_one_line_err() {
+    [ "$(grep -c . <<<"$err")" -eq 1 ] || fail "stderr should be one line, is: $err"
+}
+no_sanitizer_report() {
+    ! grep -Eq 'Sanitizer|runtime error|leaked' <<<"$err" || fail "sanitizer or leak report"
+}
+
+t() {
+    current=$1
+    ok=1
+    "$1"
+    no_sanitizer_report
+    if [ "$ok" -eq 1 ]; then
+        echo "PASS $current"
+        passed=$((passed + 1))
+    fi
+}
+
+# A fake /dev with one dma-heap node ("system") that is not a real device.
+make_fake_dev() {
+    rm -rf "$work/dev-root"
+    mkdir -p "$work/dev-root/dev/dma_heap"
+    : >"$work/dev-root/dev/dma_heap/system"
+    chmod "${1:-600}" "$work/dev-root/dev/dma_heap/system"
+    chmod 755 "$work" "$work/dev-root" "$work/dev-root/dev" "$work/dev-root/dev/dma_heap"
+}
+
+run_as_nobody() {
+    if [ "$(id -u)" -ne 0 ]; then
+        run "$@" # already unprivileged
+        return
+    fi
+    setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
+        env DMABENCH_DEV_ROOT="$DMABENCH_DEV_ROOT" "$DMABENCH" "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+    out=$(cat "$work/out")
+    err=$(cat "$work/err")
+}
+
