@@ -2,7 +2,9 @@
 #
 #   make                 ./dmabench (installs missing Debian packages first, see scripts/deps.sh)
 #   make run             the quick characterisation of every heap here -> results/BOARD/TIME/
-#   make check           unit tests and CLI tests under ASan/UBSan, then the real-kernel VM test
+#   make plot            PNG and SVG plots of the newest run -> results/BOARD/TIME/plots/
+#   make check           unit tests and CLI tests under ASan/UBSan, a run under valgrind
+#                        (make reliability), then the real-kernel VM test
 #   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
 #   make static          a static binary for a board: build/static-<arch>/dmabench
 #   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
@@ -24,7 +26,7 @@ else
 ARCH := $(or $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1),$(shell uname -m))
 endif
 PKG_CONFIG ?= pkg-config
-PKGS := hwloc numa inih
+PKGS := hwloc numa inih jansson
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iheaps -Ibench -Icoherency -Iworkloads
@@ -51,7 +53,8 @@ endif
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps checkdeps run check unit clitest vmcheck static format format-check clean
+.PHONY: all deps checkdeps run plot check unit clitest reliability vmcheck static format \
+	format-check clean
 all: dmabench
 
 deps:
@@ -102,6 +105,10 @@ $(UNIT_BINS): $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# The writer's fdatasync calls go through the test's logging wrapper: the proof that every case
+# is on the disk before the next one starts.
+$(ASAN)/tests/test_reliability_sync: LIBS += -Wl,--wrap=fdatasync
+
 # --- static build for boards (and for the VM tests) ------------------------------------------
 include mk/static.mk
 include mk/jobs.mk
@@ -131,8 +138,16 @@ $(NATIVE)/bench/metadata.o $(ASAN)/bench/metadata.o $(STATIC_OBJ)/bench/metadata
 run: dmabench
 	./dmabench run -j quick $(RUNFLAGS)
 
+# PNG and SVG plots of the newest run under results/ (by its results.csv), into its plots/;
+# `make plot RESULTS=DIR` plots another.
+plot: dmabench
+	@$(DEPS) plot
+	@dir=$${RESULTS:-$$(ls -t results/*/*/results.csv 2>/dev/null | head -1 | xargs -r dirname)}; \
+	if [ -z "$$dir" ]; then echo "make plot: no run under results/ (make run first)" >&2; exit 2; fi; \
+	./dmabench plot "$$dir" -o "$$dir/plots"
+
 # --- tests -----------------------------------------------------------------------------------
-check: format-check unit clitest vmcheck
+check: format-check unit clitest reliability fuzz vmcheck
 	@echo "make check: all test sets passed"
 
 unit: $(UNIT_BINS) | checkdeps
@@ -141,7 +156,19 @@ unit: $(UNIT_BINS) | checkdeps
 clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
 	@DMABENCH=$(ASAN)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/cli/run.sh
 
+# Short runs under valgrind memcheck, with the native binary (valgrind and ASan do not mix);
+# its own copy, so the tests never replace the ./dmabench a user built. The rest of issue 7's
+# tests are tests/cli/t_reliability.sh (clitest) and tests/unit/test_reliability*.c (unit).
+$(NATIVE)/dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+reliability: $(NATIVE)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
+	@DMABENCH=$(NATIVE)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/valgrind/run.sh
+
 include mk/vm.mk
+include mk/fuzz.mk
+include mk/lab.mk
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -13,6 +13,7 @@
 #include "counters.h"
 #include "heap.h"
 #include "pinning.h"
+#include "stats.h"
 #include "sweep.h"
 
 enum metric_better {
@@ -53,6 +54,15 @@ struct bench_def {
     const char *work_unit;              /* "byte" or "buffer", for counters per unit */
     /* Is this kernel-axis value one of ours? Returns 0 or -EINVAL with a reason. */
     int (*check_kernel)(const char *kernel, char *err, size_t err_len);
+    /* Optional, for benchmarks whose kernels are different probes: the axes a case of this
+     * kernel uses (a subset of axes; heap and kernel always). The sweep expands each kernel
+     * over its own axes, and a case's id names only those. NULL: every kernel uses all axes. */
+    unsigned (*kernel_axes)(const char *kernel);
+    /* Optional: a verdict on a metric's statistics over every repetition ("coherent",
+     * "needs-sync", "pass", "fail"; a check may judge its worst repetition, stats->max, not
+     * the median), or NULL when the metric is a measurement, not a check. */
+    const char *(*verdict)(const struct bench_case *c, const char *metric,
+                           const struct stats_summary *stats);
     /* The metrics a case produces; the first one has exactly one sample per repetition and
      * decides when repetitions stop. Returns how many. */
     size_t (*metrics)(const struct bench_case *c, const struct metric_def *const **defs);
@@ -77,5 +87,13 @@ static inline bool bench_uses_axis(const struct bench_def *b, enum sweep_axis ax
 
 extern const struct bench_def bench_alloc;
 extern const struct bench_def bench_cpu;
+extern const struct bench_def bench_sync;
+extern const struct bench_def bench_coherency;
+extern const struct bench_def bench_pipeline;
+
+/* The verdict of a case's metric from its benchmark's rules, or "" (no verdict, or the
+ * metric did not produce samples: ok false, stats not read). */
+const char *bench_verdict(const struct bench_case *c, const char *metric, bool ok,
+                         const struct stats_summary *stats);
 
 #endif

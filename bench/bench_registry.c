@@ -9,6 +9,7 @@
 static const struct bench_def *const all_benches[] = {
         &bench_alloc,
         &bench_cpu,
+        &bench_sync,
 };
 
 size_t bench_count(void)
@@ -27,4 +28,12 @@ const struct bench_def *bench_find(const char *name)
         if (!strcmp(all_benches[i]->name, name))
             return all_benches[i];
     return NULL;
+}
+
+const char *bench_verdict(const struct bench_case *c, const char *metric, bool ok,
+                         const struct stats_summary *stats)
+{
+    const struct bench_def *b = bench_find(c->job->bench);
+    const char *verdict = ok && b && b->verdict ? b->verdict(c, metric, stats) : NULL;
+    return verdict ? verdict : "";
 }

@@ -42,5 +42,9 @@ int cli_parse_uint(const char *option, const char *text, long min, long max, lon
 int cmd_list(int argc, char **argv);
 int cmd_alloc(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "dmabuf_fdinfo.h"
 #include "heap.h"
 #include "heap_dev.h"
+#include "mem_guard.h"
 #include "resource_snapshot.h"
 #include "size_units.h"
 
@@ -27,6 +28,7 @@ struct alloc_opts {
     struct heap_alloc_req req;
     long count;
     struct cli_heap_opts heap_opts;
+    struct mem_limit mem_limit; /* --max-mem; zero: half of what is free */
 };
 
 static void alloc_usage(FILE *out)
@@ -47,6 +49,8 @@ static void alloc_usage(FILE *out)
             "  --node N            NUMA node for the backing pages (default: no binding)\n"
             "  --count N           buffers held at once, 1 to %d (default 1)\n"
             "  --name TEXT         debug name set with DMA_BUF_SET_NAME_B (default dmabench)\n"
+            "  --max-mem SIZE|N%%   memory the buffers may hold at once (default 50%% of\n"
+            "                      MemAvailable, and of CmaFree for contiguous heaps)\n"
             "  --heap-class NAME=CLASS   override a heap's class (cached, uncached, contiguous)\n"
             "  -h, --help          this text\n"
             "\n"
@@ -57,15 +61,31 @@ static void alloc_usage(FILE *out)
 static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
 {
     static const struct option options[] = {
-            {"heap", required_argument, NULL, 'H'},  {"size", required_argument, NULL, 's'},
-            {"align", required_argument, NULL, 'a'}, {"page-size", required_argument, NULL, 'p'},
-            {"node", required_argument, NULL, 'n'},  {"count", required_argument, NULL, 'c'},
-            {"name", required_argument, NULL, 'N'},  {"heap-class", required_argument, NULL, 'C'},
-            {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+            {"heap", required_argument, NULL, 'H'},
+            {"size", required_argument, NULL, 's'},
+            {"align", required_argument, NULL, 'a'},
+            {"page-size", required_argument, NULL, 'p'},
+            {"node", required_argument, NULL, 'n'},
+            {"count", required_argument, NULL, 'c'},
+            {"name", required_argument, NULL, 'N'},
+            {"heap-class", required_argument, NULL, 'C'},
+            {"max-mem", required_argument, NULL, 'M'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
     };
     int opt, ret = CLI_EXIT_OK, have_size = 0;
     long node;
+    bool seen[128] = {false};
     while (ret == CLI_EXIT_OK && (opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        /* Every option but --heap-class once: a second --size would silently win. */
+        if (opt > 0 && opt < 128 && opt != 'C' && opt != 'h' && opt != '?' && seen[opt]) {
+            for (const struct option *p = options; p->name; p++)
+                if (p->val == opt)
+                    cli_error("alloc: --%s given twice", p->name);
+            return CLI_EXIT_USAGE;
+        }
+        if (opt > 0 && opt < 128)
+            seen[opt] = true;
         switch (opt) {
         case 'H':
             o->heap_name = optarg;
@@ -97,6 +117,14 @@ static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
             break;
         case 'C':
             ret = cli_add_class_override(&o->heap_opts, optarg);
+            break;
+        case 'M':
+            if (mem_limit_parse(optarg, &o->mem_limit)) {
+                cli_error("--max-mem '%s': expected a size (4G, 512M) or a share of the free "
+                          "memory from 1%% to 100%%",
+                          optarg);
+                ret = CLI_EXIT_USAGE;
+            }
             break;
         case 'h':
             alloc_usage(stdout);
@@ -224,6 +252,43 @@ static int check_fdinfo(struct heap_buf *buf, const char *debug_name, struct dma
     return 0;
 }
 
+/* COUNT buffers held at once must leave the board its memory (bench/mem_guard.h). */
+static int check_memory(const struct alloc_opts *o, const struct heap *heap)
+{
+    struct mem_guard g = {.lower = "--size or --count"};
+    struct mem_info info;
+    char one[32], err[512];
+    size_t page = o->req.page_kind == HEAP_PAGES_HUGETLB && o->req.page_size
+                          ? o->req.page_size
+                          : heap_base_page_size();
+    size_t size = o->req.size, count = (size_t)o->count;
+    /* A buffer larger than the machine, or pages the heap does not offer: the core refuses
+     * those before allocating anything, and says why in its own words. */
+    if (size > heap_mem_total() ||
+        !heap_page_size_offered(&heap->info, o->req.page_kind, o->req.page_size))
+        return CLI_EXIT_OK;
+    if (size % page && size < SIZE_MAX - page)
+        size += page - size % page;
+    g.ram.bytes = size > SIZE_MAX / count ? SIZE_MAX : size * count;
+    snprintf(g.ram.case_id, sizeof(g.ram.case_id), "heap %s", heap->info.name);
+    snprintf(g.ram.how, sizeof(g.ram.how), "%s x count %ld", size_format(size, one, sizeof(one)),
+             o->count);
+    if (mem_guard_heap_is_cma(heap))
+        g.cma = g.ram;
+    int ret = mem_info_read(&info);
+    if (ret && !o->mem_limit.bytes) {
+        cli_error("alloc: cannot read MemAvailable from /proc/meminfo (%s): give the memory the "
+                  "buffers may hold with --max-mem SIZE",
+                  strerror(-ret));
+        return CLI_EXIT_USAGE;
+    }
+    if (mem_guard_check(&g, &info, &o->mem_limit, err, sizeof(err))) {
+        cli_error("alloc: the buffers need %s", err);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
 static void print_buffer(const struct heap_buf *buf, const struct dmabuf_fdinfo *info)
 {
     const struct heap_info *hi = &buf->heap->info;
@@ -248,6 +313,9 @@ static int run_alloc(const struct alloc_opts *o, struct heap_registry *reg)
     struct heap *heap = cli_find_heap(reg, o->heap_name);
     if (!heap)
         return CLI_EXIT_USAGE;
+    int guard = check_memory(o, heap);
+    if (guard != CLI_EXIT_OK)
+        return guard;
     struct heap_buf **bufs = calloc((size_t)o->count, sizeof(*bufs));
     if (!bufs) {
         cli_error("alloc: out of memory");
@@ -305,8 +373,9 @@ int cmd_alloc(int argc, char **argv)
     }
     if (have_snapshot && resource_snapshot_take(&after) == 0 &&
         resource_snapshot_grew(&before, &after)) {
-        cli_error("alloc: leaked %d fd(s), %d of them dma-buf(s)", after.fds - before.fds,
-                  after.dmabufs - before.dmabufs);
+        char what[160];
+        resource_snapshot_describe_growth(&before, &after, what, sizeof(what));
+        cli_error("alloc: leaked %s", what);
         ret = CLI_EXIT_FAILURE;
     }
     return ret;

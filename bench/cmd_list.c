@@ -4,13 +4,16 @@
  * for everything that cannot, why. The same rows print as a table or as CSV.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cache_maint.h"
 #include "cli.h"
 #include "counters_probe.h"
 #include "csv_write.h"
+#include "engine.h"
 #include "heap.h"
 #include "size_units.h"
 #include "topology.h"
@@ -185,6 +188,58 @@ static void add_counter_rows(struct list_rows *rows)
     cell_set(row[COL_DETAIL], "%d", probe.paranoid);
 }
 
+/* Every DMA engine, usable or not, with what it found or why not. */
+static void add_engine_rows(struct list_rows *rows)
+{
+    for (size_t i = 0; i < engine_count(); i++) {
+        const struct engine_ops *ops = engine_at(i);
+        struct engine_probe probe = {0};
+        ops->probe(&probe);
+        char(*row)[CELL] = new_row(rows, "engine");
+        if (!row)
+            return;
+        cell_set(row[COL_NAME], "%s", ops->name);
+        cell_set(row[COL_BACKEND], "%s", ops->label);
+        cell_set(row[COL_STATUS], "%s", probe.available ? "available" : "unavailable");
+        cell_set(row[COL_DETAIL], "%s", probe.available ? probe.detail : probe.reason);
+    }
+}
+
+/* The line size, every maintenance instruction, and what coherence the architecture promises. */
+static void add_cache_rows(struct list_rows *rows)
+{
+    char(*row)[CELL] = new_row(rows, "cache");
+    if (!row)
+        return;
+    cell_set(row[COL_NAME], "line");
+    cell_set(row[COL_STATUS], "available");
+    cell_set(row[COL_DETAIL], "%zu B (%s)", cache_line_size(), cache_line_source());
+    for (int m = 0; m < N_CACHE_METHODS; m++) {
+        const struct cache_method_info *info = cache_method_info(m);
+        const char *why = "";
+        if (!(row = new_row(rows, "cache")))
+            return;
+        bool ok = cache_method_available(m, &why) == 0;
+        cell_set(row[COL_NAME], "%s", info->name);
+        cell_set(row[COL_STATUS], "%s", ok ? "available" : "unavailable");
+        if (ok)
+            cell_set(row[COL_DETAIL], "%s: %s", cache_op_name(info->op), info->insn);
+        else
+            cell_set(row[COL_DETAIL], "%s", why);
+    }
+    if (!(row = new_row(rows, "cache")))
+        return;
+    cell_set(row[COL_NAME], "coherence");
+    cell_set(row[COL_STATUS], "available");
+#if defined(__x86_64__)
+    cell_set(row[COL_DETAIL], "x86-64 is IO-coherent: DMA snoops the CPU caches, so a sync only "
+                              "orders and bounces; 'dmabench run coherency' checks it");
+#else
+    cell_set(row[COL_DETAIL], "coherent only for devices on a coherent interconnect; "
+                              "'dmabench run coherency' finds out per heap");
+#endif
+}
+
 static void print_csv(const struct list_rows *rows)
 {
     csv_write_row(stdout, column_titles, N_COLS);
@@ -196,7 +251,21 @@ static void print_csv(const struct list_rows *rows)
     }
 }
 
-/* Heaps as an aligned table; topology and counters as "name: detail" lines. */
+static const char *section_title(const char *section)
+{
+    static const struct {
+        const char *section, *title;
+    } titles[] = {{"topology", "Topology (hwloc)"},
+                  {"counters", "Counters"},
+                  {"engine", "Engines"},
+                  {"cache", "Cache maintenance"}};
+    for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+        if (!strcmp(section, titles[i].section))
+            return titles[i].title;
+    return section;
+}
+
+/* Heaps as an aligned table; the other sections as "name: detail" lines. */
 static void print_table(const struct list_rows *rows)
 {
     static const enum list_column heap_cols[] = {COL_NAME,        COL_BACKEND, COL_CLASS,
@@ -220,8 +289,7 @@ static void print_table(const struct list_rows *rows)
                     printf(" %-*s", (int)width[heap_cols[i]], column_titles[heap_cols[i]]);
                 printf(" status\n");
             } else {
-                printf("%s%s\n", r ? "\n" : "",
-                       !strcmp(section, "topology") ? "Topology (hwloc)" : "Counters");
+                printf("%s%s\n", r ? "\n" : "", section_title(section));
             }
         }
         if (!strcmp(section, "heap")) {
@@ -242,8 +310,9 @@ static void list_usage(FILE *out)
     fprintf(out, "usage: dmabench list [--format table|csv] [--heap-class NAME=CLASS]...\n"
                  "\n"
                  "Lists every heap backend and heap with its class, CPU mapping, page sizes and\n"
-                 "availability (with the reason when unavailable), the topology from hwloc and\n"
-                 "whether hardware and software counters can be read.\n"
+                 "availability (with the reason when unavailable), the topology from hwloc,\n"
+                 "whether hardware and software counters can be read, every DMA engine and every\n"
+                 "cache-maintenance instruction, each with the reason when it cannot be used.\n"
                  "\n"
                  "  --format table|csv       output format (default table)\n"
                  "  --heap-class NAME=CLASS  treat heap NAME as cached, uncached, contiguous or\n"
@@ -261,9 +330,15 @@ int cmd_list(int argc, char **argv)
     };
     struct cli_heap_opts heap_opts = {0};
     int csv = 0, opt, ret;
+    bool have_format = false;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 'f':
+            if (have_format) { /* a second one would silently win */
+                cli_error("list: --format given twice");
+                return CLI_EXIT_USAGE;
+            }
+            have_format = true;
             if (strcmp(optarg, "table") && strcmp(optarg, "csv")) {
                 cli_error("list: --format '%s': expected table or csv", optarg);
                 return CLI_EXIT_USAGE;
@@ -295,6 +370,8 @@ int cmd_list(int argc, char **argv)
     heap_registry_close(reg, NULL);
     add_topology_rows(&rows);
     add_counter_rows(&rows);
+    add_engine_rows(&rows);
+    add_cache_rows(&rows);
     if (csv)
         print_csv(&rows);
     else

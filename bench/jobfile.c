@@ -33,14 +33,14 @@ struct parse {
     int line;         /* the line inih is working on */
     bool seen_content;
     enum section_kind section;
-    struct key_line keys[24];
+    struct key_line keys[N_SWEEP_AXES + 8]; /* every key once: the axes and the job-level keys */
     size_t n_keys;
     struct job global; /* [global] so far: what the next job starts from */
     struct job *jobs;
     size_t n_jobs, cap;
     int ret; /* first error, or 0 */
     int err_line;
-    char err[256];
+    char err[384];
 };
 
 static void fail_at(struct parse *p, int line, int ret, const char *fmt, ...)
@@ -218,7 +218,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
         return 0;
     }
     struct job *job = p->section == SECTION_GLOBAL ? &p->global : &p->jobs[p->n_jobs - 1];
-    char reason[200];
+    char reason[320];
     int ret = job_apply_option(job, key, value, reason, sizeof(reason));
     if (ret) {
         fail_at(p, p->line, ret == -E2BIG ? -E2BIG : -EINVAL, "%s", reason);

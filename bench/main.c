@@ -17,6 +17,10 @@ static const struct {
         {"list", cmd_list, "heaps, backends, topology and counters on this machine, with reasons"},
         {"alloc", cmd_alloc, "allocate, map, write, sync, verify and free buffers from one heap"},
         {"run", cmd_run, "run benchmarks over sweeps of heaps and parameters, write CSV"},
+        {"plot", cmd_plot, "PNG and SVG plots of result sets with gnuplot"},
+        {"report", cmd_report, "a Markdown report: plots, key tables, recommendations"},
+        {"compare", cmd_compare, "compare result sets: medians, significance, regressions"},
+        {"export", cmd_export, "one run as LAVA test cases, KCIDB JSON or JUnit XML"},
 };
 
 static void usage(FILE *out)

@@ -3,11 +3,18 @@
 #
 # Installs (Debian, as root, only what is missing) perf bench mem (linux-perf), mbw, likwid-bench
 # (likwid) and sysbench, runs them and dmabench on this machine at one buffer size with 1 and 2
-# threads, in rounds that interleave the tools (the machine is noisy), and prints read, write and
-# copy bandwidth and random-read latency: dmabench's best kernel against each peer's best
-# variant, with the ratio's median and spread over the rounds. Writes the same table as CSV.
+# threads, and prints read, write and copy bandwidth and random-read latency: dmabench's best
+# kernel against each peer's best variant, with the ratio's median and spread. Writes the same
+# table as CSV.
 #
-#   bench/peers.sh [--size 256M] [--threads 1,2] [--rounds 5] [--side auto|run|driver] [-o DIR]
+# Shared machines are noisy (a neighbour can halve bandwidth for minutes), so it goes in two
+# phases. The survey runs every variant of every tool (--survey rounds) to pick each tool's
+# best variant per operation and thread count. The duel then runs only those, back to back for
+# each operation (--rounds times, in a rotating order), so that the two sides of every ratio
+# were measured within seconds of each other; ratios are taken pair by pair.
+#
+#   bench/peers.sh [--size 256M] [--threads 1,2] [--survey 2] [--rounds 7]
+#                  [--side auto|run|driver] [-o DIR]
 #   DMABENCH=path/to/dmabench bench/peers.sh         (default ./dmabench)
 #
 # --side run     `dmabench run cpu --heap host ...` and its results.csv
@@ -33,7 +40,8 @@ set -euo pipefail
 
 size_text=256M
 threads_list=1,2
-rounds=5
+survey_rounds=2
+rounds=7
 side=auto
 out=
 DMABENCH=${DMABENCH:-./dmabench}
@@ -47,6 +55,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --size) size_text=$2; shift 2 ;;
     --threads) threads_list=$2; shift 2 ;;
+    --survey) survey_rounds=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --side) side=$2; shift 2 ;;
     -o | --output) out=$2; shift 2 ;;
@@ -94,9 +103,9 @@ fi
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # --- the dmabench side ----------------------------------------------------------------------
-dmabench_kernels=read:sse2,read:avx2,read:avx512,read:neon,read:ntload
-dmabench_kernels+=,write:sse2,write:avx2,write:avx512,write:neon,write:nt,fill:libc,fill:nt
-dmabench_kernels+=,copy:libc,copy:sse2,copy:avx2,copy:avx512,copy:neon,copy:nt,copy:ntload,chase
+dmabench_kernels="read:sse2 read:avx2 read:avx512 read:neon read:ntload"
+dmabench_kernels+=" write:sse2 write:avx2 write:avx512 write:neon write:nt fill:libc fill:nt"
+dmabench_kernels+=" copy:libc copy:sse2 copy:avx2 copy:avx512 copy:neon copy:nt copy:ntload chase"
 
 if [ "$side" = auto ]; then
     if [ -x "$DMABENCH" ] && "$DMABENCH" help 2>&1 | grep -qE '^[[:space:]]*dmabench run'; then
@@ -111,24 +120,16 @@ driver)
     driver=$out/kernel_bench
     # Same flags as the native build's objects (Makefile: -std=gnu11 -O2 -fopenmp).
     ${CC:-cc} -std=gnu11 -O2 -g -fopenmp -D_GNU_SOURCE -Iworkloads \
-        tests/perf/kernel_bench.c workloads/*.c -o "$driver"
+        tests/perf/kernel_bench.c workloads/cpu_kernels*.c workloads/pointer_chase.c -o "$driver"
     echo "peers: dmabench side: tests/perf/kernel_bench (standalone driver)" >&2
     ;;
 *) echo "peers.sh: --side must be auto, run or driver" >&2; exit 2 ;;
 esac
 
-raw=$out/peers_raw.csv
-echo "round,tool,variant,op,threads,metric,unit,value" >"$raw"
-emit() { # round tool variant op threads metric unit value
-    local IFS=,
-    echo "$*" >>"$raw"
-}
-
-# Reads a tidy CSV (header names: kernel, threads, metric, unit, median) from stdin and emits
-# one row per kernel; quoted fields are honoured.
-emit_dmabench_csv() {
-    local round=$1
-    awk -v round="$round" '
+# The median of a tidy CSV's row for one kernel (header names: kernel, metric, median; quoted
+# fields honoured), from stdin.
+tidy_median() {
+    awk -v want="$1" '
     function split_csv(line, f,    n, i, c, q, cur) {
         n = 0; cur = ""; q = 0
         for (i = 1; i <= length(line); i++) {
@@ -147,181 +148,215 @@ emit_dmabench_csv() {
     NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
     {
         split_csv($0, f)
-        k = f[col["kernel"]]; m = f[col["metric"]]
-        if (m == "bandwidth") { op = k; sub(/:.*/, "", op); if (op == "fill") op = "write" }
-        else if (m == "latency") op = "latency"
-        else next
-        printf "%s,dmabench,%s,%s,%s,%s,%s,%s\n", round, k, op, f[col["threads"]], m,
-            f[col["unit"]], f[col["median"]]
-    }'
+        m = f[col["metric"]]
+        if ((want == "chase" && m == "latency") || (f[col["kernel"]] == want && m == "bandwidth"))
+            print f[col["median"]]
+    }' | head -n 1
 }
 
-run_dmabench() {
-    local round=$1
-    if [ "$side" = driver ]; then
-        "$driver" --size "$size" --threads "$threads_list" --kernels "$dmabench_kernels" \
-            --reps 15 --chase-steps 1000000 2>/dev/null | emit_dmabench_csv "$round" >>"$raw" || true
-    else
-        local dir=$out/dmabench-round$round
-        "$DMABENCH" run cpu --heap host --size "$size" --threads "$threads_list" \
-            --kernel "$dmabench_kernels" -o "$dir" >&2
-        emit_dmabench_csv "$round" <"$dir/results.csv" >>"$raw"
-    fi
+op_of_kernel() {
+    case $1 in
+    chase) echo latency ;;
+    fill:*) echo write ;;
+    *) echo "${1%%:*}" ;;
+    esac
 }
 
 median_of_lines() { sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
+# --- one measurement: measure TOOL VARIANT THREADS prints bytes/s or ns, or nothing ---------
+measure_dmabench() { # kernel threads
+    local reps=15 dir
+    [ "$1" = chase ] && reps=7
+    if [ "$side" = driver ]; then
+        "$driver" --size "$size" --threads "$2" --kernels "$1" --reps $reps \
+            --chase-steps 1000000 2>/dev/null | tidy_median "$1"
+    else
+        dir=$(mktemp -d "$out/run.XXXXXX")
+        "$DMABENCH" run cpu --heap host --size "$size" --threads "$2" --kernel "$1" \
+            -o "$dir" >/dev/null 2>&1 && tidy_median "$1" <"$dir/results.csv"
+        rm -rf "$dir"
+    fi
+}
+
 # mbw: single-threaded; one line per iteration ("Copy: 8853.5 MiB/s"), the median of them.
-run_mbw() {
-    local round=$1 method test
-    have mbw || return 0
-    for test in 0 2; do
-        method=$([ $test = 0 ] && echo memcpy || echo mcblock)
-        mbw -q -n 10 -t$test $((size >> 20)) 2>/dev/null |
-            awk '$1 ~ /^[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i == "Copy:") print $(i + 1) * 1048576}' |
-            median_of_lines | while read -r v; do emit "$round" mbw "$method" copy 1 bandwidth bytes/s "$v"; done ||
-            true
-    done
+measure_mbw() { # memcpy|mcblock
+    local test=0
+    [ "$1" = mcblock ] && test=2
+    mbw -q -n 10 -t$test $((size >> 20)) 2>/dev/null |
+        awk '$1 ~ /^[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i == "Copy:") print $(i + 1) * 1048576}' |
+        median_of_lines
 }
 
-# perf bench mem: single-threaded; --format=simple prints bytes/s after each "# function" line.
-run_perf() {
-    local round=$1 what op
-    have perf || return 0
-    for what in memcpy memset; do
-        op=$([ $what = memcpy ] && echo copy || echo write)
-        perf bench --format=simple mem $what -s "${size}B" -l 10 -f all 2>/dev/null |
-            awk '/^# function/ {f = $3; gsub(/\047/, "", f); next} /^[0-9.]+$/ && f != "" {print f, $1}' |
-            while read -r f v; do emit "$round" perf "$what-$f" "$op" 1 bandwidth bytes/s "$v"; done ||
-            true
-    done
+# perf bench mem: single-threaded; --format=simple prints bytes/s after the "# function" line.
+measure_perf() { # memcpy-FUNCTION|memset-FUNCTION
+    perf bench --format=simple mem "${1%%-*}" -s "${size}B" -l 10 -f "${1#*-}" 2>/dev/null |
+        awk '/^[0-9.]+$/ {print $1; exit}'
 }
 
-# likwid-bench: -w S0:<bytes>B:<threads>, its size is the total of all streams (so copy gets
-# twice the buffer to move one buffer's worth); MByte/s is 1e6 bytes, copy counts 2x.
-run_likwid() {
-    local round=$1 t k op ws scale v
-    have likwid-bench || return 0
-    for t in "${threads[@]}"; do
-        # The variants that can be its best here (scalar and SSE loads beat the AVX ones on
-        # some cores); -s 0.3: at least 0.3 s and 10 passes each, instead of its 1 s default.
-        for k in load load_sse load_avx load_avx512 load_mem \
-            store_avx512 store_mem_sse store_mem_avx store_mem_avx512 \
-            copy_avx512 copy_mem_sse copy_mem_avx copy_mem_avx512; do
-            case $k in
-            load*) op=read ws=$size scale=1 ;;
-            store*) op=write ws=$size scale=1 ;;
-            copy*) op=copy ws=$((2 * size)) scale=0.5 ;;
-            esac
-            v=$(likwid-bench -s 0.3 -t "$k" -w "S0:${ws}B:$t" 2>/dev/null |
-                awk -v s=$scale '/^MByte\/s:/ {print $2 * 1e6 * s}') || true
-            [ -n "$v" ] && emit "$round" likwid "$k" "$op" "$t" bandwidth bytes/s "$v"
-        done
-    done
+# likwid-bench: -w S0:<bytes>B:<threads>; its size is the total of all streams, so copy gets
+# twice the buffer to move one buffer's worth; MByte/s is 1e6 bytes, and copy counts 2x.
+# -s 0.3: at least 0.3 s and 10 passes, instead of its 1 s default.
+measure_likwid() { # kernel threads
+    local ws=$size scale=1
+    case $1 in copy*) ws=$((2 * size)) scale=0.5 ;; esac
+    likwid-bench -s 0.3 -t "$1" -w "S0:${ws}B:$2" 2>/dev/null |
+        awk -v s=$scale '/^MByte\/s:/ {print $2 * 1e6 * s}'
 }
 
 # sysbench memory: seq read/write (scalar int loops) as bandwidth; rnd read as ns per read:
 # total time x threads / reads, with reads = total size / 4 (it reads one int per access).
-run_sysbench() {
-    local round=$1 t oper total v
-    have sysbench || return 0
+measure_sysbench() { # seq-read|seq-write|rnd-read* threads
+    local v
+    case $1 in
+    seq-*)
+        v=$(sysbench memory --threads="$2" --memory-block-size="$size" \
+            --memory-total-size=$((size * 4 * $2)) --memory-oper="${1#seq-}" \
+            --memory-access-mode=seq run 2>/dev/null |
+            sed -n 's/.*transferred (\([0-9.]*\) MiB\/sec).*/\1/p')
+        [ -n "$v" ] && awk -v v="$v" 'BEGIN {printf "%.0f\n", v * 1048576}'
+        ;;
+    rnd-read*)
+        v=$(sysbench memory --threads="$2" --memory-block-size="$size" \
+            --memory-total-size=$((size * $2)) --memory-oper=read --memory-access-mode=rnd \
+            run 2>/dev/null | sed -n 's/^ *total time: *\([0-9.]*\)s.*/\1/p')
+        [ -n "$v" ] && awk -v v="$v" -v s="$size" 'BEGIN {printf "%.3f\n", v * 1e9 / (s / 4)}'
+        ;;
+    esac
+}
+
+# Every candidate as "tool variant op threads"; single-threaded tools only at 1 thread.
+candidates() {
+    local t k
     for t in "${threads[@]}"; do
-        for oper in read write; do
-            total=$((size * 4 * t))
-            v=$(sysbench memory --threads="$t" --memory-block-size="$size" \
-                --memory-total-size="$total" --memory-oper=$oper --memory-access-mode=seq run \
-                2>/dev/null | sed -n 's/.*transferred (\([0-9.]*\) MiB\/sec).*/\1/p') || true
-            [ -n "$v" ] && emit "$round" sysbench "seq-$oper" "$oper" "$t" bandwidth bytes/s \
-                "$(awk -v v="$v" 'BEGIN {printf "%.0f", v * 1048576}')"
-        done
-        total=$((size * t))
-        v=$(sysbench memory --threads="$t" --memory-block-size="$size" \
-            --memory-total-size="$total" --memory-oper=read --memory-access-mode=rnd run \
-            2>/dev/null | sed -n 's/^ *total time: *\([0-9.]*\)s.*/\1/p') || true
-        [ -n "$v" ] && emit "$round" sysbench "rnd-read*" latency "$t" latency ns \
-            "$(awk -v v="$v" -v s="$size" -v t="$t" 'BEGIN {printf "%.3f", v * 1e9 * t / (s * t / 4)}')"
+        for k in $dmabench_kernels; do echo "dmabench $k $(op_of_kernel "$k") $t"; done
+        if have likwid-bench; then
+            for k in load load_sse load_avx load_avx512 load_mem; do echo "likwid $k read $t"; done
+            for k in store_avx512 store_mem_sse store_mem_avx store_mem_avx512; do
+                echo "likwid $k write $t"
+            done
+            for k in copy_avx512 copy_mem_sse copy_mem_avx copy_mem_avx512; do
+                echo "likwid $k copy $t"
+            done
+        fi
+        if have sysbench; then
+            echo "sysbench seq-read read $t"
+            echo "sysbench seq-write write $t"
+            echo "sysbench rnd-read* latency $t"
+        fi
+        [ "$t" = 1 ] || continue
+        if have mbw; then
+            echo "mbw memcpy copy 1"
+            echo "mbw mcblock copy 1"
+        fi
+        if have perf; then
+            for k in default x86-64-unrolled x86-64-movsq x86-64-movsb; do echo "perf memcpy-$k copy 1"; done
+            for k in default x86-64-unrolled x86-64-stosq x86-64-stosb; do echo "perf memset-$k write 1"; done
+        fi
     done
 }
 
-for ((r = 1; r <= rounds; r++)); do
-    echo "peers: round $r of $rounds" >&2
-    # A different order each round, so that no tool always runs right after the same one.
-    order=(dmabench mbw perf likwid sysbench)
-    shift_by=$(((r - 1) % ${#order[@]}))
-    for ((i = 0; i < ${#order[@]}; i++)); do
-        "run_${order[(i + shift_by) % ${#order[@]}]}" "$r"
+raw=$out/peers_raw.csv
+echo "phase,round,tool,variant,op,threads,metric,unit,value" >"$raw"
+measure_and_record() { # phase round tool variant op threads
+    local v metric=bandwidth unit=bytes/s
+    [ "$5" = latency ] && metric=latency unit=ns
+    v=$("measure_$3" "$4" "$6" || true)
+    [ -n "$v" ] && echo "$1,$2,$3,$4,$5,$6,$metric,$unit,$v" >>"$raw"
+    return 0
+}
+
+# --- survey: every variant, to find each tool's best --------------------------------------
+mapfile -t all < <(candidates)
+for ((r = 1; r <= survey_rounds; r++)); do
+    echo "peers: survey $r of $survey_rounds (${#all[@]} measurements)" >&2
+    for c in "${all[@]}"; do
+        # shellcheck disable=SC2086
+        measure_and_record survey "$r" $c
     done
 done
 
-# --- summary: per op and thread count, dmabench's best kernel against each peer ---------------
-# A variant's figure is its median over rounds; each tool is represented by its best variant;
-# a ratio is taken round by round (dmabench / peer for bandwidth, peer / dmabench for latency,
-# so >= 1 means dmabench is at least as good) and summarised as median [min, max].
+# Each tool's best variant per op and thread count, by its median over the survey rounds.
+mapfile -t chosen < <(awk -F, 'NR > 1 && $1 == "survey" {
+    k = $5 SUBSEP $6 SUBSEP $3 SUBSEP $4; v[k] = v[k] " " $9 }
+    END {
+        for (k in v) {
+            n = split(v[k], a, " ")
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+            split(k, p, SUBSEP); g = p[1] SUBSEP p[2] SUBSEP p[3]
+            lat = p[1] == "latency"
+            if (!(g in best) || (lat ? m < best[g] : m > best[g])) { best[g] = m; var[g] = p[4] }
+        }
+        for (g in var) { split(g, p, SUBSEP); print p[1], p[2], p[3], var[g] }
+    }' "$raw" | sort)
+
+# --- duel: the chosen variants back to back, op by op ---------------------------------------
+mapfile -t groups < <(printf '%s\n' "${chosen[@]}" | awk '{print $1, $2}' | sort -u)
+for ((r = 1; r <= rounds; r++)); do
+    echo "peers: duel round $r of $rounds" >&2
+    for g in "${groups[@]}"; do
+        mapfile -t members < <(printf '%s\n' "${chosen[@]}" | awk -v g="$g" '$1 " " $2 == g')
+        n=${#members[@]}
+        for ((i = 0; i < n; i++)); do # a rotating order: no tool always goes first
+            read -r op t tool variant <<<"${members[(i + r) % n]}"
+            measure_and_record duel "$r" "$tool" "$variant" "$op" "$t"
+        done
+    done
+done
+
+# --- summary -----------------------------------------------------------------------------------
+# Per op and thread count: each tool's chosen variant, its median [min, max] over the duel
+# rounds, and the ratio to dmabench taken round by round (dmabench / peer for bandwidth, peer /
+# dmabench for latency, so >= 1 means dmabench is at least as good), as median [min, max].
 summary=$out/peers.csv
 awk -F, -v csv="$summary" '
 function median(arr, n,    i, j, t) {
     for (i = 2; i <= n; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
     return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
 }
-function better(a, b, lat) { return lat ? a < b : a > b }
-NR == 1 { next }
+NR == 1 || $1 != "duel" { next }
 {
-    round = $1; tool = $2; var = $3; op = $4; thr = $5
-    key = op SUBSEP thr SUBSEP tool SUBSEP var
-    val[key, round] = $8; keys[key] = 1; nr[key]++
-    if (!(op SUBSEP thr in seen)) { seen[op SUBSEP thr] = 1; ot[++not] = op SUBSEP thr }
-    unit[op] = $7; if (round > maxround) maxround = round
-    tools[tool] = 1
+    round = $2; tool = $3; op = $5; thr = $6; g = op SUBSEP thr
+    val[g, tool, round] = $9 + 0; var[g, tool] = $4; unit[op] = $8
+    if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
+    if (round > maxround) maxround = round
 }
 END {
     ntools = split("dmabench mbw perf likwid sysbench", tl, " ")
+    nops = split("read write copy latency", ol, " ")
     print "op,threads,unit,tool,variant,median,min,max,rounds,ratio_median,ratio_min,ratio_max" > csv
-    printf "%-8s %-3s  %-24s %-24s %-24s %-24s %-24s  %s\n", "op", "thr", "dmabench", "mbw", "perf bench mem", "likwid-bench", "sysbench", "dmabench / best peer: median [min, max]"
-    for (o = 1; o <= not; o++) {
-        split(ot[o], p, SUBSEP); op = p[1]; thr = p[2]; lat = op == "latency"
-        # each tool: its best variant by median over rounds
+    printf "%-8s %-3s  %-26s %-26s %-33s %-26s %-24s %s\n", "op", "thr", "dmabench", "mbw", "perf bench mem", "likwid-bench", "sysbench", "dmabench vs best peer: median [min, max]"
+    for (tt = 1; tt <= 64; tt++) for (o = 1; o <= nops; o++) {
+        g = ol[o] SUBSEP tt; if (!(g in seen)) continue
+        op = ol[o]; thr = tt; lat = op == "latency"
+        peer = ""; line = sprintf("%-8s %-3s ", op, thr)
         for (t = 1; t <= ntools; t++) {
-            tool = tl[t]; bestv[tool] = ""; bestm[tool] = ""
-            for (key in keys) {
-                split(key, k, SUBSEP)
-                if (k[1] != op || k[2] != thr || k[3] != tool) continue
-                n = 0; for (r = 1; r <= maxround; r++) if ((key, r) in val) a[++n] = val[key, r] + 0
-                m = median(a, n); mn = a[1]; mx = a[n]
-                if (bestv[tool] == "" || better(m, bestm[tool], lat)) {
-                    bestv[tool] = k[4]; bestm[tool] = m; bestmin[tool] = mn; bestmax[tool] = mx; bestn[tool] = n
-                }
-            }
+            tool = tl[t]; n = 0; med[tool] = ""
+            for (r = 1; r <= maxround; r++) if ((g, tool, r) in val) a[++n] = val[g, tool, r]
+            if (!n) { line = line sprintf(" %-26s", "-"); continue }
+            med[tool] = median(a, n); lo = a[1]; hi = a[n]
+            k = 0
+            if (tool != "dmabench")
+                for (r = 1; r <= maxround; r++)
+                    if (((g, tool, r) in val) && ((g, "dmabench", r) in val)) {
+                        d = val[g, "dmabench", r]; p = val[g, tool, r]
+                        if (d > 0 && p > 0) b[++k] = lat ? p / d : d / p
+                    }
+            if (k) { rm[tool] = median(b, k); rl[tool] = b[1]; rh[tool] = b[k] }
+            printf "%s,%s,%s,%s,%s,%.6g,%.6g,%.6g,%d,%s,%s,%s\n", op, thr, unit[op], tool, var[g, tool], med[tool], lo, hi, n, k ? sprintf("%.3f", rm[tool]) : "", k ? sprintf("%.3f", rl[tool]) : "", k ? sprintf("%.3f", rh[tool]) : "" >> csv
+            if (tool != "dmabench" && k && (peer == "" || (lat ? med[tool] < med[peer] : med[tool] > med[peer]))) peer = tool
+            cell = lat ? sprintf("%.1f ns %s", med[tool], var[g, tool]) : sprintf("%.2f GB/s %s", med[tool] / 1e9, var[g, tool])
+            line = line sprintf(" %-" (tool == "perf" ? 33 : 26) "s", cell)
         }
-        # best peer, and the ratio round by round against each peer
-        peer = ""
-        for (t = 2; t <= ntools; t++) if (bestv[tl[t]] != "" && (peer == "" || better(bestm[tl[t]], bestm[peer], lat))) peer = tl[t]
-        for (t = 1; t <= ntools; t++) {
-            tool = tl[t]; rmed[tool] = ""; if (bestv[tool] == "") continue
-            n = 0
-            if (bestv["dmabench"] != "" && tool != "dmabench")
-                for (r = 1; r <= maxround; r++) {
-                    dk = op SUBSEP thr SUBSEP "dmabench" SUBSEP bestv["dmabench"]; pk = op SUBSEP thr SUBSEP tool SUBSEP bestv[tool]
-                    if (((dk, r) in val) && ((pk, r) in val) && val[dk, r] > 0 && val[pk, r] > 0)
-                        a[++n] = lat ? val[pk, r] / val[dk, r] : val[dk, r] / val[pk, r]
-                }
-            if (n) { rmed[tool] = median(a, n); rmin[tool] = a[1]; rmax[tool] = a[n] }
-            printf "%s,%s,%s,%s,%s,%.6g,%.6g,%.6g,%d,%s,%s,%s\n", op, thr, unit[op], tool, bestv[tool], bestm[tool], bestmin[tool], bestmax[tool], bestn[tool], n ? sprintf("%.3f", rmed[tool]) : "", n ? sprintf("%.3f", rmin[tool]) : "", n ? sprintf("%.3f", rmax[tool]) : "" >> csv
-        }
-        line = sprintf("%-8s %-3s ", op, thr)
-        for (t = 1; t <= ntools; t++) {
-            tool = tl[t]
-            if (bestv[tool] == "") cell = "-"
-            else if (lat) cell = sprintf("%.1f ns %s", bestm[tool], bestv[tool])
-            else cell = sprintf("%.2f GB/s %s", bestm[tool] / 1e9, bestv[tool])
-            line = line sprintf(" %-24s", cell)
-        }
-        if (peer != "" && rmed[peer] != "")
-            line = line sprintf("  %.2f [%.2f, %.2f] vs %s %s", rmed[peer], rmin[peer], rmax[peer], peer, bestv[peer])
+        if (peer != "")
+            line = line sprintf("  %.3f [%.3f, %.3f] vs %s %s", rm[peer], rl[peer], rh[peer], peer, var[g, peer])
         print line
     }
     print ""
-    print "GB/s = 1e9 bytes/s; copy counts bytes copied once (likwid-bench copy halved); write includes fill (memset)."
+    print "GB/s = 1e9 bytes/s. copy counts bytes copied once (likwid-bench copy halved); write includes fill (memset)."
+    print "Values: median over the duel rounds of each tool'"'"'s chosen variant; ratios taken round by round."
     print "* sysbench rnd-read is time per independent random 4-byte read (loads overlap): not a latency;"
     print "  dmabench chase is dependent-load latency. No Debian peer measures the latter."
-    printf "%d rounds; raw figures in %s, this table in %s\n", maxround, FILENAME, csv
+    printf "%d duel rounds; raw figures in %s, this table in %s\n", maxround, FILENAME, csv
 }' "$raw"

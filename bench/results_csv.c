@@ -13,17 +13,64 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "csv_write.h"
 #include "heap_dev.h"
 #include "metadata.h"
+#include "output_dir.h"
 
+/* The parameters are one column per sweep axis (page-size has two), from size_bytes to peer;
+ * the measurement follows from metric on. */
 const char *const results_columns[] = {
-        "schema_version", "run_id",     "case_id",    "bench",       "job",       "heap",
-        "backend",        "heap_class", "size_bytes", "align_bytes", "page_kind", "page_size_bytes",
-        "threads",        "batch",      "kernel",     "node",        "metric",    "unit",
-        "better",         "n",          "median",     "mean",        "min",       "max",
-        "stddev",         "mad",        "cv",         "p90",         "p99",       "ci_low",
-        "ci_high",        "reps",       "reps_stop",  "mux_ratio",   "status",    "error",
+        "schema_version",
+        "run_id",
+        "case_id",
+        "bench",
+        "job",
+        "heap",
+        "backend",
+        "heap_class",
+        "size_bytes",
+        "align_bytes",
+        "page_kind",
+        "page_size_bytes",
+        "threads",
+        "batch",
+        "kernel",
+        "node",
+        "strategy",
+        "direction",
+        "region_bytes",
+        "region_offset_bytes",
+        "regions",
+        "lines",
+        "importers",
+        "pool_depth",
+        "frame_format",
+        "engine",
+        "cpu",
+        "peer",
+        "metric",
+        "unit",
+        "better",
+        "n",
+        "median",
+        "mean",
+        "min",
+        "max",
+        "stddev",
+        "mad",
+        "cv",
+        "p90",
+        "p99",
+        "ci_low",
+        "ci_high",
+        "reps",
+        "reps_stop",
+        "mux_ratio",
+        "status",
+        "error",
+        "verdict",
 };
 const size_t n_results_columns = sizeof(results_columns) / sizeof(results_columns[0]);
 
@@ -34,31 +81,22 @@ const size_t n_samples_columns = sizeof(samples_columns) / sizeof(samples_column
 const char *const metadata_columns[] = {"schema_version", "key", "value"};
 const size_t n_metadata_columns = sizeof(metadata_columns) / sizeof(metadata_columns[0]);
 
-/* mkdir -p, refusing to follow a symlink for the last component. */
-static int make_dirs(const char *dir)
+bool results_schema_readable(const char *version)
 {
-    char path[512];
-    if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-        return -ENAMETOOLONG;
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return -errno;
-    return 0;
+    return strcmp(version, "1") == 0 || strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
 }
 
-static FILE *create_csv(const char *dir, const char *name, int *err)
+static int flush_to_disk(FILE *f)
 {
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (fflush(f) != 0 || ferror(f))
+        return -EIO;
+    return fdatasync(fileno(f)) == 0 || errno == EINVAL ? 0 : -errno;
+}
+
+static FILE *create_csv(int dirfd, const char *name, int *err)
+{
     /* O_EXCL: never overwrite an earlier run; O_NOFOLLOW: never write through a planted link. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         *err = -errno;
         return NULL;
@@ -74,28 +112,72 @@ static FILE *create_csv(const char *dir, const char *name, int *err)
 int results_open(struct results_writer *w, const char *dir, const char *run_id, char *err,
                  size_t err_len)
 {
+    int dirfd;
+    char reason[600];
+    int ret = output_dir_open(dir, true, &dirfd, reason, sizeof(reason));
+    if (ret) {
+        memset(w, 0, sizeof(*w));
+        w->dirfd = -1;
+        snprintf(err, err_len, "cannot create %s", reason);
+        return ret;
+    }
+    ret = results_open_at(w, dirfd, dir, run_id, err, err_len);
+    close(dirfd);
+    return ret;
+}
+
+static int writer_init(struct results_writer *w, int dirfd, const char *dir, const char *run_id)
+{
     memset(w, 0, sizeof(*w));
     snprintf(w->dir, sizeof(w->dir), "%s", dir);
     snprintf(w->run_id, sizeof(w->run_id), "%s", run_id);
-    int ret = make_dirs(dir);
+    /* Never 0-2: a zeroed writer (dirfd 0) must not close stdin in results_close. */
+    w->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+    return w->dirfd < 0 ? -errno : 0;
+}
+
+int results_open_at(struct results_writer *w, int dirfd, const char *dir, const char *run_id,
+                    char *err, size_t err_len)
+{
+    int ret = writer_init(w, dirfd, dir, run_id);
     if (ret) {
-        snprintf(err, err_len, "cannot create %s: %s", dir, strerror(-ret));
+        snprintf(err, err_len, "%s: %s", dir, strerror(-ret));
         return ret;
     }
-    if (!(w->results = create_csv(dir, "results.csv", &ret))) {
+    if (!(w->results = create_csv(w->dirfd, "results.csv", &ret))) {
         snprintf(err, err_len, "%s/results.csv: %s%s", dir, strerror(-ret),
-                 ret == -EEXIST ? " (an earlier run is there: choose another -o)" : "");
+                 ret == -EEXIST ? " (an earlier run is there: choose another -o); --resume DIR "
+                                  "continues it, --force moves it aside"
+                                : "");
+        results_close(w);
         return ret;
     }
-    if (!(w->samples = create_csv(dir, "samples.csv", &ret))) {
+    if (!(w->samples = create_csv(w->dirfd, "samples.csv", &ret))) {
         snprintf(err, err_len, "%s/samples.csv: %s", dir, strerror(-ret));
-        fclose(w->results);
-        w->results = NULL;
+        results_close(w);
         return ret;
     }
     csv_write_row(w->results, results_columns, n_results_columns);
     csv_write_row(w->samples, samples_columns, n_samples_columns);
+    /* The headers and the new names are durable before the first case counts on them. */
+    if ((ret = flush_to_disk(w->samples)) || (ret = flush_to_disk(w->results)) ||
+        (ret = output_dir_sync(w->dirfd))) {
+        snprintf(err, err_len, "%s: %s", dir, strerror(-ret));
+        results_close(w);
+        return ret;
+    }
     return 0;
+}
+
+int results_attach(struct results_writer *w, int dirfd, const char *dir, const char *run_id,
+                   FILE *results, FILE *samples)
+{
+    int ret = writer_init(w, dirfd, dir, run_id);
+    w->results = results;
+    w->samples = samples;
+    if (ret)
+        results_close(w);
+    return ret;
 }
 
 static void number_cell(char *out, size_t len, double v)
@@ -129,6 +211,16 @@ static void param_cells(const struct bench_case *c, char cells[N_SWEEP_AXES + 2]
         snprintf(cells[6], 64, "%s", v->text);
     if ((v = c->value[AXIS_NODE]))
         snprintf(cells[7], 64, "%s", v->text);
+    /* From strategy on, one cell per axis in axis order: bytes for the byte axes, the canonical
+     * text (a count, a word, a format) for the others. */
+    for (int a = AXIS_STRATEGY; a < N_SWEEP_AXES; a++) {
+        if (!(v = c->value[a]))
+            continue;
+        if (a == AXIS_REGION || a == AXIS_REGION_OFFSET)
+            snprintf(cells[8 + a - AXIS_STRATEGY], 64, "%zu", v->bytes);
+        else
+            snprintf(cells[8 + a - AXIS_STRATEGY], 64, "%s", v->text);
+    }
 }
 
 static void write_metric_row(struct results_writer *w, const struct bench_case *c,
@@ -174,6 +266,18 @@ static void write_metric_row(struct results_writer *w, const struct bench_case *
             params[5],
             params[6],
             params[7],
+            params[8],
+            params[9],
+            params[10],
+            params[11],
+            params[12],
+            params[13],
+            params[14],
+            params[15],
+            params[16],
+            params[17],
+            params[18],
+            params[19],
             m->name,
             m->unit,
             m->better == BETTER_HIGHER ? "higher" : "lower",
@@ -194,6 +298,7 @@ static void write_metric_row(struct results_writer *w, const struct bench_case *
             num[13],
             case_status_name(m->status),
             error,
+            bench_verdict(c, m->name, m->status == CASE_OK && m->n > 0, s),
     };
     csv_write_row(w->results, row, sizeof(row) / sizeof(row[0]));
 }
@@ -211,42 +316,53 @@ static void write_samples(struct results_writer *w, const struct bench_case *c,
     }
 }
 
-static int flush_to_disk(FILE *f)
-{
-    if (fflush(f) != 0 || ferror(f))
-        return -EIO;
-    return fdatasync(fileno(f)) == 0 || errno == EINVAL ? 0 : -errno;
-}
-
 int results_write_case(struct results_writer *w, const struct bench_case *c,
                        const struct heap *heap, const struct case_result *r)
 {
     char params[N_SWEEP_AXES + 2][64];
     param_cells(c, params);
-    for (size_t i = 0; i < r->n_metrics; i++) {
-        write_metric_row(w, c, heap, r, &r->metrics[i], params);
+    /* Samples first and synced: a results row on disk then always has all its samples, and
+     * --resume can take "every row of the case is there" to mean the case is whole. */
+    for (size_t i = 0; i < r->n_metrics; i++)
         write_samples(w, c, &r->metrics[i]);
-    }
     int ret = flush_to_disk(w->samples);
-    int ret2 = flush_to_disk(w->results);
-    return ret ? ret : ret2;
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < r->n_metrics; i++)
+        write_metric_row(w, c, heap, r, &r->metrics[i], params);
+    return flush_to_disk(w->results);
+}
+
+/* A fresh temporary name in the run directory, created exclusively: nothing planted there
+ * (a link, someone else's file) can be written through or truncated. */
+static FILE *create_temp(int dirfd, char *name, size_t name_len)
+{
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(name, name_len, ".metadata.csv.%ld.%d.tmp", (long)getpid(), attempt);
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            return NULL;
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            unlinkat(dirfd, name, 0);
+        }
+        return f;
+    }
+    errno = EEXIST;
+    return NULL;
 }
 
 int results_write_metadata(const struct results_writer *w, const struct metadata *md)
 {
     /* Written at the start and again at the end of a run: a temporary file renamed over the
      * old one, so metadata.csv is always whole, whenever the run stops. */
-    char tmp[600], path[600];
-    snprintf(tmp, sizeof(tmp), "%s/.metadata.csv.tmp", w->dir);
-    snprintf(path, sizeof(path), "%s/metadata.csv", w->dir);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
+    char tmp[64];
+    FILE *f = create_temp(w->dirfd, tmp, sizeof(tmp));
+    if (!f)
         return -errno;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return -ENOMEM;
-    }
     csv_write_row(f, metadata_columns, n_metadata_columns);
     for (size_t i = 0; i < md->n; i++) {
         const char *row[] = {RESULTS_SCHEMA_VERSION, md->entries[i].key, md->entries[i].value};
@@ -255,9 +371,11 @@ int results_write_metadata(const struct results_writer *w, const struct metadata
     int ret = flush_to_disk(f);
     if (fclose(f) != 0 && !ret)
         ret = -errno;
-    if (!ret && rename(tmp, path) != 0)
+    if (!ret && renameat(w->dirfd, tmp, w->dirfd, "metadata.csv") != 0)
         ret = -errno;
-    return ret;
+    if (ret)
+        unlinkat(w->dirfd, tmp, 0);
+    return ret ? ret : output_dir_sync(w->dirfd);
 }
 
 int results_close(struct results_writer *w)
@@ -267,6 +385,9 @@ int results_close(struct results_writer *w)
         ret = -errno;
     if (w->samples && fclose(w->samples) != 0 && !ret)
         ret = -errno;
+    if (w->dirfd > 2)
+        close(w->dirfd);
     w->results = w->samples = NULL;
+    w->dirfd = -1;
     return ret;
 }

@@ -7,19 +7,23 @@
 #ifndef DMABENCH_RESULTS_CSV_H
 #define DMABENCH_RESULTS_CSV_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "heap.h"
 #include "runner.h"
 #include "sweep.h"
 
-#define RESULTS_SCHEMA_VERSION "1"
+#define RESULTS_SCHEMA_VERSION "2"
+/* The versions results_schema_readable takes, as its callers' messages name them. */
+#define RESULTS_SCHEMA_READABLE "1 and 2"
 
 struct metadata;
 
 struct results_writer {
     FILE *results; /* results.csv */
     FILE *samples; /* samples.csv */
+    int dirfd;     /* the run directory: every file is created relative to it */
     char dir[512];
     char run_id[64];
 };
@@ -32,12 +36,29 @@ extern const size_t n_samples_columns;
 extern const char *const metadata_columns[];
 extern const size_t n_metadata_columns;
 
-/* Create dir (and its parents) and results.csv / samples.csv with their headers. An existing
- * results.csv is never overwritten: -EEXIST. Returns 0 or -errno with a reason in err. */
+/* Whether compare, plot, report and export can read files of this schema_version: the current
+ * one and 1. They find every column by its header name, and version 2 only added columns (the
+ * sweep parameters strategy .. peer, and verdict), so a version 1 file simply lacks those and
+ * reads as if they were empty. The validator of new runs (bench/results_validate.h) takes the
+ * current version only. */
+bool results_schema_readable(const char *version);
+
+/* Create dir (and its parents, never through a planted symbolic link: bench/output_dir.h)
+ * and results.csv / samples.csv with their headers. An existing results.csv is never
+ * overwritten: -EEXIST. Returns 0 or -errno with a reason in err. */
 int results_open(struct results_writer *w, const char *dir, const char *run_id, char *err,
                  size_t err_len);
+/* The same in a directory already open (dirfd is duplicated; dir is its name for messages). */
+int results_open_at(struct results_writer *w, int dirfd, const char *dir, const char *run_id,
+                    char *err, size_t err_len);
+/* Continue a run (--resume): results and samples are open files of dirfd, positioned at their
+ * end; the writer takes them over (closed by results_close, also on error). 0 or -errno. */
+int results_attach(struct results_writer *w, int dirfd, const char *dir, const char *run_id,
+                   FILE *results, FILE *samples);
 /* One row per metric of r, and every raw sample; flushed and synced before it returns.
- * heap may be NULL when the case names a heap that does not exist here. */
+ * Samples reach the disk first, so a case whose rows are all in results.csv has all its
+ * samples too, whenever the run is killed. heap may be NULL when the case names a heap that
+ * does not exist here. */
 int results_write_case(struct results_writer *w, const struct bench_case *c,
                        const struct heap *heap, const struct case_result *r);
 /* metadata.csv (key,value rows), replaced whole and synced: call it at the start of a run and

@@ -21,8 +21,13 @@
 #include "stats.h"
 
 /* The units the benchmarks report (results/README.md, "Metrics"). */
-static const char *const known_units[] = {"bytes/s", "ns",          "buffers/s",
-                                          "ns/MiB",  "events/byte", "events/buffer"};
+static const char *const known_units[] = {
+        "bytes/s", "ns",          "buffers/s",     "ns/MiB",      "frames/s",     "lines",
+        "ratio",   "events/byte", "events/buffer", "events/sync", "events/probe", "events/frame",
+};
+
+/* What the verdict column may say (results/README.md, "Verdicts"); empty for measurements. */
+static const char *const known_verdicts[] = {"", "coherent", "needs-sync", "pass", "fail"};
 
 /* Written at the start of every run; end_time only when it finishes. */
 static const char *const required_keys[] = {"start_time", "run_id", "kernel_release",
@@ -36,6 +41,13 @@ enum numeric_col {
     NUM_PAGE_SIZE,
     NUM_THREADS,
     NUM_BATCH,
+    NUM_REGION,
+    NUM_REGION_OFFSET,
+    NUM_REGIONS,
+    NUM_IMPORTERS,
+    NUM_POOL,
+    NUM_CPU,
+    NUM_PEER,
     NUM_N,
     NUM_MEDIAN, /* NUM_MEDIAN .. NUM_CI_HIGH: the statistics, all empty when n is */
     NUM_MEAN,
@@ -63,6 +75,13 @@ static const struct {
         [NUM_PAGE_SIZE] = {"page_size_bytes", true, false},
         [NUM_THREADS] = {"threads", true, false},
         [NUM_BATCH] = {"batch", true, false},
+        [NUM_REGION] = {"region_bytes", true, false},
+        [NUM_REGION_OFFSET] = {"region_offset_bytes", true, false},
+        [NUM_REGIONS] = {"regions", true, false},
+        [NUM_IMPORTERS] = {"importers", true, false},
+        [NUM_POOL] = {"pool_depth", true, false},
+        [NUM_CPU] = {"cpu", true, false},
+        [NUM_PEER] = {"peer", true, false},
         [NUM_N] = {"n", true, false},
         [NUM_MEDIAN] = {"median", false, true},
         [NUM_MEAN] = {"mean", false, true},
@@ -96,12 +115,14 @@ enum text_col {
     TXT_REPS_STOP,
     TXT_STATUS,
     TXT_ERROR,
+    TXT_VERDICT,
     N_TEXT
 };
 static const char *const text_cols[N_TEXT] = {
         [TXT_RUN_ID] = "run_id",       [TXT_CASE_ID] = "case_id", [TXT_BENCH] = "bench",
         [TXT_METRIC] = "metric",       [TXT_UNIT] = "unit",       [TXT_BETTER] = "better",
         [TXT_REPS_STOP] = "reps_stop", [TXT_STATUS] = "status",   [TXT_ERROR] = "error",
+        [TXT_VERDICT] = "verdict",
 };
 
 enum sample_col { SMP_RUN_ID, SMP_CASE_ID, SMP_METRIC, SMP_UNIT, SMP_REP, SMP_VALUE, N_SAMPLE };
@@ -477,6 +498,13 @@ static int check_results_row(struct validator *v, const char *path, const struct
     if ((ret = check_outcome(v, path, line, f, x, status)) ||
         (ret = check_stats(v, path, line, f, x)))
         return ret;
+    const char *verdict = f[v->txt[TXT_VERDICT]];
+    if (!in_list(verdict, known_verdicts, sizeof(known_verdicts) / sizeof(*known_verdicts)))
+        return bad(v, path, line, "verdict '%s' is not coherent, needs-sync, pass or fail",
+                   verdict);
+    /* A verdict judges a measurement: there is none without one. */
+    if (*verdict && (status != CASE_OK || isnan(x[NUM_MEDIAN])))
+        return bad(v, path, line, "verdict '%s' on a row without a measurement", verdict);
     bool counter = results_unit_is_counter(unit);
     if (!counter && !isnan(x[NUM_MUX]))
         return bad(v, path, line, "mux_ratio '%s' on a metric that is not a counter",

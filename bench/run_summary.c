@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "run_tables.h"
+
 static struct heap_summary *summary_for(struct run_summary *s, const char *heap)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -75,13 +77,23 @@ void run_summary_add(struct run_summary *s, const struct bench_case *c, const st
         s->skipped++;
     else
         s->errors++;
-    struct heap_summary *h = summary_for(s, c->value[AXIS_HEAP]->text);
+    /* Out of memory only loses a table line: the CSV has every row. */
+    run_tables_add(&s->tables, c, r);
+    bool heap_bench = !strcmp(c->job->bench, "cpu") || !strcmp(c->job->bench, "alloc");
+    struct heap_summary *h = heap_bench ? summary_for(s, c->value[AXIS_HEAP]->text) : NULL;
     if (!h || r->status != CASE_OK)
         return;
+    s->any_heap_figure = true;
     if (!strcmp(c->job->bench, "cpu"))
         add_cpu(h, c, r);
-    else if (!strcmp(c->job->bench, "alloc"))
+    else
         add_alloc(h, c, r);
+}
+
+void run_summary_free(struct run_summary *s)
+{
+    run_tables_free(s->tables);
+    s->tables = NULL;
 }
 
 static void cell(FILE *out, double value, double scale, int decimals)
@@ -92,7 +104,7 @@ static void cell(FILE *out, double value, double scale, int decimals)
     fprintf(out, " %10s", text);
 }
 
-void run_summary_print(const struct run_summary *s, FILE *out)
+static void print_heap_table(const struct run_summary *s, FILE *out)
 {
     fprintf(out, "%-16s %10s %10s %10s %10s %10s %10s %10s %10s\n", "heap", "read", "write", "copy",
             "latency", "alloc 4K", "4K p99", "alloc 1M", "1M p99");
@@ -113,6 +125,14 @@ void run_summary_print(const struct run_summary *s, FILE *out)
     }
     fprintf(out, "(GB = 10^9 bytes; copy counts bytes copied once; latency: random pointer chase "
                  "at the largest size)\n");
+}
+
+void run_summary_print(const struct run_summary *s, FILE *out)
+{
+    /* A run of other benchmarks only would print a table of dashes. */
+    if (s->any_heap_figure || !s->tables)
+        print_heap_table(s, out);
+    run_tables_print(s->tables, out);
     fprintf(out, "cases: %u, ok %u, skipped %u, errors %u\n", s->cases, s->ok, s->skipped,
             s->errors);
 }

@@ -6,6 +6,7 @@
 #ifndef DMABENCH_RUN_SUMMARY_H
 #define DMABENCH_RUN_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "runner.h"
@@ -21,14 +22,20 @@ struct heap_summary {
     double alloc_p50[2], alloc_p99[2]; /* ns, kernel alloc, batch 1: [0] 4 KiB, [1] 1 MiB */
 };
 
+struct run_tables;
+
 struct run_summary {
     size_t n;
     struct heap_summary heaps[SUMMARY_MAX_HEAPS];
     unsigned cases, ok, skipped, errors;
+    bool any_heap_figure;      /* an alloc or cpu case succeeded: the heap table has a number */
+    struct run_tables *tables; /* sync, coherency, pipeline grids (bench/run_tables.h) */
 };
 
 void run_summary_add(struct run_summary *s, const struct bench_case *c,
                      const struct case_result *r);
+/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts. */
 void run_summary_print(const struct run_summary *s, FILE *out);
+void run_summary_free(struct run_summary *s);
 
 #endif

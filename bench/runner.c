@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resource_snapshot.h"
+#include "run_signals.h"
 #include "timing.h"
 
 const char *case_status_name(enum case_status s)
@@ -57,12 +59,26 @@ static void mark_all(struct case_result *r, enum case_status status, int err, co
     }
 }
 
+static size_t bench_metric_count(const struct bench_def *b, const struct bench_case *c,
+                                 const struct metric_def *const **defs)
+{
+    size_t n = b->metrics(c, defs);
+    return n < BENCH_MAX_METRICS ? n : BENCH_MAX_METRICS;
+}
+
+size_t runner_case_rows(const struct bench_def *b, const struct bench_case *c,
+                        const struct bench_env *env)
+{
+    const struct metric_def *const *defs;
+    return bench_metric_count(b, c, &defs) + env->counters->n;
+}
+
 static void init_metrics(const struct bench_def *b, const struct bench_case *c,
                          const struct bench_env *env, struct case_result *r)
 {
     const struct metric_def *const *defs;
-    size_t n = b->metrics(c, &defs);
-    for (size_t i = 0; i < n && i < BENCH_MAX_METRICS; i++) {
+    size_t n = bench_metric_count(b, c, &defs);
+    for (size_t i = 0; i < n; i++) {
         struct metric_result *m = &r->metrics[r->n_metrics++];
         snprintf(m->name, sizeof(m->name), "%s", defs[i]->name);
         snprintf(m->unit, sizeof(m->unit), "%s", defs[i]->unit);
@@ -123,42 +139,146 @@ static void summarize_all(struct case_result *r)
             stats_summarize(r->metrics[i].samples, r->metrics[i].n, &r->metrics[i].stats);
 }
 
-int runner_run_case(const struct bench_def *b, const struct bench_case *c,
-                    const struct bench_env *env, const struct reps_policy *policy,
-                    struct case_result *out)
+/* What the kernel and the core hold for us; before and after a case must be equal. */
+struct leak_probe {
+    bool valid;
+    struct resource_snapshot res;
+    struct heap_counts live;
+};
+
+static void leak_probe_take(const struct bench_env *env, struct leak_probe *p)
 {
-    memset(out, 0, sizeof(*out));
-    init_metrics(b, c, env, out);
-    counter_totals_init(env->totals, env->counters);
-    char reason[192] = "";
-    void *state = NULL;
-    int ret = b->setup(c, env, &state, reason, sizeof(reason));
-    if (ret) {
-        mark_all(out, ret == -EOPNOTSUPP ? CASE_SKIPPED : CASE_ERROR, ret, reason);
-        return 0;
+    p->valid = resource_snapshot_take(&p->res) == 0;
+    p->live = env->registry ? heap_registry_live(env->registry)
+                            : (struct heap_counts){.buffers = 0, .mappings = 0};
+}
+
+/* After teardown: anything that grew is a leak, named in the case's error. */
+static void leak_check(const struct bench_env *env, const struct leak_probe *before,
+                       struct case_result *r)
+{
+    struct leak_probe after;
+    leak_probe_take(env, &after);
+    char what[160] = "";
+    if (before->valid && after.valid)
+        resource_snapshot_describe_growth(&before->res, &after.res, what, sizeof(what));
+    long buffers = after.live.buffers - before->live.buffers;
+    long maps = after.live.mappings - before->live.mappings;
+    size_t used = strlen(what);
+    if (buffers > 0 || maps > 0)
+        snprintf(what + used, sizeof(what) - used, "%s%ld heap buffer(s), %ld mapping(s) live",
+                 used ? ", " : "", buffers > 0 ? buffers : 0, maps > 0 ? maps : 0);
+    if (!what[0])
+        return;
+    r->leaked = true;
+    char reason[sizeof(r->reason)];
+    if (r->status == CASE_ERROR) {
+        /* Both halves cut to fit: the leak must show even after a long error text. */
+        snprintf(reason, sizeof(reason), "%.70s; and leaked after teardown: %.85s", r->reason,
+                 what);
+        mark_all(r, CASE_ERROR, r->err, reason);
+    } else {
+        snprintf(reason, sizeof(reason), "leaked after teardown: %s", what);
+        mark_all(r, CASE_ERROR, 0, reason);
     }
+}
+
+static const char *signal_name(int signo)
+{
+    static char name[16];
+    const char *abbrev = sigabbrev_np(signo);
+    snprintf(name, sizeof(name), "SIG%s", abbrev ? abbrev : "?");
+    return name;
+}
+
+/* A stop signal or the case timeout, checked before every sample: the sample under way always
+ * finishes (never cut out of a kernel call), the next one never starts. */
+static bool stopped_between_samples(const struct runner_limits *limits, uint64_t case_start,
+                                    struct case_result *out)
+{
+    char reason[192];
+    int signo = run_stop_signal();
+    if (signo) {
+        out->stop_signal = signo;
+        snprintf(reason, sizeof(reason),
+                 RUNNER_INTERRUPTED_MARK "%s after %u repetitions (--resume runs this case "
+                                         "again)",
+                 signal_name(signo), out->reps);
+        mark_all(out, CASE_ERROR, -EINTR, reason);
+        return true;
+    }
+    if (!limits || !(limits->case_timeout_s > 0))
+        return false;
+    double elapsed = timing_ticks_to_ns(timing_now() - case_start) / 1e9;
+    if (run_case_timer_expired() || elapsed >= limits->case_timeout_s) {
+        out->timed_out = true;
+        snprintf(reason, sizeof(reason), "case timeout of %g s exceeded after %u repetitions",
+                 limits->case_timeout_s, out->reps);
+        mark_all(out, CASE_ERROR, -ETIME, reason);
+        return true;
+    }
+    return false;
+}
+
+static int run_repetitions(const struct bench_def *b, const struct bench_env *env,
+                           const struct reps_policy *policy, const struct runner_limits *limits,
+                           uint64_t case_start, void *state, struct case_result *out)
+{
+    char reason[192] = "";
     uint64_t start = timing_now();
-    for (;;) {
+    while (!stopped_between_samples(limits, case_start, out)) {
         struct counter_totals before = *env->totals;
         struct sample_out s = {0};
-        ret = b->sample(state, &s, reason, sizeof(reason));
+        int ret = b->sample(state, &s, reason, sizeof(reason));
         if (ret) {
             mark_all(out, CASE_ERROR, ret, reason);
             break;
         }
-        if ((ret = record_sample(out, env, &s, &before)) != 0) {
-            b->teardown(state);
+        if ((ret = record_sample(out, env, &s, &before)) != 0)
             return ret;
-        }
         out->reps++;
         out->elapsed_s = timing_ticks_to_ns(timing_now() - start) / 1e9;
         out->stop = reps_next(policy, out->metrics[0].samples, out->metrics[0].n, out->elapsed_s);
         if (out->stop != REPS_CONTINUE)
             break;
     }
-    b->teardown(state);
-    finish_counters(out, env);
-    summarize_all(out);
+    return 0;
+}
+
+int runner_run_case(const struct bench_def *b, const struct bench_case *c,
+                    const struct bench_env *env, const struct reps_policy *policy,
+                    const struct runner_limits *limits, struct case_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    init_metrics(b, c, env, out);
+    counter_totals_init(env->totals, env->counters);
+    struct leak_probe before = {.valid = false};
+    bool check_leaks = limits && limits->check_leaks;
+    if (check_leaks)
+        leak_probe_take(env, &before);
+    uint64_t case_start = timing_now();
+    if (limits)
+        run_case_timer_arm(limits->case_timeout_s);
+    char reason[192] = "";
+    void *state = NULL;
+    int ret = b->setup(c, env, &state, reason, sizeof(reason));
+    if (ret) {
+        mark_all(out, ret == -EOPNOTSUPP ? CASE_SKIPPED : CASE_ERROR, ret, reason);
+        ret = 0;
+    } else {
+        ret = run_repetitions(b, env, policy, limits, case_start, state, out);
+        b->teardown(state);
+        if (!ret) {
+            finish_counters(out, env);
+            summarize_all(out);
+        }
+    }
+    if (limits)
+        run_case_timer_disarm();
+    if (ret) /* -ENOMEM keeping samples: the caller stops the run */
+        return ret;
+    if (check_leaks)
+        leak_check(env, &before, out);
     return 0;
 }
 

@@ -45,13 +45,34 @@ struct case_result {
     unsigned reps;       /* repetitions taken */
     enum reps_stop stop; /* why they stopped */
     double elapsed_s;    /* wall time of the repetitions */
+    int stop_signal;     /* the signal that interrupted the case, or 0 */
+    bool timed_out;      /* the case timeout abandoned it */
+    bool leaked;         /* resources grew from before setup to after teardown */
 };
 
+/* What stops a case besides its repetition policy. */
+struct runner_limits {
+    double case_timeout_s; /* > 0: abandon the case between samples after this long */
+    bool check_leaks;      /* compare fds, dma-bufs, buffer mappings and the core's live
+                            * buffers before setup and after teardown; growth is an error */
+};
+
+/* The error text of a case stopped by a signal contains this; --resume runs such a case again
+ * (bench/run_resume.h), whereas a timeout or a failure is a result and is kept. */
+#define RUNNER_INTERRUPTED_MARK "interrupted by signal "
+
 /* Run c (its benchmark found by name) and fill *out; never fails the run: an error becomes
- * out->status = CASE_ERROR with the reason. Returns -ENOMEM only. */
+ * out->status = CASE_ERROR with the reason. A stop signal (bench/run_signals.h) or the case
+ * timeout ends the case between samples: what was measured is kept, the case is an error
+ * (-EINTR with RUNNER_INTERRUPTED_MARK, or -ETIME), and out->stop_signal says which signal.
+ * limits may be NULL (no timeout, no leak check). Returns -ENOMEM only. */
 int runner_run_case(const struct bench_def *b, const struct bench_case *c,
                     const struct bench_env *env, const struct reps_policy *policy,
-                    struct case_result *out);
+                    const struct runner_limits *limits, struct case_result *out);
+/* How many results rows (metrics, counters included) the case gives: runner_run_case always
+ * fills this many, whatever happens. */
+size_t runner_case_rows(const struct bench_def *b, const struct bench_case *c,
+                        const struct bench_env *env);
 void case_result_free(struct case_result *r);
 const char *case_status_name(enum case_status s);
 

@@ -7,6 +7,7 @@
 #include "sweep.h"
 
 #include <ctype.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,26 +16,81 @@
 #include <string.h>
 
 #include "bench.h"
+#include "engine.h"
+#include "frame_format.h"
 #include "heap_dev.h"
 #include "size_units.h"
+#include "sync_strategy.h"
 
 static const char *const axis_keys[N_SWEEP_AXES] = {
-        [AXIS_HEAP] = "heap",           [AXIS_SIZE] = "size",       [AXIS_ALIGN] = "align",
-        [AXIS_PAGE_SIZE] = "page-size", [AXIS_THREADS] = "threads", [AXIS_BATCH] = "batch",
-        [AXIS_KERNEL] = "kernel",       [AXIS_NODE] = "node",
+        [AXIS_HEAP] = "heap",
+        [AXIS_SIZE] = "size",
+        [AXIS_ALIGN] = "align",
+        [AXIS_PAGE_SIZE] = "page-size",
+        [AXIS_THREADS] = "threads",
+        [AXIS_BATCH] = "batch",
+        [AXIS_KERNEL] = "kernel",
+        [AXIS_NODE] = "node",
+        [AXIS_STRATEGY] = "strategy",
+        [AXIS_DIRECTION] = "direction",
+        [AXIS_REGION] = "region",
+        [AXIS_REGION_OFFSET] = "region-offset",
+        [AXIS_REGIONS] = "regions",
+        [AXIS_LINES] = "lines",
+        [AXIS_IMPORTERS] = "importers",
+        [AXIS_POOL] = "pool",
+        [AXIS_FORMAT] = "format",
+        [AXIS_ENGINE] = "engine",
+        [AXIS_CPU] = "cpu",
+        [AXIS_PEER] = "peer",
 };
 
 /* Canonical texts: job_init's values, and what "still at its default" compares against. */
 static const char *const axis_defaults[N_SWEEP_AXES] = {
-        [AXIS_HEAP] = "all",       [AXIS_SIZE] = "4KiB", [AXIS_ALIGN] = "0B",
-        [AXIS_PAGE_SIZE] = "base", [AXIS_THREADS] = "1", [AXIS_BATCH] = "1",
-        [AXIS_KERNEL] = "default", [AXIS_NODE] = "any",
+        [AXIS_HEAP] = "all",
+        [AXIS_SIZE] = "4KiB",
+        [AXIS_ALIGN] = "0B",
+        [AXIS_PAGE_SIZE] = "base",
+        [AXIS_THREADS] = "1",
+        [AXIS_BATCH] = "1",
+        [AXIS_KERNEL] = "default",
+        [AXIS_NODE] = "any",
+        [AXIS_STRATEGY] = "full",
+        [AXIS_DIRECTION] = "rw",
+        [AXIS_REGION] = "4KiB",
+        [AXIS_REGION_OFFSET] = "0B",
+        [AXIS_REGIONS] = "1",
+        [AXIS_LINES] = "dirty",
+        [AXIS_IMPORTERS] = "0",
+        [AXIS_POOL] = "1",
+        [AXIS_FORMAT] = "nv12:1920x1080",
+        [AXIS_ENGINE] = "cpu",
+        [AXIS_CPU] = "all",
+        [AXIS_PEER] = "all",
 };
 
 #define AXIS_BIT(axis) (1u << (axis))
 /* Only magnitudes that double meaningfully take ranges: a node or page-size range is not. */
 #define AXES_WITH_RANGES                                                                           \
-    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_THREADS) | AXIS_BIT(AXIS_BATCH))
+    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_THREADS) | AXIS_BIT(AXIS_BATCH) |  \
+     AXIS_BIT(AXIS_REGION) | AXIS_BIT(AXIS_REGION_OFFSET) | AXIS_BIT(AXIS_REGIONS) |               \
+     AXIS_BIT(AXIS_POOL))
+/* Axes whose values are byte counts. */
+#define AXES_OF_BYTES                                                                              \
+    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_REGION) |                          \
+     AXIS_BIT(AXIS_REGION_OFFSET))
+/* Counts: the range a value may take. */
+static const struct {
+    enum sweep_axis axis;
+    long min, max;
+    const char *what;
+} count_axes[] = {
+        {AXIS_THREADS, 1, 1024, "a thread count from 1 to 1024"},
+        {AXIS_BATCH, 1, 65536, "a batch size from 1 to 65536"},
+        {AXIS_REGIONS, 1, 65536, "a region count from 1 to 65536"},
+        {AXIS_IMPORTERS, 0, 8, "an importer count from 0 to 8"},
+        {AXIS_POOL, 1, 64, "a pool depth from 1 to 64"},
+};
 
 const char *sweep_axis_key(enum sweep_axis axis)
 {
@@ -98,7 +154,7 @@ static int parse_long(const char *text, long min, long max, long *out)
 static void set_magnitude(enum sweep_axis axis, uint64_t m, struct sweep_value *v)
 {
     memset(v, 0, sizeof(*v));
-    if (axis == AXIS_SIZE || axis == AXIS_ALIGN) {
+    if (AXES_OF_BYTES & AXIS_BIT(axis)) {
         v->bytes = (size_t)m;
         size_format_compact(v->bytes, v->text, sizeof(v->text));
     } else {
@@ -109,7 +165,7 @@ static void set_magnitude(enum sweep_axis axis, uint64_t m, struct sweep_value *
 
 static uint64_t magnitude(enum sweep_axis axis, const struct sweep_value *v)
 {
-    return axis == AXIS_SIZE || axis == AXIS_ALIGN ? v->bytes : (uint64_t)v->number;
+    return AXES_OF_BYTES & AXIS_BIT(axis) ? v->bytes : (uint64_t)v->number;
 }
 
 /* Whether every character of text is a letter or digit or in extra. */
@@ -132,7 +188,7 @@ static int parse_size_value(enum sweep_axis axis, const char *text, struct sweep
         return fail(err, err_len, -EINVAL, "'%s' is too large", text);
     if (ret)
         return fail(err, err_len, -EINVAL, "'%s' is not a size", text);
-    if (axis == AXIS_SIZE && bytes == 0)
+    if ((axis == AXIS_SIZE || axis == AXIS_REGION) && bytes == 0)
         return fail(err, err_len, -EINVAL, "'%s': a size must be at least 1 byte", text);
     set_magnitude(axis, bytes, v);
     return 0;
@@ -180,27 +236,103 @@ static int parse_name_value(enum sweep_axis axis, const char *text, struct sweep
     return 0;
 }
 
+/* A value from a fixed list of words; number gets the word's index in values. */
+static int parse_word(const char *text, const char *const *words, const long *values, size_t n,
+                      const char *what, struct sweep_value *v, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(text, words[i])) {
+            memset(v, 0, sizeof(*v));
+            snprintf(v->text, sizeof(v->text), "%s", words[i]);
+            v->number = values[i];
+            return 0;
+        }
+    }
+    return fail(err, err_len, -EINVAL, "'%s' is not %s", text, what);
+}
+
+static int parse_count_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                             char *err, size_t err_len)
+{
+    for (size_t i = 0; i < sizeof(count_axes) / sizeof(count_axes[0]); i++) {
+        long number;
+        if (count_axes[i].axis != axis)
+            continue;
+        if (parse_long(text, count_axes[i].min, count_axes[i].max, &number))
+            return fail(err, err_len, -EINVAL, "'%s' is not %s", text, count_axes[i].what);
+        set_magnitude(axis, (uint64_t)number, v);
+        return 0;
+    }
+    return fail(err, err_len, -EINVAL, "no such axis");
+}
+
+static int parse_strategy_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+{
+    struct sync_strategy s;
+    if (sync_strategy_parse(text, &s))
+        return fail(err, err_len, -EINVAL,
+                    "'%s' is not a sync strategy (none, full, partial-ioctl, partial-user, "
+                    "full-user; the user ones optionally :clflush, :clflushopt, :clwb, "
+                    ":dc-cvac, :dc-civac, :dc-cvau)",
+                    text);
+    memset(v, 0, sizeof(*v));
+    sync_strategy_format(&s, v->text, sizeof(v->text));
+    v->number = s.kind;
+    return 0;
+}
+
+static int parse_format_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+{
+    struct frame_format f;
+    if (frame_format_parse(text, &f))
+        return fail(err, err_len, -EINVAL,
+                    "'%s' is not a frame format (PIXEL:WxH or PIXEL:720p|1080p|4k, PIXEL one of "
+                    "nv12, rgba, rgb24, yuyv, rgb565)",
+                    text);
+    memset(v, 0, sizeof(*v));
+    frame_format_text(&f, v->text, sizeof(v->text));
+    v->bytes = f.bytes;
+    return 0;
+}
+
+static int parse_cpu_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+{
+    long number;
+    memset(v, 0, sizeof(*v));
+    if (!strcmp(text, "all")) {
+        v->number = -1;
+        snprintf(v->text, sizeof(v->text), "all");
+        return 0;
+    }
+    if (parse_long(text, 0, 4095, &number))
+        return fail(err, err_len, -EINVAL, "'%s' is not a CPU (all, or 0 to 4095)", text);
+    set_magnitude(AXIS_CPU, (uint64_t)number, v);
+    return 0;
+}
+
 /* One value (not a range) of an axis, in canonical form. */
 static int parse_value(enum sweep_axis axis, const char *text, struct sweep_value *v, char *err,
                        size_t err_len)
 {
+    static const char *const dirs[] = {"read", "write", "rw"};
+    static const long dir_values[] = {HEAP_SYNC_READ, HEAP_SYNC_WRITE, HEAP_SYNC_RW};
+    static const char *const lines[] = {"dirty", "clean"};
+    static const long line_values[] = {1, 0};
     long number;
     switch (axis) {
     case AXIS_SIZE:
     case AXIS_ALIGN:
+    case AXIS_REGION:
+    case AXIS_REGION_OFFSET:
         return parse_size_value(axis, text, v, err, err_len);
     case AXIS_PAGE_SIZE:
         return parse_page_size_value(text, v, err, err_len);
     case AXIS_THREADS:
-        if (parse_long(text, 1, 1024, &number))
-            return fail(err, err_len, -EINVAL, "'%s' is not a thread count from 1 to 1024", text);
-        set_magnitude(axis, (uint64_t)number, v);
-        return 0;
     case AXIS_BATCH:
-        if (parse_long(text, 1, 65536, &number))
-            return fail(err, err_len, -EINVAL, "'%s' is not a batch size from 1 to 65536", text);
-        set_magnitude(axis, (uint64_t)number, v);
-        return 0;
+    case AXIS_REGIONS:
+    case AXIS_IMPORTERS:
+    case AXIS_POOL:
+        return parse_count_value(axis, text, v, err, err_len);
     case AXIS_NODE:
         if (!strcmp(text, "any")) {
             memset(v, 0, sizeof(*v));
@@ -215,6 +347,22 @@ static int parse_value(enum sweep_axis axis, const char *text, struct sweep_valu
     case AXIS_HEAP:
     case AXIS_KERNEL:
         return parse_name_value(axis, text, v, err, err_len);
+    case AXIS_STRATEGY:
+        return parse_strategy_value(text, v, err, err_len);
+    case AXIS_DIRECTION:
+        return parse_word(text, dirs, dir_values, 3, "a direction (read, write, rw)", v, err,
+                          err_len);
+    case AXIS_LINES:
+        return parse_word(text, lines, line_values, 2, "dirty or clean", v, err, err_len);
+    case AXIS_FORMAT:
+        return parse_format_value(text, v, err, err_len);
+    case AXIS_ENGINE:
+        if (!engine_find(text))
+            return fail(err, err_len, -EINVAL, "'%s' is not an engine (%s)", text, engine_names());
+        return parse_name_value(axis, text, v, err, err_len);
+    case AXIS_CPU:
+    case AXIS_PEER:
+        return parse_cpu_value(text, v, err, err_len);
     case N_SWEEP_AXES:
         break;
     }
@@ -240,7 +388,9 @@ static int add_range(enum sweep_axis axis, const char *item, const char *dots,
 {
     if (!(AXES_WITH_RANGES & AXIS_BIT(axis)))
         return fail(err, err_len, -EINVAL,
-                    "'%s': ranges (A..B) are only for size, align, threads and batch", item);
+                    "'%s': ranges (A..B) are only for size, align, threads, batch, region, "
+                    "region-offset, regions and pool",
+                    item);
     char first_text[SWEEP_TEXT_MAX * 2];
     size_t first_len = (size_t)(dots - item);
     if (first_len >= sizeof(first_text))
@@ -334,12 +484,13 @@ int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_v
         return fail(err, err_len, -EINVAL, "no value given");
     /* Parsed aside so that a bad list leaves the job as it was. */
     struct sweep_axis_values list = {.n = 0};
-    bool all_heaps = false;
+    bool all = false;
     for (const char *pos = text;; pos++) {
         char item[SWEEP_TEXT_MAX * 2 + 2];
         int ret = next_item(text, &pos, item, sizeof(item), err, err_len);
-        if (!ret && axis == AXIS_HEAP && !strcmp(item, "all"))
-            all_heaps = true;
+        if (!ret && (axis == AXIS_HEAP || axis == AXIS_CPU || axis == AXIS_PEER) &&
+            !strcmp(item, "all"))
+            all = true;
         if (!ret)
             ret = add_item(axis, item, &list, err, err_len);
         if (ret)
@@ -347,8 +498,9 @@ int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_v
         if (!*pos)
             break;
     }
-    if (all_heaps && list.n > 1)
-        return fail(err, err_len, -EINVAL, "all cannot be listed with other heaps");
+    if (all && list.n > 1)
+        return fail(err, err_len, -EINVAL, "all cannot be listed with other %s",
+                    axis == AXIS_HEAP ? "heaps" : "CPUs");
     out->n = list.n;
     memcpy(out->v, list.v, list.n * sizeof(list.v[0]));
     return 0;
@@ -365,66 +517,178 @@ void job_init(struct job *job, const char *name)
         sweep_parse_axis(a, axis_defaults[a], &job->axes[a], NULL, 0);
 }
 
-static bool is_all_heaps(const struct sweep_axis_values *heaps)
+static bool is_all(const struct sweep_axis_values *list)
 {
-    return heaps->n == 1 && !strcmp(heaps->v[0].text, "all");
+    return list->n == 1 && !strcmp(list->v[0].text, "all");
+}
+
+/* The CPUs "all" stands for: the job's cpus list ("0-3,6", checked when it was set), else
+ * every CPU this process may run on. */
+static size_t all_cpus(const struct job *job, long *out, size_t max)
+{
+    size_t n = 0;
+    if (job->cpus[0]) {
+        for (const char *p = job->cpus; *p && n < max;) {
+            char *end;
+            long first = strtol(p, &end, 10), last = first;
+            if (*end == '-')
+                last = strtol(end + 1, &end, 10);
+            for (long cpu = first; cpu <= last && n < max; cpu++)
+                out[n++] = cpu;
+            p = *end ? end + 1 : end;
+        }
+        return n;
+    }
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+        if (CPU_ISSET(cpu, &set))
+            out[n++] = cpu;
+    return n;
+}
+
+/* One product of axes: every case of a benchmark, or of one of its kernels. */
+struct sweep_group {
+    unsigned axes;
+    long kernel; /* index of the kernel value this group is for, -1 for all of them */
+    size_t count[N_SWEEP_AXES];
+    size_t total;
+};
+
+/* The values standing in for "all" on one axis, or NULL when the axis lists its own. */
+struct sweep_subst {
+    const struct sweep_value *values[N_SWEEP_AXES];
+    size_t n[N_SWEEP_AXES];
+};
+
+static int size_group(const struct job *job, const struct sweep_subst *subst, struct sweep_group *g,
+                      size_t *grand_total)
+{
+    g->total = 1;
+    for (int a = 0; a < N_SWEEP_AXES; a++) {
+        g->count[a] = 1;
+        if (!(g->axes & AXIS_BIT(a)))
+            continue;
+        if (a == AXIS_KERNEL && g->kernel >= 0)
+            g->count[a] = 1;
+        else
+            g->count[a] = subst->values[a] ? subst->n[a] : job->axes[a].n;
+        if (g->count[a] == 0)
+            return -EINVAL;
+        if (g->total > SWEEP_MAX_CASES / g->count[a])
+            return -E2BIG;
+        g->total *= g->count[a];
+    }
+    if (g->total > SWEEP_MAX_CASES - *grand_total)
+        return -E2BIG;
+    *grand_total += g->total;
+    return 0;
+}
+
+static void fill_group(const struct job *job, const struct sweep_subst *subst,
+                       const struct sweep_group *g, struct bench_case *cases)
+{
+    for (size_t i = 0; i < g->total; i++) {
+        struct bench_case *c = &cases[i];
+        c->job = job;
+        c->axes = g->axes;
+        size_t rest = i; /* mixed-radix digits of i, the last axis the fastest */
+        for (int a = N_SWEEP_AXES - 1; a >= 0; a--) {
+            if (!(g->axes & AXIS_BIT(a)))
+                continue;
+            size_t k = rest % g->count[a];
+            rest /= g->count[a];
+            if (a == AXIS_KERNEL && g->kernel >= 0)
+                c->value[a] = &job->axes[a].v[g->kernel];
+            else
+                c->value[a] = subst->values[a] ? &subst->values[a][k] : &job->axes[a].v[k];
+        }
+        sweep_case_id(c, c->id, sizeof(c->id));
+    }
 }
 
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
                  struct bench_case **out, size_t *n_out)
 {
-    unsigned axes = sweep_bench_axes(job->bench);
+    const struct bench_def *b = bench_find(job->bench);
+    unsigned axes = b ? b->axes : 0;
     if (!axes)
         return -EINVAL;
-    bool substitute = (axes & AXIS_BIT(AXIS_HEAP)) && is_all_heaps(&job->axes[AXIS_HEAP]);
-    size_t count[N_SWEEP_AXES], total = 1;
-    for (int a = 0; a < N_SWEEP_AXES; a++) {
-        count[a] = 1;
-        if (!(axes & AXIS_BIT(a)))
-            continue;
-        count[a] = a == AXIS_HEAP && substitute ? n_heap_names : job->axes[a].n;
-        if (count[a] == 0)
-            return -EINVAL;
-        if (total > SWEEP_MAX_CASES / count[a])
-            return -E2BIG;
-        total *= count[a];
-    }
-    /* One block: the cases, then the heap values that replace "all", so free(*out) is all. */
-    size_t n_heaps = substitute ? n_heap_names : 0;
-    struct bench_case *cases =
-            calloc(1, total * sizeof(*cases) + n_heaps * sizeof(struct sweep_value));
-    if (!cases)
+    bool heaps_all = (axes & AXIS_BIT(AXIS_HEAP)) && is_all(&job->axes[AXIS_HEAP]);
+    bool cpus_all = ((axes & AXIS_BIT(AXIS_CPU)) && is_all(&job->axes[AXIS_CPU])) ||
+                    ((axes & AXIS_BIT(AXIS_PEER)) && is_all(&job->axes[AXIS_PEER]));
+    long cpus[SWEEP_MAX_VALUES];
+    size_t n_cpus = cpus_all ? all_cpus(job, cpus, SWEEP_MAX_VALUES) : 0;
+    size_t n_heaps = heaps_all ? n_heap_names : 0;
+
+    bool per_kernel = b->kernel_axes && (axes & AXIS_BIT(AXIS_KERNEL));
+    size_t n_groups = per_kernel ? job->axes[AXIS_KERNEL].n : 1;
+    struct sweep_group *groups = calloc(n_groups ? n_groups : 1, sizeof(*groups));
+    if (!groups)
         return -ENOMEM;
-    struct sweep_value *heaps = (struct sweep_value *)(cases + total);
-    for (size_t h = 0; h < n_heaps; h++) {
-        if (strlen(heap_names[h]) >= sizeof(heaps[h].text)) {
-            free(cases);
-            return -EINVAL;
-        }
-        snprintf(heaps[h].text, sizeof(heaps[h].text), "%s", heap_names[h]);
+    /* The stand-in values sit after the cases in one block, so free(*out) frees everything;
+     * their addresses are known only once the block exists, so the counts come first. */
+    struct sweep_subst subst;
+    memset(&subst, 0, sizeof(subst));
+    static const struct sweep_value placeholder;
+    if (heaps_all) {
+        subst.values[AXIS_HEAP] = &placeholder;
+        subst.n[AXIS_HEAP] = n_heaps;
     }
-    for (size_t i = 0; i < total; i++) {
-        struct bench_case *c = &cases[i];
-        c->job = job;
-        size_t rest = i; /* mixed-radix digits of i, the last axis the fastest */
-        for (int a = N_SWEEP_AXES - 1; a >= 0; a--) {
-            if (!(axes & AXIS_BIT(a)))
-                continue;
-            size_t k = rest % count[a];
-            rest /= count[a];
-            c->value[a] = a == AXIS_HEAP && substitute ? &heaps[k] : &job->axes[a].v[k];
+    for (int a = AXIS_CPU; a <= AXIS_PEER; a++) {
+        if ((axes & AXIS_BIT(a)) && is_all(&job->axes[a])) {
+            subst.values[a] = &placeholder;
+            subst.n[a] = n_cpus;
         }
-        sweep_case_id(c, c->id, sizeof(c->id));
     }
-    *out = cases;
-    *n_out = total;
-    return 0;
+    size_t total = 0;
+    int ret = 0;
+    for (size_t g = 0; g < n_groups && !ret; g++) {
+        groups[g].kernel = per_kernel ? (long)g : -1;
+        groups[g].axes = per_kernel ? axes & (b->kernel_axes(job->axes[AXIS_KERNEL].v[g].text) |
+                                              AXIS_BIT(AXIS_HEAP) | AXIS_BIT(AXIS_KERNEL))
+                                    : axes;
+        ret = size_group(job, &subst, &groups[g], &total);
+    }
+    struct bench_case *cases = NULL;
+    if (!ret && !(cases = calloc(1, total * sizeof(*cases) +
+                                            (n_heaps + n_cpus) * sizeof(struct sweep_value))))
+        ret = -ENOMEM;
+    struct sweep_value *heaps = cases ? (struct sweep_value *)(cases + total) : NULL;
+    for (size_t h = 0; !ret && h < n_heaps; h++) {
+        if (strlen(heap_names[h]) >= sizeof(heaps[h].text))
+            ret = -EINVAL;
+        else
+            snprintf(heaps[h].text, sizeof(heaps[h].text), "%s", heap_names[h]);
+    }
+    struct sweep_value *cpu_values = heaps ? heaps + n_heaps : NULL;
+    for (size_t i = 0; !ret && i < n_cpus; i++)
+        set_magnitude(AXIS_CPU, (uint64_t)cpus[i], &cpu_values[i]);
+    if (!ret) {
+        if (heaps_all)
+            subst.values[AXIS_HEAP] = heaps;
+        for (int a = AXIS_CPU; a <= AXIS_PEER; a++)
+            if (subst.values[a])
+                subst.values[a] = cpu_values;
+        size_t first = 0;
+        for (size_t g = 0; g < n_groups; g++) {
+            fill_group(job, &subst, &groups[g], cases + first);
+            first += groups[g].total;
+        }
+        *out = cases;
+        *n_out = total;
+    } else {
+        free(cases);
+    }
+    free(groups);
+    return ret;
 }
 
 void sweep_case_id(const struct bench_case *c, char *out, size_t out_len)
 {
     /* A case of an unknown benchmark still gets an id from whatever values it has. */
-    unsigned axes = sweep_bench_axes(c->job->bench);
+    unsigned axes = c->axes ? c->axes : sweep_bench_axes(c->job->bench);
     int n = snprintf(out, out_len, "%s:", c->job->bench);
     size_t used = n > 0 ? (size_t)n : 0;
     const char *sep = "";

@@ -21,6 +21,20 @@ enum sweep_axis {
     AXIS_BATCH,     /* buffers allocated back to back before they are freed */
     AXIS_KERNEL,    /* the benchmark's variant: "read:avx2", "copy", "alloc-touch" ... */
     AXIS_NODE,      /* NUMA node for the backing pages, or "any" */
+    /* Axes of the cache-maintenance benchmarks (sync, coherency, pipeline); after the others,
+     * so that the ids of alloc and cpu cases, which do not use them, are unchanged. */
+    AXIS_STRATEGY,      /* sync strategy: none, full, partial-ioctl, partial-user[:METHOD] ... */
+    AXIS_DIRECTION,     /* CPU access direction of a sync: read, write, rw */
+    AXIS_REGION,        /* bytes the CPU touches per region (a partial sync's range) */
+    AXIS_REGION_OFFSET, /* bytes: where the first region starts (its alignment follows) */
+    AXIS_REGIONS,       /* regions per sync */
+    AXIS_LINES,         /* whether the CPU leaves the lines dirty or clean: dirty, clean */
+    AXIS_IMPORTERS,     /* importers attached during the sync (vgem PRIME imports) */
+    AXIS_POOL,          /* buffers in flight in a pipeline (pool depth) */
+    AXIS_FORMAT,        /* a frame format: "nv12:1920x1080" */
+    AXIS_ENGINE,        /* the DMA engine: cpu, v4l2, vgem */
+    AXIS_CPU,           /* a CPU (OS index), or "all" of those the job may use */
+    AXIS_PEER,          /* the CPU at the other end of a transfer, or "all" */
     N_SWEEP_AXES
 };
 
@@ -31,9 +45,12 @@ enum sweep_axis {
 
 /* One value of an axis: its canonical text (used in ids and CSV) and its parsed form. */
 struct sweep_value {
-    char text[SWEEP_TEXT_MAX];     /* "4KiB", "thp", "2", "read:avx2", "any" */
-    size_t bytes;                  /* AXIS_SIZE, AXIS_ALIGN, AXIS_PAGE_SIZE (hugetlb size) */
-    long number;                   /* AXIS_THREADS, AXIS_BATCH, AXIS_NODE (-1 = any) */
+    char text[SWEEP_TEXT_MAX]; /* "4KiB", "thp", "2", "read:avx2", "any" */
+    size_t bytes;              /* AXIS_SIZE, AXIS_ALIGN, AXIS_PAGE_SIZE (hugetlb size), AXIS_REGION,
+                                * AXIS_REGION_OFFSET, AXIS_FORMAT (bytes per frame) */
+    long number;               /* AXIS_THREADS, AXIS_BATCH, AXIS_NODE (-1 = any), AXIS_REGIONS,
+                                * AXIS_IMPORTERS, AXIS_POOL, AXIS_CPU and AXIS_PEER (-1 = all),
+                                * AXIS_DIRECTION (enum heap_sync_dir), AXIS_LINES (1 = dirty) */
     enum heap_page_kind page_kind; /* AXIS_PAGE_SIZE */
 };
 
@@ -62,12 +79,14 @@ struct job {
 /* One point of the sweep. value[axis] is NULL for an axis the benchmark does not use. */
 struct bench_case {
     const struct job *job;
+    unsigned axes; /* the axes this case uses (its benchmark's, or its kernel's); 0: unknown */
     const struct sweep_value *value[N_SWEEP_AXES];
     char id[320]; /* fits the longest id: 31-char bench, 63-char heap and kernel, 21-digit sizes */
 };
 
 /* The option / job-file key of an axis: "heap", "size", "align", "page-size", "threads",
- * "batch", "kernel", "node". */
+ * "batch", "kernel", "node", "strategy", "direction", "region", "region-offset", "regions",
+ * "lines", "importers", "pool", "format", "engine", "cpu", "peer". */
 const char *sweep_axis_key(enum sweep_axis axis);
 /* Axis from its key; -1 when the key names no axis. */
 int sweep_axis_from_key(const char *key);
@@ -83,7 +102,8 @@ int sweep_axis_from_key(const char *key);
 int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_values *out,
                      char *err, size_t err_len);
 /* The value list job_init gives an axis: "all", "4KiB", "0B", "base", "1", "1", "default",
- * "any". An axis still at its default holds exactly this one canonical text. */
+ * "any", "full", "rw", "4KiB", "0B", "1", "dirty", "0", "1", "nv12:1920x1080", "cpu", "all",
+ * "all". An axis still at its default holds exactly this one canonical text. */
 const char *sweep_axis_default(enum sweep_axis axis);
 /* Which axes a benchmark uses, bit (1u << AXIS_x) per axis as bench_def.axes; 0 when bench is
  * no benchmark's name. sweep_bench_name(i) lists the names, NULL past the last. The table is
@@ -94,14 +114,17 @@ const char *sweep_bench_name(size_t i);
  * every axis at sweep_axis_default(). name is truncated to JOB_NAME_MAX - 1. */
 void job_init(struct job *job, const char *name);
 /* Cartesian product of the axes the job's benchmark uses, in axis order (the last axis varies
- * fastest); ids filled in. Heap "all" is replaced by heap_names (n_heap_names of them, in
- * that order). The cases point into job (keep it alive); *out is one malloc'd block, free()
- * it. -EINVAL (unknown bench, an empty axis, "all" with no heap names or a name too long),
- * -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
+ * fastest); ids filled in. A benchmark whose kernels use different axes (bench_def
+ * kernel_axes) gets one product per kernel value, in the kernel list's order. Heap "all" is
+ * replaced by heap_names (n_heap_names of them, in that order); cpu and peer "all" by the
+ * job's cpus, or every CPU this process may run on. The cases point into job (keep it alive);
+ * *out is one malloc'd block, free() it. -EINVAL (unknown bench, an empty axis, "all" with no
+ * heap names or a name too long), -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
                  struct bench_case **out, size_t *n_out);
 /* "cpu:heap=system;size=4KiB;align=0B;page-size=base;threads=1;kernel=read:avx2;node=any":
- * the benchmark, then every axis the benchmark uses, in axis order. Stable across runs. */
+ * the benchmark, then every axis the case uses (c->axes, else its benchmark's), in axis
+ * order. Stable across runs. */
 void sweep_case_id(const struct bench_case *c, char *out, size_t out_len);
 
 #endif

@@ -14,6 +14,16 @@
 #include "heap_dev.h"
 #include "heap_ioctl.h"
 
+/* Mainline since 6.0: declared here for older uapi headers. */
+#ifndef DMA_BUF_IOCTL_EXPORT_SYNC_FILE
+struct dma_buf_export_sync_file {
+    __u32 flags;
+    __s32 fd;
+};
+
+#define DMA_BUF_IOCTL_EXPORT_SYNC_FILE _IOWR(DMA_BUF_BASE, 2, struct dma_buf_export_sync_file)
+#endif
+
 int dmabuf_sync(int buf_fd, unsigned long long flags)
 {
     struct dma_buf_sync sync = {.flags = flags};
@@ -69,6 +79,19 @@ int dmabuf_set_name(int buf_fd, const char *name)
         return -ENAMETOOLONG;
     /* SET_NAME_B takes the string's address as its argument, whatever the ioctl size says. */
     return heap_ioctl(buf_fd, DMA_BUF_SET_NAME_B, (void *)(uintptr_t)name);
+}
+
+int dmabuf_export_sync_file(int buf_fd, enum heap_sync_dir dir)
+{
+    struct dma_buf_export_sync_file arg = {.flags = 0, .fd = -1};
+    if (dir & HEAP_SYNC_READ)
+        arg.flags |= DMA_BUF_SYNC_READ;
+    if (dir & HEAP_SYNC_WRITE)
+        arg.flags |= DMA_BUF_SYNC_WRITE;
+    if (!arg.flags)
+        return -EINVAL;
+    int ret = heap_ioctl_restart(buf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
+    return ret < 0 ? ret : arg.fd;
 }
 
 int dmabuf_heap_mmap(struct heap_buf *buf, void **addr)

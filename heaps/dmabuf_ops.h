@@ -25,6 +25,12 @@ int dmabuf_sync_partial(int buf_fd, unsigned long long flags, unsigned offset, u
  * kernel would refuse with a less telling -EINVAL. */
 int dmabuf_set_name(int buf_fd, const char *name);
 
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE (Linux 6.0): a sync_file fd holding the buffer's implicit
+ * fences an access in dir must wait for (read: the writers'; write or rw: everyone's), so
+ * poll() on it says when they have signalled. The fd (close it), or -errno: -ENOTTY from
+ * kernels before 6.0, -EINVAL for a dir without READ or WRITE. */
+int dmabuf_export_sync_file(int buf_fd, enum heap_sync_dir dir);
+
 /* DMA_BUF_SYNC_START or END with the direction's READ/WRITE bits. */
 unsigned long long dmabuf_sync_flags(bool begin, enum heap_sync_dir dir);
 /* Fill *arg for DMA_BUF_IOCTL_SYNC_PARTIAL: [offset, offset + len) rounded outward to whole

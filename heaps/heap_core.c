@@ -15,6 +15,7 @@
 
 #include "heap_backends.h"
 #include "heap_dev.h"
+#include "heap_fault.h"
 
 /* A buffer as the core keeps it: the public part first, then the bookkeeping. */
 struct buf_entry {
@@ -185,6 +186,8 @@ int heap_alloc(struct heap *heap, const struct heap_alloc_req *user_req, struct 
         normalized.numa_node = HEAP_NODE_ANY;
     const struct heap_alloc_req *req = &normalized;
     int ret = validate_request(heap, req);
+    if (!ret)
+        ret = heap_fault_inject(HEAP_FAULT_ALLOC); /* tests only: DMABENCH_FAULT */
     if (ret)
         return ret;
     struct buf_entry *entry = calloc(1, sizeof(*entry));
@@ -240,6 +243,9 @@ int heap_mmap(struct heap_buf *buf, void **addr)
 {
     if (!buf || !addr)
         return -EINVAL;
+    int ret = heap_fault_inject(HEAP_FAULT_MMAP);
+    if (ret)
+        return ret;
     struct buf_entry *entry = entry_of(buf);
     if (buf->n_maps == entry->maps_cap) {
         size_t cap = entry->maps_cap ? entry->maps_cap * 2 : 2;
@@ -249,7 +255,7 @@ int heap_mmap(struct heap_buf *buf, void **addr)
         entry->maps = grown;
         entry->maps_cap = cap;
     }
-    int ret = buf->heap->ops->mmap(buf, addr);
+    ret = buf->heap->ops->mmap(buf, addr);
     if (ret)
         return ret < 0 ? ret : -EIO;
     entry->maps[buf->n_maps++] = *addr;
@@ -288,6 +294,10 @@ static int sync_whole(struct heap_buf *buf, bool begin, enum heap_sync_dir dir)
 {
     if (!buf || check_dir(dir))
         return -EINVAL;
+    /* Counted for every backend, host memory included, so tests reach the paths anywhere. */
+    int ret = heap_fault_inject(HEAP_FAULT_SYNC);
+    if (ret)
+        return ret;
     return buf->heap->ops->sync ? buf->heap->ops->sync(buf, begin, dir) : 0;
 }
 
@@ -307,14 +317,17 @@ static int sync_range(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, 
     if (!buf || check_dir(dir) || len == 0 || offset > buf->alloc_size ||
         len > buf->alloc_size - offset)
         return -EINVAL;
+    int ret = heap_fault_inject(HEAP_FAULT_SYNC);
+    if (ret)
+        return ret;
     if (buf->heap->ops->sync_range) {
-        int ret = buf->heap->ops->sync_range(buf, begin, dir, offset, len);
+        ret = buf->heap->ops->sync_range(buf, begin, dir, offset, len);
         if (ret != -EOPNOTSUPP)
             return ret < 0 ? ret : HEAP_SYNC_DONE_RANGE;
     }
     if (!buf->heap->ops->sync)
         return HEAP_SYNC_DONE_RANGE; /* host memory: nothing to maintain at all */
-    int ret = buf->heap->ops->sync(buf, begin, dir);
+    ret = buf->heap->ops->sync(buf, begin, dir);
     return ret < 0 ? ret : HEAP_SYNC_DONE_FULL;
 }
 

@@ -2,27 +2,40 @@
 # scripts/deps.sh - install the Debian packages a dmabench build or test needs, only the missing.
 #
 #   scripts/deps.sh build   compiler and libraries for ./dmabench and `make static`
-#   scripts/deps.sh check   plus cmocka, QEMU, busybox, cpio, file, setpriv, clang-format
+#   scripts/deps.sh check   plus cmocka, QEMU, busybox, cpio, file, setpriv, clang-format,
+#                           valgrind (make reliability), and
+#                           for the lab VMs linux-source-6.12, its build tools and the cross set
 #   scripts/deps.sh cross   plus the aarch64 cross compiler and the :arm64 -dev libraries
+#   scripts/deps.sh plot    plus gnuplot, for `make plot` and `dmabench plot` / `report`
 # Quiet and fast when everything is there (one dpkg-query); as root it runs apt-get update and
 # apt-get install, otherwise it says what to run. The Makefile calls it before every build.
 set -eu
 
 # Libraries we link, listed once: installed for the host, and as :arm64 for the cross build.
-libs="libhwloc-dev libnuma-dev libpfm4-dev libinih-dev libcsv-dev"
+libs="libhwloc-dev libnuma-dev libpfm4-dev libinih-dev libcsv-dev libjansson-dev"
 arm64_libs=$(for l in $libs; do printf '%s:arm64 ' "$l"; done)
 
 build="gcc make pkg-config libc6-dev $libs"
 # util-linux brings setpriv (the VM test drops privileges with it), file checks static binaries.
-check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux clang-format"
+# The lab VMs (mk/lab.mk): the kernel source and what building it takes, and the arm64 guest
+# with the cross-built static binaries. clang and its runtime build the libFuzzer targets
+# (mk/fuzz.mk); lava-common (jinja2 for its lava-schema.py) and python3-jsonschema check the
+# LAVA and KCIDB output (tests/cli/t_export.sh).
+check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux clang-format
+    valgrind gnuplot-nox
+    linux-source-6.12 flex bison bc libelf-dev xz-utils qemu-system-arm
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs
+    clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema"
 cross="$build gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs"
+plot="$build gnuplot-nox"
 
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
 cross) want=$cross ;;
+plot) want=$plot ;;
 *)
-    echo "usage: $0 build|check|cross" >&2
+    echo "usage: $0 build|check|cross|plot" >&2
     exit 2
     ;;
 esac

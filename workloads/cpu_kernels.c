@@ -23,9 +23,9 @@ static const char *const op_names[N_CPU_OPS] = {
 };
 
 static const char *const impl_names[N_CPU_IMPLS] = {
-        [CPU_IMPL_AUTO] = "auto", [CPU_IMPL_C] = "c",           [CPU_IMPL_LIBC] = "libc",
-        [CPU_IMPL_SSE2] = "sse2", [CPU_IMPL_AVX2] = "avx2",     [CPU_IMPL_AVX512] = "avx512",
-        [CPU_IMPL_NEON] = "neon", [CPU_IMPL_NT] = "nt",         [CPU_IMPL_NTLOAD] = "ntload",
+        [CPU_IMPL_AUTO] = "auto", [CPU_IMPL_C] = "c",       [CPU_IMPL_LIBC] = "libc",
+        [CPU_IMPL_SSE2] = "sse2", [CPU_IMPL_AVX2] = "avx2", [CPU_IMPL_AVX512] = "avx512",
+        [CPU_IMPL_NEON] = "neon", [CPU_IMPL_NT] = "nt",     [CPU_IMPL_NTLOAD] = "ntload",
 };
 
 /* AUTO: the widest plain SIMD this CPU has, then the C loop, which always exists. Not the

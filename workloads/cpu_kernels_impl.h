@@ -33,7 +33,7 @@ extern const size_t cpu_kernel_portable_count;
 extern const struct cpu_kernel_variant cpu_kernel_arch_variants[];
 extern const size_t cpu_kernel_arch_count;
 
-#define CK_VARIANT(OP, IMPL, name_text, isa_text, fn_name, present_fn, missing_text)            \
+#define CK_VARIANT(OP, IMPL, name_text, isa_text, fn_name, present_fn, missing_text)               \
     {                                                                                              \
         .kernel = {.op = CPU_OP_##OP,                                                              \
                    .impl = CPU_IMPL_##IMPL,                                                        \
@@ -47,7 +47,7 @@ extern const size_t cpu_kernel_arch_count;
  * V_ISA = sfx: plain read/write/copy/fill under impl PLAIN, the non-temporal store kernels under
  * NT, the non-temporal load kernels under NTLOAD, which may need more than the plain ones
  * (128-bit MOVNTDQA is SSE4.1, not SSE2). */
-#define CK_SIMD_VARIANTS(sfx, PLAIN, isa, has, missing, nl_isa, nl_has, nl_missing)               \
+#define CK_SIMD_VARIANTS(sfx, PLAIN, isa, has, missing, nl_isa, nl_has, nl_missing)                \
     CK_VARIANT(READ, PLAIN, "read:" #sfx, isa, cpu_read_##sfx, has, missing),                      \
             CK_VARIANT(WRITE, PLAIN, "write:" #sfx, isa, cpu_write_##sfx, has, missing),           \
             CK_VARIANT(COPY, PLAIN, "copy:" #sfx, isa, cpu_copy_##sfx, has, missing),              \
@@ -67,6 +67,22 @@ extern const size_t cpu_kernel_arch_count;
  * not depend on it. Overridable to measure (-DCK_STREAMS=1). */
 #ifndef CK_STREAMS
 #define CK_STREAMS 4
+#endif
+
+/* Software prefetch into L2, CK_PREFETCH_AHEAD bytes ahead in each lane, for bodies of at least
+ * CK_PREFETCH_MIN bytes (below that the data is likely cached, and the prefetches would only take
+ * load slots). On Zen 4 at 256 MiB it lifts one thread's AVX-512 read from 23 to 27 GB/s and
+ * copy:nt from 17.5 to 19 GB/s; 1-4 KiB ahead all do about as well. Off where not measured (0):
+ * the hardware prefetchers of arm64 cores differ too much to guess for them. */
+#ifndef CK_PREFETCH_AHEAD
+#if defined(__x86_64__)
+#define CK_PREFETCH_AHEAD 2048
+#else
+#define CK_PREFETCH_AHEAD 0
+#endif
+#endif
+#ifndef CK_PREFETCH_MIN
+#define CK_PREFETCH_MIN (1u << 20)
 #endif
 
 /* How a SIMD body moves data: a constant after inlining, so each kernel has one straight loop. */

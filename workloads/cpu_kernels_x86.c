@@ -46,17 +46,17 @@ static inline uint64_t sse2_hsum(__m128i v)
     return (uint64_t)_mm_cvtsi128_si64(_mm_add_epi64(v, _mm_unpackhi_epi64(v, v)));
 }
 
-#define V_ISA             sse2
-#define V_T               __m128i
-#define V_W               16
-#define V_LOAD(p)         _mm_load_si128((const __m128i *)(p))
-#define V_LOADU(p)        _mm_loadu_si128((const __m128i *)(p))
-#define V_STORE(p, v)     _mm_store_si128((__m128i *)(p), v)
-#define V_STOREU(p, v)    _mm_storeu_si128((__m128i *)(p), v)
-#define V_ADD(a, b)       _mm_add_epi64(a, b)
-#define V_ZERO()          _mm_setzero_si128()
-#define V_SET1(x)         _mm_set1_epi64x((long long)(x))
-#define V_HSUM(v)         sse2_hsum(v)
+#define V_ISA              sse2
+#define V_T                __m128i
+#define V_W                16
+#define V_LOAD(p)          _mm_load_si128((const __m128i *)(p))
+#define V_LOADU(p)         _mm_loadu_si128((const __m128i *)(p))
+#define V_STORE(p, v)      _mm_store_si128((__m128i *)(p), v)
+#define V_STOREU(p, v)     _mm_storeu_si128((__m128i *)(p), v)
+#define V_ADD(a, b)        _mm_add_epi64(a, b)
+#define V_ZERO()           _mm_setzero_si128()
+#define V_SET1(x)          _mm_set1_epi64x((long long)(x))
+#define V_HSUM(v)          sse2_hsum(v)
 #define V_NTLOAD2(p, a, b) ((a) = sse41_stream_load(p), (b) = sse41_stream_load((p) + 16))
 #define V_NTSTORE2(p, a, b)                                                                        \
     (_mm_stream_si128((__m128i *)(p), a), _mm_stream_si128((__m128i *)((p) + 16), b))
@@ -102,8 +102,7 @@ static inline uint64_t avx2_hsum(__m256i v)
  * checksum wraps. AVX-512F implies AVX2, so the halves go through the AVX2 reduction. */
 static inline uint64_t avx512_hsum(__m512i v)
 {
-    return avx2_hsum(
-            _mm256_add_epi64(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+    return avx2_hsum(_mm256_add_epi64(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
 }
 
 #define V_ISA          avx512
@@ -118,7 +117,8 @@ static inline uint64_t avx512_hsum(__m512i v)
 #define V_SET1(x)      _mm512_set1_epi64((long long)(x))
 #define V_HSUM(v)      avx512_hsum(v)
 #define V_NTLOAD2(p, a, b)                                                                         \
-    ((a) = _mm512_stream_load_si512((void *)(p)), (b) = _mm512_stream_load_si512((void *)((p) + 64)))
+    ((a) = _mm512_stream_load_si512((void *)(p)),                                                  \
+     (b) = _mm512_stream_load_si512((void *)((p) + 64)))
 #define V_NTSTORE2(p, a, b)                                                                        \
     (_mm512_stream_si512((__m512i *)(p), a), _mm512_stream_si512((__m512i *)((p) + 64), b))
 #define V_NT_FENCE() _mm_sfence()
@@ -134,6 +134,7 @@ const struct cpu_kernel_variant cpu_kernel_arch_variants[] = {
         CK_SIMD_VARIANTS(sse2, SSE2, "sse2", has_sse2, "this CPU has no SSE2", "sse4.1", has_sse41,
                          "this CPU has no SSE4.1 (MOVNTDQA)"),
 };
-const size_t cpu_kernel_arch_count = sizeof(cpu_kernel_arch_variants) / sizeof(cpu_kernel_arch_variants[0]);
+const size_t cpu_kernel_arch_count =
+        sizeof(cpu_kernel_arch_variants) / sizeof(cpu_kernel_arch_variants[0]);
 
 #endif

@@ -19,10 +19,15 @@ static uint64_t xorshift64s(uint64_t *state)
     return x * 0x2545f4914f6cdd1dull;
 }
 
-/* Uniform in [0, bound) by multiply-shift (Lemire); the bias, bound / 2^64, is negligible. */
+/* Uniform in [0, bound) by multiply-shift (Lemire); the bias, bound / 2^64, is negligible.
+ * 32-bit targets have no 128-bit product, and their bound fits 32 bits. */
 static size_t random_below(uint64_t *state, size_t bound)
 {
+#ifdef __SIZEOF_INT128__
     return (size_t)(((unsigned __int128)xorshift64s(state) * bound) >> 64);
+#else
+    return (size_t)(((xorshift64s(state) >> 32) * (uint64_t)bound) >> 32);
+#endif
 }
 
 void **chase_build(void *buf, size_t bytes, size_t line, uint64_t seed)
@@ -33,7 +38,7 @@ void **chase_build(void *buf, size_t bytes, size_t line, uint64_t seed)
     if (n == 0)
         return NULL;
     char *base = buf;
-#define CHASE_SLOT(i) ((void **)(base + (i) * line))
+#define CHASE_SLOT(i) ((void **)(base + (i)*line))
 
     /* Sattolo's algorithm on the slots themselves: start from the identity (every line points
      * to itself), then swap each slot with a random earlier one. Swapping only with strictly

@@ -8,7 +8,8 @@
  * metric, unit, median) plus best, min time and the number of repetitions.
  *
  *   cc -std=gnu11 -O2 -fopenmp -D_GNU_SOURCE -Iworkloads tests/perf/kernel_bench.c \
- *      build/native/libdmabench.a -o kernel_bench
+ *      build/native/libdmabench.a -o kernel_bench        (or workloads/cpu_kernels*.c
+ *      workloads/pointer_chase.c in place of the library)
  *   ./kernel_bench [--size 256M] [--threads 1,2] [--kernels all|read:avx512,copy:nt,chase,...]
  *                  [--reps 20] [--chase-steps N] [--thp]
  * A kernel may name one width of the NT kernels, "copy:nt@avx2", to compare what dispatch does

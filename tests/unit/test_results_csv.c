@@ -752,7 +752,7 @@ static void test_missing_field(void **state)
 {
     const char *dir = copy_run(*state);
     set_field(dir, "results.csv", 3, "unit", NULL);
-    expect_invalid(dir, false, -EBADMSG, "results.csv:3:", "35 fields, the header has 36");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:3:", "48 fields, the header has 49");
 }
 
 static void test_bad_quote(void **state)
@@ -767,10 +767,10 @@ static void test_bad_quote(void **state)
 static void test_schema_version(void **state)
 {
     const char *dir = copy_run(*state);
-    set_field(dir, "results.csv", 5, "schema_version", "2");
-    expect_invalid(dir, false, -EBADMSG, "results.csv:5:", "schema_version is '2', expected 1");
+    set_field(dir, "results.csv", 5, "schema_version", "1");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:5:", "schema_version is '1', expected 2");
     dir = copy_run(*state);
-    set_field(dir, "metadata.csv", 3, "schema_version", "2");
+    set_field(dir, "metadata.csv", 3, "schema_version", "1");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv:3:", "schema_version");
 }
 
@@ -910,17 +910,17 @@ static void test_empty_files(void **state)
 static void test_metadata_keys(void **state)
 {
     const char *dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n1,end_time,", "\n1,end_time_was_here,");
+    replace_text(dir, "metadata.csv", "\n2,end_time,", "\n2,end_time_was_here,");
     struct results_validation v = expect_valid(dir, false);
     assert_true(v.interrupted);
     dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n1,git_sha,", "\n1,git_shaa,");
+    replace_text(dir, "metadata.csv", "\n2,git_sha,", "\n2,git_shaa,");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv", "no 'git_sha' key");
     dir = copy_run(*state);
     set_field(dir, "metadata.csv", 5, "key", "board");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv:5:", "key 'board' again (first on line 2)");
     dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n1,run_id," RUN_ID, "\n1,run_id,20990101T000000Z");
+    replace_text(dir, "metadata.csv", "\n2,run_id," RUN_ID, "\n2,run_id,20990101T000000Z");
     expect_invalid(dir, false, -EBADMSG, "results.csv:2:", "run_id '" RUN_ID "'");
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bench.h"
 #include "heap_dev.h"
 #include "size_units.h"
 #include "sweep.h"
@@ -126,7 +127,8 @@ static void test_bad_ranges(void **state)
     assert_string_equal(refused(AXIS_SIZE, "4K..", -EINVAL), "'' is not a size");
     assert_string_equal(refused(AXIS_SIZE, "..4K", -EINVAL), "'' is not a size");
     assert_string_equal(refused(AXIS_NODE, "0..2", -EINVAL),
-                        "'0..2': ranges (A..B) are only for size, align, threads and batch");
+                        "'0..2': ranges (A..B) are only for size, align, threads, batch, region, "
+                        "region-offset, regions and pool");
     refused(AXIS_PAGE_SIZE, "4K..2M", -EINVAL);
     refused(AXIS_KERNEL, "a..b", -EINVAL);
     /* A heap name may hold dots: "a..b" is a name, not a range. */
@@ -236,11 +238,65 @@ static void test_a_failed_parse_changes_nothing(void **state)
     assert_string_equal(values.v[1].text, "2KiB");
 }
 
+/* The axes of sync, coherency and pipeline: canonical words, formats, CPUs, and refusals that
+ * name what is allowed. */
+static void test_cache_maintenance_axes(void **state)
+{
+    (void)state;
+    assert_string_equal(parsed(AXIS_STRATEGY, "none,full,partial-ioctl,partial-user,full-user"),
+                        "none|full|partial-ioctl|partial-user|full-user");
+    assert_string_equal(parsed(AXIS_STRATEGY, "partial-user:clwb,full-user:dc-civac"),
+                        "partial-user:clwb|full-user:dc-civac");
+    assert_true(strstr(refused(AXIS_STRATEGY, "full:clwb", -EINVAL), "not a sync strategy"));
+    refused(AXIS_STRATEGY, "partial-user:dc_civac", -EINVAL);
+    refused(AXIS_STRATEGY, "partial", -EINVAL);
+    assert_string_equal(parsed(AXIS_DIRECTION, "read,write,rw"), "read|write|rw");
+    assert_int_equal(values.v[0].number, HEAP_SYNC_READ);
+    assert_int_equal(values.v[2].number, HEAP_SYNC_RW);
+    assert_string_equal(refused(AXIS_DIRECTION, "both", -EINVAL),
+                        "'both' is not a direction (read, write, rw)");
+    assert_string_equal(parsed(AXIS_REGION, "64..256"), "64B|128B|256B");
+    assert_string_equal(refused(AXIS_REGION, "0", -EINVAL), "'0': a size must be at least 1 byte");
+    assert_string_equal(parsed(AXIS_REGION_OFFSET, "0,1,4K"), "0B|1B|4KiB");
+    assert_string_equal(parsed(AXIS_REGIONS, "1..8"), "1|2|4|8");
+    assert_string_equal(refused(AXIS_REGIONS, "0", -EINVAL),
+                        "'0' is not a region count from 1 to 65536");
+    assert_string_equal(parsed(AXIS_LINES, "dirty,clean"), "dirty|clean");
+    assert_int_equal(values.v[0].number, 1);
+    assert_int_equal(values.v[1].number, 0);
+    assert_string_equal(parsed(AXIS_IMPORTERS, "0,1"), "0|1");
+    assert_string_equal(refused(AXIS_IMPORTERS, "9", -EINVAL),
+                        "'9' is not an importer count from 0 to 8");
+    assert_string_equal(parsed(AXIS_POOL, "1..4"), "1|2|4");
+    /* Formats in any spelling are one value: 1080p is 1920x1080. */
+    assert_string_equal(parsed(AXIS_FORMAT, "nv12:1080p,rgba:4k,rgb24:640x480"),
+                        "nv12:1920x1080|rgba:3840x2160|rgb24:640x480");
+    assert_int_equal(values.v[0].bytes, 1920 * 1080 * 3 / 2);
+    assert_int_equal(values.v[1].bytes, 3840 * 2160 * 4);
+    assert_string_equal(refused(AXIS_FORMAT, "nv12:1080p,nv12:1920x1080", -EINVAL),
+                        "nv12:1920x1080 listed twice");
+    refused(AXIS_FORMAT, "nv12:1921x1080", -EINVAL); /* odd width with 4:2:0 chroma */
+    refused(AXIS_FORMAT, "h264:1080p", -EINVAL);
+    refused(AXIS_FORMAT, "rgba:8x8", -EINVAL);
+    assert_string_equal(parsed(AXIS_ENGINE, "cpu,v4l2,vgem"), "cpu|v4l2|vgem");
+    assert_string_equal(refused(AXIS_ENGINE, "gpu", -EINVAL),
+                        "'gpu' is not an engine (cpu, v4l2, vgem)");
+    assert_string_equal(parsed(AXIS_CPU, "0,3"), "0|3");
+    assert_string_equal(parsed(AXIS_PEER, "all"), "all");
+    assert_int_equal(values.v[0].number, -1);
+    assert_string_equal(refused(AXIS_CPU, "all,1", -EINVAL),
+                        "all cannot be listed with other CPUs");
+    refused(AXIS_CPU, "0..4", -EINVAL);
+}
+
 static void test_axis_keys(void **state)
 {
     (void)state;
-    const char *keys[] = {"heap",    "size",  "align",  "page-size",
-                          "threads", "batch", "kernel", "node"};
+    const char *keys[] = {"heap",   "size",          "align",   "page-size", "threads",
+                          "batch",  "kernel",        "node",    "strategy",  "direction",
+                          "region", "region-offset", "regions", "lines",     "importers",
+                          "pool",   "format",        "engine",  "cpu",       "peer"};
+    assert_int_equal(sizeof(keys) / sizeof(keys[0]), N_SWEEP_AXES);
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         assert_string_equal(sweep_axis_key(a), keys[a]);
         assert_int_equal(sweep_axis_from_key(keys[a]), a);
@@ -275,7 +331,10 @@ static void test_job_defaults(void **state)
     assert_true(job->time_budget_s == 10.0);
     assert_string_equal(job->counters, "default");
     assert_string_equal(job->cpus, "");
-    const char *defaults[] = {"all", "4KiB", "0B", "base", "1", "1", "default", "any"};
+    const char *defaults[] = {
+            "all",  "4KiB", "0B", "base",  "1", "1", "default",        "any", "full", "rw",
+            "4KiB", "0B",   "1",  "dirty", "0", "1", "nv12:1920x1080", "cpu", "all",  "all"};
+    assert_int_equal(sizeof(defaults) / sizeof(defaults[0]), N_SWEEP_AXES);
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         assert_int_equal(job->axes[a].n, 1);
         assert_string_equal(job->axes[a].v[0].text, defaults[a]);
@@ -301,7 +360,11 @@ static void test_bench_axes(void **state)
     assert_int_equal(sweep_bench_axes("nope"), 0);
     assert_string_equal(sweep_bench_name(0), "alloc");
     assert_string_equal(sweep_bench_name(1), "cpu");
-    assert_null(sweep_bench_name(2));
+    assert_string_equal(sweep_bench_name(2), "sync");
+    size_t n = 0;
+    while (sweep_bench_name(n))
+        n++;
+    assert_int_equal(n, bench_count());
 }
 
 static const char *const two_heaps[] = {"system", "host"};
@@ -486,14 +549,19 @@ static void test_ids_are_stable(void **state)
     assert_string_equal(only_id(job), base);
 
     const char *changed[N_SWEEP_AXES] = {
-            [AXIS_HEAP] = "host",     [AXIS_SIZE] = "8K",   [AXIS_ALIGN] = "64",
-            [AXIS_PAGE_SIZE] = "thp", [AXIS_THREADS] = "2", [AXIS_BATCH] = "4",
-            [AXIS_KERNEL] = "write",  [AXIS_NODE] = "0",
+            [AXIS_HEAP] = "host",      [AXIS_SIZE] = "8K",        [AXIS_ALIGN] = "64",
+            [AXIS_PAGE_SIZE] = "thp",  [AXIS_THREADS] = "2",      [AXIS_BATCH] = "4",
+            [AXIS_KERNEL] = "write",   [AXIS_NODE] = "0",         [AXIS_STRATEGY] = "none",
+            [AXIS_DIRECTION] = "read", [AXIS_REGION] = "64",      [AXIS_REGION_OFFSET] = "8",
+            [AXIS_REGIONS] = "2",      [AXIS_LINES] = "clean",    [AXIS_IMPORTERS] = "1",
+            [AXIS_POOL] = "3",         [AXIS_FORMAT] = "rgba:4k", [AXIS_ENGINE] = "vgem",
+            [AXIS_CPU] = "1",          [AXIS_PEER] = "0",
     };
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         struct job *other = new_job("cpu");
         set_axis(other, a, changed[a]);
-        if (a == AXIS_BATCH)
+        /* Batch and the cache-maintenance axes are not cpu axes: the id stays. */
+        if (a == AXIS_BATCH || a >= AXIS_STRATEGY)
             assert_string_equal(only_id(other), base);
         else
             assert_string_not_equal(only_id(other), base);
@@ -520,6 +588,7 @@ int main(void)
             cmocka_unit_test(test_duplicates_in_any_spelling),
             cmocka_unit_test(test_too_many_values),
             cmocka_unit_test(test_a_failed_parse_changes_nothing),
+            cmocka_unit_test(test_cache_maintenance_axes),
             cmocka_unit_test(test_axis_keys),
             cmocka_unit_test(test_job_defaults),
             cmocka_unit_test(test_bench_axes),

@@ -3,6 +3,8 @@
  * Runs as root in a QEMU guest booting Debian's 6.12 kernel (numa=fake=2, 2 MiB huge pages
  * reserved by tests/vm/init.sh). Prints `PASS name` or `FAIL name: detail` per check and a
  * summary; exits 0 only when nothing failed. Static and self-contained: no cmocka.
+ * DMABENCH_VM_HEAPS=udmabuf,... names the heaps to expect and test (default system,udmabuf):
+ * Debian's arm64 kernel has no dma-heaps, the lab kernel has reserved and system-uncached too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -141,14 +143,58 @@ static bool heap_is(struct heap_registry *reg, const char *name, const char *bac
 
 /* --- one buffer, end to end ------------------------------------------------------------------ */
 
-/* The heaps every size class runs on, with the exporter name fdinfo must show. */
-static const struct heap_under_test {
+/* Every heap this test knows how to expect: its backend, the class dmabench must give it, the
+ * exporter name fdinfo must show, and the name of its registry check. */
+struct heap_under_test {
     const char *name;
+    const char *backend;
+    enum heap_class klass;
     const char *exporter;
-} heaps_under_test[] = {
-        {"system", "system"},
-        {"udmabuf", "udmabuf"},
+    const char *registry_check;
 };
+static const struct heap_under_test known_heaps[] = {
+        {"system", "dma-heap", HEAP_CLASS_CACHED, "system", "registry-system-cached-dma-heap"},
+        {"udmabuf", "udmabuf", HEAP_CLASS_CACHED, "udmabuf", "registry-udmabuf-available"},
+        {"reserved", "dma-heap", HEAP_CLASS_CONTIGUOUS, "reserved",
+         "registry-reserved-contiguous-dma-heap"},
+        {"system-uncached", "dma-heap", HEAP_CLASS_UNCACHED, "system-uncached",
+         "registry-system-uncached-uncached-dma-heap"},
+};
+#define N_KNOWN_HEAPS (sizeof(known_heaps) / sizeof(known_heaps[0]))
+
+/* The heaps every size class runs on: DMABENCH_VM_HEAPS, in its order. */
+static const struct heap_under_test *heaps_under_test[N_KNOWN_HEAPS];
+static size_t n_heaps_under_test;
+
+/* Fills heaps_under_test; false (after saying why) for a name this test has no facts for. */
+static bool choose_heaps(void)
+{
+    const char *env = getenv("DMABENCH_VM_HEAPS");
+    char list[256], *save;
+    snprintf(list, sizeof(list), "%s", env && *env ? env : "system,udmabuf");
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < N_KNOWN_HEAPS && strcmp(known_heaps[k].name, name))
+            k++;
+        if (k == N_KNOWN_HEAPS || n_heaps_under_test == N_KNOWN_HEAPS) {
+            printf("FAIL heaps-under-test: DMABENCH_VM_HEAPS names '%s'; known: system, udmabuf, "
+                   "reserved, system-uncached, each once\n",
+                   name);
+            return false;
+        }
+        heaps_under_test[n_heaps_under_test++] = &known_heaps[k];
+    }
+    return n_heaps_under_test > 0;
+}
+
+/* The first heap under test with this backend (NULL: any backend), or NULL. */
+static const struct heap_under_test *first_heap_under_test(const char *backend)
+{
+    for (size_t h = 0; h < n_heaps_under_test; h++)
+        if (!backend || !strcmp(heaps_under_test[h]->backend, backend))
+            return heaps_under_test[h];
+    return NULL;
+}
 
 static const struct size_class {
     const char *label;
@@ -240,15 +286,15 @@ static bool buffer_works(struct heap *heap, const struct heap_alloc_req *req, co
 
 static void check_size_classes(struct heap_registry *reg)
 {
-    for (size_t h = 0; h < sizeof(heaps_under_test) / sizeof(heaps_under_test[0]); h++) {
-        struct heap *heap = heap_registry_find(reg, heaps_under_test[h].name);
+    for (size_t h = 0; h < n_heaps_under_test; h++) {
+        struct heap *heap = heap_registry_find(reg, heaps_under_test[h]->name);
         for (size_t s = 0; s < sizeof(size_classes) / sizeof(size_classes[0]); s++) {
             char check[64];
             struct detail d = {"heap not found"};
             struct heap_alloc_req req = request(size_classes[s].size);
-            snprintf(check, sizeof(check), "buffer-%s-%s", heaps_under_test[h].name,
+            snprintf(check, sizeof(check), "buffer-%s-%s", heaps_under_test[h]->name,
                      size_classes[s].label);
-            report(check, heap && buffer_works(heap, &req, heaps_under_test[h].exporter, &d), &d);
+            report(check, heap && buffer_works(heap, &req, heaps_under_test[h]->exporter, &d), &d);
         }
     }
 }
@@ -433,7 +479,7 @@ static int open_dev(const char *path, int flags, struct detail *d)
     return fd;
 }
 
-static void check_dma_heap_refusals(void)
+static void check_dma_heap_refusals(const struct heap_under_test *heap)
 {
     static const struct {
         const char *check;
@@ -449,7 +495,14 @@ static void check_dma_heap_refusals(void)
             {"dma-heap-fd-flags-nonblock-einval", 4096, O_RDWR | O_NONBLOCK, 0, EINVAL},
     };
     struct detail d = {""};
-    int heap_fd = open_dev("/dev/dma_heap/system", O_RDONLY, &d);
+    char path[HEAP_NAME_MAX + 16];
+    if (!heap) {
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            report_skip(cases[i].check, "no dma-heap among DMABENCH_VM_HEAPS");
+        return;
+    }
+    snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap->name);
+    int heap_fd = open_dev(path, O_RDONLY, &d);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         bool ok =
                 heap_fd >= 0 && errno_is("dma_heap_alloc_fd",
@@ -521,7 +574,7 @@ static void check_sync_refusals(struct heap *heap)
     };
     struct heap_alloc_req req = request(64 * KIB);
     struct heap_buf *buf = NULL;
-    struct detail d = {"no system heap"};
+    struct detail d = {"no heap to test"};
     int ret = heap ? heap_alloc(heap, &req, &buf) : -ENODEV;
     if (ret && heap)
         fail(&d, "heap_alloc: %s", strerror(-ret));
@@ -551,7 +604,7 @@ static void check_name_limit(struct heap *heap)
 {
     struct heap_alloc_req req = request(4 * KIB);
     struct heap_buf *buf = NULL;
-    struct detail d = {"no system heap"};
+    struct detail d = {"no heap to test"};
     char name[DMA_BUF_NAME_LEN + 1];
     memset(name, 'n', DMA_BUF_NAME_LEN);
     name[DMA_BUF_NAME_LEN] = '\0';
@@ -570,8 +623,8 @@ static void check_name_limit(struct heap *heap)
 /* The core refuses before a backend is asked. */
 static void check_core_refusals(struct heap_registry *reg)
 {
-    for (size_t h = 0; h < sizeof(heaps_under_test) / sizeof(heaps_under_test[0]); h++) {
-        struct heap *heap = heap_registry_find(reg, heaps_under_test[h].name);
+    for (size_t h = 0; h < n_heaps_under_test; h++) {
+        struct heap *heap = heap_registry_find(reg, heaps_under_test[h]->name);
         struct heap_alloc_req zero = request(0), odd_align = request(4096);
         odd_align.align = 3 * 4096;
         const struct heap_alloc_req *bad[] = {&zero, &odd_align};
@@ -580,7 +633,7 @@ static void check_core_refusals(struct heap_registry *reg)
             char check[64];
             struct heap_buf *buf = NULL;
             struct detail d = {"heap not found"};
-            snprintf(check, sizeof(check), "core-%s-%s-einval", heaps_under_test[h].name, what[i]);
+            snprintf(check, sizeof(check), "core-%s-%s-einval", heaps_under_test[h]->name, what[i]);
             bool ok = heap && errno_is("heap_alloc", heap_alloc(heap, bad[i], &buf), EINVAL, &d);
             if (buf) {
                 ok = fail(&d, "heap_alloc returned a buffer");
@@ -596,10 +649,10 @@ static void check_core_refusals(struct heap_registry *reg)
 static void check_registry(struct heap_registry *reg)
 {
     struct detail d;
-    report("registry-system-cached-dma-heap",
-           heap_is(reg, "system", "dma-heap", HEAP_CLASS_CACHED, &d), &d);
-    report("registry-udmabuf-available", heap_is(reg, "udmabuf", "udmabuf", HEAP_CLASS_CACHED, &d),
-           &d);
+    for (size_t h = 0; h < n_heaps_under_test; h++) {
+        const struct heap_under_test *t = heaps_under_test[h];
+        report(t->registry_check, heap_is(reg, t->name, t->backend, t->klass, &d), &d);
+    }
 }
 
 static void check_hugetlb(struct heap_registry *reg)
@@ -635,6 +688,8 @@ int main(void)
     /* One open/close first, so that what the C library and libnuma set up once (stdio buffers,
      * malloc arenas, node masks) is in the baseline and not counted as a leak. */
     printf("vm_heap_check: dma-heap and udmabuf against the running kernel\n");
+    if (!choose_heaps())
+        return 1;
     if (heap_registry_open(&reg, NULL, 0) == 0)
         heap_registry_close(reg, NULL);
     struct process_resources before = process_resources();
@@ -649,10 +704,12 @@ int main(void)
         check_size_classes(reg);
         check_hugetlb(reg);
         check_numa_placement(reg);
-        check_dma_heap_refusals();
+        /* The dma-buf core's refusals are the same whoever exported the buffer. */
+        const char *first = first_heap_under_test(NULL)->name;
+        check_dma_heap_refusals(first_heap_under_test("dma-heap"));
         check_udmabuf_refusals();
-        check_sync_refusals(heap_registry_find(reg, "system"));
-        check_name_limit(heap_registry_find(reg, "system"));
+        check_sync_refusals(heap_registry_find(reg, first));
+        check_name_limit(heap_registry_find(reg, first));
         check_core_refusals(reg);
         heap_registry_close(reg, &leaked);
         check_nothing_leaked(before, leaked);

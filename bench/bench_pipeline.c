@@ -1,0 +1,215 @@
+/* bench/bench_pipeline.c - the `pipeline` benchmark: frames from the CPU through an engine and
+ * back, with a pool of buffers in flight.
+ *
+ * A camera -> ISP -> encoder chain in miniature: the CPU produces a frame, syncs, the engine
+ * copies it, the CPU syncs and consumes (checks) the copy, with pool-depth frames in flight.
+ * Per heap, strategy, frame format, pool depth and engine: frames/s, bytes/s and the latency
+ * of every frame. Counters count the benchmark thread (producer and consumer), not the engine.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_case_heap.h"
+#include "counters.h"
+#include "engine.h"
+#include "frame_format.h"
+#include "pipeline_pool.h"
+#include "sync_strategy.h"
+#include "timing.h"
+
+/* Steady state needs several rounds of the pool; past a million a sample is only memory. */
+#define PIPELINE_MIN_ROUNDS 4
+#define PIPELINE_MAX_FRAMES (1u << 20)
+
+static const struct metric_def throughput = {"throughput", "frames/s", BETTER_HIGHER};
+static const struct metric_def frame_bandwidth = {"frame_bandwidth", "bytes/s", BETTER_HIGHER};
+static const struct metric_def frame_latency = {"frame_latency", "ns", BETTER_LOWER};
+
+enum { M_THROUGHPUT, M_BANDWIDTH, M_LATENCY, N_METRICS };
+
+struct pipeline_state {
+    const struct bench_env *env;
+    struct pipeline_pool *pool;
+    unsigned depth;
+    uint64_t frames; /* timed steady-state frames per sample */
+    double *latency; /* frames of them */
+    double rate[2];  /* throughput, bandwidth */
+    cpu_set_t saved_affinity;
+    bool pinned;
+};
+
+/* The axes say everything: there are no kernels to choose. */
+static int pipeline_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    if (!strcmp(kernel, "default"))
+        return 0;
+    snprintf(err, err_len,
+             "the pipeline benchmark has no kernels (choose with --format, --pool, --strategy "
+             "and --engine), not '%s'",
+             kernel);
+    return -EINVAL;
+}
+
+static size_t pipeline_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    (void)c;
+    static const struct metric_def *const all[N_METRICS] = {&throughput, &frame_bandwidth,
+                                                            &frame_latency};
+    *defs = all;
+    return N_METRICS;
+}
+
+static void pipeline_teardown(void *opaque)
+{
+    struct pipeline_state *s = opaque;
+    pipeline_pool_close(s->pool);
+    if (s->pinned)
+        sched_setaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity);
+    free(s->latency);
+    free(s);
+}
+
+/* The benchmark thread on the job's first CPU, the engine on its second (on the first too
+ * when the job has one CPU only); the caller's own affinity comes back at teardown. */
+static int pin_threads(struct pipeline_state *s)
+{
+    size_t n = pinning_count(s->env->pins);
+    if (n == 0 || sched_getaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity))
+        return -1;
+    s->pinned = pinning_bind_thread(s->env->pins, 0) == 0;
+    return (int)pinning_cpu(s->env->pins, n > 1 ? 1 : 0);
+}
+
+/* An engine that moves no data, or that this machine lacks, is a case that does not apply. */
+static int check_engine(const struct engine_ops *ops, const char *name, char *reason,
+                        size_t reason_len)
+{
+    if (!ops) {
+        snprintf(reason, reason_len, "no engine named '%s' (%s)", name, engine_names());
+        return -EINVAL;
+    }
+    if (!engine_can(ops, ENGINE_CAP_OP(ENGINE_OP_COPY))) {
+        snprintf(reason, reason_len,
+                 "engine %s: moves no data (it imports and fences only), and a pipeline needs "
+                 "an engine that copies frames",
+                 ops->name);
+        return -EOPNOTSUPP;
+    }
+    struct engine_probe probe = {0};
+    ops->probe(&probe);
+    if (!probe.available) {
+        snprintf(reason, reason_len, "engine %s: %s", ops->name, probe.reason);
+        return -EOPNOTSUPP;
+    }
+    return 0;
+}
+
+static int open_pool(struct pipeline_state *s, const struct bench_case *c, int engine_cpu,
+                     char *reason, size_t reason_len)
+{
+    struct pipeline_pool_config cfg = {.depth = (unsigned)c->value[AXIS_POOL]->number};
+    const char *engine = c->value[AXIS_ENGINE]->text;
+    if (frame_format_parse(c->value[AXIS_FORMAT]->text, &cfg.engine_config.format) ||
+        sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &cfg.strategy)) {
+        snprintf(reason, reason_len, "format '%s' or strategy '%s' does not parse",
+                 c->value[AXIS_FORMAT]->text, c->value[AXIS_STRATEGY]->text);
+        return -EINVAL;
+    }
+    cfg.engine = engine_find(engine);
+    int ret = check_engine(cfg.engine, engine, reason, reason_len);
+    if (!ret)
+        ret = bench_case_heap(c, s->env, &cfg.heap, &cfg.req, reason, reason_len);
+    if (ret)
+        return ret;
+    cfg.req.size = cfg.engine_config.format.bytes;
+    cfg.engine_config.cpu = engine_cpu;
+    cfg.engine_config.has_format = true;
+    return pipeline_pool_open(&cfg, &s->pool, reason, reason_len);
+}
+
+static int pipeline_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                          char *reason, size_t reason_len)
+{
+    struct pipeline_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->env = env;
+    s->depth = (unsigned)c->value[AXIS_POOL]->number;
+    /* Pinned first, so that first-touch places the pages next to the CPU that uses them. */
+    int engine_cpu = pin_threads(s);
+    int ret = open_pool(s, c, engine_cpu, reason, reason_len);
+    /* Warm-up, discarded: faults the engine's mappings in and sizes the sample. */
+    uint64_t warmup = (uint64_t)PIPELINE_MIN_ROUNDS * s->depth;
+    double elapsed_ns = 0;
+    if (!ret)
+        ret = (s->latency = calloc(warmup, sizeof(double))) ? 0 : -ENOMEM;
+    if (!ret)
+        ret = pipeline_pool_run(s->pool, warmup, s->latency, &elapsed_ns, reason, reason_len);
+    if (ret) {
+        pipeline_teardown(s);
+        return ret;
+    }
+    uint64_t frames = timing_inner_loops(elapsed_ns / (double)warmup, env->min_sample_ns);
+    if (frames < warmup)
+        frames = warmup;
+    s->frames = frames < PIPELINE_MAX_FRAMES ? frames : PIPELINE_MAX_FRAMES;
+    free(s->latency);
+    if (!(s->latency = calloc(s->frames, sizeof(double)))) {
+        pipeline_teardown(s);
+        return -ENOMEM;
+    }
+    *state = s;
+    return 0;
+}
+
+static int pipeline_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    struct pipeline_state *s = opaque;
+    struct counter_thread ct;
+    double elapsed_ns;
+    counter_thread_open(&ct, s->env->counters);
+    counter_thread_start(&ct);
+    int ret = pipeline_pool_run(s->pool, s->frames, s->latency, &elapsed_ns, reason, reason_len);
+    counter_thread_stop(&ct, s->env->totals);
+    counter_thread_close(&ct);
+    if (ret)
+        return ret;
+    double seconds = elapsed_ns > 0 ? elapsed_ns / 1e9 : timing_resolution_ns() / 1e9;
+    s->rate[M_THROUGHPUT] = (double)s->frames / seconds;
+    s->rate[M_BANDWIDTH] =
+            (double)s->frames * (double)pipeline_pool_frame_bytes(s->pool) / seconds;
+    out->n[M_THROUGHPUT] = 1;
+    out->values[M_THROUGHPUT] = &s->rate[M_THROUGHPUT];
+    out->n[M_BANDWIDTH] = 1;
+    out->values[M_BANDWIDTH] = &s->rate[M_BANDWIDTH];
+    out->n[M_LATENCY] = s->frames;
+    out->values[M_LATENCY] = s->latency;
+    /* The counters ran over the fill and the drain too: every frame that moved. */
+    out->work = (double)(s->frames + s->depth);
+    return 0;
+}
+
+const struct bench_def bench_pipeline = {
+        .name = "pipeline",
+        .description = "frames CPU -> sync -> engine copy -> sync -> CPU with a pool in flight: "
+                       "frames/s, bytes/s, frame latency",
+        .axes = 1u << AXIS_HEAP | 1u << AXIS_STRATEGY | 1u << AXIS_POOL | 1u << AXIS_FORMAT |
+                1u << AXIS_ENGINE,
+        .defaults =
+                {
+                        [AXIS_STRATEGY] = "none,full",
+                        [AXIS_POOL] = "1,2,4",
+                        [AXIS_FORMAT] = "nv12:1080p,nv12:4k,rgba:1080p,rgba:4k",
+                        [AXIS_ENGINE] = "cpu",
+                },
+        .work_unit = "frame",
+        .check_kernel = pipeline_check_kernel,
+        .metrics = pipeline_metrics,
+        .setup = pipeline_setup,
+        .sample = pipeline_sample,
+        .teardown = pipeline_teardown,
+};

@@ -1,0 +1,302 @@
+/* bench/bench_sync.c - the `sync` benchmark: what making a CPU access coherent costs.
+ *
+ * Each repetition opens and closes many CPU access windows over the case's regions, as a
+ * producer or consumer does around each frame: begin (timed), the CPU writes (dirty) or reads
+ * (clean) every line of the regions (not timed), end (timed). Strategies are coherency/'s:
+ * none (the measurement floor), the exporter's full or partial sync, or user-space range
+ * maintenance. Importers (vgem PRIME imports) stay attached for the whole case, because
+ * mainline heaps only maintain caches for mapped attachments.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_case_heap.h"
+#include "cache_maint.h"
+#include "counters.h"
+#include "engine.h"
+#include "heap.h"
+#include "sync_strategy.h"
+#include "timing.h"
+
+#define SYNC_MAX_IMPORTERS 8
+#define SYNC_WARMUP_LOOPS  16
+
+static const struct metric_def sync_cost = {"sync_cost", "ns", BETTER_LOWER};
+static const struct metric_def sync_cost_per_mib = {"sync_cost_per_mib", "ns/MiB", BETTER_LOWER};
+static const struct metric_def begin_cost = {"sync_begin_cost", "ns", BETTER_LOWER};
+static const struct metric_def end_cost = {"sync_end_cost", "ns", BETTER_LOWER};
+
+enum { M_COST, M_PER_MIB, M_BEGIN, M_END, N_METRICS };
+
+struct sync_state {
+    const struct bench_env *env;
+    struct heap_buf *buf;
+    char *map;
+    struct sync_window window;
+    bool dirty;
+    size_t line;
+    struct engine *importers[SYNC_MAX_IMPORTERS];
+    struct engine_buf *imports[SYNC_MAX_IMPORTERS];
+    size_t n_importers;
+    cpu_set_t saved_affinity;
+    bool pinned;
+    uint64_t loops;
+    double value[N_METRICS];
+};
+
+static volatile unsigned char touch_sink;
+
+/* The strategy axis says what a sync does: there are no kernels to choose. */
+static int sync_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    if (!strcmp(kernel, "default"))
+        return 0;
+    snprintf(err, err_len, "the sync benchmark has no kernels (choose with --strategy), not '%s'",
+             kernel);
+    return -EINVAL;
+}
+
+static size_t sync_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    (void)c;
+    static const struct metric_def *const all[N_METRICS] = {&sync_cost, &sync_cost_per_mib,
+                                                            &begin_cost, &end_cost};
+    *defs = all;
+    return N_METRICS;
+}
+
+static void sync_teardown(void *opaque)
+{
+    struct sync_state *s = opaque;
+    for (size_t i = 0; i < s->n_importers; i++) {
+        engine_detach(s->imports[i]);
+        engine_close(s->importers[i]);
+    }
+    heap_free(s->buf); /* unmaps too */
+    if (s->pinned)
+        sched_setaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity);
+    free(s);
+}
+
+/* vgem imports: each from its own DRM file, so each is its own kernel attachment. */
+static int attach_importers(struct sync_state *s, size_t n, char *reason, size_t reason_len)
+{
+    const struct engine_ops *vgem = engine_find("vgem");
+    if (n && s->buf->fd < 0) {
+        snprintf(reason, reason_len, "importers: %s memory is not a dma-buf, nothing imports it",
+                 s->buf->heap->info.name);
+        return -EOPNOTSUPP;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct engine_config cfg = {.cpu = -1};
+        int ret = engine_open(vgem, &cfg, &s->importers[i], reason, reason_len);
+        if (ret)
+            return ret == -ENODEV || ret == -ENOENT ? -EOPNOTSUPP : ret;
+        ret = engine_attach(s->importers[i], s->buf, &s->imports[i], reason, reason_len);
+        if (ret) {
+            engine_close(s->importers[i]);
+            return ret;
+        }
+        s->n_importers++;
+    }
+    return 0;
+}
+
+/* What the CPU does inside the window: one store (dirty) or load (clean) per line. */
+static void touch_regions(struct sync_state *s, unsigned char value)
+{
+    const struct sync_layout *l = &s->window.layout;
+    for (size_t k = 0; k < l->count; k++) {
+        volatile unsigned char *p = (unsigned char *)s->map + sync_layout_region(l, k);
+        size_t last = l->region - 1;
+        if (s->dirty) {
+            for (size_t off = 0; off < l->region; off += s->line)
+                p[off] = value;
+            p[last] = value;
+        } else {
+            unsigned char sum = 0;
+            for (size_t off = 0; off < l->region; off += s->line)
+                sum += p[off];
+            touch_sink = sum + p[last];
+        }
+    }
+}
+
+/* loops windows; returns 0 and the summed begin and end times in ns, or the sync's -errno. */
+static int run_windows(struct sync_state *s, uint64_t loops, double *begin_ns, double *end_ns)
+{
+    uint64_t begin_ticks = 0, end_ticks = 0;
+    for (uint64_t l = 0; l < loops; l++) {
+        uint64_t t0 = timing_now();
+        int ret = sync_window_begin(&s->window);
+        uint64_t t1 = timing_now();
+        if (ret)
+            return ret;
+        touch_regions(s, (unsigned char)l);
+        uint64_t t2 = timing_now();
+        ret = sync_window_end(&s->window);
+        uint64_t t3 = timing_now();
+        if (ret)
+            return ret;
+        begin_ticks += t1 - t0;
+        end_ticks += t3 - t2;
+    }
+    *begin_ns = timing_ticks_to_ns(begin_ticks);
+    *end_ns = timing_ticks_to_ns(end_ticks);
+    return 0;
+}
+
+/* Runs on the first CPU of the job's list, like the first thread of every benchmark; the
+ * caller's own affinity comes back at teardown. */
+static void pin_thread(struct sync_state *s)
+{
+    if (pinning_count(s->env->pins) == 0 ||
+        sched_getaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity))
+        return;
+    s->pinned = pinning_bind_thread(s->env->pins, 0) == 0;
+}
+
+static int prepare(struct sync_state *s, const struct bench_case *c, char *reason,
+                   size_t reason_len)
+{
+    struct heap *heap;
+    struct heap_alloc_req req;
+    int ret = bench_case_heap(c, s->env, &heap, &req, reason, reason_len);
+    if (ret)
+        return ret;
+    const char *step = "alloc";
+    void *map = NULL;
+    if ((ret = heap_alloc(heap, &req, &s->buf)) == 0 &&
+        (step = "mmap", ret = heap_mmap(s->buf, &map)) == 0)
+        s->map = map;
+    if (ret) {
+        snprintf(reason, reason_len, "%s of %zu B on %s", step, req.size, heap->info.name);
+        return ret;
+    }
+    /* Fault every page in, inside a proper window, so that no sample pays for it. */
+    if ((ret = heap_sync_begin(s->buf, HEAP_SYNC_RW)) == 0) {
+        memset(map, 0x5a, s->buf->size);
+        ret = heap_sync_end(s->buf, HEAP_SYNC_RW);
+    }
+    if (ret)
+        snprintf(reason, reason_len, "first sync of %zu B on %s", req.size, heap->info.name);
+    return ret;
+}
+
+static int sync_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                      char *reason, size_t reason_len)
+{
+    struct sync_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->env = env;
+    s->dirty = c->value[AXIS_LINES]->number != 0;
+    s->line = cache_line_size();
+    struct sync_strategy strategy;
+    enum heap_sync_dir dir = (enum heap_sync_dir)c->value[AXIS_DIRECTION]->number;
+    int ret = sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &strategy);
+    if (!ret)
+        ret = prepare(s, c, reason, reason_len);
+    if (!ret)
+        ret = attach_importers(s, (size_t)c->value[AXIS_IMPORTERS]->number, reason, reason_len);
+    if (!ret) {
+        struct sync_layout layout = {
+                .buf_size = s->buf->size,
+                .region = c->value[AXIS_REGION]->bytes,
+                .offset = c->value[AXIS_REGION_OFFSET]->bytes,
+                .count = (size_t)c->value[AXIS_REGIONS]->number,
+                .line = s->line,
+        };
+        ret = sync_window_init(&s->window, s->buf, s->map, &strategy, dir, &layout, reason,
+                               reason_len);
+        /* A layout that does not fit this buffer is a case that does not apply, not a fault. */
+        if (ret == -ERANGE)
+            ret = -EOPNOTSUPP;
+    }
+    if (ret) {
+        sync_teardown(s);
+        return ret;
+    }
+    pin_thread(s);
+    /* Warm-up, discarded: it also sizes the loop so that a sample lasts min_sample_ns. */
+    double begin_ns, end_ns;
+    uint64_t t0 = timing_now();
+    ret = run_windows(s, SYNC_WARMUP_LOOPS, &begin_ns, &end_ns);
+    double window_ns = timing_ticks_to_ns(timing_now() - t0) / SYNC_WARMUP_LOOPS;
+    if (ret) {
+        snprintf(reason, reason_len, "%s sync of %s", c->value[AXIS_STRATEGY]->text,
+                 s->buf->heap->info.name);
+        sync_teardown(s);
+        return ret;
+    }
+    s->loops = timing_inner_loops(window_ns, env->min_sample_ns);
+    *state = s;
+    return 0;
+}
+
+static int sync_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    struct sync_state *s = opaque;
+    struct counter_thread ct;
+    double begin_ns, end_ns;
+    counter_thread_open(&ct, s->env->counters);
+    counter_thread_start(&ct);
+    int ret = run_windows(s, s->loops, &begin_ns, &end_ns);
+    counter_thread_stop(&ct, s->env->totals);
+    counter_thread_close(&ct);
+    if (ret) {
+        snprintf(reason, reason_len, "%s sync of %s", sync_kind_name(s->window.strategy.kind),
+                 s->buf->heap->info.name);
+        return ret;
+    }
+    double loops = (double)s->loops;
+    s->value[M_COST] = (begin_ns + end_ns) / loops;
+    s->value[M_PER_MIB] = s->value[M_COST] / ((double)sync_window_bytes(&s->window) / (1u << 20));
+    s->value[M_BEGIN] = begin_ns / loops;
+    s->value[M_END] = end_ns / loops;
+    for (int i = 0; i < N_METRICS; i++) {
+        out->n[i] = 1;
+        out->values[i] = &s->value[i];
+    }
+    out->work = loops;
+    return 0;
+}
+
+/* The user-space methods this build has, so a default run shows them side by side. */
+#if defined(__x86_64__)
+#define SYNC_DEFAULT_STRATEGIES                                                                    \
+    "none,full,partial-ioctl,partial-user:clflush,partial-user:clflushopt,partial-user:clwb,"      \
+    "full-user:clflushopt,full-user:clwb"
+#elif defined(__aarch64__)
+#define SYNC_DEFAULT_STRATEGIES                                                                    \
+    "none,full,partial-ioctl,partial-user:dc-civac,partial-user:dc-cvac,full-user:dc-civac,"       \
+    "full-user:dc-cvac"
+#else
+#define SYNC_DEFAULT_STRATEGIES "none,full,partial-ioctl"
+#endif
+
+const struct bench_def bench_sync = {
+        .name = "sync",
+        .description = "cost of a CPU access window per strategy (full, partial, user-space range)",
+        .axes = 1u << AXIS_HEAP | 1u << AXIS_SIZE | 1u << AXIS_PAGE_SIZE | 1u << AXIS_STRATEGY |
+                1u << AXIS_DIRECTION | 1u << AXIS_REGION | 1u << AXIS_REGION_OFFSET |
+                1u << AXIS_REGIONS | 1u << AXIS_LINES | 1u << AXIS_IMPORTERS,
+        .defaults =
+                {
+                        [AXIS_SIZE] = "4M",
+                        [AXIS_STRATEGY] = SYNC_DEFAULT_STRATEGIES,
+                        [AXIS_DIRECTION] = "write,read,rw",
+                        [AXIS_REGION] = "64,4K,256K,4M",
+                },
+        .work_unit = "sync",
+        .check_kernel = sync_check_kernel,
+        .metrics = sync_metrics,
+        .setup = sync_setup,
+        .sample = sync_sample,
+        .teardown = sync_teardown,
+};

@@ -1,0 +1,172 @@
+/* bench/mem_guard.c - per-case peak memory, /proc/meminfo, and the refusal message.
+ *
+ * The estimate is per benchmark because their shapes differ: alloc holds a whole batch, cpu
+ * one buffer (two for copy) that its threads share. Cases run one after another and free
+ * everything in between, so the sweep's peak is its largest case, not the sum.
+ */
+#include "mem_guard.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap_dev.h"
+#include "size_units.h"
+
+int mem_info_read(struct mem_info *out)
+{
+    const char *path = getenv(MEM_GUARD_MEMINFO_ENV);
+    FILE *f = fopen(path && *path ? path : "/proc/meminfo", "re");
+    memset(out, 0, sizeof(*out));
+    if (!f)
+        return -errno;
+    char line[256];
+    bool have_available = false;
+    size_t cma_total = 0;
+    while (fgets(line, sizeof(line), f)) {
+        char key[64];
+        unsigned long long kib;
+        if (sscanf(line, "%63[^:]: %llu", key, &kib) != 2)
+            continue;
+        size_t bytes = kib > SIZE_MAX / 1024 ? SIZE_MAX : (size_t)kib * 1024;
+        if (!strcmp(key, "MemAvailable")) {
+            out->mem_available = bytes;
+            have_available = true;
+        } else if (!strcmp(key, "CmaFree")) {
+            out->cma_free = bytes;
+        } else if (!strcmp(key, "CmaTotal")) {
+            cma_total = bytes;
+        }
+    }
+    fclose(f);
+    out->have_cma = cma_total > 0;
+    return have_available ? 0 : -EINVAL;
+}
+
+int mem_limit_parse(const char *text, struct mem_limit *out)
+{
+    size_t len = strlen(text);
+    memset(out, 0, sizeof(*out));
+    if (len > 1 && text[len - 1] == '%') {
+        char *end;
+        long p = isdigit((unsigned char)text[0]) ? strtol(text, &end, 10) : 0;
+        if (end != text + len - 1 || p < 1 || p > 100)
+            return -EINVAL;
+        out->percent = (unsigned)p;
+        return 0;
+    }
+    if (size_parse(text, &out->bytes) || out->bytes == 0)
+        return -EINVAL;
+    return 0;
+}
+
+static size_t saturating_mul(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len)
+{
+    const struct sweep_value *size = c->value[AXIS_SIZE], *align = c->value[AXIS_ALIGN];
+    const struct sweep_value *page = c->value[AXIS_PAGE_SIZE], *kernel = c->value[AXIS_KERNEL];
+    const struct sweep_value *batch = c->value[AXIS_BATCH], *threads = c->value[AXIS_THREADS];
+    const char *bench = c->job->bench;
+    size_t bytes = size ? size->bytes : 0;
+    /* cpu's align is an offset inside the buffer; alloc's is the mapping's, not memory. */
+    if (!strcmp(bench, "cpu") && align && align->bytes < SIZE_MAX - bytes)
+        bytes += align->bytes;
+    size_t granule = page && page->page_kind == HEAP_PAGES_HUGETLB && page->bytes
+                             ? page->bytes
+                             : heap_base_page_size();
+    if (bytes % granule && bytes < SIZE_MAX - granule)
+        bytes += granule - bytes % granule;
+    char one[32];
+    size_format(bytes, one, sizeof(one));
+    bool copy = kernel && !strncmp(kernel->text, "copy", 4);
+    long n_batch = batch ? batch->number : 1, n_threads = threads ? threads->number : 1;
+    if (!strcmp(bench, "alloc")) {
+        snprintf(how, how_len, "%s x batch %ld", one, n_batch);
+        return saturating_mul(bytes, (size_t)n_batch);
+    }
+    if (!strcmp(bench, "cpu")) {
+        snprintf(how, how_len, copy ? "%s x 2 (copy)" : "%s", one);
+        return saturating_mul(bytes, copy ? 2 : 1);
+    }
+    snprintf(how, how_len, "%s x batch %ld x threads %ld x 2", one, n_batch, n_threads);
+    return saturating_mul(saturating_mul(saturating_mul(bytes, (size_t)n_batch), (size_t)n_threads),
+                          2);
+}
+
+bool mem_guard_heap_is_cma(const struct heap *heap)
+{
+    return heap && (heap->info.klass == HEAP_CLASS_CONTIGUOUS || strstr(heap->info.name, "cma"));
+}
+
+static void note_peak(struct mem_peak *p, size_t bytes, const struct bench_case *c, const char *how)
+{
+    if (bytes <= p->bytes)
+        return;
+    p->bytes = bytes;
+    snprintf(p->case_id, sizeof(p->case_id), "%s", c->id);
+    snprintf(p->how, sizeof(p->how), "%s", how);
+}
+
+void mem_guard_add(struct mem_guard *g, const struct bench_case *c, const struct heap *heap)
+{
+    char how[96];
+    size_t bytes = mem_guard_case_bytes(c, how, sizeof(how));
+    note_peak(&g->ram, bytes, c, how);
+    if (mem_guard_heap_is_cma(heap))
+        note_peak(&g->cma, bytes, c, how);
+}
+
+static int refuse(const struct mem_guard *g, const struct mem_peak *p, const char *pool,
+                  size_t free_bytes, const struct mem_limit *limit, size_t allowed, char *err,
+                  size_t err_len)
+{
+    const char *lower = g->lower ? g->lower : "--size or --batch";
+    char need[32], free_text[32], allowed_text[32], suggest[32];
+    size_format(p->bytes, need, sizeof(need));
+    size_format(free_bytes, free_text, sizeof(free_text));
+    size_format(allowed, allowed_text, sizeof(allowed_text));
+    size_format_compact(p->bytes, suggest, sizeof(suggest));
+    if (limit->bytes)
+        snprintf(err, err_len,
+                 "up to %s at once (%s: %s), more than --max-mem %s; lower %s, or raise "
+                 "--max-mem",
+                 need, p->case_id, p->how, allowed_text, lower);
+    else
+        snprintf(err, err_len,
+                 "up to %s at once (%s: %s), more than %u%% of %s (%s of %s free); lower %s, "
+                 "or allow it with --max-mem %s",
+                 need, p->case_id, p->how, limit->percent, pool, allowed_text, free_text, lower,
+                 suggest);
+    return -E2BIG;
+}
+
+/* percent of bytes, exactly and without overflow. */
+static size_t share_of(size_t bytes, unsigned percent)
+{
+    return bytes / 100 * percent + bytes % 100 * percent / 100;
+}
+
+int mem_guard_check(const struct mem_guard *g, const struct mem_info *info,
+                    const struct mem_limit *limit, char *err, size_t err_len)
+{
+    unsigned percent = limit->percent ? limit->percent : MEM_GUARD_DEFAULT_PERCENT;
+    struct mem_limit effective = {.percent = percent, .bytes = limit->bytes};
+    size_t allowed = limit->bytes ? limit->bytes : share_of(info->mem_available, percent);
+    if (g->ram.bytes > allowed)
+        return refuse(g, &g->ram, "MemAvailable", info->mem_available, &effective, allowed, err,
+                      err_len);
+    /* A kernel without CMA has no CmaTotal: a "cma" heap there is something else. */
+    if (g->cma.bytes && info->have_cma) {
+        allowed = limit->bytes ? limit->bytes : share_of(info->cma_free, percent);
+        if (g->cma.bytes > allowed)
+            return refuse(g, &g->cma, "CmaFree", info->cma_free, &effective, allowed, err, err_len);
+    }
+    return 0;
+}

@@ -1,0 +1,65 @@
+/* bench/mem_guard.h - will this sweep fit? Its peak memory against what the board has free.
+ *
+ * A sweep that asks for more than the board can give ends in the OOM killer taking out
+ * whatever else runs there (a camera HAL, a CI agent), or in CMA exhausted for the display.
+ * Before the first case, the largest amount any one case holds at once is compared with a
+ * share of MemAvailable (and of CmaFree for contiguous heaps), and the run is refused.
+ */
+#ifndef DMABENCH_MEM_GUARD_H
+#define DMABENCH_MEM_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "heap.h"
+#include "sweep.h"
+
+#define MEM_GUARD_DEFAULT_PERCENT 50
+/* Test-only: read this file instead of /proc/meminfo (tests plant a small board). */
+#define MEM_GUARD_MEMINFO_ENV "DMABENCH_MEMINFO"
+
+/* What /proc/meminfo says, in bytes. */
+struct mem_info {
+    size_t mem_available;
+    size_t cma_free;
+    bool have_cma; /* CmaTotal present and non-zero */
+};
+
+/* The limit: a share of what is free (percent of MemAvailable / CmaFree), or a size. */
+struct mem_limit {
+    unsigned percent; /* 1..100 when bytes == 0 */
+    size_t bytes;     /* --max-mem SIZE: this much, whatever is free */
+};
+
+/* The case that needs the most, per pool. */
+struct mem_peak {
+    size_t bytes;
+    char case_id[320];
+    char how[96]; /* "64 MiB x batch 16" */
+};
+
+struct mem_guard {
+    struct mem_peak ram; /* every case: its buffers come out of MemAvailable */
+    struct mem_peak cma; /* cases on contiguous (CMA) heaps */
+    const char *lower;   /* the options that make it smaller; NULL: "--size or --batch" */
+};
+
+/* Read /proc/meminfo (or $DMABENCH_MEMINFO). 0, or -errno / -EINVAL without MemAvailable. */
+int mem_info_read(struct mem_info *out);
+/* --max-mem: "SIZE" (4G) or "N%" (1..100). 0 or -EINVAL. */
+int mem_limit_parse(const char *text, struct mem_limit *out);
+/* Bytes the case holds at once: its buffer (with the cpu start offset, page-rounded) times
+ * the buffers it has at once: batch for alloc, 2 for a cpu copy; a benchmark this file does
+ * not know gets size x batch x threads x 2, an over-estimate on purpose. how says which. */
+size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len);
+/* Whether a heap's buffers come out of CMA (class contiguous, or "cma" in its name). */
+bool mem_guard_heap_is_cma(const struct heap *heap);
+/* Account one case (heap may be NULL: the case will fail before allocating). */
+void mem_guard_add(struct mem_guard *g, const struct bench_case *c, const struct heap *heap);
+/* 0 when the peaks fit, else -E2BIG with one line in err for the caller to put after "the
+ * sweep needs": "up to 128 MiB at once (CASE: 32 MiB x batch 4), more than 50% of
+ * MemAvailable (...); lower --size or --batch, or allow it with --max-mem 128MiB". */
+int mem_guard_check(const struct mem_guard *g, const struct mem_info *info,
+                    const struct mem_limit *limit, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,127 @@
+/* tests/fuzz/fuzz_csv_read.c - libFuzzer target for bench/csv_read, the CSV reader under compare,
+ * plot and the result validator.
+ *
+ * Any bytes are read twice, from memory and through a file (memfd), and the two readers must
+ * agree row for row: same fields, same line numbers, same error. Every row must be well formed
+ * (n NUL-terminated fields, a NULL after them, lines that never go back) and every error sticky
+ * and named "NAME:LINE: reason". ASan and UBSan catch the rest.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "csv_read.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A row copied out, since the reader's fields live only until its next call. */
+struct row_copy {
+    char *text; /* fields back to back, each NUL-terminated */
+    size_t n, len;
+    unsigned long line;
+};
+
+static void copy_row(struct row_copy *c, const struct csv_row *row)
+{
+    c->n = row->n;
+    c->line = row->line;
+    c->len = 0;
+    for (size_t i = 0; i < row->n; i++)
+        c->len += strlen(row->fields[i]) + 1;
+    c->text = malloc(c->len + 1);
+    if (!c->text)
+        abort();
+    char *p = c->text;
+    for (size_t i = 0; i < row->n; i++)
+        p = stpcpy(p, row->fields[i]) + 1;
+}
+
+static bool same_row(const struct row_copy *c, const struct csv_row *row)
+{
+    if (c->n != row->n || c->line != row->line)
+        return false;
+    const char *p = c->text;
+    for (size_t i = 0; i < row->n; i++, p += strlen(p) + 1)
+        if (strcmp(p, row->fields[i]) != 0)
+            return false;
+    return true;
+}
+
+static void check_row(const struct csv_row *row, unsigned long *last_line)
+{
+    if (row->line < *last_line || row->line == 0 || row->fields[row->n] != NULL)
+        abort();
+    for (size_t i = 0; i < row->n; i++)
+        (void)strlen(row->fields[i]); /* ASan: inside its allocation, NUL-terminated */
+    *last_line = row->line;
+}
+
+/* Reads everything; the rows go into rows[] (grown), the end code is returned. */
+static int read_all(struct csv_reader *r, const char *name, struct row_copy **rows, size_t *n)
+{
+    struct csv_row row;
+    unsigned long last_line = 0;
+    int ret;
+    while ((ret = csv_reader_next(r, &row)) == 1) {
+        check_row(&row, &last_line);
+        struct row_copy *grown = realloc(*rows, (*n + 1) * sizeof(**rows));
+        if (!grown)
+            abort();
+        *rows = grown;
+        copy_row(&(*rows)[(*n)++], &row);
+    }
+    if (ret < 0) {
+        const char *err = csv_reader_error(r);
+        if (strncmp(err, name, strlen(name)) != 0 || err[strlen(name)] != ':')
+            abort(); /* every error names the input and the line */
+        if (ret == -EPIPE)
+            check_row(&row, &last_line); /* the cut row is handed over too */
+        if (csv_reader_next(r, &row) != ret)
+            abort(); /* sticky */
+    } else if (ret != 0 || csv_reader_next(r, &row) != 0) {
+        abort();
+    }
+    return ret;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct csv_reader *mem;
+    if (csv_reader_open_mem(&mem, "fuzz.csv", data, size) != 0)
+        return 0;
+    struct row_copy *rows = NULL;
+    size_t n = 0;
+    int mem_ret = read_all(mem, "fuzz.csv", &rows, &n);
+    csv_reader_close(mem);
+
+    /* The same bytes through the file reader, which reads in chunks. */
+    int fd = memfd_create("fuzz.csv", MFD_CLOEXEC);
+    if (fd >= 0 && (size == 0 || write(fd, data, size) == (ssize_t)size)) {
+        char path[64], err[256];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        struct csv_reader *file;
+        if (csv_reader_open(&file, path, err, sizeof(err)) == 0) {
+            struct csv_row row;
+            int ret;
+            size_t i = 0;
+            while ((ret = csv_reader_next(file, &row)) == 1)
+                if (i >= n || !same_row(&rows[i++], &row))
+                    abort(); /* the two readers disagree */
+            if (ret != mem_ret || i != n)
+                abort();
+            csv_reader_close(file);
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].text);
+    free(rows);
+    return 0;
+}

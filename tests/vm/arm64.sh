@@ -1,0 +1,56 @@
+# tests/vm/arm64.sh - the arm64 VM's test set: Debian's stock arm64 6.12 kernel (udmabuf and CMA,
+# no dma-heaps) under qemu-system-aarch64 -M virt -cpu max, booted with cma=128M, running the
+# cross-built static dmabench: the allocator tests on udmabuf and dmabench's arm64 code paths
+# (timers, NEON dispatch). Sourced by tests/vm/init.sh (dmabench.suite=arm64) after its mounts
+# and helpers; init.sh ends the run. busybox sh, no `set -e`: see init.sh.
+
+# run_valid_on HEAPS NAME BENCH ARGS...: as in tests/vm/lab.sh.
+run_valid_on() {
+    local heaps=$1 out=/tmp/$2 bench=$3
+    shift 2
+    /bin/dmabench run "$@" --heap "$heaps" --counters default -q -o "$out" ||
+        { echo "dmabench run $* --heap $heaps failed"; return 1; }
+    /bin/validate_results "$out" --expect-ok "$heaps" --expect-bench "$bench"
+}
+
+is_aarch64() {
+    [ "$(uname -m)" = aarch64 ] || { echo "uname -m is $(uname -m)"; return 1; }
+}
+
+# cma=128M took: the kernel reserved exactly that (CmaTotal is in kB).
+cma_area_reserved() {
+    total=$(awk '/^CmaTotal:/ {print $2}' /proc/meminfo)
+    [ "$total" = 131072 ] || { echo "CmaTotal is '$total' kB, cma=128M asks for 131072"; return 1; }
+}
+
+# Every cpu case ran the implementation it names: the NEON kernels on an arm64 build, and the
+# default (widest) implementation resolved to NEON.
+cpu_dispatch_neon() {
+    csv=/tmp/run-cpu-dispatch/results.csv
+    /bin/dmabench run cpu --heap udmabuf --size 64K --kernel read:neon,copy:neon,read:c,read \
+        --reps 3 --counters none -q -o /tmp/run-cpu-dispatch || return 1
+    /bin/validate_results /tmp/run-cpu-dispatch --expect-ok udmabuf --expect-bench cpu || return 1
+    grep -q 'neon' "$csv" || { echo "no NEON kernel in $csv:"; cat "$csv"; return 1; }
+}
+
+check is-aarch64 is_aarch64
+check hugepages-reserved hugepages_reserved
+check two-numa-nodes two_numa_nodes
+check cma-area-reserved cma_area_reserved
+check vm-heap-check-udmabuf env DMABENCH_VM_HEAPS=udmabuf /bin/vm_heap_check
+
+/bin/dmabench list
+check list-udmabuf-available list_available udmabuf cached
+check list-host-available list_available host cached
+check alloc-udmabuf-verified cli_expect 0 \
+    'heap=udmabuf backend=udmabuf class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=udmabuf name=arm64 verify=ok' \
+    alloc --heap udmabuf --size 1M --count 4 --name arm64
+check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
+    'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \
+    alloc --heap udmabuf --size 4M --page-size 2M --node 1
+check run-alloc-udmabuf-valid-csv run_valid_on udmabuf run-alloc alloc --size 4K,1M \
+    --batch 1,4 --kernel alloc,alloc-touch --reps 3
+check run-cpu-udmabuf-valid-csv run_valid_on udmabuf run-cpu cpu --size 64K,2M \
+    --kernel read,write,copy,fill,chase --reps 3
+check cpu-dispatch-neon cpu_dispatch_neon
+check kernel-log-clean kernel_log_clean

@@ -1,0 +1,108 @@
+# tests/vm/lab.sh - the lab kernel's test set (kernel/lab.config, booted with cma=64M): every
+# heap class and every kernel interface dmabench uses, for real. Sourced by tests/vm/init.sh
+# (dmabench.suite=lab) after its mounts and helpers (check, list_available, cli_expect,
+# kernel_log_clean ...); init.sh ends the run. busybox sh, no `set -e`: see init.sh.
+
+lab_heaps=system,reserved,system-uncached,udmabuf
+# The same, as separate words for the test programs.
+lab_heap_words="system reserved system-uncached udmabuf"
+
+# run_valid_on HEAPS NAME BENCH ARGS...: `dmabench run BENCH ARGS` on HEAPS writes CSV that
+# validates, every case of every one of HEAPS ok.
+run_valid_on() {
+    local heaps=$1 out=/tmp/$2 bench=$3
+    shift 2
+    /bin/dmabench run "$@" --heap "$heaps" --counters default -q -o "$out" ||
+        { echo "dmabench run $* --heap $heaps failed"; return 1; }
+    /bin/validate_results "$out" --expect-ok "$heaps" --expect-bench "$bench"
+}
+
+lab_heaps_present() {
+    for heap in system reserved system-uncached; do
+        [ -c "/dev/dma_heap/$heap" ] || { echo "no /dev/dma_heap/$heap:"; ls -l /dev/dma_heap; return 1; }
+    done
+}
+
+# The importing devices dmabench's engines will use (listed by dmabench in a later issue):
+# their nodes exist and belong to the expected drivers.
+lab_devices_present() {
+    [ -c /dev/udmabuf ] || { echo "no /dev/udmabuf"; return 1; }
+    grep -qs vgem /sys/kernel/debug/dri/*/name ||
+        { echo "no vgem DRM device:"; cat /sys/kernel/debug/dri/*/name; ls -l /dev/dri; return 1; }
+    for v in /sys/class/video4linux/video*; do
+        if grep -qs vim2m "$v/name" && [ -c "/dev/$(basename "$v")" ]; then
+            return 0
+        fi
+    done
+    echo "no vim2m video device:"
+    cat /sys/class/video4linux/*/name
+    return 1
+}
+
+# PAT refusing or downgrading a write-combined mapping says so in the log, not as an error.
+no_pat_conflicts() {
+    if dmesg | grep -E 'x86/PAT: .*(conflicting|map pfn RAM range req|freeing invalid memtype)'; then
+        return 1
+    fi
+}
+
+# The kernel's own dma-heap selftest from the same source tree, when the kernel was built here
+# (scripts/lab/build-kernel.sh); its verdict is reported on its own so that a failure can be
+# told apart as the kernel's or dmabench's.
+kernel_selftest() {
+    /bin/dmabuf-heap >/tmp/selftest.out 2>&1
+    rc=$?
+    cat /tmp/selftest.out
+    if [ "$rc" != 0 ] || grep -q '^not ok' /tmp/selftest.out; then
+        echo "tools/testing/selftests/dmabuf-heaps: exit $rc"
+        return 1
+    fi
+}
+
+check hugepages-reserved hugepages_reserved
+check two-numa-nodes two_numa_nodes
+check lab-heaps-present lab_heaps_present
+check lab-devices-present lab_devices_present
+check vm-heap-check-lab-heaps env DMABENCH_VM_HEAPS=$lab_heaps /bin/vm_heap_check
+
+/bin/dmabench list
+check list-system-cached-available list_available system cached
+check list-reserved-contiguous-available list_available reserved contiguous
+check list-system-uncached-uncached-available list_available system-uncached uncached
+check list-udmabuf-available list_available udmabuf
+check alloc-reserved-verified cli_expect 0 \
+    'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab verify=ok' \
+    alloc --heap reserved --size 4M --count 2 --name lab
+check alloc-system-uncached-verified cli_expect 0 \
+    'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab verify=ok' \
+    alloc --heap system-uncached --size 1M --count 4 --name lab
+check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
+    'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \
+    alloc --heap udmabuf --size 4M --page-size 2M --node 1
+
+# What the kernel reports about each class.
+check cma-reserved-facts /bin/lab_heap_facts cma reserved
+check mapping-system-uncached-write-combined /bin/lab_heap_facts mapping system-uncached wc
+check mapping-system-write-back /bin/lab_heap_facts mapping system wb
+check mapping-reserved-write-back /bin/lab_heap_facts mapping reserved wb
+check no-pat-conflicts no_pat_conflicts
+
+# Importers and fences.
+check vgem-prime-import /bin/lab_importers vgem $lab_heap_words
+check vim2m-dmabuf-job /bin/lab_importers vim2m $lab_heap_words
+check sw-sync-timeline /bin/lab_fences sw-sync
+check dmabuf-sync-file-fences /bin/lab_fences dmabuf $lab_heap_words
+check vgem-importer-fences /bin/lab_fences vgem $lab_heap_words
+
+# The benchmarks on every heap class, CSV read back and validated.
+check run-alloc-lab-heaps-valid-csv run_valid_on $lab_heaps run-alloc alloc --size 4K,1M \
+    --batch 1,4 --kernel alloc,alloc-touch --reps 3
+check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K,2M \
+    --kernel read,write,copy,fill,chase --reps 3
+
+if [ -x /bin/dmabuf-heap ]; then
+    check kernel-selftest-dmabuf-heaps kernel_selftest
+else
+    echo "no /bin/dmabuf-heap: a prebuilt KERNEL= comes without its selftest (KERNEL_SRC= has one)"
+fi
+check kernel-log-clean kernel_log_clean
