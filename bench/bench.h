@@ -87,6 +87,11 @@ static inline bool bench_uses_axis(const struct bench_def *b, enum sweep_axis ax
 
 extern const struct bench_def bench_alloc;
 extern const struct bench_def bench_cpu;
+/* cpu's default sizes as an axis list ("16384,524288,16777216,268435456"): inside L1, L2 and
+ * the LLC, then well beyond it (256 MiB or 8x the LLC), from topo's caches (NULL or a cache
+ * without a size: typical sizes), rounded down to powers of two, increasing, no repeats. */
+struct topology_summary;
+void bench_cpu_default_sizes(const struct topology_summary *topo, char *out, size_t out_len);
 extern const struct bench_def bench_sync;
 extern const struct bench_def bench_coherency;
 extern const struct bench_def bench_pipeline;

@@ -16,6 +16,7 @@
 #include "counters.h"
 #include "cpu_kernels.h"
 #include "heap.h"
+#include "topology.h"
 #include "timing.h"
 
 #define CHASE_LINE      64
@@ -230,3 +231,33 @@ const struct bench_def bench_cpu = {
         .sample = cpu_sample,
         .teardown = cpu_teardown,
 };
+
+void bench_cpu_default_sizes(const struct topology_summary *topo, char *out, size_t out_len)
+{
+    size_t l1 = 32 << 10, l2 = 1 << 20, llc = 8 << 20;
+    for (size_t i = 0; topo && i < topo->n_caches; i++) {
+        const struct topo_cache *c = &topo->caches[i];
+        if (c->size == 0) /* a level the firmware describes without a size (QEMU's virt) */
+            continue;
+        if (c->level == 1 && c->type == 'd')
+            l1 = c->size;
+        else if (c->level == 2 && c->type != 'i')
+            l2 = c->size;
+        if (c->type != 'i' && c->level >= 2)
+            llc = c->size > llc || c->level >= 3 ? c->size : llc;
+    }
+    size_t sizes[] = {l1 / 2, l2 / 2, llc / 2, llc * 8 > (256u << 20) ? llc * 8 : 256u << 20};
+    size_t used = 0, last = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t pow2 = 4096;
+        while (pow2 * 2 <= sizes[i])
+            pow2 *= 2;
+        /* Caches of odd or equal sizes (an L2 as large as the LLC) round to one value: the
+         * list is a sweep axis, where a value listed twice is an error. */
+        if (pow2 <= last)
+            continue;
+        used += (size_t)snprintf(out + used, out_len - used, "%s%zu", used ? "," : "", pow2);
+        last = pow2;
+    }
+}

@@ -326,30 +326,12 @@ static bool bench_selected(const struct run_opts *o, const char *bench)
     return false;
 }
 
-/* Default sizes for cpu from the caches: inside L1, L2 and the LLC, then well beyond it. */
+/* Default sizes for cpu from this machine's caches (bench_cpu_default_sizes). */
 static void cpu_default_sizes(char *out, size_t out_len)
 {
     struct topology_summary topo;
-    size_t l1 = 32 << 10, l2 = 1 << 20, llc = 8 << 20;
-    if (topology_read(&topo) == 0) {
-        for (size_t i = 0; i < topo.n_caches; i++) {
-            const struct topo_cache *c = &topo.caches[i];
-            if (c->level == 1 && c->type == 'd')
-                l1 = c->size;
-            else if (c->level == 2 && c->type != 'i')
-                l2 = c->size;
-            if (c->type != 'i' && c->level >= 2)
-                llc = c->size > llc || c->level >= 3 ? c->size : llc;
-        }
-    }
-    size_t sizes[] = {l1 / 2, l2 / 2, llc / 2, llc * 8 > (256u << 20) ? llc * 8 : 256u << 20};
-    size_t used = 0;
-    for (size_t i = 0; i < 4; i++) {
-        size_t pow2 = 4096;
-        while (pow2 * 2 <= sizes[i])
-            pow2 *= 2;
-        used += (size_t)snprintf(out + used, out_len - used, "%s%zu", i ? "," : "", pow2);
-    }
+    bool have_topo = topology_read(&topo) == 0;
+    bench_cpu_default_sizes(have_topo ? &topo : NULL, out, out_len);
 }
 
 /* The job set: from -j, else one job per named benchmark, else the quick job. */

@@ -17,6 +17,7 @@
 #include "heap_dev.h"
 #include "size_units.h"
 #include "sweep.h"
+#include "topology.h"
 
 static struct sweep_axis_values values;
 static char err[256];
@@ -576,6 +577,38 @@ static void test_ids_are_stable(void **state)
     free(job);
 }
 
+/* cpu's default sizes are a sweep axis: they must parse, increase and never repeat, whatever
+ * hwloc reports (QEMU's arm64 virt board gave caches without sizes: "4KiB listed twice"). */
+static void test_cpu_default_sizes(void **state)
+{
+    (void)state;
+    char out[128], why[256];
+    struct sweep_axis_values v;
+    struct topology_summary topo = {.n_caches = 3,
+                                    .caches = {{.level = 1, .type = 'd', .size = 48 << 10},
+                                               {.level = 2, .type = 'u', .size = 1 << 20},
+                                               {.level = 3, .type = 'u', .size = 32 << 20}}};
+    bench_cpu_default_sizes(&topo, out, sizeof(out));
+    assert_string_equal(out, "16384,524288,16777216,268435456");
+    /* No topology: typical sizes. */
+    bench_cpu_default_sizes(NULL, out, sizeof(out));
+    assert_string_equal(out, "16384,524288,4194304,268435456");
+    /* Caches without sizes count as unknown. */
+    for (size_t i = 0; i < topo.n_caches; i++)
+        topo.caches[i].size = 0;
+    bench_cpu_default_sizes(&topo, out, sizeof(out));
+    assert_string_equal(out, "16384,524288,4194304,268435456");
+    assert_int_equal(sweep_parse_axis(AXIS_SIZE, out, &v, why, sizeof(why)), 0);
+    /* An L2 as large as the LLC, and a tiny L1: no value twice. */
+    topo = (struct topology_summary){.n_caches = 3,
+                                     .caches = {{.level = 1, .type = 'd', .size = 4 << 10},
+                                                {.level = 2, .type = 'u', .size = 2 << 20},
+                                                {.level = 3, .type = 'u', .size = 2 << 20}}};
+    bench_cpu_default_sizes(&topo, out, sizeof(out));
+    assert_string_equal(out, "4096,1048576,268435456");
+    assert_int_equal(sweep_parse_axis(AXIS_SIZE, out, &v, why, sizeof(why)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +630,7 @@ int main(void)
             cmocka_unit_test(test_expand_refuses),
             cmocka_unit_test(test_case_ids),
             cmocka_unit_test(test_ids_are_stable),
+            cmocka_unit_test(test_cpu_default_sizes),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }
