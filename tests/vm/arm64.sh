@@ -1,7 +1,7 @@
 # tests/vm/arm64.sh - the arm64 VM's test set: Debian's stock arm64 6.12 kernel (udmabuf and CMA,
 # no dma-heaps) under qemu-system-aarch64 -M virt -cpu max, booted with cma=128M, running the
 # cross-built static dmabench: the allocator tests on udmabuf and dmabench's arm64 code paths
-# (timers, NEON dispatch). Sourced by tests/vm/init.sh (dmabench.suite=arm64) after its mounts
+# (timers, NEON dispatch, dc cvac / dc civac cache maintenance). Sourced by tests/vm/init.sh (dmabench.suite=arm64) after its mounts
 # and helpers; init.sh ends the run. busybox sh, no `set -e`: see init.sh.
 
 # run_valid_on HEAPS NAME BENCH ARGS...: as in tests/vm/lab.sh.
@@ -53,4 +53,12 @@ check run-alloc-udmabuf-valid-csv run_valid_on udmabuf run-alloc alloc --size 4K
 check run-cpu-udmabuf-valid-csv run_valid_on udmabuf run-cpu cpu --size 64K,2M \
     --kernel read,write,copy,fill,chase --reps 3
 check cpu-dispatch-neon cpu_dispatch_neon
+# The arm64 cache maintenance from user space: dc cvac cleans what the CPU wrote, dc civac also
+# invalidates what it is about to read; both run through the sync benchmark on a real dma-buf.
+check sync-dc-cvac-udmabuf run_valid_on udmabuf run-sync-cvac sync --size 1M \
+    --strategy none,full,partial-user:dc-cvac,full-user:dc-cvac --direction write \
+    --region 4K,64K --reps 3
+check sync-dc-civac-udmabuf run_valid_on udmabuf run-sync-civac sync --size 1M \
+    --strategy partial-user:dc-civac,full-user:dc-civac --direction read,rw --region 4K,64K \
+    --lines dirty,clean --reps 3
 check kernel-log-clean kernel_log_clean

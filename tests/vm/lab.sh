@@ -99,6 +99,11 @@ check run-alloc-lab-heaps-valid-csv run_valid_on $lab_heaps run-alloc alloc --si
     --batch 1,4 --kernel alloc,alloc-touch --reps 3
 check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K,2M \
     --kernel read,write,copy,fill,chase --reps 3
+# Sync with no importer and with one (a vgem PRIME import: mainline heaps only maintain caches
+# for mapped attachments) on every heap class, exporter and user-space strategies.
+check run-sync-lab-heaps-importers-valid-csv run_valid_on $lab_heaps run-sync sync --size 1M \
+    --strategy none,full,partial-user:clflushopt,full-user:clflushopt --direction write,read \
+    --region 4K,1M --importers 0,1 --reps 3
 
 if [ -x /bin/dmabuf-heap ]; then
     check kernel-selftest-dmabuf-heaps kernel_selftest
