@@ -7,6 +7,8 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -223,6 +225,35 @@ static double measure_read_cost_ns(enum clock_kind kind, double ns_per_tick)
     return best;
 }
 
+#if defined(__x86_64__)
+static sigjmp_buf sigill_jump;
+
+static void on_sigill(int sig)
+{
+    (void)sig;
+    siglongjmp(sigill_jump, 1);
+}
+
+/* CPUID's RDTSCP bit is not the last word: an emulator (valgrind, some hypervisors) can report
+ * the bit and still refuse the instruction. Run it once, with SIGILL caught, before trusting it
+ * on every timed path. */
+static bool rdtscp_runs(void)
+{
+    struct sigaction catch_ill = {.sa_handler = on_sigill}, old;
+    sigemptyset(&catch_ill.sa_mask);
+    if (sigaction(SIGILL, &catch_ill, &old) != 0)
+        return false;
+    volatile bool ran = false;
+    if (sigsetjmp(sigill_jump, 1) == 0) {
+        unsigned aux;
+        (void)__rdtscp(&aux);
+        ran = true;
+    }
+    sigaction(SIGILL, &old, NULL);
+    return ran;
+}
+#endif
+
 /* Whether the counter of kind can be used, with its rate in *ticks_per_s; otherwise why not.
  * forced: the user asked for it, so a missing invariance flag is only noted, not fatal. */
 static bool counter_usable(enum clock_kind kind, bool forced, double *ticks_per_s, char *note,
@@ -234,7 +265,7 @@ static bool counter_usable(enum clock_kind kind, bool forced, double *ticks_per_
         unsigned a, b, c, d;
         bool invariant = __get_cpuid(0x80000007, &a, &b, &c, &d) && (d & (1u << 8));
         bool in_vm = __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 31));
-        clk.rdtscp = __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 27));
+        clk.rdtscp = __get_cpuid(0x80000001, &a, &b, &c, &d) && (d & (1u << 27)) && rdtscp_runs();
         if (!invariant && !forced) {
             snprintf(note, note_len, "TSC not invariant (CPUID 0x80000007 EDX[8] clear%s)",
                      in_vm ? ", in a VM" : "");
