@@ -23,7 +23,9 @@ int bench_case_heap(const struct bench_case *c, const struct bench_env *env, str
         return (*heap)->info.unavailable_err ? (*heap)->info.unavailable_err : -ENODEV;
     }
     memset(req, 0, sizeof(*req));
-    req->size = c->value[AXIS_SIZE]->bytes;
+    /* Benchmarks that move frames have no size axis: a buffer holds one frame. */
+    const struct sweep_value *size = c->value[AXIS_SIZE], *frame = c->value[AXIS_FORMAT];
+    req->size = size ? size->bytes : frame ? frame->bytes : 0;
     const struct sweep_value *page = c->value[AXIS_PAGE_SIZE];
     req->page_kind = page ? page->page_kind : HEAP_PAGES_BASE;
     req->page_size = page && page->page_kind == HEAP_PAGES_HUGETLB ? page->bytes : 0;

@@ -11,9 +11,9 @@
 #include "bench.h"
 #include "heap.h"
 
-/* Find the case's heap and fill *req (size, page kind and size, node; align 0). Returns 0,
- * -ENODEV when no such heap exists here, or the heap's errno when it is unavailable, with a
- * reason. */
+/* Find the case's heap and fill *req (size, or one frame's bytes for a case with a format but
+ * no size; page kind and size, node; align 0). Returns 0, -ENODEV when no such heap exists
+ * here, or the heap's errno when it is unavailable, with a reason. */
 int bench_case_heap(const struct bench_case *c, const struct bench_env *env, struct heap **heap,
                     struct heap_alloc_req *req, char *reason, size_t reason_len);
 

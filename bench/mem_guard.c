@@ -1,7 +1,8 @@
 /* bench/mem_guard.c - per-case peak memory, /proc/meminfo, and the refusal message.
  *
  * The estimate is per benchmark because their shapes differ: alloc holds a whole batch, cpu
- * one buffer (two for copy) that its threads share. Cases run one after another and free
+ * one buffer (two for copy) that its threads share, pipeline a source and a copy per frame of
+ * its pool. Cases run one after another and free
  * everything in between, so the sweep's peak is its largest case, not the sum.
  */
 #include "mem_guard.h"
@@ -73,8 +74,10 @@ size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_le
     const struct sweep_value *size = c->value[AXIS_SIZE], *align = c->value[AXIS_ALIGN];
     const struct sweep_value *page = c->value[AXIS_PAGE_SIZE], *kernel = c->value[AXIS_KERNEL];
     const struct sweep_value *batch = c->value[AXIS_BATCH], *threads = c->value[AXIS_THREADS];
+    const struct sweep_value *frame = c->value[AXIS_FORMAT], *pool = c->value[AXIS_POOL];
     const char *bench = c->job->bench;
-    size_t bytes = size ? size->bytes : 0;
+    /* A benchmark that moves frames holds buffers of one frame each. */
+    size_t bytes = size ? size->bytes : frame ? frame->bytes : 0;
     /* cpu's align is an offset inside the buffer; alloc's is the mapping's, not memory. */
     if (!strcmp(bench, "cpu") && align && align->bytes < SIZE_MAX - bytes)
         bytes += align->bytes;
@@ -95,6 +98,11 @@ size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_le
         snprintf(how, how_len, copy ? "%s x 2 (copy)" : "%s", one);
         return saturating_mul(bytes, copy ? 2 : 1);
     }
+    if (!strcmp(bench, "pipeline")) {
+        long depth = pool ? pool->number : 1;
+        snprintf(how, how_len, "%s frames x pool %ld x 2 (source, copy)", one, depth);
+        return saturating_mul(saturating_mul(bytes, (size_t)depth), 2);
+    }
     snprintf(how, how_len, "%s x batch %ld x threads %ld x 2", one, n_batch, n_threads);
     return saturating_mul(saturating_mul(saturating_mul(bytes, (size_t)n_batch), (size_t)n_threads),
                           2);
@@ -110,6 +118,7 @@ static void note_peak(struct mem_peak *p, size_t bytes, const struct bench_case 
     if (bytes <= p->bytes)
         return;
     p->bytes = bytes;
+    p->lower = !strcmp(c->job->bench, "pipeline") ? "--format or --pool" : NULL;
     snprintf(p->case_id, sizeof(p->case_id), "%s", c->id);
     snprintf(p->how, sizeof(p->how), "%s", how);
 }
@@ -127,7 +136,7 @@ static int refuse(const struct mem_guard *g, const struct mem_peak *p, const cha
                   size_t free_bytes, const struct mem_limit *limit, size_t allowed, char *err,
                   size_t err_len)
 {
-    const char *lower = g->lower ? g->lower : "--size or --batch";
+    const char *lower = g->lower ? g->lower : p->lower ? p->lower : "--size or --batch";
     char need[32], free_text[32], allowed_text[32], suggest[32];
     size_format(p->bytes, need, sizeof(need));
     size_format(free_bytes, free_text, sizeof(free_text));

@@ -35,22 +35,25 @@ struct mem_limit {
 struct mem_peak {
     size_t bytes;
     char case_id[320];
-    char how[96]; /* "64 MiB x batch 16" */
+    char how[96];      /* "64 MiB x batch 16" */
+    const char *lower; /* the options that make this case smaller; NULL: the guard's */
 };
 
 struct mem_guard {
     struct mem_peak ram; /* every case: its buffers come out of MemAvailable */
     struct mem_peak cma; /* cases on contiguous (CMA) heaps */
-    const char *lower;   /* the options that make it smaller; NULL: "--size or --batch" */
+    const char *lower;   /* the options that make it smaller; NULL: the peak case's, else
+                          * "--size or --batch" */
 };
 
 /* Read /proc/meminfo (or $DMABENCH_MEMINFO). 0, or -errno / -EINVAL without MemAvailable. */
 int mem_info_read(struct mem_info *out);
 /* --max-mem: "SIZE" (4G) or "N%" (1..100). 0 or -EINVAL. */
 int mem_limit_parse(const char *text, struct mem_limit *out);
-/* Bytes the case holds at once: its buffer (with the cpu start offset, page-rounded) times
- * the buffers it has at once: batch for alloc, 2 for a cpu copy; a benchmark this file does
- * not know gets size x batch x threads x 2, an over-estimate on purpose. how says which. */
+/* Bytes the case holds at once: its buffer (with the cpu start offset, page-rounded; one frame
+ * for a case with a format and no size) times the buffers it has at once: batch for alloc, 2
+ * for a cpu copy, 2 x pool for a pipeline; a benchmark this file does not know gets size x
+ * batch x threads x 2, an over-estimate on purpose. how says which. */
 size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len);
 /* Whether a heap's buffers come out of CMA (class contiguous, or "cma" in its name). */
 bool mem_guard_heap_is_cma(const struct heap *heap);

@@ -16,8 +16,8 @@ enum heap_fault_op {
     HEAP_FAULT_ALLOC,  /* heap_alloc, after its request was validated */
     HEAP_FAULT_MMAP,   /* heap_mmap */
     HEAP_FAULT_SYNC,   /* heap_sync_begin/end and heap_sync_range_begin/end, any backend */
-    HEAP_FAULT_SUBMIT, /* an engine's job submission (workloads/engine*): engines call
-                        * heap_fault_inject(HEAP_FAULT_SUBMIT) before submitting */
+    HEAP_FAULT_SUBMIT, /* an engine's job submission: engine_submit (workloads/engine.c)
+                        * checks it after validating the job, before the backend sees it */
     HEAP_FAULT_N_OPS
 };
 

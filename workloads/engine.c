@@ -1,7 +1,8 @@
 /* workloads/engine.c - the engine core: the list of backends, checks every job goes through.
  *
  * Backends get only valid requests: an operation they have, regions inside buffers they have
- * attached. The core also counts attachments, so a benchmark that leaks one is caught.
+ * attached. The core also counts attachments, so a benchmark that leaks one is caught, and it
+ * is where a test's injected submit fault (heaps/heap_fault.h) reaches every engine.
  */
 #include "engine.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "engine_backends.h"
+#include "heap_fault.h"
 
 #define ENGINE_ENTRY(name) &engine_##name##_ops,
 static const struct engine_ops *const all_engines[] = {ENGINE_BACKENDS(ENGINE_ENTRY)};
@@ -136,7 +138,10 @@ int engine_submit(struct engine *e, const struct engine_job *job, uint64_t *tick
     if ((src && !region_ok(e, job->src, job->src_off, job->len)) ||
         (dst && !region_ok(e, job->dst, job->dst_off, job->len)))
         return -EINVAL;
-    int ret = e->ops->submit(e, job, e->submitted + 1);
+    /* tests only (DMABENCH_FAULT=submit:N:ERRNO): a device refusing a job, for every engine */
+    int ret = heap_fault_inject(HEAP_FAULT_SUBMIT);
+    if (!ret)
+        ret = e->ops->submit(e, job, e->submitted + 1);
     if (ret)
         return ret;
     *ticket = ++e->submitted;

@@ -119,7 +119,7 @@ int engine_attach(struct engine *e, struct heap_buf *buf, struct engine_buf **ou
 void engine_detach(struct engine_buf *b);
 /* Check the job (op supported, regions inside their buffers, buffers of this engine) and queue
  * it. Returns its ticket (> 0) through *ticket, or -EINVAL / -EOPNOTSUPP / the backend's
- * -errno. */
+ * -errno (or a DMABENCH_FAULT submit fault's; the ticket is not used up). */
 int engine_submit(struct engine *e, const struct engine_job *job, uint64_t *ticket);
 int engine_wait(struct engine *e, uint64_t ticket, int timeout_ms);
 int engine_fence_attach(struct engine_buf *b, bool write, uint32_t *fence);
