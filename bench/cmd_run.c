@@ -76,7 +76,7 @@ static void run_usage(FILE *out)
             "\n"
             "benchmarks:\n");
     for (size_t i = 0; i < bench_count(); i++)
-        fprintf(out, "  %-8s %s\n", bench_at(i)->name, bench_at(i)->description);
+        fprintf(out, "  %-9s %s\n", bench_at(i)->name, bench_at(i)->description);
     fprintf(out,
             "\n"
             "  -j, --job JOB          a job file (INI, like fio's) or an embedded job: quick,\n"
@@ -95,11 +95,12 @@ static void run_usage(FILE *out)
             "  --batch LIST           alloc: buffers allocated back to back before freeing\n"
             "  --kernel LIST          alloc: alloc, alloc-touch; cpu: read, write, copy, fill\n"
             "                         (OP or OP:IMPL, IMPL c libc sse2 avx2 avx512 neon nt\n"
-            "                         ntload) and chase\n"
+            "                         ntload) and chase; coherency: stale, c2c,\n"
+            "                         false-sharing, fence\n"
             "  --node LIST            NUMA node of the backing pages, or any\n"
-            "  --strategy LIST        sync: none, full, partial-ioctl, partial-user[:METHOD],\n"
-            "                         full-user[:METHOD] (clflush clflushopt clwb dc-cvac\n"
-            "                         dc-civac dc-cvau)\n"
+            "  --strategy LIST        sync, coherency: none, full, partial-ioctl,\n"
+            "                         partial-user[:METHOD], full-user[:METHOD] (clflush\n"
+            "                         clflushopt clwb dc-cvac dc-civac dc-cvau)\n"
             "  --direction LIST       read, write, rw (DMA_BUF_SYNC_READ/WRITE/RW)\n"
             "  --region LIST          bytes the CPU touches per region between sync begin/end\n"
             "  --region-offset LIST   where the first region starts (its alignment)\n"

@@ -11,7 +11,8 @@
 
 #include "thread_pair.h"
 
-/* Untimed round trips before the timed ones of each measurement (both threads warm). */
+/* Untimed round trips before the timed ones of each measurement (both threads warm), at
+ * most as many as the timed ones: under emulation a round trip can take milliseconds. */
 #define C2C_WARMUP_ROUND_TRIPS 1000
 
 /* round_trips timed round trips over the line at line (aligned to a cache line, the line not

@@ -1,0 +1,403 @@
+/* bench/bench_coherency.c - the `coherency` benchmark: four probes, one ops table.
+ *
+ * Each kernel is a probe from coherency/ with its own axes: `stale` (stale cache lines between
+ * the CPU and a DMA engine, per heap, size, sync strategy and engine, with a verdict), `c2c`
+ * (core-to-core cache-line latency for every cpu x peer pair), `false-sharing` (two cores
+ * writing one line) and `fence` (a dma-buf fence's signal-to-wake-up latency). This file turns
+ * cases into probe calls and probe results into samples.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bench_case_heap.h"
+#include "c2c.h"
+#include "cache_maint.h"
+#include "engine.h"
+#include "false_sharing.h"
+#include "fence_probe.h"
+#include "stale_lines.h"
+#include "stale_probe.h"
+#include "sync_strategy.h"
+#include "thread_pair.h"
+#include "timing.h"
+
+enum coherency_kernel { K_STALE, K_C2C, K_FALSE_SHARING, K_FENCE, N_KERNELS };
+
+static const char *const kernel_names[N_KERNELS] = {
+        [K_STALE] = "stale",
+        [K_C2C] = "c2c",
+        [K_FALSE_SHARING] = "false-sharing",
+        [K_FENCE] = "fence",
+};
+
+#define BIT(axis) (1u << (axis))
+/* Heap and kernel are every kernel's; these are the others each one sweeps. */
+static const unsigned kernel_axis_bits[N_KERNELS] = {
+        [K_STALE] = BIT(AXIS_SIZE) | BIT(AXIS_STRATEGY) | BIT(AXIS_ENGINE),
+        [K_C2C] = BIT(AXIS_CPU) | BIT(AXIS_PEER),
+        [K_FALSE_SHARING] = 0,
+        [K_FENCE] = 0,
+};
+
+static const struct metric_def stale_cpu_to_dev = {"stale_lines_cpu_to_dev", "lines", BETTER_LOWER};
+static const struct metric_def stale_dev_to_cpu = {"stale_lines_dev_to_cpu", "lines", BETTER_LOWER};
+static const struct metric_def c2c_latency = {"c2c_latency", "ns", BETTER_LOWER};
+static const struct metric_def fs_cost = {"false_sharing_cost", "ratio", BETTER_LOWER};
+static const struct metric_def fs_shared = {"increment_time_shared_line", "ns", BETTER_LOWER};
+static const struct metric_def fs_own = {"increment_time_own_lines", "ns", BETTER_LOWER};
+static const struct metric_def fence_latency = {"fence_latency", "ns", BETTER_LOWER};
+
+static const struct metric_def *const stale_metrics[] = {&stale_cpu_to_dev, &stale_dev_to_cpu};
+static const struct metric_def *const c2c_metrics[] = {&c2c_latency};
+static const struct metric_def *const fs_metrics[] = {&fs_cost, &fs_shared, &fs_own};
+static const struct metric_def *const fence_metrics[] = {&fence_latency};
+
+/* Warm-ups at setup, which size the repetitions: round trips, increments. */
+#define C2C_WARMUP_TRIPS       200
+#define FALSE_SHARING_WARMUP   100000
+#define LINE_MEMORY_BYTES      4096 /* c2c, false-sharing and fence buffers: one page */
+#define STALE_ENGINE_CPU_INDEX 1    /* the cpu engine runs on the job's second CPU */
+#define COHERENCY_MAX_METRICS  3
+
+struct coherency_state {
+    enum coherency_kernel kernel;
+    const struct bench_env *env;
+    struct thread_pair pair;
+    size_t pin_index[2];  /* the pair's CPUs, as indices into env->pins */
+    struct heap_buf *buf; /* c2c, false-sharing: the line(s) the threads share */
+    void *map;
+    size_t line;
+    struct stale_probe *stale;
+    struct fence_probe *fence;
+    cpu_set_t saved_affinity;
+    bool pinned;
+    uint64_t loops[2]; /* c2c round trips; false-sharing increments shared, own */
+    double value[COHERENCY_MAX_METRICS];
+};
+
+static int kernel_of(const char *name)
+{
+    for (int k = 0; k < N_KERNELS; k++)
+        if (!strcmp(name, kernel_names[k]))
+            return k;
+    return -1;
+}
+
+static int coherency_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    if (kernel_of(kernel) >= 0)
+        return 0;
+    snprintf(err, err_len, "'%s' is not a coherency probe (stale, c2c, false-sharing, fence)",
+             kernel);
+    return -EINVAL;
+}
+
+static unsigned coherency_kernel_axes(const char *kernel)
+{
+    int k = kernel_of(kernel);
+    return k >= 0 ? kernel_axis_bits[k] : 0;
+}
+
+static size_t coherency_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    switch (kernel_of(c->value[AXIS_KERNEL]->text)) {
+    case K_C2C:
+        *defs = c2c_metrics;
+        return sizeof(c2c_metrics) / sizeof(c2c_metrics[0]);
+    case K_FALSE_SHARING:
+        *defs = fs_metrics;
+        return sizeof(fs_metrics) / sizeof(fs_metrics[0]);
+    case K_FENCE:
+        *defs = fence_metrics;
+        return sizeof(fence_metrics) / sizeof(fence_metrics[0]);
+    default:
+        *defs = stale_metrics;
+        return sizeof(stale_metrics) / sizeof(stale_metrics[0]);
+    }
+}
+
+/* Stale lines are checks: judged on the worst repetition, not the median. */
+static const char *coherency_verdict(const struct bench_case *c, const char *metric,
+                                     const struct stats_summary *stats)
+{
+    const struct sweep_value *strategy = c->value[AXIS_STRATEGY];
+    if (!strategy || strncmp(metric, "stale_lines", strlen("stale_lines")))
+        return NULL;
+    return stale_verdict(sync_kind_syncs((enum sync_kind)strategy->number), stats->max);
+}
+
+static void coherency_teardown(void *opaque)
+{
+    struct coherency_state *s = opaque;
+    stale_probe_close(s->stale);
+    fence_probe_close(s->fence);
+    heap_free(s->buf);
+    if (s->pinned)
+        sched_setaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity);
+    free(s);
+}
+
+static int bind_side(void *ctx, unsigned side)
+{
+    const struct coherency_state *s = ctx;
+    return pinning_bind_thread(s->env->pins, s->pin_index[side]);
+}
+
+/* The index of OS CPU cpu in the job's CPU list, or -1. */
+static long pin_index_of(const struct pinning *pins, long cpu)
+{
+    for (size_t i = 0; i < pinning_count(pins); i++)
+        if ((long)pinning_cpu(pins, i) == cpu)
+            return (long)i;
+    return -1;
+}
+
+/* A page of the case's heap for threads to share lines in. Atomics and spins through an
+ * uncached mapping would time memory, not caches, and may fault on some Arm cores. */
+static int map_line_memory(struct coherency_state *s, const struct bench_case *c, char *reason,
+                           size_t reason_len)
+{
+    struct heap *heap;
+    struct heap_alloc_req req;
+    int ret = bench_case_heap(c, s->env, &heap, &req, reason, reason_len);
+    if (ret)
+        return ret;
+    if (heap->info.cpu_mapping != HEAP_MAPPING_CACHED) {
+        snprintf(reason, reason_len,
+                 "%s: %s is mapped %s: lines shared through it would time memory, not caches "
+                 "(--heap-class %s=cached if it is cached)",
+                 kernel_names[s->kernel], heap->info.name,
+                 heap_cpu_mapping_name(heap->info.cpu_mapping), heap->info.name);
+        return -EOPNOTSUPP;
+    }
+    req.size = LINE_MEMORY_BYTES;
+    s->line = cache_line_size();
+    if (false_sharing_bytes(s->line) > req.size) {
+        snprintf(reason, reason_len, "%s: a %zu B cache line does not fit a page",
+                 kernel_names[s->kernel], s->line);
+        return -EOPNOTSUPP;
+    }
+    const char *step = "alloc";
+    if ((ret = heap_alloc(heap, &req, &s->buf)) == 0) {
+        step = "mmap";
+        ret = heap_mmap(s->buf, &s->map);
+    }
+    if (ret)
+        snprintf(reason, reason_len, "%s: %s of %zu B on %s", kernel_names[s->kernel], step,
+                 req.size, heap->info.name);
+    return ret;
+}
+
+static int setup_c2c(struct coherency_state *s, const struct bench_case *c, char *reason,
+                     size_t reason_len)
+{
+    long cpu = c->value[AXIS_CPU]->number, peer = c->value[AXIS_PEER]->number;
+    if (cpu == peer) {
+        snprintf(reason, reason_len,
+                 "c2c: cpu and peer are both CPU %ld: no line crosses between caches", cpu);
+        return -EOPNOTSUPP;
+    }
+    long ends[2] = {cpu, peer};
+    for (int side = 0; side < 2; side++) {
+        long i = pin_index_of(s->env->pins, ends[side]);
+        if (i < 0) {
+            snprintf(reason, reason_len, "c2c: CPU %ld is not one this run may use (--cpus)",
+                     ends[side]);
+            return -EINVAL;
+        }
+        s->pin_index[side] = (size_t)i;
+    }
+    int ret = map_line_memory(s, c, reason, reason_len);
+    double one_way = 0;
+    if (!ret && (ret = c2c_measure(s->map, &s->pair, C2C_WARMUP_TRIPS, &one_way)) != 0)
+        snprintf(reason, reason_len, "c2c: binding threads to CPUs %ld and %ld", cpu, peer);
+    if (!ret)
+        s->loops[0] = timing_inner_loops(2 * one_way, s->env->min_sample_ns);
+    return ret;
+}
+
+static int setup_false_sharing(struct coherency_state *s, const struct bench_case *c, char *reason,
+                               size_t reason_len)
+{
+    const struct pinning *pins = s->env->pins;
+    if (pinning_count(pins) < 2) {
+        snprintf(reason, reason_len, "false-sharing: needs two CPUs, and this run has one (CPU %u)",
+                 pinning_count(pins) ? pinning_cpu(pins, 0) : 0);
+        return -EOPNOTSUPP;
+    }
+    s->pin_index[0] = 0;
+    s->pin_index[1] = 1;
+    int ret = map_line_memory(s, c, reason, reason_len);
+    for (int shared = 1; !ret && shared >= 0; shared--) {
+        double ns = 0;
+        ret = false_sharing_measure(s->map, s->line, shared, &s->pair, FALSE_SHARING_WARMUP, &ns);
+        if (ret)
+            snprintf(reason, reason_len, "false-sharing: binding threads to CPUs %u and %u",
+                     pinning_cpu(pins, 0), pinning_cpu(pins, 1));
+        s->loops[shared ? 0 : 1] = timing_inner_loops(ns, s->env->min_sample_ns);
+    }
+    return ret;
+}
+
+static int setup_fence(struct coherency_state *s, const struct bench_case *c, char *reason,
+                       size_t reason_len)
+{
+    struct heap *heap;
+    struct heap_alloc_req req;
+    int ret = bench_case_heap(c, s->env, &heap, &req, reason, reason_len);
+    if (ret)
+        return ret;
+    req.size = LINE_MEMORY_BYTES;
+    s->pin_index[0] = 0;
+    s->pin_index[1] = pinning_count(s->env->pins) > 1 ? 1 : 0;
+    return fence_probe_open(heap, &req, &s->fence, reason, reason_len);
+}
+
+/* The benchmark thread runs on the job's first CPU, as in every benchmark; the cpu engine on
+ * its second, so that lines really travel between cores. */
+static int setup_stale(struct coherency_state *s, const struct bench_case *c, char *reason,
+                       size_t reason_len)
+{
+    struct stale_probe_config cfg = {.engine_cpu = -1};
+    int ret = bench_case_heap(c, s->env, &cfg.heap, &cfg.req, reason, reason_len);
+    if (ret)
+        return ret;
+    if (sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &cfg.strategy) ||
+        !(cfg.engine = engine_find(c->value[AXIS_ENGINE]->text))) {
+        snprintf(reason, reason_len, "stale: strategy '%s' or engine '%s' unknown",
+                 c->value[AXIS_STRATEGY]->text, c->value[AXIS_ENGINE]->text);
+        return -EINVAL;
+    }
+    const struct pinning *pins = s->env->pins;
+    if (pinning_count(pins) > STALE_ENGINE_CPU_INDEX)
+        cfg.engine_cpu = (int)pinning_cpu(pins, STALE_ENGINE_CPU_INDEX);
+    if ((ret = stale_probe_open(&cfg, &s->stale, reason, reason_len)) != 0)
+        return ret;
+    if (pinning_count(pins) && !sched_getaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity))
+        s->pinned = pinning_bind_thread(pins, 0) == 0;
+    return 0;
+}
+
+static int coherency_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                           char *reason, size_t reason_len)
+{
+    int kernel = kernel_of(c->value[AXIS_KERNEL]->text);
+    if (kernel < 0)
+        return coherency_check_kernel(c->value[AXIS_KERNEL]->text, reason, reason_len);
+    struct coherency_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->kernel = (enum coherency_kernel)kernel;
+    s->env = env;
+    s->pair = (struct thread_pair){.bind = bind_side, .ctx = s};
+    int ret;
+    switch (s->kernel) {
+    case K_C2C:
+        ret = setup_c2c(s, c, reason, reason_len);
+        break;
+    case K_FALSE_SHARING:
+        ret = setup_false_sharing(s, c, reason, reason_len);
+        break;
+    case K_FENCE:
+        ret = setup_fence(s, c, reason, reason_len);
+        break;
+    default:
+        ret = setup_stale(s, c, reason, reason_len);
+        break;
+    }
+    if (ret) {
+        coherency_teardown(s);
+        return ret;
+    }
+    *state = s;
+    return 0;
+}
+
+static int sample_false_sharing(struct coherency_state *s, char *reason, size_t reason_len)
+{
+    double ns[2];
+    for (int i = 0; i < 2; i++) {
+        int ret = false_sharing_measure(s->map, s->line, i == 0, &s->pair, s->loops[i], &ns[i]);
+        if (ret) {
+            snprintf(reason, reason_len, "false-sharing: binding threads");
+            return ret;
+        }
+    }
+    s->value[0] = ns[1] > 0 ? ns[0] / ns[1] : 0;
+    s->value[1] = ns[0];
+    s->value[2] = ns[1];
+    return 0;
+}
+
+static int coherency_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    struct coherency_state *s = opaque;
+    struct counter_thread ct;
+    counter_thread_open(&ct, s->env->counters);
+    counter_thread_start(&ct);
+    int ret = 0;
+    size_t n = 1;
+    out->work = 1;
+    switch (s->kernel) {
+    case K_C2C:
+        ret = c2c_measure(s->map, &s->pair, s->loops[0], &s->value[0]);
+        if (ret)
+            snprintf(reason, reason_len, "c2c: binding threads");
+        out->work = (double)s->loops[0];
+        break;
+    case K_FALSE_SHARING:
+        ret = sample_false_sharing(s, reason, reason_len);
+        out->work = (double)(s->loops[0] + s->loops[1]);
+        n = 3;
+        break;
+    case K_FENCE:
+        ret = fence_probe_measure(s->fence, &s->pair, &s->value[0], reason, reason_len);
+        break;
+    default: {
+        struct stale_counts counts;
+        ret = stale_probe_round(s->stale, &counts, reason, reason_len);
+        s->value[0] = (double)counts.cpu_to_dev;
+        s->value[1] = (double)counts.dev_to_cpu;
+        n = 2;
+        break;
+    }
+    }
+    counter_thread_stop(&ct, s->env->totals);
+    counter_thread_close(&ct);
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < n; i++) {
+        out->n[i] = 1;
+        out->values[i] = &s->value[i];
+    }
+    return 0;
+}
+
+/* The user-space maintenance is left to pick the best instructions here (clflushopt or clwb
+ * on x86-64, dc civac / dc cvac on arm64); partial strategies would sync the whole buffer. */
+const struct bench_def bench_coherency = {
+        .name = "coherency",
+        .description = "stale cache lines per strategy and engine; core-to-core, false sharing, "
+                       "fences",
+        .axes = BIT(AXIS_HEAP) | BIT(AXIS_SIZE) | BIT(AXIS_KERNEL) | BIT(AXIS_STRATEGY) |
+                BIT(AXIS_ENGINE) | BIT(AXIS_CPU) | BIT(AXIS_PEER),
+        .defaults =
+                {
+                        [AXIS_SIZE] = "4K,256K",
+                        [AXIS_KERNEL] = "stale,c2c,false-sharing,fence",
+                        [AXIS_STRATEGY] = "none,full,partial-ioctl,full-user",
+                        [AXIS_ENGINE] = "cpu,v4l2",
+                },
+        .work_unit = "probe",
+        .check_kernel = coherency_check_kernel,
+        .kernel_axes = coherency_kernel_axes,
+        .verdict = coherency_verdict,
+        .metrics = coherency_metrics,
+        .setup = coherency_setup,
+        .sample = coherency_sample,
+        .teardown = coherency_teardown,
+};

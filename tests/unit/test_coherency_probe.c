@@ -1,0 +1,597 @@
+/* tests/unit/test_coherency_probe.c - the coherency benchmark and its probes.
+ *
+ * The pure parts (stale-line counts, patterns, the verdict rule) against hand-made buffers;
+ * then the probes for real on this machine: host memory and a planted dma-heap whose buffers
+ * are memfds (a fake kernel behind heap_ioctl_set_hook) must show no stale line with the cpu
+ * engine, c2c and false sharing must give sane figures, and every case that does not apply
+ * must say why. Nothing may be left behind: buffers, mappings, fds.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "bench.h"
+#include "dma_buf_partial.h"
+#include "dmabuf_ops.h"
+#include "heap.h"
+#include "heap_ioctl.h"
+#include "pinning.h"
+#include "run_tables.h"
+#include "stale_lines.h"
+#include "stale_probe.h"
+#include "thread_pair.h"
+
+/* --- a fake dma-heap kernel: buffers are memfds, syncs are counted --------------------------- */
+
+static struct {
+    int sync_calls;
+    int export_calls;
+    __u32 export_flags;
+    int export_errno; /* 0: answer with a fresh fd */
+} fake;
+
+static int fake_ioctl(int fd, unsigned long request, void *arg)
+{
+    (void)fd;
+    switch (request) {
+    case DMA_HEAP_IOCTL_ALLOC: {
+        struct dma_heap_allocation_data *data = arg;
+        int buf = memfd_create("fake-dma-buf", MFD_CLOEXEC);
+        if (buf < 0 || ftruncate(buf, (off_t)data->len))
+            return -1;
+        data->fd = (__u32)buf;
+        return 0;
+    }
+    case DMA_BUF_IOCTL_SYNC:
+        fake.sync_calls++;
+        return 0;
+    case DMA_BUF_IOCTL_EXPORT_SYNC_FILE: {
+        struct dma_buf_export_sync_file *x = arg;
+        fake.export_calls++;
+        fake.export_flags = x->flags;
+        if (fake.export_errno) {
+            errno = fake.export_errno;
+            return -1;
+        }
+        x->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return 0;
+    }
+    default:
+        errno = ENOTTY;
+        return -1;
+    }
+}
+
+static char dev_root[64];
+static struct heap_registry *reg;
+static struct pinning *pins;
+static struct counter_spec no_counters;
+static struct counter_totals totals;
+static struct bench_env env;
+
+static int setup_board(void **state)
+{
+    (void)state;
+    snprintf(dev_root, sizeof(dev_root), "/tmp/dmabench-coh-XXXXXX");
+    assert_non_null(mkdtemp(dev_root));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dev", dev_root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/dev/dma_heap", dev_root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/dev/dma_heap/system", dev_root);
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("DMABENCH_DEV_ROOT", dev_root, 1);
+    heap_ioctl_set_hook(fake_ioctl);
+    memset(&fake, 0, sizeof(fake));
+    assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
+    char err[256];
+    assert_int_equal(pinning_open(&pins, "", err, sizeof(err)), 0);
+    counter_totals_init(&totals, &no_counters);
+    env = (struct bench_env){.registry = reg,
+                             .counters = &no_counters,
+                             .totals = &totals,
+                             .pins = pins,
+                             .min_sample_ns = 1e5};
+    return 0;
+}
+
+static int teardown_board(void **state)
+{
+    (void)state;
+    pinning_close(pins);
+    struct heap_counts leaked;
+    heap_registry_close(reg, &leaked);
+    assert_int_equal(leaked.buffers, 0);
+    assert_int_equal(leaked.mappings, 0);
+    heap_ioctl_set_hook(NULL);
+    unsetenv("DMABENCH_DEV_ROOT");
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dev_root);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void assert_nothing_live(int fds_before)
+{
+    struct heap_counts live = heap_registry_live(reg);
+    assert_int_equal(live.buffers, 0);
+    assert_int_equal(live.mappings, 0);
+    assert_int_equal(open_fds(), fds_before);
+}
+
+/* --- one case of the coherency benchmark, as the sweep would make it ------------------------ */
+
+struct coh_case {
+    struct job job;
+    struct bench_case c;
+};
+
+/* kernel, then axis/value pairs ending with -1; axes the kernel does not use stay NULL. */
+static void make_case(struct coh_case *k, const char *heap, const char *kernel, ...)
+{
+    job_init(&k->job, "t");
+    snprintf(k->job.bench, sizeof(k->job.bench), "coherency");
+    char err[128];
+    assert_int_equal(sweep_parse_axis(AXIS_HEAP, heap, &k->job.axes[AXIS_HEAP], err, sizeof(err)),
+                     0);
+    assert_int_equal(
+            sweep_parse_axis(AXIS_KERNEL, kernel, &k->job.axes[AXIS_KERNEL], err, sizeof(err)), 0);
+    va_list ap;
+    va_start(ap, kernel);
+    for (int axis; (axis = va_arg(ap, int)) >= 0;) {
+        const char *text = va_arg(ap, const char *);
+        assert_int_equal(
+                sweep_parse_axis((enum sweep_axis)axis, text, &k->job.axes[axis], err, sizeof(err)),
+                0);
+    }
+    va_end(ap);
+    memset(&k->c, 0, sizeof(k->c));
+    k->c.job = &k->job;
+    k->c.axes = bench_coherency.axes &
+                (bench_coherency.kernel_axes(kernel) | 1u << AXIS_HEAP | 1u << AXIS_KERNEL);
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        if (k->c.axes & (1u << a))
+            k->c.value[a] = &k->job.axes[a].v[0];
+}
+
+static int setup_case(struct coh_case *k, void **st, char *reason, size_t reason_len)
+{
+    reason[0] = '\0';
+    return bench_coherency.setup(&k->c, &env, st, reason, reason_len);
+}
+
+/* --- pure parts ------------------------------------------------------------------------------ */
+
+static void test_stale_lines_count(void **state)
+{
+    (void)state;
+    unsigned char a[200], b[200];
+    memset(a, 0x11, sizeof(a));
+    memcpy(b, a, sizeof(b));
+    assert_int_equal(stale_lines_count(a, b, sizeof(a), 64), 0);
+    b[3 * 64 - 1] ^= 1; /* last byte of line 2 */
+    b[64] ^= 1;         /* first byte of line 1 */
+    b[65] ^= 1;         /* the same line again */
+    assert_int_equal(stale_lines_count(a, b, sizeof(a), 64), 2);
+    b[199] ^= 1; /* the short last line (bytes 192..199) counts too */
+    assert_int_equal(stale_lines_count(a, b, sizeof(a), 64), 3);
+    assert_int_equal(stale_lines_count(a, b, 64, 64), 0);       /* only line 0 compared */
+    assert_int_equal(stale_lines_count(a, b, sizeof(a), 0), 4); /* line 0: per byte */
+    assert_int_equal(stale_lines_count(a, b, 0, 64), 0);
+}
+
+static void test_stale_patterns_never_repeat(void **state)
+{
+    (void)state;
+    enum { LEN = 4096 + 13 };
+    unsigned char *r1 = malloc(LEN), *r2 = malloc(LEN), *again = malloc(LEN + 1);
+    assert_non_null(r1);
+    assert_non_null(r2);
+    assert_non_null(again);
+    stale_pattern_fill(r1, LEN, 1);
+    stale_pattern_fill(r2, LEN, 2);
+    stale_pattern_fill(again + 1, LEN, 1); /* unaligned, odd length: the same bytes */
+    assert_memory_equal(r1, again + 1, LEN);
+    /* Every line of one round differs from the same line of the next. */
+    assert_int_equal(stale_lines_count(r1, r2, LEN, 64), (LEN + 63) / 64);
+    /* And from every other line of its own round: a misplaced line shows. */
+    assert_int_equal(stale_lines_count(r1, r1 + 64, LEN - 64, 64), (LEN - 64 + 63) / 64);
+    free(r1);
+    free(r2);
+    free(again);
+}
+
+static void test_stale_verdict_rule(void **state)
+{
+    (void)state;
+    assert_string_equal(stale_verdict(false, 0), "coherent");
+    assert_string_equal(stale_verdict(false, 1), "needs-sync");
+    assert_string_equal(stale_verdict(true, 0), "pass");
+    assert_string_equal(stale_verdict(true, 5), "fail");
+}
+
+/* A device engine copies one frame per buffer: RGB565 of exactly the buffer's size. */
+static void test_device_frames_of_a_size(void **state)
+{
+    (void)state;
+    const struct {
+        size_t size;
+        unsigned width, height;
+    } fits[] = {{1024, 32, 16}, {4096, 64, 32}, {64 << 10, 256, 128}, {256 << 10, 512, 256}};
+    struct frame_format f;
+    char why[256];
+    for (size_t i = 0; i < sizeof(fits) / sizeof(fits[0]); i++) {
+        assert_int_equal(stale_frame_of_size(fits[i].size, &f, why, sizeof(why)), 0);
+        assert_string_equal(f.pixel, "rgb565");
+        assert_int_equal(f.width, fits[i].width);
+        assert_int_equal(f.height, fits[i].height);
+        assert_int_equal(f.bytes, fits[i].size);
+    }
+    assert_int_equal(stale_frame_of_size(4097, &f, why, sizeof(why)), -EOPNOTSUPP);
+    assert_non_null(strstr(why, "4097 B is no RGB565 frame"));
+    assert_int_equal(stale_frame_of_size(3000, &f, why, sizeof(why)), -EOPNOTSUPP);
+    assert_int_equal(stale_frame_of_size(256, &f, why, sizeof(why)), -EOPNOTSUPP);
+}
+
+/* The verdict looks at the worst repetition: a median of 0 with one bad round is no pass. */
+static void test_bench_verdict_judges_the_worst_repetition(void **state)
+{
+    (void)state;
+    struct coh_case none, user, c2c;
+    make_case(&none, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "cpu",
+              -1);
+    make_case(&user, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
+              "cpu", -1);
+    make_case(&c2c, "host", "c2c", AXIS_CPU, "0", AXIS_PEER, "1", -1);
+    struct stats_summary clean = {.n = 5, .median = 0, .max = 0};
+    struct stats_summary once = {.n = 5, .median = 0, .max = 3};
+    const char *m = "stale_lines_cpu_to_dev";
+    assert_string_equal(bench_verdict(&none.c, m, true, &clean), "coherent");
+    assert_string_equal(bench_verdict(&none.c, m, true, &once), "needs-sync");
+    assert_string_equal(bench_verdict(&user.c, m, true, &clean), "pass");
+    assert_string_equal(bench_verdict(&user.c, "stale_lines_dev_to_cpu", true, &once), "fail");
+    assert_string_equal(bench_verdict(&user.c, m, false, &once), ""); /* nothing measured */
+    assert_string_equal(bench_verdict(&c2c.c, "c2c_latency", true, &once), "");
+}
+
+/* A stale-probe result as the runner would hand it over: each leg's worst repetition. */
+static void stale_result(struct case_result *r, double to_dev_max, double to_cpu_max)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = CASE_OK;
+    r->n_metrics = 2;
+    const char *names[] = {"stale_lines_cpu_to_dev", "stale_lines_dev_to_cpu"};
+    double max[] = {to_dev_max, to_cpu_max};
+    for (int i = 0; i < 2; i++) {
+        struct metric_result *m = &r->metrics[i];
+        snprintf(m->name, sizeof(m->name), "%s", names[i]);
+        snprintf(m->unit, sizeof(m->unit), "lines");
+        m->n = 5;
+        m->stats = (struct stats_summary){.n = 5, .median = 0, .max = max[i]};
+    }
+}
+
+/* What `dmabench run` prints when a heap is not coherent: the grid and the verdict line. */
+static void test_tables_say_needs_sync_and_fail(void **state)
+{
+    (void)state;
+    struct coh_case none, user;
+    make_case(&none, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "v4l2",
+              -1);
+    make_case(&user, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
+              "v4l2", -1);
+    struct run_tables *t = NULL;
+    struct case_result r;
+    stale_result(&r, 3, 0);
+    assert_int_equal(run_tables_add(&t, &none.c, &r), 0);
+    stale_result(&r, 0, 1);
+    assert_int_equal(run_tables_add(&t, &user.c, &r), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    run_tables_print(t, out);
+    fclose(out);
+    run_tables_free(t);
+    assert_non_null(strstr(text, "heap system, engine v4l2 (V4L2 mem2mem device)\n"));
+    /* Each cell: the most stale lines CPU to device / device to CPU, and the worse verdict. */
+    assert_non_null(strstr(text, "  none                         3/0 needs-sync\n"));
+    assert_non_null(strstr(text, "  full-user                          0/1 fail\n"));
+    assert_non_null(strstr(text, "verdict: heap system NEEDS SYNC: up to 3 stale lines without "
+                                 "it; a sync strategy FAILED (up to 1 stale lines)\n"));
+    free(text);
+}
+
+/* Each probe sweeps its own axes; c2c's "all" is the job's CPUs. */
+static void test_kernels_axes_and_metrics(void **state)
+{
+    (void)state;
+    char err[128];
+    assert_int_equal(bench_coherency.check_kernel("fence", err, sizeof(err)), 0);
+    assert_int_equal(bench_coherency.check_kernel("stall", err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "'stall' is not a coherency probe (stale, c2c, false-sharing, fence)");
+    struct job job;
+    job_init(&job, "t");
+    snprintf(job.bench, sizeof(job.bench), "coherency");
+    snprintf(job.cpus, sizeof(job.cpus), "0-2");
+    const struct {
+        enum sweep_axis axis;
+        const char *text;
+    } set[] = {{AXIS_KERNEL, "stale,c2c,false-sharing,fence"},
+               {AXIS_SIZE, "4K,64K"},
+               {AXIS_STRATEGY, "none,full"},
+               {AXIS_ENGINE, "cpu,v4l2,vgem"}};
+    for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+        assert_int_equal(sweep_parse_axis(set[i].axis, set[i].text, &job.axes[set[i].axis], err,
+                                          sizeof(err)),
+                         0);
+    const char *heaps[] = {"host"};
+    struct bench_case *cases;
+    size_t n;
+    assert_int_equal(sweep_expand(&job, heaps, 1, &cases, &n), 0);
+    assert_int_equal(n, 2 * 2 * 3 + 3 * 3 + 1 + 1);
+    assert_string_equal(cases[0].id,
+                        "coherency:heap=host;size=4KiB;kernel=stale;strategy=none;engine=cpu");
+    assert_string_equal(cases[12].id, "coherency:heap=host;kernel=c2c;cpu=0;peer=0");
+    assert_string_equal(cases[13].id, "coherency:heap=host;kernel=c2c;cpu=0;peer=1");
+    assert_string_equal(cases[21].id, "coherency:heap=host;kernel=false-sharing");
+    assert_string_equal(cases[22].id, "coherency:heap=host;kernel=fence");
+    const struct metric_def *const *defs;
+    assert_int_equal(bench_coherency.metrics(&cases[0], &defs), 2);
+    assert_string_equal(defs[0]->name, "stale_lines_cpu_to_dev");
+    assert_string_equal(defs[0]->unit, "lines");
+    assert_int_equal(bench_coherency.metrics(&cases[13], &defs), 1);
+    assert_string_equal(defs[0]->name, "c2c_latency");
+    assert_string_equal(defs[0]->unit, "ns");
+    assert_int_equal(bench_coherency.metrics(&cases[21], &defs), 3);
+    assert_string_equal(defs[0]->name, "false_sharing_cost");
+    assert_string_equal(defs[0]->unit, "ratio");
+    assert_int_equal(bench_coherency.metrics(&cases[22], &defs), 1);
+    assert_string_equal(defs[0]->name, "fence_latency");
+    free(cases);
+}
+
+/* --- the probes for real --------------------------------------------------------------------- */
+
+/* Host memory and the cpu engine: coherent by construction, so not one stale line, in any
+ * strategy that applies; those that do not apply say why. */
+static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
+{
+    (void)state;
+    int fds = open_fds();
+    const char *strategies[] = {"none", "full-user", "partial-user"};
+    for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++) {
+        struct coh_case k;
+        make_case(&k, "host", "stale", AXIS_SIZE, "64K", AXIS_STRATEGY, strategies[i], AXIS_ENGINE,
+                  "cpu", -1);
+        void *st = NULL;
+        char reason[192];
+        int ret = setup_case(&k, &st, reason, sizeof(reason));
+        if (i > 0 && ret == -EOPNOTSUPP)
+            continue; /* no user-space maintenance on this CPU */
+        assert_int_equal(ret, 0);
+        for (int rep = 0; rep < 4; rep++) {
+            struct sample_out out = {0};
+            assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
+            assert_int_equal(out.n[0], 1);
+            assert_int_equal(out.n[1], 1);
+            assert_true(out.values[0][0] == 0);
+            assert_true(out.values[1][0] == 0);
+        }
+        bench_coherency.teardown(st);
+    }
+    const struct {
+        const char *strategy, *engine, *why;
+    } skipped[] = {
+            {"full", "cpu",
+             "full: host memory is not a dma-buf, so there is no DMA_BUF_IOCTL_SYNC"},
+            {"none", "vgem",
+             "stale: engine vgem cannot copy: DRM vgem importer (no data movement)"},
+            {"none", "v4l2", "stale: host memory is not a dma-buf, and v4l2 imports dma-bufs"},
+    };
+    for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+        struct coh_case k;
+        make_case(&k, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, skipped[i].strategy,
+                  AXIS_ENGINE, skipped[i].engine, -1);
+        void *st = NULL;
+        char reason[192];
+        assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+        assert_string_equal(reason, skipped[i].why);
+    }
+    assert_nothing_live(fds);
+}
+
+/* A dma-buf (the planted heap's memfds) with the exporter's full sync: the sync ioctls are
+ * made around every CPU access, and the data still arrives: pass. */
+static void test_stale_full_sync_on_a_dmabuf(void **state)
+{
+    (void)state;
+    int fds = open_fds();
+    struct coh_case k;
+    make_case(&k, "system", "stale", AXIS_SIZE, "16K", AXIS_STRATEGY, "full", AXIS_ENGINE, "cpu",
+              -1);
+    void *st = NULL;
+    char reason[192];
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), 0);
+    fake.sync_calls = 0;
+    struct sample_out out = {0};
+    assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
+    assert_true(out.values[0][0] == 0 && out.values[1][0] == 0);
+    /* A write window on src, read windows on dst: three begin/end pairs per round. */
+    assert_int_equal(fake.sync_calls, 6);
+    bench_coherency.teardown(st);
+    assert_nothing_live(fds);
+}
+
+static void test_c2c_latency_between_two_cpus(void **state)
+{
+    (void)state;
+    int fds = open_fds();
+    char reason[192], cpu[16], peer[16];
+    snprintf(cpu, sizeof(cpu), "%u", pinning_cpu(pins, 0));
+    struct coh_case same;
+    make_case(&same, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, cpu, -1);
+    void *st = NULL;
+    assert_int_equal(setup_case(&same, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_non_null(strstr(reason, "no line crosses between caches"));
+    if (pinning_count(pins) < 2) {
+        assert_nothing_live(fds);
+        return;
+    }
+    snprintf(peer, sizeof(peer), "%u", pinning_cpu(pins, 1));
+    struct coh_case k;
+    make_case(&k, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, peer, -1);
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), 0);
+    for (int rep = 0; rep < 2; rep++) {
+        struct sample_out out = {0};
+        assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
+        assert_int_equal(out.n[0], 1);
+        double ns = out.values[0][0];
+        assert_true(ns > 0 && ns < 1e6);
+        assert_true(out.work >= 1);
+    }
+    bench_coherency.teardown(st);
+    struct coh_case outside;
+    make_case(&outside, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, "4095", -1);
+    assert_int_equal(setup_case(&outside, &st, reason, sizeof(reason)), -EINVAL);
+    assert_string_equal(reason, "c2c: CPU 4095 is not one this run may use (--cpus)");
+    assert_nothing_live(fds);
+}
+
+static void test_false_sharing_runs(void **state)
+{
+    (void)state;
+    int fds = open_fds();
+    struct coh_case k;
+    make_case(&k, "host", "false-sharing", -1);
+    void *st = NULL;
+    char reason[192];
+    int ret = setup_case(&k, &st, reason, sizeof(reason));
+    if (pinning_count(pins) < 2) {
+        assert_int_equal(ret, -EOPNOTSUPP);
+        assert_non_null(strstr(reason, "needs two CPUs"));
+        return;
+    }
+    assert_int_equal(ret, 0);
+    struct sample_out out = {0};
+    assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
+    double cost = out.values[0][0], shared = out.values[1][0], own = out.values[2][0];
+    assert_true(shared > 0 && own > 0);
+    assert_true(cost > shared / own * 0.999 && cost < shared / own * 1.001);
+    bench_coherency.teardown(st);
+    assert_nothing_live(fds);
+}
+
+/* Fences need a dma-buf and vgem: host memory has neither, the planted board no vgem. */
+static void test_fence_says_why_it_cannot_run(void **state)
+{
+    (void)state;
+    int fds = open_fds();
+    struct coh_case k;
+    make_case(&k, "host", "fence", -1);
+    void *st = NULL;
+    char reason[192];
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_string_equal(reason,
+                        "fence: host memory is not a dma-buf, so it has no implicit fences");
+    make_case(&k, "system", "fence", -1);
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_non_null(strstr(reason, "vgem"));
+    assert_nothing_live(fds);
+}
+
+static void test_export_sync_file_wrapper(void **state)
+{
+    (void)state;
+    fake.export_errno = 0;
+    int fd = dmabuf_export_sync_file(5, HEAP_SYNC_READ);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(fake.export_flags, DMA_BUF_SYNC_READ);
+    assert_true((fd = dmabuf_export_sync_file(5, HEAP_SYNC_RW)) >= 0);
+    close(fd);
+    assert_int_equal(fake.export_flags, DMA_BUF_SYNC_READ | DMA_BUF_SYNC_WRITE);
+    fake.export_errno = ENOTTY; /* a kernel before 6.0 */
+    assert_int_equal(dmabuf_export_sync_file(5, HEAP_SYNC_WRITE), -ENOTTY);
+    int calls = fake.export_calls;
+    assert_int_equal(dmabuf_export_sync_file(5, (enum heap_sync_dir)0), -EINVAL);
+    assert_int_equal(fake.export_calls, calls); /* refused before the kernel */
+}
+
+static int refuse_side_one(void *ctx, unsigned side)
+{
+    (void)ctx;
+    return side == 1 ? -EINVAL : 0;
+}
+
+static void count_body(void *arg, unsigned side)
+{
+    (void)side;
+    __atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
+}
+
+static void test_thread_pair_runs_both_or_neither(void **state)
+{
+    (void)state;
+    int ran = 0;
+    struct thread_pair ok = {.bind = NULL};
+    assert_int_equal(thread_pair_run(&ok, count_body, &ran), 0);
+    assert_int_equal(ran, 2);
+    ran = 0;
+    struct thread_pair bad = {.bind = refuse_side_one};
+    assert_int_equal(thread_pair_run(&bad, count_body, &ran), -EINVAL);
+    assert_int_equal(ran, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_stale_lines_count),
+            cmocka_unit_test(test_stale_patterns_never_repeat),
+            cmocka_unit_test(test_stale_verdict_rule),
+            cmocka_unit_test(test_device_frames_of_a_size),
+            cmocka_unit_test(test_bench_verdict_judges_the_worst_repetition),
+            cmocka_unit_test(test_kernels_axes_and_metrics),
+            cmocka_unit_test(test_tables_say_needs_sync_and_fail),
+            cmocka_unit_test(test_thread_pair_runs_both_or_neither),
+            cmocka_unit_test_setup_teardown(test_stale_on_host_finds_nothing_and_leaks_nothing,
+                                            setup_board, teardown_board),
+            cmocka_unit_test_setup_teardown(test_stale_full_sync_on_a_dmabuf, setup_board,
+                                            teardown_board),
+            cmocka_unit_test_setup_teardown(test_c2c_latency_between_two_cpus, setup_board,
+                                            teardown_board),
+            cmocka_unit_test_setup_teardown(test_false_sharing_runs, setup_board, teardown_board),
+            cmocka_unit_test_setup_teardown(test_fence_says_why_it_cannot_run, setup_board,
+                                            teardown_board),
+            cmocka_unit_test_setup_teardown(test_export_sync_file_wrapper, setup_board,
+                                            teardown_board),
+    };
+    return cmocka_run_group_tests_name("coherency", tests, NULL, NULL);
+}
