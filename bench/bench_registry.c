@@ -7,9 +7,7 @@
 #include "bench.h"
 
 static const struct bench_def *const all_benches[] = {
-        &bench_alloc,
-        &bench_cpu,
-        &bench_sync,
+        &bench_alloc, &bench_cpu, &bench_sync, &bench_coherency, &bench_pipeline,
 };
 
 size_t bench_count(void)
@@ -31,7 +29,7 @@ const struct bench_def *bench_find(const char *name)
 }
 
 const char *bench_verdict(const struct bench_case *c, const char *metric, bool ok,
-                         const struct stats_summary *stats)
+                          const struct stats_summary *stats)
 {
     const struct bench_def *b = bench_find(c->job->bench);
     const char *verdict = ok && b && b->verdict ? b->verdict(c, metric, stats) : NULL;

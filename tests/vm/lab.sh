@@ -39,6 +39,37 @@ lab_devices_present() {
     return 1
 }
 
+# list_engine_available NAME WORD: `dmabench list --format csv` has engine NAME available, its
+# detail naming WORD (the driver it found).
+list_engine_available() {
+    /bin/dmabench list --format csv >/tmp/list.csv 2>&1 || { cat /tmp/list.csv; return 1; }
+    grep -q "^engine,$1,.*,available,.*$2" /tmp/list.csv && return 0
+    echo "engine $1 not available with $2:"
+    grep '^engine,' /tmp/list.csv
+    return 1
+}
+
+# The coherency probes on every heap class, with the cpu engine and vim2m as the device, and
+# vgem's fences: x86 is IO-coherent, so no stale line anywhere (verdicts coherent or pass), the
+# vim2m cases really ran, and every dma-buf heap gave a fence latency.
+coherency_on_lab_heaps() {
+    local csv=/tmp/run-coherency/results.csv
+    /bin/dmabench run coherency --heap "$lab_heaps" --size 4K,64K --strategy none,full,full-user \
+        --engine cpu,v4l2 --reps 3 --counters none -q -o /tmp/run-coherency >/tmp/coh.out 2>&1 ||
+        { cat /tmp/coh.out; return 1; }
+    /bin/validate_results /tmp/run-coherency || return 1
+    if grep -E ',(needs-sync|fail)$' "$csv"; then
+        echo "stale lines on an IO-coherent machine"
+        return 1
+    fi
+    for heap in $lab_heap_words; do
+        grep -q "heap=$heap;size=64KiB;kernel=stale;strategy=none;engine=v4l2,.*,ok,,coherent\$" "$csv" ||
+            { echo "no coherent vim2m row for $heap:"; grep "heap=$heap;.*engine=v4l2" "$csv"; return 1; }
+        grep -q "heap=$heap;kernel=fence,.*,fence_latency,ns,.*,ok,,\$" "$csv" ||
+            { echo "no fence latency for $heap:"; grep "heap=$heap;kernel=fence" "$csv"; return 1; }
+    done
+}
+
 # PAT refusing or downgrading a write-combined mapping says so in the log, not as an error.
 no_pat_conflicts() {
     if dmesg | grep -E 'x86/PAT: .*(conflicting|map pfn RAM range req|freeing invalid memtype)'; then
@@ -70,6 +101,8 @@ check list-system-cached-available list_available system cached
 check list-reserved-contiguous-available list_available reserved contiguous
 check list-system-uncached-uncached-available list_available system-uncached uncached
 check list-udmabuf-available list_available udmabuf
+check list-engine-vgem-available list_engine_available vgem vgem
+check list-engine-v4l2-vim2m-available list_engine_available v4l2 vim2m
 check alloc-reserved-verified cli_expect 0 \
     'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab verify=ok' \
     alloc --heap reserved --size 4M --count 2 --name lab
@@ -104,6 +137,12 @@ check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K
 check run-sync-lab-heaps-importers-valid-csv run_valid_on $lab_heaps run-sync sync --size 1M \
     --strategy none,full,partial-user:clflushopt,full-user:clflushopt --direction write,read \
     --region 4K,1M --importers 0,1 --reps 3
+check run-coherency-lab-heaps coherency_on_lab_heaps
+# The pipeline through a real device: vim2m copies each RGB24 frame between dma-heap buffers it
+# imports (V4L2_MEMORY_DMABUF), and the CPU checks every byte of every copy.
+check run-pipeline-vim2m-lab-heaps-valid-csv run_valid_on system,reserved,system-uncached \
+    run-pipeline pipeline --format rgb24:640x480 --pool 1,2 --strategy none,full \
+    --engine v4l2 --reps 3
 
 if [ -x /bin/dmabuf-heap ]; then
     check kernel-selftest-dmabuf-heaps kernel_selftest
