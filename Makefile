@@ -1,7 +1,8 @@
 # Makefile - builds dmabench, its tests, the static board build and the aarch64 cross build.
 #
 #   make                 ./dmabench (installs missing Debian packages first, see scripts/deps.sh)
-#   make run             the quick characterisation of every heap here -> results/BOARD/TIME/
+#   make run             the quick characterisation of every heap here -> results/BOARD/TIME/,
+#                        then its plots (make plot)
 #   make plot            PNG and SVG plots of the newest run -> results/BOARD/TIME/plots/
 #   make check           unit tests and CLI tests under ASan/UBSan, a run under valgrind
 #                        (make reliability), then the real-kernel VM test
@@ -135,8 +136,10 @@ $(STATIC_OBJ)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O2 $(STATIC_
 $(NATIVE)/bench/metadata.o $(ASAN)/bench/metadata.o $(STATIC_OBJ)/bench/metadata.o: $(BUILDINFO)
 
 # --- the default characterisation --------------------------------------------------------
+# Then the plots of that run (the newest under results/), so one command gives CSV and plots.
 run: dmabench
 	./dmabench run -j quick $(RUNFLAGS)
+	@$(MAKE) --no-print-directory plot
 
 # PNG and SVG plots of the newest run under results/ (by its results.csv), into its plots/;
 # `make plot RESULTS=DIR` plots another.

@@ -99,6 +99,6 @@ extern const struct bench_def bench_pipeline;
 /* The verdict of a case's metric from its benchmark's rules, or "" (no verdict, or the
  * metric did not produce samples: ok false, stats not read). */
 const char *bench_verdict(const struct bench_case *c, const char *metric, bool ok,
-                         const struct stats_summary *stats);
+                          const struct stats_summary *stats);
 
 #endif
