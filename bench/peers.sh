@@ -108,7 +108,7 @@ dmabench_kernels+=" write:sse2 write:avx2 write:avx512 write:neon write:nt fill:
 dmabench_kernels+=" copy:libc copy:sse2 copy:avx2 copy:avx512 copy:neon copy:nt copy:ntload chase"
 
 if [ "$side" = auto ]; then
-    if [ -x "$DMABENCH" ] && "$DMABENCH" help 2>&1 | grep -qE '^[[:space:]]*dmabench run'; then
+    if [ -x "$DMABENCH" ] && "$DMABENCH" help 2>&1 | grep -qE '^[[:space:]]*run[[:space:]]'; then
         side=run
     else
         side=driver
