@@ -41,6 +41,8 @@ LIBS = $(PKG_LIBS) -lpfm -lcsv -lm
 CORE_SRCS := $(sort $(wildcard heaps/*.c bench/*.c coherency/*.c workloads/*.c))
 CORE_SRCS := $(filter-out bench/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# Fixtures the unit tests share (the planted /dev), linked into every one of them.
+UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c
 VM_SRCS := $(sort $(wildcard tests/vm/*.c))
 
 # Quiet by default, like the kernel: `make V=1` shows every command.
@@ -101,7 +103,8 @@ $(ASAN)/dmabench: $(ASAN)/bench/main.o $(ASAN)/libdmabench.a
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 # A static pattern rule names the objects, so make keeps them instead of deleting intermediates.
-$(UNIT_BINS): $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN)/libdmabench.a
+$(UNIT_BINS): $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(UNIT_SUPPORT_SRCS:%.c=$(ASAN)/%.o) \
+		$(ASAN)/libdmabench.a
 	@mkdir -p $(@D)
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS) -lcmocka

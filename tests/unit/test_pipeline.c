@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fake_dev.h"
+
 #include "bench.h"
 #include "engine.h"
 #include "frame_format.h"
@@ -102,18 +104,7 @@ static int open_fds(void)
 static int setup_board(void **state)
 {
     (void)state;
-    snprintf(dev_root, sizeof(dev_root), "/tmp/dmabench-pipe-XXXXXX");
-    assert_non_null(mkdtemp(dev_root));
-    char path[128];
-    snprintf(path, sizeof(path), "%s/dev", dev_root);
-    assert_int_equal(mkdir(path, 0700), 0);
-    snprintf(path, sizeof(path), "%s/dev/dma_heap", dev_root);
-    assert_int_equal(mkdir(path, 0700), 0);
-    snprintf(path, sizeof(path), "%s/dev/dma_heap/system", dev_root);
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-    assert_true(fd >= 0);
-    close(fd);
-    setenv("DMABENCH_DEV_ROOT", dev_root, 1);
+    fake_dev_plant(dev_root, "pipe");
     heap_ioctl_set_hook(fake_ioctl);
     memset(&kernel, 0, sizeof(kernel));
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
@@ -138,10 +129,7 @@ static int teardown_board(void **state)
     assert_int_equal(leaked.buffers, 0);
     assert_int_equal(leaked.mappings, 0);
     heap_ioctl_set_hook(NULL);
-    unsetenv("DMABENCH_DEV_ROOT");
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dev_root);
-    assert_int_equal(system(cmd), 0);
+    fake_dev_remove(dev_root);
     return 0;
 }
 

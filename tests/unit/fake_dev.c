@@ -1,0 +1,42 @@
+/* tests/unit/fake_dev.c - plant and remove the fake /dev of tests/unit/fake_dev.h. */
+#include "fake_dev.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+void fake_dev_plant(char root[64], const char *tag)
+{
+    snprintf(root, 64, "/tmp/dmabench-%.32s-XXXXXX", tag);
+    assert_non_null(mkdtemp(root));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dev", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/dev/dma_heap", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/dev/dma_heap/system", root);
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(setenv("DMABENCH_DEV_ROOT", root, 1), 0);
+}
+
+void fake_dev_remove(const char root[64])
+{
+    unsetenv("DMABENCH_DEV_ROOT");
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dev/dma_heap/system", root);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof(path), "%s/dev/dma_heap", root);
+    assert_int_equal(rmdir(path), 0);
+    snprintf(path, sizeof(path), "%s/dev", root);
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(rmdir(root), 0);
+}

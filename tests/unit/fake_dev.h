@@ -1,0 +1,16 @@
+/* tests/unit/fake_dev.h - a planted /dev with one DMA-BUF heap node, for the unit tests.
+ *
+ * The dma-heap backend looks for /dev/dma_heap under $DMABENCH_DEV_ROOT: a test plants a
+ * temporary tree with a plain file named "system" there and answers the heap's ioctls through
+ * heap_ioctl_set_hook(). Linked into every unit test; it fails the test on any error.
+ */
+#ifndef DMABENCH_TESTS_FAKE_DEV_H
+#define DMABENCH_TESTS_FAKE_DEV_H
+
+/* Create /tmp/dmabench-TAG-XXXXXX/dev/dma_heap/system and point DMABENCH_DEV_ROOT at it. The
+ * root's path goes to root (64 bytes is enough for any TAG up to 32 characters). */
+void fake_dev_plant(char root[64], const char *tag);
+/* Unset DMABENCH_DEV_ROOT and remove the tree. */
+void fake_dev_remove(const char root[64]);
+
+#endif
