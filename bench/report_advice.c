@@ -327,6 +327,13 @@ static void advise_coherency(FILE *out, const struct result_set *s)
         if (!strcmp(verdict, "needs-sync") || !strcmp(verdict, "fail"))
             fprintf(out, "- **`%s` needs sync on this board**: without it the probe %s%s (",
                     result_text(r, s->c.heap), *what ? "saw " : "failed", what);
+        else if (!strcmp(result_text(r, result_set_col(s, "engine")), "cpu"))
+            /* The CPU engine is a CPU thread: it cannot see what a device would. */
+            fprintf(out,
+                    "- `%s` showed no stale lines without sync through the CPU engine, which "
+                    "is coherent with the CPU by construction: only a device engine can show "
+                    "whether this heap needs sync (",
+                    result_text(r, s->c.heap));
         else
             fprintf(out,
                     "- `%s` showed no stale lines without sync in this probe (a pass for "

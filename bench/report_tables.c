@@ -351,15 +351,18 @@ int report_table_coherency(FILE *out, const struct result_set *s, char *err, siz
               "coherent without sync (strategy none) was so for what was probed on this board, "
               "which is a pass, not a proof.\n\n",
               out);
-        report_table_head(out, "heap|class|strategy|size|metric|value|verdict|rows");
+        report_table_head(out, "heap|class|strategy|engine|size|metric|value|verdict|rows");
         for (size_t i = 0; i < s->n_rows; i++) {
             const struct result_row *r = &s->rows[i];
             const char *verdict = report_verdict(s, r, &count);
             if (!verdict)
                 continue;
             char size[32], value[32];
-            const char *cells[] = {result_text(r, s->c.heap), result_text(r, s->c.heap_class),
+            const char *engine = result_text(r, result_set_col(s, "engine"));
+            const char *cells[] = {result_text(r, s->c.heap),
+                                   result_text(r, s->c.heap_class),
                                    report_strategy(s, r),
+                                   *engine ? engine : "-",
                                    report_size(result_num(r, s->c.size), size, sizeof(size)),
                                    result_text(r, s->c.metric)};
             for (size_t c = 0; c < sizeof(cells) / sizeof(*cells); c++) {

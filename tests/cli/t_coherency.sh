@@ -90,3 +90,20 @@ test_coherency_bad_input() {
     expect_rc 2
     expect_err "'dma' is not an engine"
 }
+
+# The report never passes off a CPU-engine probe as a device's view: the engine is a column of
+# the verdict table, and the advice says what the CPU engine cannot show.
+test_coherency_report_names_the_engine() {
+    run run coherency --heap host --kernel stale --size 4K --strategy none --engine cpu \
+        --reps 3 --counters none -q -o "$work/coh-report"
+    expect_rc 0
+    run report "$work/coh-report" --no-plots -q -o "$work/coh-report/report"
+    expect_rc 0
+    local md=$work/coh-report/report/report.md
+    grep -q '^| heap | class | strategy | engine | size | metric | value | verdict | rows |$' "$md" ||
+        fail "no engine column: $(grep -m1 '^| heap' "$md")"
+    grep -q '^| host | cached | none | cpu | 4KiB | stale_lines_cpu_to_dev | 0 lines | coherent |' "$md" ||
+        fail "no cpu-engine verdict row: $(grep -m2 'stale_lines' "$md")"
+    grep -q 'showed no stale lines without sync through the CPU engine, which is coherent with the CPU by construction' "$md" ||
+        fail "the advice does not say the CPU engine cannot show a device's view"
+}
