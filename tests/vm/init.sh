@@ -30,13 +30,16 @@ check() {
     name=$1
     shift
     echo "DMABENCH-VM-RUN: $name"
+    # The guest's uptime around each check: where a slow VM set spends its time.
+    t0=$(cut -d' ' -f1 /proc/uptime)
     if "$@"; then
-        echo "DMABENCH-VM-CHECK: pass $name"
+        result=pass
         passed=$((passed + 1))
     else
-        echo "DMABENCH-VM-CHECK: fail $name"
+        result=fail
         failed=$((failed + 1))
     fi
+    echo "DMABENCH-VM-CHECK: $result $name (${t0}s to $(cut -d' ' -f1 /proc/uptime)s)"
 }
 
 hugepages_reserved() {
