@@ -3,8 +3,8 @@
  * Each kernel is a probe from coherency/ with its own axes: `stale` (stale cache lines between
  * the CPU and a DMA engine, per heap, size, sync strategy and engine, with a verdict), `c2c`
  * (core-to-core cache-line latency for every cpu x peer pair), `false-sharing` (two cores
- * writing one line) and `fence` (a dma-buf fence's signal-to-wake-up latency). This file turns
- * cases into probe calls and probe results into samples.
+ * writing one line) and `fence` (a dma-buf fence's signal-to-wake-up latency, per fence engine:
+ * vgem or sw_sync). This file turns cases into probe calls and probe results into samples.
  */
 #include <errno.h>
 #include <sched.h>
@@ -40,7 +40,7 @@ static const unsigned kernel_axis_bits[N_KERNELS] = {
         [K_STALE] = BIT(AXIS_SIZE) | BIT(AXIS_STRATEGY) | BIT(AXIS_ENGINE),
         [K_C2C] = BIT(AXIS_CPU) | BIT(AXIS_PEER),
         [K_FALSE_SHARING] = 0,
-        [K_FENCE] = 0,
+        [K_FENCE] = BIT(AXIS_ENGINE),
 };
 
 static const struct metric_def stale_cpu_to_dev = {"stale_lines_cpu_to_dev", "lines", BETTER_LOWER};
@@ -251,10 +251,15 @@ static int setup_fence(struct coherency_state *s, const struct bench_case *c, ch
     int ret = bench_case_heap(c, s->env, &heap, &req, reason, reason_len);
     if (ret)
         return ret;
+    const struct engine_ops *engine = engine_find(c->value[AXIS_ENGINE]->text);
+    if (!engine) {
+        snprintf(reason, reason_len, "fence: engine '%s' unknown", c->value[AXIS_ENGINE]->text);
+        return -EINVAL;
+    }
     req.size = LINE_MEMORY_BYTES;
     s->pin_index[0] = 0;
     s->pin_index[1] = pinning_count(s->env->pins) > 1 ? 1 : 0;
-    return fence_probe_open(heap, &req, &s->fence, reason, reason_len);
+    return fence_probe_open(heap, &req, engine, &s->fence, reason, reason_len);
 }
 
 /* The benchmark thread runs on the job's first CPU, as in every benchmark; the cpu engine on
@@ -390,7 +395,9 @@ const struct bench_def bench_coherency = {
                         [AXIS_SIZE] = "4K,256K",
                         [AXIS_KERNEL] = "stale,c2c,false-sharing,fence",
                         [AXIS_STRATEGY] = "none,full,partial-ioctl,full-user",
-                        [AXIS_ENGINE] = "cpu,v4l2",
+                        /* stale copies with cpu and v4l2, fence fences with vgem and sw_sync;
+                         * each skips the others with a reason */
+                        [AXIS_ENGINE] = "cpu,v4l2,vgem,sw_sync",
                 },
         .work_unit = "probe",
         .check_kernel = coherency_check_kernel,

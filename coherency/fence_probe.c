@@ -1,4 +1,4 @@
-/* coherency/fence_probe.c - a real implicit fence (vgem's), a sync_file, poll() and a clock.
+/* coherency/fence_probe.c - a real implicit fence (vgem's or sw_sync's), a sync_file, poll().
  *
  * The signalling side waits until the waiter has announced itself and then a millisecond
  * more, so that the waiter is asleep in poll() when the fence signals: what is measured is
@@ -24,7 +24,7 @@
 
 struct fence_probe {
     struct heap_buf *buf;
-    struct engine *vgem;
+    struct engine *engine;
     struct engine_buf *import;
 };
 
@@ -43,19 +43,25 @@ void fence_probe_close(struct fence_probe *p)
     if (!p)
         return;
     engine_detach(p->import);
-    engine_close(p->vgem);
+    engine_close(p->engine);
     heap_free(p->buf);
     free(p);
 }
 
-static int no_vgem(int ret)
+static int no_engine(int ret)
 {
-    return ret == -ENODEV || ret == -ENOENT ? -EOPNOTSUPP : ret;
+    return ret == -ENODEV || ret == -ENOENT || ret == -EACCES || ret == -EPERM ? -EOPNOTSUPP : ret;
 }
 
-int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req, struct fence_probe **out,
-                     char *why, size_t why_len)
+int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req,
+                     const struct engine_ops *engine, struct fence_probe **out, char *why,
+                     size_t why_len)
 {
+    if (!engine_can(engine, ENGINE_CAP_FENCE)) {
+        snprintf(why, why_len, "fence: engine %s puts no fences on buffers: %s (vgem, sw_sync do)",
+                 engine->name, engine->label);
+        return -EOPNOTSUPP;
+    }
     if (!heap->info.is_dmabuf) {
         snprintf(why, why_len, "fence: %s memory is not a dma-buf, so it has no implicit fences",
                  heap->info.name);
@@ -65,14 +71,14 @@ int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req, struct
     if (!p)
         return -ENOMEM;
     struct engine_config cfg = {.cpu = -1};
-    int ret = engine_open(engine_find("vgem"), &cfg, &p->vgem, why, why_len);
+    int ret = engine_open(engine, &cfg, &p->engine, why, why_len);
     if (ret) {
         fence_probe_close(p);
-        return no_vgem(ret);
+        return no_engine(ret);
     }
     if ((ret = heap_alloc(heap, req, &p->buf)) != 0) {
         snprintf(why, why_len, "fence: alloc of %zu B on %s", req->size, heap->info.name);
-    } else if ((ret = engine_attach(p->vgem, p->buf, &p->import, why, why_len)) == 0) {
+    } else if ((ret = engine_attach(p->engine, p->buf, &p->import, why, why_len)) == 0) {
         /* With no fence on the buffer yet the export only tells whether the kernel has it. */
         int fd = dmabuf_export_sync_file(heap_buf_fd(p->buf), HEAP_SYNC_READ);
         if (fd >= 0) {
@@ -119,7 +125,7 @@ static void signal_or_wait(void *arg, unsigned side)
         sched_yield();
     sleep_ns(FENCE_PROBE_SETTLE_NS);
     r->signalled = timing_now();
-    r->signal_err = engine_fence_signal(r->p->vgem, r->fence);
+    r->signal_err = engine_fence_signal(r->p->engine, r->fence);
 }
 
 int fence_probe_measure(struct fence_probe *p, const struct thread_pair *pair,
@@ -130,24 +136,26 @@ int fence_probe_measure(struct fence_probe *p, const struct thread_pair *pair,
     atomic_init(&r.waiting, false);
     int ret = engine_fence_attach(p->import, true, &r.fence);
     if (ret) {
-        snprintf(why, why_len, "fence: vgem fence attach on %s", p->buf->heap->info.name);
+        snprintf(why, why_len, "fence: %s fence attach on %s", p->engine->ops->name,
+                 p->buf->heap->info.name);
         return ret;
     }
     r.sync_file = dmabuf_export_sync_file(heap_buf_fd(p->buf), HEAP_SYNC_READ);
     if (r.sync_file < 0) {
-        engine_fence_signal(p->vgem, r.fence);
+        engine_fence_signal(p->engine, r.fence);
         snprintf(why, why_len, "fence: DMA_BUF_IOCTL_EXPORT_SYNC_FILE on %s",
                  p->buf->heap->info.name);
         return r.sync_file;
     }
     struct pollfd now = {.fd = r.sync_file, .events = POLLIN};
     if (poll(&now, 1, 0) != 0) {
-        snprintf(why, why_len, "fence: the sync_file was ready before vgem's fence signalled");
+        snprintf(why, why_len, "fence: the sync_file was ready before %s's fence signalled",
+                 p->engine->ops->name);
         ret = -EPROTO;
     } else if ((ret = thread_pair_run(pair, signal_or_wait, &r)) != 0) {
         snprintf(why, why_len, "fence: binding the waiter and the signaller");
     } else if (r.signal_err) {
-        snprintf(why, why_len, "fence: vgem fence signal");
+        snprintf(why, why_len, "fence: %s fence signal", p->engine->ops->name);
         ret = r.signal_err;
     } else if (r.poll_ret <= 0 || !(r.revents & POLLIN)) {
         snprintf(why, why_len, "fence: poll() on the sync_file %s",
@@ -160,7 +168,7 @@ int fence_probe_measure(struct fence_probe *p, const struct thread_pair *pair,
         *signal_to_wake_ns = timing_ticks_to_ns(r.woke - r.signalled);
     }
     if (ret && !r.signalled)
-        engine_fence_signal(p->vgem, r.fence); /* leave no fence pending on the buffer */
+        engine_fence_signal(p->engine, r.fence); /* leave no fence pending on the buffer */
     close(r.sync_file);
     return ret;
 }

@@ -1,6 +1,7 @@
 /* coherency/fence_probe.h - how long a dma-buf fence takes from signal to a waiter waking.
  *
- * vgem, as the buffer's importer, puts an unsignalled write fence on it; the buffer's fences
+ * A fence engine (vgem as the buffer's importer, or a sw_sync timeline through
+ * DMA_BUF_IOCTL_IMPORT_SYNC_FILE) puts an unsignalled write fence on it; the buffer's fences
  * are exported as a sync_file (DMA_BUF_IOCTL_EXPORT_SYNC_FILE), one thread blocks in poll()
  * on it, the other signals the fence: the time between the signal and the wake-up is what a
  * consumer waiting for a producer's frame pays on top of the work itself.
@@ -10,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "engine.h"
 #include "heap.h"
 #include "thread_pair.h"
 
@@ -19,11 +21,13 @@
 
 struct fence_probe;
 
-/* Allocate a buffer of req on heap and import it into vgem. 0; -EOPNOTSUPP with why when the
- * probe does not apply here (host memory has no fences, no vgem device, a kernel without
- * DMA_BUF_IOCTL_EXPORT_SYNC_FILE); or -errno with why. */
-int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req, struct fence_probe **out,
-                     char *why, size_t why_len);
+/* Allocate a buffer of req on heap and attach it to engine (ENGINE_CAP_FENCE: vgem, sw_sync).
+ * 0; -EOPNOTSUPP with why when the probe does not apply here (an engine without fences, host
+ * memory, an engine not usable here, a kernel without DMA_BUF_IOCTL_EXPORT_SYNC_FILE); or
+ * -errno with why. */
+int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req,
+                     const struct engine_ops *engine, struct fence_probe **out, char *why,
+                     size_t why_len);
 /* One fence: side 1 of pair waits in poll(), side 0 signals once it is waiting. 0 and the ns
  * from just before the signal ioctl to the waiter's return from poll(), or -errno with why. */
 int fence_probe_measure(struct fence_probe *p, const struct thread_pair *pair,

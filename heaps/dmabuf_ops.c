@@ -23,6 +23,14 @@ struct dma_buf_export_sync_file {
 
 #define DMA_BUF_IOCTL_EXPORT_SYNC_FILE _IOWR(DMA_BUF_BASE, 2, struct dma_buf_export_sync_file)
 #endif
+#ifndef DMA_BUF_IOCTL_IMPORT_SYNC_FILE
+struct dma_buf_import_sync_file {
+    __u32 flags;
+    __s32 fd;
+};
+
+#define DMA_BUF_IOCTL_IMPORT_SYNC_FILE _IOW(DMA_BUF_BASE, 3, struct dma_buf_import_sync_file)
+#endif
 
 int dmabuf_sync(int buf_fd, unsigned long long flags)
 {
@@ -92,6 +100,14 @@ int dmabuf_export_sync_file(int buf_fd, enum heap_sync_dir dir)
         return -EINVAL;
     int ret = heap_ioctl_restart(buf_fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg);
     return ret < 0 ? ret : arg.fd;
+}
+
+int dmabuf_import_sync_file(int buf_fd, bool write, int sync_file)
+{
+    struct dma_buf_import_sync_file arg = {.flags = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ,
+                                           .fd = sync_file};
+    int ret = heap_ioctl_restart(buf_fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
+    return ret < 0 ? ret : 0;
 }
 
 int dmabuf_heap_mmap(struct heap_buf *buf, void **addr)

@@ -30,6 +30,10 @@ int dmabuf_set_name(int buf_fd, const char *name);
  * poll() on it says when they have signalled. The fd (close it), or -errno: -ENOTTY from
  * kernels before 6.0, -EINVAL for a dir without READ or WRITE. */
 int dmabuf_export_sync_file(int buf_fd, enum heap_sync_dir dir);
+/* DMA_BUF_IOCTL_IMPORT_SYNC_FILE (Linux 6.0): add sync_file's fence to the buffer's implicit
+ * fences, as a writer's (write) or a reader's; the buffer keeps its own reference, so the caller
+ * still closes sync_file. 0, or -errno: -ENOTTY from kernels before 6.0. */
+int dmabuf_import_sync_file(int buf_fd, bool write, int sync_file);
 
 /* DMA_BUF_SYNC_START or END with the direction's READ/WRITE bits. */
 unsigned long long dmabuf_sync_flags(bool begin, enum heap_sync_dir dir);

@@ -11,7 +11,8 @@
 #define ENGINE_BACKENDS(X)                                                                         \
     X(cpu)                                                                                         \
     X(v4l2)                                                                                        \
-    X(vgem)
+    X(vgem)                                                                                        \
+    X(sw_sync)
 
 #define ENGINE_DECLARE(name) extern const struct engine_ops engine_##name##_ops;
 ENGINE_BACKENDS(ENGINE_DECLARE)

@@ -344,13 +344,14 @@ static void test_kernels_axes_and_metrics(void **state)
     struct bench_case *cases;
     size_t n;
     assert_int_equal(sweep_expand(&job, heaps, 1, &cases, &n), 0);
-    assert_int_equal(n, 2 * 2 * 3 + 3 * 3 + 1 + 1);
+    assert_int_equal(n, 2 * 2 * 3 + 3 * 3 + 1 + 3);
     assert_string_equal(cases[0].id,
                         "coherency:heap=host;size=4KiB;kernel=stale;strategy=none;engine=cpu");
     assert_string_equal(cases[12].id, "coherency:heap=host;kernel=c2c;cpu=0;peer=0");
     assert_string_equal(cases[13].id, "coherency:heap=host;kernel=c2c;cpu=0;peer=1");
     assert_string_equal(cases[21].id, "coherency:heap=host;kernel=false-sharing");
-    assert_string_equal(cases[22].id, "coherency:heap=host;kernel=fence");
+    assert_string_equal(cases[22].id, "coherency:heap=host;kernel=fence;engine=cpu");
+    assert_string_equal(cases[24].id, "coherency:heap=host;kernel=fence;engine=vgem");
     const struct metric_def *const *defs;
     assert_int_equal(bench_coherency.metrics(&cases[0], &defs), 2);
     assert_string_equal(defs[0]->name, "stale_lines_cpu_to_dev");
@@ -497,21 +498,28 @@ static void test_false_sharing_runs(void **state)
     assert_nothing_live(fds);
 }
 
-/* Fences need a dma-buf and vgem: host memory has neither, the planted board no vgem. */
+/* Fences need a dma-buf and a fence engine: host memory has none, the cpu engine makes no
+ * fences, the planted board has no vgem and no debugfs for sw_sync. */
 static void test_fence_says_why_it_cannot_run(void **state)
 {
     (void)state;
     int fds = open_fds();
     struct coh_case k;
-    make_case(&k, "host", "fence", -1);
+    make_case(&k, "host", "fence", AXIS_ENGINE, "vgem", -1);
     void *st = NULL;
     char reason[192];
     assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
     assert_string_equal(reason,
                         "fence: host memory is not a dma-buf, so it has no implicit fences");
-    make_case(&k, "system", "fence", -1);
+    make_case(&k, "system", "fence", AXIS_ENGINE, "vgem", -1);
     assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
     assert_non_null(strstr(reason, "vgem"));
+    make_case(&k, "system", "fence", AXIS_ENGINE, "sw_sync", -1);
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_non_null(strstr(reason, "debugfs"));
+    make_case(&k, "system", "fence", AXIS_ENGINE, "cpu", -1);
+    assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_non_null(strstr(reason, "fence: engine cpu puts no fences on buffers"));
     assert_nothing_live(fds);
 }
 

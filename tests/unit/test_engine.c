@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/videodev2.h>
 #include <setjmp.h>
@@ -64,14 +65,16 @@ static void test_frame_formats(void **state)
 static void test_engine_list(void **state)
 {
     (void)state;
-    assert_int_equal(engine_count(), 3);
+    assert_int_equal(engine_count(), 4);
     assert_string_equal(engine_at(0)->name, "cpu");
     assert_string_equal(engine_at(1)->name, "v4l2");
     assert_string_equal(engine_at(2)->name, "vgem");
-    assert_null(engine_at(3));
+    assert_string_equal(engine_at(3)->name, "sw_sync");
+    assert_null(engine_at(4));
     assert_ptr_equal(engine_find("vgem"), engine_at(2));
     assert_null(engine_find("gpu"));
-    assert_string_equal(engine_names(), "cpu, v4l2, vgem");
+    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync");
+    assert_int_equal(engine_find("sw_sync")->caps, ENGINE_CAP_FENCE);
     assert_non_null(strstr(engine_find("cpu")->label, "CPU engine"));
     assert_true(engine_can(engine_find("cpu"), ENGINE_CAP_OP(ENGINE_OP_COPY)));
     assert_false(engine_can(engine_find("vgem"), ENGINE_CAP_OP(ENGINE_OP_COPY)));
@@ -358,9 +361,49 @@ static int fake_v4l2_m2m(unsigned long request, void *arg, bool dmabuf)
     }
 }
 
+/* The sw_sync debugfs interface, as drivers/dma-buf/sw_sync.c has it. */
+struct fake_sw_sync_create_fence_data {
+    __u32 value;
+    char name[32];
+    __s32 fence;
+};
+
+#define FAKE_SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct fake_sw_sync_create_fence_data)
+#define FAKE_SW_SYNC_IOC_INC          _IOW('W', 1, __u32)
+
+static struct {
+    __u32 last_value, last_inc, import_flags;
+    int creates, incs, imports;
+} sw;
+
+static int fake_sw_sync(unsigned long request, void *arg)
+{
+    if (request == FAKE_SW_SYNC_IOC_CREATE_FENCE) {
+        struct fake_sw_sync_create_fence_data *d = arg;
+        sw.last_value = d->value;
+        sw.creates++;
+        d->fence = memfd_create("fake-sync-file", MFD_CLOEXEC);
+        return d->fence < 0 ? -1 : 0;
+    }
+    if (request == FAKE_SW_SYNC_IOC_INC) {
+        sw.last_inc = *(__u32 *)arg;
+        sw.incs++;
+        return 0;
+    }
+    return fail_with(ENOTTY);
+}
+
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
     const char *dev = device_of(fd);
+    if (!strcmp(dev, "sw_sync"))
+        return fake_sw_sync(request, arg);
+    if (request == DMA_BUF_IOCTL_IMPORT_SYNC_FILE) {
+        struct dma_buf_import_sync_file *d = arg;
+        sw.import_flags = d->flags;
+        sw.imports++;
+        return strstr(device_of(d->fd), "fake-sync-file") ? 0 : fail_with(EINVAL);
+    }
     if (!strcmp(dev, "card0"))
         return fake_drm(request, arg);
     if (!strcmp(dev, "video0")) { /* a capture-only camera */
@@ -493,6 +536,70 @@ static void test_vgem_imports_and_fences(void **state)
     heap_free(host);
 }
 
+static void test_sw_sync_probe_reasons(void **state)
+{
+    (void)state;
+    struct engine_probe p = probe("sw_sync");
+    assert_false(p.available);
+    assert_string_equal(p.reason, "debugfs is not mounted on /sys/kernel/debug (sw_sync lives "
+                                  "there)");
+    plant("/sys", true);
+    plant("/sys/kernel", true);
+    plant("/sys/kernel/debug", true);
+    p = probe("sw_sync");
+    assert_non_null(strstr(p.reason, "debugfs is not mounted"));
+    plant("/sys/kernel/debug/sync", true);
+    p = probe("sw_sync");
+    assert_string_equal(p.reason, "no /sys/kernel/debug/sync/sw_sync: kernel without "
+                                  "CONFIG_SW_SYNC");
+    plant("/sys/kernel/debug/sync/sw_sync", false);
+    p = probe("sw_sync");
+    assert_true(p.available);
+}
+
+/* A fence at the next timeline value, put on the buffer as a writer's; signalled by one step. */
+static void test_sw_sync_fences(void **state)
+{
+    (void)state;
+    plant("/sys", true);
+    plant("/sys/kernel", true);
+    plant("/sys/kernel/debug", true);
+    plant("/sys/kernel/debug/sync", true);
+    plant("/sys/kernel/debug/sync/sw_sync", false);
+    memset(&sw, 0, sizeof(sw));
+    struct heap_alloc_req req = {.size = 1 << 16};
+    struct heap_buf *buf;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &buf), 0);
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1};
+    char why[256] = "";
+    assert_int_equal(engine_open(engine_find("sw_sync"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *b;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), 0);
+    uint32_t fence;
+    for (uint32_t i = 1; i <= 2; i++) {
+        assert_int_equal(engine_fence_attach(b, true, &fence), 0);
+        assert_int_equal(fence, i);
+        assert_int_equal(sw.last_value, i);
+        assert_int_equal(sw.imports, (int)i);
+        assert_int_equal(sw.import_flags, DMA_BUF_SYNC_WRITE);
+        assert_int_equal(engine_fence_signal(e, fence), 0);
+        assert_int_equal(sw.last_inc, 1);
+        assert_int_equal(sw.incs, (int)i);
+    }
+    assert_int_equal(engine_fence_signal(e, fence), 0); /* already signalled: no step */
+    assert_int_equal(sw.incs, 2);
+    assert_int_equal(engine_fence_attach(b, false, &fence), 0);
+    assert_int_equal(sw.import_flags, DMA_BUF_SYNC_READ);
+    engine_fence_signal(e, fence);
+    uint64_t ticket;
+    struct engine_job fill = {.op = ENGINE_OP_FILL, .dst = b, .len = 64};
+    assert_int_equal(engine_submit(e, &fill, &ticket), -EOPNOTSUPP);
+    engine_detach(b);
+    engine_close(e);
+    heap_free(buf);
+}
+
 static void test_v4l2_probe_reasons(void **state)
 {
     (void)state;
@@ -590,6 +697,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_vgem_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_vgem_imports_and_fences, setup_root,
                                             teardown_root),
+            cmocka_unit_test_setup_teardown(test_sw_sync_probe_reasons, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_sw_sync_fences, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_copies_frames, setup_root, teardown_root),
     };
