@@ -412,7 +412,9 @@ static void print_coherency_lines(const struct run_tables *t, FILE *out)
         bool fs = is_kernel(k, "false-sharing"), fence = is_kernel(k, "fence");
         if (!fs && !fence)
             continue;
-        fprintf(out, "\ncoherency %s, heap %s: ", k->text[AXIS_KERNEL], k->text[AXIS_HEAP]);
+        /* Fences come from more than one source (vgem, sw_sync): name the one of this line. */
+        fprintf(out, "\ncoherency %s, heap %s%s%s: ", k->text[AXIS_KERNEL], k->text[AXIS_HEAP],
+                fence ? ", fences from " : "", fence ? k->text[AXIS_ENGINE] : "");
         double shared = median_of(k, "increment_time_shared_line"),
                own = median_of(k, "increment_time_own_lines"),
                cost = median_of(k, "false_sharing_cost"), wake = median_of(k, "fence_latency");

@@ -19,7 +19,8 @@ test_coherency_default_run() {
     fi
     expect_out '^coherency c2c: core-to-core cache-line transfer, ns one way \(median\), heap host'
     expect_out '^  cpu \\ peer( +[0-9]+)+$'
-    expect_out '^coherency fence, heap host: skipped: fence: host memory is not a dma-buf'
+    expect_out '^coherency fence, heap host, fences from vgem: skipped: fence: host memory is not a dma-buf'
+    expect_out '^coherency fence, heap host, fences from sw_sync: skipped: fence: host memory is not a dma-buf'
     "$VALIDATE" "$work/coh" >/dev/null || fail "validate_results"
     local csv=$work/coh/results.csv rows
     # Every stale row that ran: engine cpu, not one stale line in any repetition, and a verdict
@@ -51,14 +52,16 @@ test_coherency_skipped_cases_say_why() {
     run run coherency --heap host --kernel stale,fence --size 4K --strategy none \
         --engine vgem,v4l2 --reps 2 --counters none -q -o "$work/coh2"
     expect_rc 0
-    expect_out '^cases: 3, ok 0, skipped 3, errors 0$'
+    expect_out '^cases: 4, ok 0, skipped 4, errors 0$'
     local csv=$work/coh2/results.csv
     grep -q 'engine=vgem,.*,skipped,"\?Operation not supported: stale: engine vgem cannot copy: DRM vgem importer (no data movement)"\?,$' "$csv" ||
         fail "vgem skipped with its reason"
     grep -q 'engine=v4l2,.*,skipped,"Operation not supported: stale: host memory is not a dma-buf, and v4l2 imports dma-bufs",$' "$csv" ||
         fail "v4l2 skipped with its reason"
-    grep -q 'kernel=fence,.*,skipped,"Operation not supported: fence: host memory is not a dma-buf, so it has no implicit fences",$' "$csv" ||
+    grep -q 'kernel=fence;engine=vgem,.*,skipped,"Operation not supported: fence: host memory is not a dma-buf, so it has no implicit fences",$' "$csv" ||
         fail "fence skipped with its reason"
+    grep -q 'kernel=fence;engine=v4l2,.*,skipped,"Operation not supported: fence: engine v4l2 puts no fences on buffers: .*",$' "$csv" ||
+        fail "fence with an engine without fences skipped with its reason"
     "$VALIDATE" "$work/coh2" >/dev/null || fail "validate_results"
 }
 
