@@ -58,6 +58,12 @@ struct bench_def {
      * kernel uses (a subset of axes; heap and kernel always). The sweep expands each kernel
      * over its own axes, and a case's id names only those. NULL: every kernel uses all axes. */
     unsigned (*kernel_axes)(const char *kernel);
+    /* Optional, with kernel_axes: a kernel's own default list for an axis its cases use, when
+     * the job left that axis at the benchmark's default (which covers every kernel), or NULL
+     * for the benchmark's. So each probe gets the values that apply to it (coherency: copy
+     * engines for stale, fence sources for fence) rather than a product of skipped cases; an
+     * axis the user set is taken as given. */
+    const char *(*kernel_default)(const char *kernel, enum sweep_axis axis);
     /* Optional: a verdict on a metric's statistics over every repetition ("coherent",
      * "needs-sync", "pass", "fail"; a check may judge its worst repetition, stats->max, not
      * the median), or NULL when the metric is a measurement, not a check. */

@@ -102,6 +102,19 @@ static unsigned coherency_kernel_axes(const char *kernel)
     return k >= 0 ? kernel_axis_bits[k] : 0;
 }
 
+/* The benchmark's default engines are those of every probe; each probe takes its own. */
+static const char *coherency_kernel_default(const char *kernel, enum sweep_axis axis)
+{
+    if (axis != AXIS_ENGINE)
+        return NULL;
+    switch (kernel_of(kernel)) {
+    case K_FENCE:
+        return "vgem,sw_sync"; /* the engines that put fences on buffers */
+    default:
+        return "cpu,v4l2"; /* those that copy */
+    }
+}
+
 static size_t coherency_metrics(const struct bench_case *c, const struct metric_def *const **defs)
 {
     switch (kernel_of(c->value[AXIS_KERNEL]->text)) {
@@ -395,13 +408,14 @@ const struct bench_def bench_coherency = {
                         [AXIS_SIZE] = "4K,256K",
                         [AXIS_KERNEL] = "stale,c2c,false-sharing,fence",
                         [AXIS_STRATEGY] = "none,full,partial-ioctl,full-user",
-                        /* stale copies with cpu and v4l2, fence fences with vgem and sw_sync;
-                         * each skips the others with a reason */
+                        /* stale copies with cpu and v4l2, fence fences with vgem and sw_sync:
+                         * each probe takes its own (coherency_kernel_default) */
                         [AXIS_ENGINE] = "cpu,v4l2,vgem,sw_sync",
                 },
         .work_unit = "probe",
         .check_kernel = coherency_check_kernel,
         .kernel_axes = coherency_kernel_axes,
+        .kernel_default = coherency_kernel_default,
         .verdict = coherency_verdict,
         .metrics = coherency_metrics,
         .setup = coherency_setup,

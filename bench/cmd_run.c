@@ -373,11 +373,13 @@ static int finish_job(struct run_opts *o, struct job *job)
             cpu_default_sizes(sizes, sizeof(sizes));
             def = sizes;
         }
-        if (def && !(job->axes_set & (1u << a)) &&
-            job_apply_option(job, sweep_axis_key(a), def, err, sizeof(err))) {
+        if (!def || (job->axes_set & (1u << a)))
+            continue;
+        if (job_apply_option(job, sweep_axis_key(a), def, err, sizeof(err))) {
             cli_error("run: %s defaults: %s", b->name, err);
             return CLI_EXIT_FAILURE;
         }
+        job->axes_defaulted |= 1u << a;
     }
     for (size_t i = 0; i < o->n_overrides; i++) {
         int axis = sweep_axis_from_key(o->overrides[i].key);
@@ -388,6 +390,8 @@ static int finish_job(struct run_opts *o, struct job *job)
             return CLI_EXIT_USAGE;
         }
         o->overrides[i].applied = true;
+        if (axis >= 0)
+            job->axes_defaulted &= ~(1u << axis);
     }
     const struct sweep_axis_values *kernels = &job->axes[AXIS_KERNEL];
     for (size_t i = 0; i < kernels->n; i++) {

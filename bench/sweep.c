@@ -554,6 +554,10 @@ struct sweep_group {
     long kernel; /* index of the kernel value this group is for, -1 for all of them */
     size_t count[N_SWEEP_AXES];
     size_t total;
+    /* The kernel's own default list of an axis (bench_def kernel_default), parsed, and where
+     * its values sit in the cases' block; NULL where the job's list holds. */
+    struct sweep_axis_values *own[N_SWEEP_AXES];
+    const struct sweep_value *own_values[N_SWEEP_AXES];
 };
 
 /* The values standing in for "all" on one axis, or NULL when the axis lists its own. */
@@ -572,6 +576,8 @@ static int size_group(const struct job *job, const struct sweep_subst *subst, st
             continue;
         if (a == AXIS_KERNEL && g->kernel >= 0)
             g->count[a] = 1;
+        else if (g->own[a])
+            g->count[a] = g->own[a]->n;
         else
             g->count[a] = subst->values[a] ? subst->n[a] : job->axes[a].n;
         if (g->count[a] == 0)
@@ -601,11 +607,34 @@ static void fill_group(const struct job *job, const struct sweep_subst *subst,
             rest /= g->count[a];
             if (a == AXIS_KERNEL && g->kernel >= 0)
                 c->value[a] = &job->axes[a].v[g->kernel];
+            else if (g->own_values[a])
+                c->value[a] = &g->own_values[a][k];
             else
                 c->value[a] = subst->values[a] ? &subst->values[a][k] : &job->axes[a].v[k];
         }
         sweep_case_id(c, c->id, sizeof(c->id));
     }
+}
+
+/* The kernel's own default lists for the axes of group g that hold the benchmark's default:
+ * parsed into g->own, their value count added to *n_own. -EINVAL when a list does not parse
+ * (a benchmark's bug), -ENOMEM. */
+static int own_defaults(const struct job *job, const struct bench_def *b, struct sweep_group *g,
+                        size_t *n_own)
+{
+    const char *kernel = job->axes[AXIS_KERNEL].v[g->kernel].text;
+    for (int a = 0; a < N_SWEEP_AXES; a++) {
+        const char *list;
+        if (a == AXIS_KERNEL || !(g->axes & AXIS_BIT(a)) || !(job->axes_defaulted & AXIS_BIT(a)) ||
+            !(list = b->kernel_default(kernel, a)))
+            continue;
+        if (!(g->own[a] = malloc(sizeof(*g->own[a]))))
+            return -ENOMEM;
+        if (sweep_parse_axis(a, list, g->own[a], NULL, 0))
+            return -EINVAL;
+        *n_own += g->own[a]->n;
+    }
+    return 0;
 }
 
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
@@ -642,18 +671,21 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
             subst.n[a] = n_cpus;
         }
     }
-    size_t total = 0;
+    size_t total = 0, n_own = 0;
     int ret = 0;
     for (size_t g = 0; g < n_groups && !ret; g++) {
         groups[g].kernel = per_kernel ? (long)g : -1;
         groups[g].axes = per_kernel ? axes & (b->kernel_axes(job->axes[AXIS_KERNEL].v[g].text) |
                                               AXIS_BIT(AXIS_HEAP) | AXIS_BIT(AXIS_KERNEL))
                                     : axes;
-        ret = size_group(job, &subst, &groups[g], &total);
+        if (per_kernel && b->kernel_default)
+            ret = own_defaults(job, b, &groups[g], &n_own);
+        if (!ret)
+            ret = size_group(job, &subst, &groups[g], &total);
     }
     struct bench_case *cases = NULL;
-    if (!ret && !(cases = calloc(1, total * sizeof(*cases) +
-                                            (n_heaps + n_cpus) * sizeof(struct sweep_value))))
+    if (!ret && !(cases = calloc(1, total * sizeof(*cases) + (n_heaps + n_cpus + n_own) *
+                                                                     sizeof(struct sweep_value))))
         ret = -ENOMEM;
     struct sweep_value *heaps = cases ? (struct sweep_value *)(cases + total) : NULL;
     for (size_t h = 0; !ret && h < n_heaps; h++) {
@@ -665,6 +697,16 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
     struct sweep_value *cpu_values = heaps ? heaps + n_heaps : NULL;
     for (size_t i = 0; !ret && i < n_cpus; i++)
         set_magnitude(AXIS_CPU, (uint64_t)cpus[i], &cpu_values[i]);
+    struct sweep_value *own_values = cpu_values ? cpu_values + n_cpus : NULL;
+    for (size_t g = 0; !ret && g < n_groups; g++) {
+        for (int a = 0; a < N_SWEEP_AXES; a++) {
+            if (!groups[g].own[a])
+                continue;
+            memcpy(own_values, groups[g].own[a]->v, groups[g].own[a]->n * sizeof(*own_values));
+            groups[g].own_values[a] = own_values;
+            own_values += groups[g].own[a]->n;
+        }
+    }
     if (!ret) {
         if (heaps_all)
             subst.values[AXIS_HEAP] = heaps;
@@ -681,6 +723,9 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
     } else {
         free(cases);
     }
+    for (size_t g = 0; g < n_groups; g++)
+        for (int a = 0; a < N_SWEEP_AXES; a++)
+            free(groups[g].own[a]);
     free(groups);
     return ret;
 }

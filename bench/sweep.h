@@ -66,13 +66,15 @@ struct job {
     char name[JOB_NAME_MAX]; /* the job file section, or "cli" */
     char bench[32];          /* "alloc", "cpu" */
     struct sweep_axis_values axes[N_SWEEP_AXES];
-    unsigned reps;        /* repetitions per case; with reps_auto the minimum */
-    bool reps_auto;       /* repeat until the 95% CI of the median is within 1% */
-    double time_budget_s; /* per case, for reps_auto and as a safety limit */
-    char counters[256];   /* "default", "none", or a comma-separated list of event names */
-    char cpus[128];       /* CPUs to pin threads to ("0-3,6"), "" = all of them */
-    unsigned axes_set;    /* bit (1u << axis) for each axis a job file or option set */
-    char file[256];       /* where the job was defined ("" for the command line) */
+    unsigned reps;           /* repetitions per case; with reps_auto the minimum */
+    bool reps_auto;          /* repeat until the 95% CI of the median is within 1% */
+    double time_budget_s;    /* per case, for reps_auto and as a safety limit */
+    char counters[256];      /* "default", "none", or a comma-separated list of event names */
+    char cpus[128];          /* CPUs to pin threads to ("0-3,6"), "" = all of them */
+    unsigned axes_set;       /* bit (1u << axis) for each axis a job file or option set */
+    unsigned axes_defaulted; /* bit per axis holding its benchmark's default list (set by the
+                              * run command): a probe may narrow those (kernel_default) */
+    char file[256];          /* where the job was defined ("" for the command line) */
     int line;
 };
 
@@ -117,7 +119,9 @@ void job_init(struct job *job, const char *name);
  * fastest); ids filled in. A benchmark whose kernels use different axes (bench_def
  * kernel_axes) gets one product per kernel value, in the kernel list's order. Heap "all" is
  * replaced by heap_names (n_heap_names of them, in that order); cpu and peer "all" by the
- * job's cpus, or every CPU this process may run on. The cases point into job (keep it alive);
+ * job's cpus, or every CPU this process may run on. For an axis in job->axes_defaulted, a
+ * kernel's own default list (bench_def kernel_default) replaces the job's for that kernel's
+ * cases. The cases point into job (keep it alive);
  * *out is one malloc'd block, free() it. -EINVAL (unknown bench, an empty axis, "all" with no
  * heap names or a name too long), -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,

@@ -32,6 +32,11 @@ test_coherency_default_run() {
         fail "a stale row that ran is not 0 lines, coherent or pass"
     fi
     grep -q '^stale,cpu,full,stale_lines_cpu_to_dev,,skipped,$' <<<"$rows" || fail "full skipped on host"
+    # Each probe took its own default engines: stale the copy engines, fence the fence sources.
+    [ "$(csv_columns "$csv" kernel engine | sort -u | grep -E '^(stale|fence),' | paste -sd' ')" = \
+        "fence,sw_sync fence,vgem stale,cpu stale,v4l2" ] ||
+        fail "probe engines: $(csv_columns "$csv" kernel engine | sort -u | paste -sd' ')"
+    ! grep -Eq 'cannot copy|puts no fences' "$csv" || fail "a default case that could only skip"
     # The core-to-core matrix: every ordered pair of CPUs, the diagonal skipped with its reason.
     local ncpu
     ncpu=$(nproc)

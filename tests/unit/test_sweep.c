@@ -609,6 +609,38 @@ static void test_cpu_default_sizes(void **state)
     assert_int_equal(sweep_parse_axis(AXIS_SIZE, out, &v, why, sizeof(why)), 0);
 }
 
+/* A probe takes its own default list of an axis the job left at the benchmark's default, and
+ * the user's list as given: coherency's stale copies with cpu and v4l2, fence fences with vgem
+ * and sw_sync, and neither gets a product of cases that can only be skipped. */
+static void test_kernel_defaults_narrow_defaulted_axes(void **state)
+{
+    (void)state;
+    struct job *job = new_job("coherency");
+    set_axis(job, AXIS_HEAP, "host");
+    set_axis(job, AXIS_KERNEL, "stale,fence");
+    set_axis(job, AXIS_SIZE, "4K");
+    set_axis(job, AXIS_STRATEGY, "none");
+    set_axis(job, AXIS_ENGINE, "cpu,v4l2,vgem,sw_sync");
+    job->axes_defaulted = 1u << AXIS_ENGINE;
+    struct bench_case *cases;
+    size_t n;
+    assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(cases[0].id,
+                        "coherency:heap=host;size=4KiB;kernel=stale;strategy=none;engine=cpu");
+    assert_string_equal(cases[1].value[AXIS_ENGINE]->text, "v4l2");
+    assert_string_equal(cases[2].id, "coherency:heap=host;kernel=fence;engine=vgem");
+    assert_string_equal(cases[3].value[AXIS_ENGINE]->text, "sw_sync");
+    free(cases);
+    /* Set by the user (or a job file): every kernel takes the whole list. */
+    job->axes_defaulted = 0;
+    assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
+    assert_int_equal(n, 8);
+    assert_string_equal(cases[2].value[AXIS_ENGINE]->text, "vgem");
+    free(cases);
+    free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -631,6 +663,7 @@ int main(void)
             cmocka_unit_test(test_case_ids),
             cmocka_unit_test(test_ids_are_stable),
             cmocka_unit_test(test_cpu_default_sizes),
+            cmocka_unit_test(test_kernel_defaults_narrow_defaulted_axes),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }
