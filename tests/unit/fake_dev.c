@@ -1,6 +1,7 @@
 /* tests/unit/fake_dev.c - plant and remove the fake /dev of tests/unit/fake_dev.h. */
 #include "fake_dev.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,4 +40,15 @@ void fake_dev_remove(const char root[64])
     snprintf(path, sizeof(path), "%s/dev", root);
     assert_int_equal(rmdir(path), 0);
     assert_int_equal(rmdir(root), 0);
+}
+
+int fake_dev_open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
 }

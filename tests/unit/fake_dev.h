@@ -2,7 +2,8 @@
  *
  * The dma-heap backend looks for /dev/dma_heap under $DMABENCH_DEV_ROOT: a test plants a
  * temporary tree with a plain file named "system" there and answers the heap's ioctls through
- * heap_ioctl_set_hook(). Linked into every unit test; it fails the test on any error.
+ * heap_ioctl_set_hook(). Linked into every unit test; it fails the test on any error. Also the
+ * open-fd count the leak checks use.
  */
 #ifndef DMABENCH_TESTS_FAKE_DEV_H
 #define DMABENCH_TESTS_FAKE_DEV_H
@@ -12,5 +13,8 @@
 void fake_dev_plant(char root[64], const char *tag);
 /* Unset DMABENCH_DEV_ROOT and remove the tree. */
 void fake_dev_remove(const char root[64]);
+/* File descriptors this process has open now (/proc/self/fd): tests compare it before and
+ * after a benchmark to prove nothing leaked. */
+int fake_dev_open_fds(void);
 
 #endif

@@ -115,23 +115,12 @@ static int teardown_board(void **state)
     return 0;
 }
 
-static int open_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void assert_nothing_live(int fds_before)
 {
     struct heap_counts live = heap_registry_live(reg);
     assert_int_equal(live.buffers, 0);
     assert_int_equal(live.mappings, 0);
-    assert_int_equal(open_fds(), fds_before);
+    assert_int_equal(fake_dev_open_fds(), fds_before);
 }
 
 /* --- one case of the coherency benchmark, as the sweep would make it ------------------------ */
@@ -374,7 +363,7 @@ static void test_kernels_axes_and_metrics(void **state)
 static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     const char *strategies[] = {"none", "full-user", "partial-user"};
     for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++) {
         struct coh_case k;
@@ -422,7 +411,7 @@ static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
 static void test_stale_full_sync_on_a_dmabuf(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     struct coh_case k;
     make_case(&k, "system", "stale", AXIS_SIZE, "16K", AXIS_STRATEGY, "full", AXIS_ENGINE, "cpu",
               -1);
@@ -442,7 +431,7 @@ static void test_stale_full_sync_on_a_dmabuf(void **state)
 static void test_c2c_latency_between_two_cpus(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     char reason[192], cpu[16], peer[16];
     snprintf(cpu, sizeof(cpu), "%u", pinning_cpu(pins, 0));
     struct coh_case same;
@@ -477,7 +466,7 @@ static void test_c2c_latency_between_two_cpus(void **state)
 static void test_false_sharing_runs(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     struct coh_case k;
     make_case(&k, "host", "false-sharing", -1);
     void *st = NULL;
@@ -503,7 +492,7 @@ static void test_false_sharing_runs(void **state)
 static void test_fence_says_why_it_cannot_run(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     struct coh_case k;
     make_case(&k, "host", "fence", AXIS_ENGINE, "vgem", -1);
     void *st = NULL;

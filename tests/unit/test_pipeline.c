@@ -89,17 +89,6 @@ static struct counter_spec no_counters;
 static struct counter_totals totals;
 static struct bench_env env;
 
-static int open_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 /* No /dev/video* and no /dev/dri under the fake root: v4l2 and vgem say why, on any host. */
 static int setup_board(void **state)
 {
@@ -234,7 +223,7 @@ static void test_pipeline_is_registered(void **state)
 static void test_pipeline_runs_and_cleans_up(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     const char *pools[] = {"1", "2", "4"};
     for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
         struct pipeline_case k;
@@ -264,7 +253,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
         bench_pipeline.teardown(st);
         assert_nothing_live();
     }
-    assert_int_equal(open_fds(), fds);
+    assert_int_equal(fake_dev_open_fds(), fds);
 }
 
 static void expect_skip(const char *heap, const char *strategy, const char *engine, const char *why)
@@ -283,12 +272,12 @@ static void expect_skip(const char *heap, const char *strategy, const char *engi
 static void test_pipeline_skips_with_reasons(void **state)
 {
     (void)state;
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     expect_skip("host", "full", "cpu", "host memory is not a dma-buf");
     expect_skip("host", "partial-ioctl", "cpu", "host memory is not a dma-buf");
     expect_skip("host", "none", "vgem", "vgem: moves no data");
     expect_skip("host", "none", "v4l2", "engine v4l2: ");
-    assert_int_equal(open_fds(), fds);
+    assert_int_equal(fake_dev_open_fds(), fds);
     /* A heap this machine lacks is an error, not a skip. */
     struct pipeline_case k;
     make_case(&k, "reserved", "none", "1", "nv12:320x240", "cpu");

@@ -339,17 +339,6 @@ static void test_partial_ioctl(void **state)
 /* --- the benchmark ------------------------------------------------------------------------------
  */
 
-static int open_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    for (struct dirent *e; d && (e = readdir(d));)
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
 struct sync_case {
     struct job job;
     struct bench_case c;
@@ -393,7 +382,7 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
                             .totals = &totals,
                             .pins = pins,
                             .min_sample_ns = 1e5};
-    int fds = open_fds();
+    int fds = fake_dev_open_fds();
     const char *strategies[] = {"none", "partial-user", "full-user", "full", "partial-ioctl"};
     for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++) {
         struct sync_case k;
@@ -436,7 +425,7 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
     struct heap_counts live = heap_registry_live(reg);
     assert_int_equal(live.buffers, 0);
     assert_int_equal(live.mappings, 0);
-    assert_int_equal(open_fds(), fds);
+    assert_int_equal(fake_dev_open_fds(), fds);
     pinning_close(pins);
 }
 
