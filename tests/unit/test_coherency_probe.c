@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bench_fixture.h"
 #include "fake_dev.h"
 
 #include "bench.h"
@@ -77,47 +78,26 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
     }
 }
 
-static char dev_root[64];
-static struct heap_registry *reg;
-static struct pinning *pins;
-static struct counter_spec no_counters;
-static struct counter_totals totals;
-static struct bench_env env;
+static struct bench_fixture fx;
 
 static int setup_board(void **state)
 {
     (void)state;
-    fake_dev_plant(dev_root, "coh");
-    heap_ioctl_set_hook(fake_ioctl);
     memset(&fake, 0, sizeof(fake));
-    assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    char err[256];
-    assert_int_equal(pinning_open(&pins, "", err, sizeof(err)), 0);
-    counter_totals_init(&totals, &no_counters);
-    env = (struct bench_env){.registry = reg,
-                             .counters = &no_counters,
-                             .totals = &totals,
-                             .pins = pins,
-                             .min_sample_ns = 1e5};
+    bench_fixture_open(&fx, "coh", fake_ioctl, 1e5);
     return 0;
 }
 
 static int teardown_board(void **state)
 {
     (void)state;
-    pinning_close(pins);
-    struct heap_counts leaked;
-    heap_registry_close(reg, &leaked);
-    assert_int_equal(leaked.buffers, 0);
-    assert_int_equal(leaked.mappings, 0);
-    heap_ioctl_set_hook(NULL);
-    fake_dev_remove(dev_root);
+    bench_fixture_close(&fx);
     return 0;
 }
 
 static void assert_nothing_live(int fds_before)
 {
-    struct heap_counts live = heap_registry_live(reg);
+    struct heap_counts live = heap_registry_live(fx.reg);
     assert_int_equal(live.buffers, 0);
     assert_int_equal(live.mappings, 0);
     assert_int_equal(fake_dev_open_fds(), fds_before);
@@ -161,7 +141,7 @@ static void make_case(struct coh_case *k, const char *heap, const char *kernel, 
 static int setup_case(struct coh_case *k, void **st, char *reason, size_t reason_len)
 {
     reason[0] = '\0';
-    return bench_coherency.setup(&k->c, &env, st, reason, reason_len);
+    return bench_coherency.setup(&k->c, &fx.env, st, reason, reason_len);
 }
 
 /* --- pure parts ------------------------------------------------------------------------------ */
@@ -433,17 +413,17 @@ static void test_c2c_latency_between_two_cpus(void **state)
     (void)state;
     int fds = fake_dev_open_fds();
     char reason[192], cpu[16], peer[16];
-    snprintf(cpu, sizeof(cpu), "%u", pinning_cpu(pins, 0));
+    snprintf(cpu, sizeof(cpu), "%u", pinning_cpu(fx.pins, 0));
     struct coh_case same;
     make_case(&same, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, cpu, -1);
     void *st = NULL;
     assert_int_equal(setup_case(&same, &st, reason, sizeof(reason)), -EOPNOTSUPP);
     assert_non_null(strstr(reason, "no line crosses between caches"));
-    if (pinning_count(pins) < 2) {
+    if (pinning_count(fx.pins) < 2) {
         assert_nothing_live(fds);
         return;
     }
-    snprintf(peer, sizeof(peer), "%u", pinning_cpu(pins, 1));
+    snprintf(peer, sizeof(peer), "%u", pinning_cpu(fx.pins, 1));
     struct coh_case k;
     make_case(&k, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, peer, -1);
     assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), 0);
@@ -472,7 +452,7 @@ static void test_false_sharing_runs(void **state)
     void *st = NULL;
     char reason[192];
     int ret = setup_case(&k, &st, reason, sizeof(reason));
-    if (pinning_count(pins) < 2) {
+    if (pinning_count(fx.pins) < 2) {
         assert_int_equal(ret, -EOPNOTSUPP);
         assert_non_null(strstr(reason, "needs two CPUs"));
         return;

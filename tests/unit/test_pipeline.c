@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bench_fixture.h"
 #include "fake_dev.h"
 
 #include "bench.h"
@@ -82,29 +83,14 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
     return 0;
 }
 
-static char dev_root[64];
-static struct heap_registry *reg;
-static struct pinning *pins;
-static struct counter_spec no_counters;
-static struct counter_totals totals;
-static struct bench_env env;
+static struct bench_fixture fx;
 
 /* No /dev/video* and no /dev/dri under the fake root: v4l2 and vgem say why, on any host. */
 static int setup_board(void **state)
 {
     (void)state;
-    fake_dev_plant(dev_root, "pipe");
-    heap_ioctl_set_hook(fake_ioctl);
     memset(&kernel, 0, sizeof(kernel));
-    assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    char err[256];
-    assert_int_equal(pinning_open(&pins, "", err, sizeof(err)), 0);
-    counter_totals_init(&totals, &no_counters);
-    env = (struct bench_env){.registry = reg,
-                             .counters = &no_counters,
-                             .totals = &totals,
-                             .pins = pins,
-                             .min_sample_ns = 2e6};
+    bench_fixture_open(&fx, "pipe", fake_ioctl, 2e6);
     return 0;
 }
 
@@ -112,19 +98,13 @@ static int teardown_board(void **state)
 {
     (void)state;
     heap_fault_configure(NULL, NULL, 0);
-    pinning_close(pins);
-    struct heap_counts leaked;
-    heap_registry_close(reg, &leaked);
-    assert_int_equal(leaked.buffers, 0);
-    assert_int_equal(leaked.mappings, 0);
-    heap_ioctl_set_hook(NULL);
-    fake_dev_remove(dev_root);
+    bench_fixture_close(&fx);
     return 0;
 }
 
 static void assert_nothing_live(void)
 {
-    struct heap_counts live = heap_registry_live(reg);
+    struct heap_counts live = heap_registry_live(fx.reg);
     assert_int_equal(live.buffers, 0);
     assert_int_equal(live.mappings, 0);
 }
@@ -232,7 +212,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
         size_t frame = 320 * 240 * 3 / 2;
         void *st = NULL;
         char reason[192] = "";
-        if (bench_pipeline.setup(&k.c, &env, &st, reason, sizeof(reason)))
+        if (bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)))
             fail_msg("setup: %s", reason);
         for (int rep = 0; rep < 3; rep++) {
             struct sample_out out = {0};
@@ -262,7 +242,7 @@ static void expect_skip(const char *heap, const char *strategy, const char *engi
     make_case(&k, heap, strategy, "2", "nv12:320x240", engine);
     void *st = NULL;
     char reason[192] = "";
-    assert_int_equal(bench_pipeline.setup(&k.c, &env, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+    assert_int_equal(bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)), -EOPNOTSUPP);
     if (!strstr(reason, why))
         fail_msg("reason '%s' lacks '%s'", reason, why);
     assert_nothing_live();
@@ -283,7 +263,7 @@ static void test_pipeline_skips_with_reasons(void **state)
     make_case(&k, "reserved", "none", "1", "nv12:320x240", "cpu");
     void *st = NULL;
     char reason[192] = "";
-    assert_int_equal(bench_pipeline.setup(&k.c, &env, &st, reason, sizeof(reason)), -ENODEV);
+    assert_int_equal(bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)), -ENODEV);
 }
 
 /* On a dma-heap with the exporter's sync: one write window per frame produced, one read
@@ -299,7 +279,7 @@ static void test_pipeline_sync_windows_and_pool_depth(void **state)
         unsigned long depth = (unsigned long)k.c.value[AXIS_POOL]->number;
         void *st = NULL;
         char reason[192] = "";
-        if (bench_pipeline.setup(&k.c, &env, &st, reason, sizeof(reason)))
+        if (bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)))
             fail_msg("setup: %s", reason);
         assert_int_equal(kernel.other, 2 * 2 * depth); /* first touch: begin + end per buffer */
         double moved = 5.0 * depth;                    /* warm-up: 4 rounds, plus the fill */
@@ -406,7 +386,7 @@ static struct pipeline_pool *open_fake_pool(unsigned depth)
     memset(&fake, 0, sizeof(fake));
     fake.attached_at_close = -1;
     struct pipeline_pool_config cfg = {
-            .heap = heap_registry_find(reg, "host"),
+            .heap = heap_registry_find(fx.reg, "host"),
             .req = {.size = 64 * 64 * 4 + 12}, /* not a whole number of pages or words */
             .engine = &fake_engine,
             .strategy = {.kind = SYNC_NONE},
@@ -492,7 +472,7 @@ static void test_submit_fault_site(void **state)
     (void)state;
     struct heap_buf *src, *dst;
     struct heap_alloc_req req = {.size = 4096};
-    struct heap *host = heap_registry_find(reg, "host");
+    struct heap *host = heap_registry_find(fx.reg, "host");
     assert_int_equal(heap_alloc(host, &req, &src), 0);
     assert_int_equal(heap_alloc(host, &req, &dst), 0);
     struct engine *e;
@@ -525,7 +505,7 @@ static void test_submit_fault_site(void **state)
     make_case(&k, "host", "none", "2", "nv12:320x240", "cpu");
     void *st = NULL;
     char reason[192] = "";
-    if (bench_pipeline.setup(&k.c, &env, &st, reason, sizeof(reason)))
+    if (bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)))
         fail_msg("setup: %s", reason);
     assert_int_equal(heap_fault_configure("submit:5+:EIO", why, sizeof(why)), 0);
     struct sample_out out = {0};
@@ -550,7 +530,7 @@ static void test_mem_guard_counts_the_pool(void **state)
     assert_non_null(strstr(how, "x pool 4 x 2"));
     struct mem_guard g;
     memset(&g, 0, sizeof(g));
-    mem_guard_add(&g, &k.c, heap_registry_find(reg, "host"));
+    mem_guard_add(&g, &k.c, heap_registry_find(fx.reg, "host"));
     struct mem_info small = {.mem_available = 256u << 20};
     struct mem_limit half = {.percent = 50};
     char err[512];
