@@ -11,63 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results_csv.h"
 #include "size_units.h"
-
-/* Columns that describe a measurement, not the case it was taken in. backend and heap_class
- * follow from the heap; a job only names a section of the job file (a case id, which holds
- * every parameter, is unique in a run whatever job ran it); a verdict judges the measurement. */
-static const char *const not_parameters[] = {
-        "schema_version",
-        "run_id",
-        "case_id",
-        "job",
-        "backend",
-        "heap_class",
-        "unit",
-        "better",
-        "n",
-        "median",
-        "mean",
-        "min",
-        "max",
-        "stddev",
-        "mad",
-        "cv",
-        "p90",
-        "p99",
-        "ci_low",
-        "ci_high",
-        "reps",
-        "reps_stop",
-        "mux_ratio",
-        "status",
-        "error",
-        "verdict",
-};
 
 /* Shown as the bare value in labels, first and in this order; any other parameter is NAME=VALUE
  * in column order. */
 static const char *const bare_parameters[] = {"heap", "kernel", "metric", "strategy"};
 
-int plot_col_is_parameter(const char *name)
-{
-    for (size_t i = 0; i < sizeof(not_parameters) / sizeof(*not_parameters); i++)
-        if (strcmp(name, not_parameters[i]) == 0)
-            return 0;
-    return 1;
-}
-
 char *plot_param_key(const struct result_set *s, const struct result_row *r, int skip_col)
 {
     size_t len = 1;
     for (size_t c = 0; c < s->n_cols; c++)
-        if ((int)c != skip_col && plot_col_is_parameter(s->cols[c]))
+        if ((int)c != skip_col && results_column_is_parameter(s->cols[c]))
             len += strlen(r->f[c]) + 1;
     char *key = malloc(len), *p = key;
     if (!key)
         return NULL;
     for (size_t c = 0; c < s->n_cols; c++) {
-        if ((int)c != skip_col && plot_col_is_parameter(s->cols[c])) {
+        if ((int)c != skip_col && results_column_is_parameter(s->cols[c])) {
             size_t l = strlen(r->f[c]);
             memcpy(p, r->f[c], l);
             p += l;
@@ -118,7 +79,7 @@ static size_t label_order(const struct result_set *s, int *order)
             order[n++] = c;
     }
     for (size_t c = 0; c < s->n_cols; c++)
-        if (bare_rank(s->cols[c]) < 0 && plot_col_is_parameter(s->cols[c]))
+        if (bare_rank(s->cols[c]) < 0 && results_column_is_parameter(s->cols[c]))
             order[n++] = (int)c;
     return n;
 }

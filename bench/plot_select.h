@@ -57,8 +57,6 @@ void plot_selection_free(struct plot_selection *sel);
 int plot_label_rows(const struct result_set *s, const struct result_row *const *rows, size_t n,
                     const int *skip_cols, size_t n_skip, char **labels);
 
-/* Whether a column is a parameter of the case (not a statistic, the status or an id). */
-int plot_col_is_parameter(const char *name);
 /* Every parameter of row but skip_col (-1: none), joined: rows that differ only in skip_col
  * share it (malloc'd; NULL without memory). */
 char *plot_param_key(const struct result_set *s, const struct result_row *r, int skip_col);

@@ -86,6 +86,22 @@ bool results_schema_readable(const char *version)
     return strcmp(version, "1") == 0 || strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
 }
 
+static long results_column_index(const char *name)
+{
+    for (size_t i = 0; i < n_results_columns; i++)
+        if (strcmp(results_columns[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+bool results_column_is_parameter(const char *name)
+{
+    long i = results_column_index(name);
+    if (i < 0 || !strcmp(name, "bench") || !strcmp(name, "heap") || !strcmp(name, "metric"))
+        return true;
+    return i >= results_column_index("size_bytes") && i <= results_column_index("peer");
+}
+
 static int flush_to_disk(FILE *f)
 {
     if (fflush(f) != 0 || ferror(f))

@@ -42,6 +42,11 @@ extern const size_t n_metadata_columns;
  * reads as if they were empty. The validator of new runs (bench/results_validate.h) takes the
  * current version only. */
 bool results_schema_readable(const char *version);
+/* Whether a results.csv column names what a case was (bench, heap, the sweep parameters
+ * size_bytes .. peer, metric) rather than describing its measurement or the run (ids, job,
+ * backend and class, which follow from the heap, unit, statistics, status, error, verdict). A
+ * column this version does not know counts as a parameter, so that it never merges cases. */
+bool results_column_is_parameter(const char *name);
 
 /* Create dir (and its parents, never through a planted symbolic link: bench/output_dir.h)
  * and results.csv / samples.csv with their headers. An existing results.csv is never
