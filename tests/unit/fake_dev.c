@@ -3,12 +3,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/dma-heap.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -51,4 +53,18 @@ int fake_dev_open_fds(void)
     if (d)
         closedir(d);
     return n;
+}
+
+int fake_dev_heap_alloc(void *arg)
+{
+    struct dma_heap_allocation_data *data = arg;
+    int buf = memfd_create("fake-dma-buf", MFD_CLOEXEC);
+    if (buf < 0)
+        return -1;
+    if (ftruncate(buf, (off_t)data->len)) {
+        close(buf);
+        return -1;
+    }
+    data->fd = (__u32)buf;
+    return 0;
 }

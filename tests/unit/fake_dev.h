@@ -13,6 +13,9 @@
 void fake_dev_plant(char root[64], const char *tag);
 /* Unset DMABENCH_DEV_ROOT and remove the tree. */
 void fake_dev_remove(const char root[64]);
+/* The planted heap's answer to DMA_HEAP_IOCTL_ALLOC (arg: struct dma_heap_allocation_data): a
+ * memfd of the requested length stands in for the dma-buf. 0, or -1 with errno set. */
+int fake_dev_heap_alloc(void *arg);
 /* File descriptors this process has open now (/proc/self/fd): tests compare it before and
  * after a benchmark to prove nothing leaked. */
 int fake_dev_open_fds(void);

@@ -48,14 +48,8 @@ static struct {
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
     (void)fd;
-    if (request == DMA_HEAP_IOCTL_ALLOC) {
-        struct dma_heap_allocation_data *data = arg;
-        int buf = memfd_create("fake-dma-buf", MFD_CLOEXEC);
-        if (buf < 0 || ftruncate(buf, (off_t)data->len))
-            return -1;
-        data->fd = (__u32)buf;
-        return 0;
-    }
+    if (request == DMA_HEAP_IOCTL_ALLOC)
+        return fake_dev_heap_alloc(arg);
     if (request != DMA_BUF_IOCTL_SYNC) {
         errno = ENOTTY;
         return -1;

@@ -47,14 +47,8 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
     (void)fd;
     switch (request) {
-    case DMA_HEAP_IOCTL_ALLOC: {
-        struct dma_heap_allocation_data *data = arg;
-        int buf = memfd_create("fake-dma-buf", MFD_CLOEXEC);
-        if (buf < 0 || ftruncate(buf, (off_t)data->len))
-            return -1;
-        data->fd = (__u32)buf;
-        return 0;
-    }
+    case DMA_HEAP_IOCTL_ALLOC:
+        return fake_dev_heap_alloc(arg);
     case DMA_BUF_IOCTL_SYNC:
         fake.sync_flags[fake.sync_calls++ % 8] = ((struct dma_buf_sync *)arg)->flags;
         return 0;
