@@ -14,7 +14,7 @@ test_pipeline_table_and_rows() {
     expect_out '^  none +frames/s +[0-9.e+]+ +[0-9.e+]+$'
     expect_out '^  full +frames/s +- +-$'
     expect_out '^cases: 6, ok 4, skipped 2, errors 0$'
-    expect_err 'pipeline:heap=host;strategy=none;pool=2;format=nv12:640x480;engine=cpu: throughput [0-9]+ frames/s \(3 reps'
+    expect_err 'pipeline:heap=host;strategy=none;pool=2;format=nv12:640x480;engine=cpu: throughput [0-9.e+]+ frames/s \(3 reps'
     "$VALIDATE" "$work/pipe" >/dev/null || fail "validate_results"
     local rows
     rows=$(csv_columns "$work/pipe/results.csv" bench strategy pool_depth frame_format engine metric unit better n status)
