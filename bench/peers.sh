@@ -21,21 +21,32 @@
 # --side driver  tests/perf/kernel_bench.c, built here from the same workloads/ sources with the
 #                native build's flags, for trees where `dmabench run` does not exist yet
 # --side auto    run when `dmabench help` lists it, else driver (the default)
+# copy0 always uses the driver: `dmabench run` has no zero-source option.
 #
 # How bytes are counted, the same for every tool (bytes/s; GB = 1e9 bytes on screen):
 #   read   bytes loaded once.              likwid load*: its data volume; sysbench: MiB read
 #   write  bytes stored once (no write-allocate traffic counted). likwid store*; perf memset
 #   copy   bytes copied once, i.e. the destination's size, as mbw and perf bench mem count it;
 #          likwid-bench copy* counts the load and the store (2x): halved here
+#   copy0  copy of a zero-filled source: perf bench mem memcpy memsets its source to 0, and some
+#          hosts copy zero lines faster, so perf is compared with dmabench's copy kernels on a
+#          zero source (tests/perf/kernel_bench --source-byte 0, the same kernels), not with
+#          copy, where dmabench's source is not zero
 #   latency ns per load. dmabench: a dependent random pointer chase over every cache line of
 #          the buffer. No Debian peer measures dependent-load latency (lmbench and tinymembench
 #          are not in Debian 12; perf bench mem, mbw and likwid-bench have no chase): the only
 #          random-read figure is sysbench's rnd mode, whose loads are independent and overlap,
-#          so it gives time per random read, not latency, and its ratio is not a like-for-like
-#          comparison. It is printed, marked, so that no one mistakes one for the other.
-# Data: perf bench mem memcpy copies a zeroed source and memset writes the loop index (zero in
-# the first pass); some hosts take a faster path for full lines of zeros, which flatters perf,
-# never dmabench: its write pattern and fill byte are not zero.
+#          so it gives time per random read, not latency. It is printed, marked *, and no ratio
+#          is taken against it.
+# Variants marked * are not like for like and never count as the best peer:
+#   sysbench rnd-read*  as above
+#   mbw mcblock**       mbw before 1.4 (Debian 12 ships 1.2.2) never advances mcblock's source
+#                       pointer: it copies the same 256 KiB block over and over, so its reads
+#                       hit the cache and it measures little more than stores. Left out of the
+#                       duel when mbw has a like-for-like variant (memcpy), so it shows only in
+#                       the raw CSV.
+# perf bench mem memset writes the loop index (zero only in the first pass), dmabench a nonzero
+# pattern or byte.
 set -euo pipefail
 
 size_text=256M
@@ -63,6 +74,11 @@ while [ $# -gt 0 ]; do
     *) echo "peers.sh: unknown option $1" >&2; usage ;;
     esac
 done
+
+case "$side" in
+auto | run | driver) ;;
+*) echo "peers.sh: --side must be auto, run or driver" >&2; exit 2 ;;
+esac
 
 cd "$(dirname "$0")/.."
 out=${out:-results/peers-$(date +%Y%m%d-%H%M%S)}
@@ -114,17 +130,27 @@ if [ "$side" = auto ]; then
         side=driver
     fi
 fi
-case "$side" in
-run) echo "peers: dmabench side: $DMABENCH run cpu" >&2 ;;
-driver)
-    driver=$out/kernel_bench
+# The standalone driver: for --side driver, and for copy0 whatever the side.
+driver=$out/kernel_bench
+if [ "$side" = driver ] || have perf; then
     # Same flags as the native build's objects (Makefile: -std=gnu11 -O2 -fopenmp).
     ${CC:-cc} -std=gnu11 -O2 -g -fopenmp -D_GNU_SOURCE -Iworkloads \
         tests/perf/kernel_bench.c workloads/cpu_kernels*.c workloads/pointer_chase.c -o "$driver"
+fi
+if [ "$side" = run ]; then
+    echo "peers: dmabench side: $DMABENCH run cpu" >&2
+else
     echo "peers: dmabench side: tests/perf/kernel_bench (standalone driver)" >&2
-    ;;
-*) echo "peers.sh: --side must be auto, run or driver" >&2; exit 2 ;;
-esac
+fi
+
+# mbw before 1.4 copies one source block over and over in mcblock (see the top of this file).
+mbw_mcblock=mcblock
+if have mbw; then
+    mbw_version=$(dpkg-query -W -f='${Version}' mbw 2>/dev/null || true)
+    if [ -n "$mbw_version" ] && dpkg --compare-versions "$mbw_version" lt 1.4; then
+        mbw_mcblock='mcblock**'
+    fi
+fi
 
 # The median of a tidy CSV's row for one kernel (header names: kernel, metric, median; quoted
 # fields honoured), from stdin.
@@ -164,11 +190,14 @@ op_of_kernel() {
 
 median_of_lines() { sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
-# --- one measurement: measure TOOL VARIANT THREADS prints bytes/s or ns, or nothing ---------
-measure_dmabench() { # kernel threads
+# --- one measurement: measure_TOOL VARIANT THREADS OP prints bytes/s or ns, or nothing -------
+measure_dmabench() { # kernel threads op
     local reps=15 dir
     [ "$1" = chase ] && reps=7
-    if [ "$side" = driver ]; then
+    if [ "$3" = copy0 ]; then
+        "$driver" --size "$size" --threads "$2" --kernels "$1" --reps $reps --source-byte 0 \
+            2>/dev/null | tidy_median "$1"
+    elif [ "$side" = driver ]; then
         "$driver" --size "$size" --threads "$2" --kernels "$1" --reps $reps \
             --chase-steps 1000000 2>/dev/null | tidy_median "$1"
     else
@@ -180,9 +209,9 @@ measure_dmabench() { # kernel threads
 }
 
 # mbw: single-threaded; one line per iteration ("Copy: 8853.5 MiB/s"), the median of them.
-measure_mbw() { # memcpy|mcblock
+measure_mbw() { # memcpy|mcblock[**]
     local test=0
-    [ "$1" = mcblock ] && test=2
+    [ "${1%\*\*}" = mcblock ] && test=2
     mbw -q -n 10 -t$test $((size >> 20)) 2>/dev/null |
         awk '$1 ~ /^[0-9]+$/ {for (i = 1; i <= NF; i++) if ($i == "Copy:") print $(i + 1) * 1048576}' |
         median_of_lines
@@ -204,8 +233,9 @@ measure_likwid() { # kernel threads
         awk -v s=$scale '/^MByte\/s:/ {print $2 * 1e6 * s}'
 }
 
-# sysbench memory: seq read/write (scalar int loops) as bandwidth; rnd read as ns per read:
-# total time x threads / reads, with reads = total size / 4 (it reads one int per access).
+# sysbench memory: seq read/write (size_t loops) as bandwidth; rnd read as ns per read: total
+# time x threads / reads. sysbench 1.0 loads one size_t per access, block size / sizeof(size_t)
+# of them per event (0.4 and 0.5 loaded an int).
 measure_sysbench() { # seq-read|seq-write|rnd-read* threads
     local v
     case $1 in
@@ -220,7 +250,8 @@ measure_sysbench() { # seq-read|seq-write|rnd-read* threads
         v=$(sysbench memory --threads="$2" --memory-block-size="$size" \
             --memory-total-size=$((size * $2)) --memory-oper=read --memory-access-mode=rnd \
             run 2>/dev/null | sed -n 's/^ *total time: *\([0-9.]*\)s.*/\1/p')
-        [ -n "$v" ] && awk -v v="$v" -v s="$size" 'BEGIN {printf "%.3f\n", v * 1e9 / (s / 4)}'
+        [ -n "$v" ] && awk -v v="$v" -v s="$size" -v w="$(($(getconf LONG_BIT) / 8))" \
+            'BEGIN {printf "%.3f\n", v * 1e9 / (s / w)}'
         ;;
     esac
 }
@@ -230,6 +261,11 @@ candidates() {
     local t k
     for t in "${threads[@]}"; do
         for k in $dmabench_kernels; do echo "dmabench $k $(op_of_kernel "$k") $t"; done
+        if [ "$t" = 1 ] && have perf; then
+            for k in $dmabench_kernels; do
+                [ "$(op_of_kernel "$k")" = copy ] && echo "dmabench $k copy0 1"
+            done
+        fi
         if have likwid-bench; then
             for k in load load_sse load_avx load_avx512 load_mem; do echo "likwid $k read $t"; done
             for k in store_avx512 store_mem_sse store_mem_avx store_mem_avx512; do
@@ -247,10 +283,10 @@ candidates() {
         [ "$t" = 1 ] || continue
         if have mbw; then
             echo "mbw memcpy copy 1"
-            echo "mbw mcblock copy 1"
+            echo "mbw $mbw_mcblock copy 1"
         fi
         if have perf; then
-            for k in default x86-64-unrolled x86-64-movsq x86-64-movsb; do echo "perf memcpy-$k copy 1"; done
+            for k in default x86-64-unrolled x86-64-movsq x86-64-movsb; do echo "perf memcpy-$k copy0 1"; done
             for k in default x86-64-unrolled x86-64-stosq x86-64-stosb; do echo "perf memset-$k write 1"; done
         fi
     done
@@ -261,7 +297,7 @@ echo "phase,round,tool,variant,op,threads,metric,unit,value" >"$raw"
 measure_and_record() { # phase round tool variant op threads
     local v metric=bandwidth unit=bytes/s
     [ "$5" = latency ] && metric=latency unit=ns
-    v=$("measure_$3" "$4" "$6" || true)
+    v=$("measure_$3" "$4" "$6" "$5" || true)
     [ -n "$v" ] && echo "$1,$2,$3,$4,$5,$6,$metric,$unit,$v" >>"$raw"
     return 0
 }
@@ -276,7 +312,8 @@ for ((r = 1; r <= survey_rounds; r++)); do
     done
 done
 
-# Each tool's best variant per op and thread count, by its median over the survey rounds.
+# Each tool's best variant per op and thread count, by its median over the survey rounds; a
+# variant marked * only where the tool has no like-for-like one.
 mapfile -t chosen < <(awk -F, 'NR > 1 && $1 == "survey" {
     k = $5 SUBSEP $6 SUBSEP $3 SUBSEP $4; v[k] = v[k] " " $9 }
     END {
@@ -285,8 +322,10 @@ mapfile -t chosen < <(awk -F, 'NR > 1 && $1 == "survey" {
             for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
             m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
             split(k, p, SUBSEP); g = p[1] SUBSEP p[2] SUBSEP p[3]
-            lat = p[1] == "latency"
-            if (!(g in best) || (lat ? m < best[g] : m > best[g])) { best[g] = m; var[g] = p[4] }
+            lat = p[1] == "latency"; marked = p[4] ~ /\*$/
+            better = !(g in best) || (lat ? m < best[g] : m > best[g])
+            if (g in var && (var[g] ~ /\*$/) != marked) better = !marked
+            if (better) { best[g] = m; var[g] = p[4] }
         }
         for (g in var) { split(g, p, SUBSEP); print p[1], p[2], p[3], var[g] }
     }' "$raw" | sort)
@@ -310,7 +349,7 @@ done
 # rounds, and the ratio to dmabench taken round by round (dmabench / peer for bandwidth, peer /
 # dmabench for latency, so >= 1 means dmabench is at least as good), as median [min, max].
 summary=$out/peers.csv
-awk -F, -v csv="$summary" '
+awk -F, -v csv="$summary" -v mcblock="$mbw_mcblock" '
 function median(arr, n,    i, j, t) {
     for (i = 2; i <= n; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
     return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
@@ -324,9 +363,9 @@ NR == 1 || $1 != "duel" { next }
 }
 END {
     ntools = split("dmabench mbw perf likwid sysbench", tl, " ")
-    nops = split("read write copy latency", ol, " ")
+    nops = split("read write copy copy0 latency", ol, " ")
     print "op,threads,unit,tool,variant,median,min,max,rounds,ratio_median,ratio_min,ratio_max" > csv
-    printf "%-8s %-3s  %-26s %-26s %-33s %-26s %-24s %s\n", "op", "thr", "dmabench", "mbw", "perf bench mem", "likwid-bench", "sysbench", "dmabench vs best peer: median [min, max]"
+    printf "%-8s %-3s  %-26s %-26s %-33s %-26s %-24s %s\n", "op", "thr", "dmabench", "mbw", "perf bench mem", "likwid-bench", "sysbench", "dmabench vs best like-for-like peer: median [min, max]"
     for (tt = 1; tt <= 64; tt++) for (o = 1; o <= nops; o++) {
         g = ol[o] SUBSEP tt; if (!(g in seen)) continue
         op = ol[o]; thr = tt; lat = op == "latency"
@@ -345,18 +384,23 @@ END {
                     }
             if (k) { rm[tool] = median(b, k); rl[tool] = b[1]; rh[tool] = b[k] }
             printf "%s,%s,%s,%s,%s,%.6g,%.6g,%.6g,%d,%s,%s,%s\n", op, thr, unit[op], tool, var[g, tool], med[tool], lo, hi, n, k ? sprintf("%.3f", rm[tool]) : "", k ? sprintf("%.3f", rl[tool]) : "", k ? sprintf("%.3f", rh[tool]) : "" >> csv
-            if (tool != "dmabench" && k && (peer == "" || (lat ? med[tool] < med[peer] : med[tool] > med[peer]))) peer = tool
+            if (tool != "dmabench" && k && var[g, tool] !~ /\*$/ && (peer == "" || (lat ? med[tool] < med[peer] : med[tool] > med[peer]))) peer = tool
             cell = lat ? sprintf("%.1f ns %s", med[tool], var[g, tool]) : sprintf("%.2f GB/s %s", med[tool] / 1e9, var[g, tool])
             line = line sprintf(" %-" (tool == "perf" ? 33 : 26) "s", cell)
         }
         if (peer != "")
             line = line sprintf("  %.3f [%.3f, %.3f] vs %s %s", rm[peer], rl[peer], rh[peer], peer, var[g, peer])
+        else if (med["dmabench"] != "")
+            line = line "  - (no like-for-like peer)"
         print line
     }
     print ""
     print "GB/s = 1e9 bytes/s. copy counts bytes copied once (likwid-bench copy halved); write includes fill (memset)."
+    print "copy0: a zero-filled source, as perf bench mem memcpy copies (dmabench: tests/perf/kernel_bench --source-byte 0)."
     print "Values: median over the duel rounds of each tool'"'"'s chosen variant; ratios taken round by round."
-    print "* sysbench rnd-read is time per independent random 4-byte read (loads overlap): not a latency;"
+    print "* sysbench rnd-read is time per independent random 8-byte read (loads overlap): not a latency;"
     print "  dmabench chase is dependent-load latency. No Debian peer measures the latter."
+    if (mcblock ~ /\*$/)
+        print "** mbw mcblock (mbw < 1.4) copies one 256 KiB source block over and over: left out (raw CSV only)."
     printf "%d duel rounds; raw figures in %s, this table in %s\n", maxround, FILENAME, csv
 }' "$raw"

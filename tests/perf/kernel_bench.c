@@ -11,9 +11,11 @@
  *      build/native/libdmabench.a -o kernel_bench        (or workloads/cpu_kernels*.c
  *      workloads/pointer_chase.c in place of the library)
  *   ./kernel_bench [--size 256M] [--threads 1,2] [--kernels all|read:avx512,copy:nt,chase,...]
- *                  [--reps 20] [--chase-steps N] [--thp]
+ *                  [--reps 20] [--chase-steps N] [--thp] [--source-byte 0x5a]
  * A kernel may name one width of the NT kernels, "copy:nt@avx2", to compare what dispatch does
- * not pick; its row keeps that name.
+ * not pick; its row keeps that name. --source-byte sets every byte of the copy source (0x5a by
+ * default): perf bench mem memcpy copies a zero-filled source, and some hosts copy zero lines
+ * faster, so bench/peers.sh compares perf against dmabench's kernels on zeros too.
  */
 #include <errno.h>
 #include <omp.h>
@@ -213,7 +215,7 @@ int main(int argc, char **argv)
 {
     size_t size = 256u << 20;
     const char *thread_list = "1,2", *kernel_list = "all";
-    int reps = 20, thp = 0;
+    int reps = 20, thp = 0, source_byte = 0x5a;
     uint64_t chase_steps = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -224,7 +226,7 @@ int main(int argc, char **argv)
         if (!val) {
             fprintf(stderr,
                     "usage: %s [--size S] [--threads 1,2] [--kernels LIST] [--reps N] "
-                    "[--chase-steps N] [--thp]\n",
+                    "[--chase-steps N] [--thp] [--source-byte N]\n",
                     argv[0]);
             return 2;
         }
@@ -239,7 +241,15 @@ int main(int argc, char **argv)
             reps = atoi(val);
         else if (strcmp(arg, "--chase-steps") == 0)
             chase_steps = strtoull(val, NULL, 10);
-        else {
+        else if (strcmp(arg, "--source-byte") == 0) {
+            char *end;
+            long byte = strtol(val, &end, 0);
+            if (*end || end == val || byte < 0 || byte > 255) {
+                fprintf(stderr, "kernel_bench: --source-byte %s: want 0..255\n", val);
+                return 2;
+            }
+            source_byte = (int)byte;
+        } else {
             fprintf(stderr, "kernel_bench: unknown option %s\n", arg);
             return 2;
         }
@@ -269,7 +279,7 @@ int main(int argc, char **argv)
             size_t off, len;
             pin_self(t % ncpu);
             slice(size, threads, t, &off, &len);
-            memset(src + off, 0x5a, len);
+            memset(src + off, source_byte, len);
             memset(dst + off, 0, len);
         }
         for (int j = 0; j < njobs; j++) {
