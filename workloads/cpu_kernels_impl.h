@@ -69,11 +69,15 @@ extern const size_t cpu_kernel_arch_count;
 #define CK_STREAMS 4
 #endif
 
-/* Software prefetch into L2, CK_PREFETCH_AHEAD bytes ahead in each lane, for bodies of at least
- * CK_PREFETCH_MIN bytes (below that the data is likely cached, and the prefetches would only take
- * load slots). On Zen 4 at 256 MiB it lifts one thread's AVX-512 read from 23 to 27 GB/s and
- * copy:nt from 17.5 to 19 GB/s; 1-4 KiB ahead all do about as well. Off where not measured (0):
- * the hardware prefetchers of arm64 cores differ too much to guess for them. */
+/* Software prefetch into L2, CK_PREFETCH_AHEAD bytes ahead in each lane, for read bodies of at
+ * least CK_PREFETCH_MIN bytes (below that the data is likely cached, and the prefetches would only
+ * take load slots). Copies never prefetch (unless built with CK_COPY_PREFETCH=1): on Zen 4 at
+ * 256 MiB, one thread, pass by pass against the same kernel built with it
+ * (tests/perf/lanes_duel.sh), copy:nt is 7-14% faster without, copy:avx512 11%, copy:ntload 4-9%,
+ * in every run. For reads the sign has changed with the host's load: first measured +17% for one
+ * thread's AVX-512 read, later -6% to -13% in some runs on the same shared VM; kept until a quiet
+ * machine says otherwise. Off where not measured (0): the hardware prefetchers of arm64 cores
+ * differ too much to guess for them. */
 #ifndef CK_PREFETCH_AHEAD
 #if defined(__x86_64__)
 #define CK_PREFETCH_AHEAD 2048
@@ -83,6 +87,10 @@ extern const size_t cpu_kernel_arch_count;
 #endif
 #ifndef CK_PREFETCH_MIN
 #define CK_PREFETCH_MIN (1u << 20)
+#endif
+/* 1: copies prefetch too, as reads do; only there to measure the claim above. */
+#ifndef CK_COPY_PREFETCH
+#define CK_COPY_PREFETCH 0
 #endif
 
 /* How a SIMD body moves data: a constant after inlining, so each kernel has one straight loop. */

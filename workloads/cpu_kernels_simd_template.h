@@ -113,8 +113,9 @@ V_INLINE uint64_t V_FN(store_body)(unsigned char *p, size_t n, uint64_t pattern,
     return 0;
 }
 
+/* Software prefetch only with CK_COPY_PREFETCH: see CK_PREFETCH_AHEAD. */
 V_INLINE void V_FN(copy_lanes)(unsigned char *d, const unsigned char *s, size_t body,
-                               enum ck_how how, bool prefetch)
+                               enum ck_how how)
 {
     size_t lane = body / CK_STREAMS;
     for (size_t i = 0; i < lane; i += V_PAIR) {
@@ -122,7 +123,7 @@ V_INLINE void V_FN(copy_lanes)(unsigned char *d, const unsigned char *s, size_t 
 #pragma GCC unroll 8
         for (int k = 0; k < CK_STREAMS; k++) {
             const unsigned char *q = s + k * lane + i;
-            if (prefetch)
+            if (CK_COPY_PREFETCH && body >= CK_PREFETCH_MIN)
                 V_PREFETCH(q);
             if (how == CK_NTLOAD) {
                 V_NTLOAD2(q, v[2 * k], v[2 * k + 1]);
@@ -161,10 +162,7 @@ V_INLINE uint64_t V_FN(copy_body)(unsigned char *d, const unsigned char *s, size
     n -= head;
 
     size_t body = n / V_BLOCK * V_BLOCK;
-    if (n >= CK_PREFETCH_MIN)
-        V_FN(copy_lanes)(d, s, body, how, true);
-    else
-        V_FN(copy_lanes)(d, s, body, how, false);
+    V_FN(copy_lanes)(d, s, body, how);
     d += body;
     s += body;
     n -= body;
