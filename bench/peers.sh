@@ -396,7 +396,7 @@ END {
     }
     print ""
     print "GB/s = 1e9 bytes/s. copy counts bytes copied once (likwid-bench copy halved); write includes fill (memset)."
-    print "copy0: a zero-filled source, as perf bench mem memcpy copies (dmabench: tests/perf/kernel_bench --source-byte 0)."
+    print "copy0: a zero-filled source, as perf bench mem memcpy copies (dmabench: kernel_bench --source-byte 0, in the output directory)."
     print "Values: median over the duel rounds of each tool'"'"'s chosen variant; ratios taken round by round."
     print "* sysbench rnd-read is time per independent random 8-byte read (loads overlap): not a latency;"
     print "  dmabench chase is dependent-load latency. No Debian peer measures the latter."

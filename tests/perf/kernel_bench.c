@@ -1,7 +1,8 @@
 /* tests/perf/kernel_bench.c - a standalone timer for the CPU kernels, to tune them against peers.
  *
- * Not part of make check: bench/peers.sh builds it and runs it beside perf bench mem, mbw,
- * likwid-bench and sysbench until `dmabench run cpu` can do the same job. One buffer size,
+ * bench/peers.sh builds it and runs it beside perf bench mem, mbw, likwid-bench and sysbench:
+ * for the copy0 row (a zero source, which `dmabench run cpu` has no option for) and, with
+ * --side driver, for everything (make check's peers test builds and runs it). One buffer size,
  * OpenMP threads pinned one per CPU, barrier-aligned passes over pre-faulted memory, each thread
  * on its own slice; the pointer chase runs one shared random cycle from a different start per
  * thread. Prints the tidy CSV columns dmabench's results.csv uses (kernel, threads, size_bytes,
