@@ -396,7 +396,7 @@ static void test_built_in_job_files(void **state)
         const char *name;
         size_t cases_per_heap;
     } expect[] = {
-            {"camera-pool", 18}, {"full", 344},        {"quick", 76},
+            {"camera-pool", 26}, {"full", 344},        {"quick", 76},
             {"ui-buffers", 70},  {"video-frames", 48},
     };
     assert_int_equal(n_embedded_jobs, sizeof(expect) / sizeof(expect[0]));
