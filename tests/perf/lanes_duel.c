@@ -9,7 +9,8 @@
  *
  *   lanes_duel [--kernel copy:nt] [--size 256M] [--rounds 40]
  * prints, per build, the median and best bandwidth (GB/s, 1e9 bytes/s, bytes counted once as in
- * dmabench) and the median ratio to the default build (> 1: faster).
+ * dmabench) and the median ratio to the default build (> 1: faster). The kernel is the one
+ * dispatch picks in the default build; the other builds run their copy of the same width.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 
 #include "cpu_kernels.h"
 #include "cpu_kernels_impl.h"
+#include "size_units.h"
+#include "stats.h"
 
 #define MAX_BUILDS 16
 #define MAX_ROUNDS 1000
@@ -46,81 +49,63 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* The kernel a build has for op:impl, widest first as dispatch picks; AUTO takes the first plain
- * SIMD one. NULL when the build or this CPU has none. */
-static cpu_kernel_fn find_in(const struct cpu_kernel_variant *table, size_t count, enum cpu_op op,
-                             enum cpu_impl impl)
+/* Another build's copy of the kernel dispatch chose: same operation, implementation and width. */
+static cpu_kernel_fn same_kernel(const struct cpu_kernel_variant *table, size_t count,
+                                 const struct cpu_kernel *chosen)
 {
     for (size_t i = 0; i < count; i++) {
-        const struct cpu_kernel_variant *v = &table[i];
-        bool plain_simd = v->kernel.impl != CPU_IMPL_NT && v->kernel.impl != CPU_IMPL_NTLOAD;
-        if (v->kernel.op == op && (impl == CPU_IMPL_AUTO ? plain_simd : v->kernel.impl == impl) &&
-            cpu_kernel_variant_present(v))
-            return v->kernel.fn;
+        const struct cpu_kernel *k = &table[i].kernel;
+        if (k->op == chosen->op && k->impl == chosen->impl && !strcmp(k->isa, chosen->isa))
+            return k->fn;
     }
     return NULL;
-}
-
-static size_t parse_size(const char *text)
-{
-    char *end;
-    unsigned long long v = strtoull(text, &end, 10);
-    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
-    return (size_t)v << shift;
 }
 
 int main(int argc, char **argv)
 {
     const char *kernel = "copy:nt";
     size_t size = 256u << 20;
-    int rounds = 40;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    int rounds = 40, bad = (argc - 1) % 2;
+    for (int i = 1; i + 1 < argc && !bad; i += 2) {
         if (strcmp(argv[i], "--kernel") == 0)
             kernel = argv[i + 1];
         else if (strcmp(argv[i], "--size") == 0)
-            size = parse_size(argv[i + 1]);
+            bad = size_parse(argv[i + 1], &size) != 0;
         else if (strcmp(argv[i], "--rounds") == 0)
             rounds = atoi(argv[i + 1]);
+        else
+            bad = 1;
     }
-    if ((argc - 1) % 2 || rounds < 1 || rounds > MAX_ROUNDS || size < 4096) {
-        fprintf(stderr, "usage: lanes_duel [--kernel OP:IMPL] [--size 256M] [--rounds 1..%d]\n",
+    if (bad || rounds < 6 || rounds > MAX_ROUNDS || size < 4096) {
+        fprintf(stderr, "usage: lanes_duel [--kernel OP:IMPL] [--size 256M] [--rounds 6..%d]\n",
                 MAX_ROUNDS);
         return 2;
     }
     enum cpu_op op;
     enum cpu_impl impl;
-    if (cpu_kernel_parse(kernel, &op, &impl) != 0) {
-        fprintf(stderr, "lanes_duel: unknown kernel %s\n", kernel);
-        return 2;
+    const char *why = "unknown kernel";
+    const struct cpu_kernel *chosen = NULL;
+    if (cpu_kernel_parse(kernel, &op, &impl) == 0)
+        chosen = cpu_kernel_find(op, impl, &why);
+    if (!chosen) {
+        fprintf(stderr, "lanes_duel: %s: %s\n", kernel, why);
+        return 1;
     }
 
     static struct build builds[MAX_BUILDS];
     int n = 0;
-    builds[n++] = (struct build){.flags = "(default)",
-                                 .table = cpu_kernel_arch_variants,
-                                 .count = cpu_kernel_arch_count};
+    builds[n++] = (struct build){.flags = "(default)", .fn = chosen->fn};
 #define LANES_VARIANT(name, flags_text)                                                            \
     if (n < MAX_BUILDS)                                                                            \
         builds[n++] = (struct build){                                                              \
                 .flags = flags_text, .table = name##_variants, .count = name##_count};
 #include LANES_VARIANTS_H
 #undef LANES_VARIANT
-    for (int b = 0; b < n; b++) {
-        builds[b].fn = find_in(builds[b].table, builds[b].count, op, impl);
+    for (int b = 1; b < n; b++) {
+        builds[b].fn = same_kernel(builds[b].table, builds[b].count, chosen);
         if (!builds[b].fn) {
-            fprintf(stderr, "lanes_duel: %s has no SIMD %s here\n", builds[b].flags, kernel);
+            fprintf(stderr, "lanes_duel: %s (%s) is not a SIMD kernel: the builds do not differ\n",
+                    kernel, chosen->name);
             return 1;
         }
     }
@@ -145,14 +130,18 @@ int main(int argc, char **argv)
         }
 
     printf("%s, %zu bytes, %d rounds (GB/s = 1e9 bytes/s)\n", kernel, size, rounds);
-    static double ratio[MAX_ROUNDS], copy[MAX_ROUNDS];
+    static double ratio[MAX_ROUNDS];
     for (int b = 0; b < n; b++) {
         for (int r = 0; r < rounds; r++)
             ratio[r] = builds[0].seconds[r] / builds[b].seconds[r];
-        memcpy(copy, builds[b].seconds, sizeof(double) * (size_t)rounds);
-        double med = median(copy, rounds), best = copy[0];
+        struct stats_summary t, q;
+        if (stats_summarize(builds[b].seconds, (size_t)rounds, &t) ||
+            stats_summarize(ratio, (size_t)rounds, &q)) {
+            fprintf(stderr, "lanes_duel: %s: a pass took no measurable time\n", builds[b].flags);
+            return 1;
+        }
         printf("%-40s median %6.2f GB/s  best %6.2f GB/s  vs default %.3f\n", builds[b].flags,
-               (double)size / med / 1e9, (double)size / best / 1e9, median(ratio, rounds));
+               (double)size / t.median / 1e9, (double)size / t.min / 1e9, q.median);
     }
     return 0;
 }

@@ -6,7 +6,7 @@
 # build to the default one is what the comments on CK_STREAMS and CK_PREFETCH_AHEAD in
 # workloads/cpu_kernels_impl.h quote. Not part of make check.
 #
-#   tests/perf/lanes_duel.sh [--kernel copy:nt] [--size 256M] [--rounds 40] [FLAGS ...]
+#   tests/perf/lanes_duel.sh [--kernel copy:nt] [--size 256M] [--rounds 40 (>= 6)] [FLAGS ...]
 # FLAGS: one quoted set of -D options per build to compare with the default; without any,
 #   "-DCK_COPY_PREFETCH=1" "-DCK_PREFETCH_AHEAD=0" "-DCK_STREAMS=2" "-DCK_STREAMS=1".
 set -euo pipefail
@@ -33,7 +33,7 @@ esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc_flags=(-std=gnu11 -O2 -D_GNU_SOURCE -Iworkloads)
+cc_flags=(-std=gnu11 -O2 -D_GNU_SOURCE -Iworkloads -Ibench)
 objects=()
 : >"$tmp/variants.h"
 for i in "${!flags[@]}"; do
@@ -45,6 +45,6 @@ for i in "${!flags[@]}"; do
     printf 'LANES_VARIANT(%s, "%s")\n' "$name" "${flags[$i]}" >>"$tmp/variants.h"
 done
 ${CC:-cc} "${cc_flags[@]}" -DLANES_VARIANTS_H="\"$tmp/variants.h\"" tests/perf/lanes_duel.c \
-    workloads/cpu_kernels.c workloads/cpu_kernels_portable.c "$arch_file" "${objects[@]}" \
-    -o "$tmp/lanes_duel"
+    workloads/cpu_kernels.c workloads/cpu_kernels_portable.c "$arch_file" bench/size_units.c \
+    bench/stats.c "${objects[@]}" -lm -o "$tmp/lanes_duel"
 "$tmp/lanes_duel" "${args[@]}"
