@@ -73,11 +73,11 @@ extern const size_t cpu_kernel_arch_count;
  * least CK_PREFETCH_MIN bytes (below that the data is likely cached, and the prefetches would only
  * take load slots). Copies never prefetch (unless built with CK_COPY_PREFETCH=1): on Zen 4 at
  * 256 MiB, one thread, pass by pass against the same kernel built with it
- * (tests/perf/lanes_duel.sh), copy:nt is 7-14% faster without, copy:avx512 11%, copy:ntload 4-9%,
- * in every run. For reads the sign has changed with the host's load: first measured +17% for one
- * thread's AVX-512 read, later -6% to -13% in some runs on the same shared VM; kept until a quiet
- * machine says otherwise. Off where not measured (0): the hardware prefetchers of arm64 cores
- * differ too much to guess for them. */
+ * (tests/perf/lanes_duel.sh, 30 rounds or more), copy:nt is 2-14% faster without (less when the
+ * host is busy), copy:avx512 11%, copy:ntload 4-9%, in every such run. For reads the sign has
+ * changed with the host's load: first measured +17% for one thread's AVX-512 read, later -6% to
+ * -13% in some runs on the same shared VM; kept until a quiet machine says otherwise. Off where not
+ * measured (0): the hardware prefetchers of arm64 cores differ too much to guess for them. */
 #ifndef CK_PREFETCH_AHEAD
 #if defined(__x86_64__)
 #define CK_PREFETCH_AHEAD 2048
