@@ -8,13 +8,15 @@ trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 out="" err="" rc=0
 
-# run ARGS...: run dmabench, keeping stdout, stderr and the exit code.
-run() {
-    "$DMABENCH" "$@" >"$work/out" 2>"$work/err"
+# run_program COMMAND...: run any command, keeping stdout, stderr and the exit code.
+run_program() {
+    "$@" >"$work/out" 2>"$work/err"
     rc=$?
     out=$(cat "$work/out")
     err=$(cat "$work/err")
 }
+# run ARGS...: run dmabench that way.
+run() { run_program "$DMABENCH" "$@"; }
 
 fail() {
     echo "FAIL $current: $*"
@@ -65,11 +67,8 @@ run_as_nobody() {
         run "$@" # already unprivileged
         return
     fi
-    setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
-        env DMABENCH_DEV_ROOT="$DMABENCH_DEV_ROOT" "$DMABENCH" "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-    out=$(cat "$work/out")
-    err=$(cat "$work/err")
+    run_program setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
+        env DMABENCH_DEV_ROOT="$DMABENCH_DEV_ROOT" "$DMABENCH" "$@"
 }
 
 

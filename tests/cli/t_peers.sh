@@ -57,14 +57,10 @@ EOF
     chmod +x "$bin"/*
 }
 
-# run_peers ARGS...: bench/peers.sh with the fake peers first on PATH, keeping stdout, stderr
-# and the exit code as run does for dmabench.
+# run_peers ARGS...: bench/peers.sh with the fake peers first on PATH.
 run_peers() {
     make_fake_peers "$work/peers-bin"
-    PATH="$work/peers-bin:$PATH" DMABENCH="$DMABENCH" bench/peers.sh "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-    out=$(cat "$work/out")
-    err=$(cat "$work/err")
+    run_program env PATH="$work/peers-bin:$PATH" DMABENCH="$DMABENCH" bench/peers.sh "$@"
 }
 
 test_peers_counts_and_refuses_unlike_variants() {
