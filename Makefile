@@ -42,7 +42,7 @@ CORE_SRCS := $(sort $(wildcard heaps/*.c bench/*.c coherency/*.c workloads/*.c))
 CORE_SRCS := $(filter-out bench/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fixtures the unit tests share (the planted /dev, a bench_env on it), linked into every one.
-UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c
+UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c
 VM_SRCS := $(sort $(wildcard tests/vm/*.c))
 
 # Quiet by default, like the kernel: `make V=1` shows every command.

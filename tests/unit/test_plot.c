@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "result_fixture.h"
 #include "metadata.h"
 #include "plot.h"
 #include "plot_bars.h"
@@ -26,16 +27,6 @@
 #include "plot_select.h"
 
 #define SAMPLE "tests/data/plot-sample"
-
-static struct result_set *load(const char *path)
-{
-    struct result_set *s;
-    char err[1024];
-    int ret = result_set_load(&s, path, err, sizeof(err));
-    if (ret)
-        fail_msg("%s: %d: %s", path, ret, err);
-    return s;
-}
 
 /* A results directory holding text as results.csv (and no metadata.csv): its path. */
 static const char *make_set(const char *text)
@@ -78,7 +69,7 @@ static void expect_load_error(const char *text, int ret, const char *want)
 static void test_load_sample(void **state)
 {
     (void)state;
-    struct result_set *s = load(SAMPLE "/host");
+    struct result_set *s = result_fixture_load(SAMPLE "/host");
     assert_int_equal(s->n_rows, 44);
     assert_int_equal(s->n_cols, 49);
     assert_int_equal(s->truncated_line, 0);
@@ -97,7 +88,7 @@ static void test_load_sample(void **state)
     result_set_free(s);
 
     /* The results.csv inside a set names the set too. */
-    s = load(SAMPLE "/board-b/results.csv");
+    s = result_fixture_load(SAMPLE "/board-b/results.csv");
     assert_string_equal(s->dir, SAMPLE "/board-b");
     assert_true(result_set_col(s, "region_bytes") >= 0);
     assert_string_equal(result_set_board(s), "Synthetic Arm board B");
@@ -136,7 +127,7 @@ static void test_load_errors(void **state)
 static void test_load_schema_1(void **state)
 {
     (void)state;
-    struct result_set *s = load("tests/data/compare/v1-base");
+    struct result_set *s = result_fixture_load("tests/data/compare/v1-base");
     assert_int_equal(s->n_cols, 36);
     assert_int_equal(s->n_rows, 6);
     const char *const added[] = {"strategy", "region_bytes", "pool_depth", "cpu", "verdict"};
@@ -152,7 +143,7 @@ static void test_load_schema_1(void **state)
 
     const char *dir = make_set(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
                                       "2,b,cpu,host,4096,write,bandwidth,bytes/s,2e9,ok\n");
-    s = load(dir);
+    s = result_fixture_load(dir);
     assert_int_equal(s->n_rows, 2);
     result_set_free(s);
     remove_set(dir);
@@ -164,7 +155,7 @@ static void test_load_truncated(void **state)
     /* A run killed mid-write: the cut row is left out and its line remembered. */
     const char *dir = make_set(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
                                       "1,b,cpu,host,8192,read,band");
-    struct result_set *s = load(dir);
+    struct result_set *s = result_fixture_load(dir);
     assert_int_equal(s->n_rows, 1);
     assert_int_equal(s->truncated_line, 3);
     assert_string_equal(result_set_board(s), "unknown"); /* no metadata.csv */
@@ -201,7 +192,7 @@ static void test_numeric_columns(void **state)
 static void test_select_bandwidth(void **state)
 {
     (void)state;
-    struct result_set *s = load(SAMPLE "/host");
+    struct result_set *s = result_fixture_load(SAMPLE "/host");
     struct plot_selection sel;
     char err[256];
     assert_int_equal(plot_select(s, &plot_type_find("bandwidth")->query, &sel, err, sizeof(err)),
@@ -240,7 +231,7 @@ static void test_select_bandwidth(void **state)
 static void test_select_new_columns(void **state)
 {
     (void)state;
-    struct result_set *s = load(SAMPLE "/board-b");
+    struct result_set *s = result_fixture_load(SAMPLE "/board-b");
     struct plot_selection sel;
     char err[256];
     /* Sync cost by region size, a line per strategy: columns this code never named. */
@@ -285,7 +276,7 @@ static void test_select_unit_fallback(void **state)
                                       "1,c,sync,system,8192,full,cost_end,ns,,error\n"
                                       "1,a,sync,system,4096,full,perf::cycles,events/byte,3,ok\n"
                                       "1,a,sync,system,4096,full,per_mib,ns/MiB,9,ok\n");
-    struct result_set *s = load(dir);
+    struct result_set *s = result_fixture_load(dir);
     struct plot_selection sel;
     char err[256];
     assert_int_equal(plot_select(s, &plot_type_find("sync")->query, &sel, err, sizeof(err)), 0);
@@ -308,7 +299,7 @@ static void test_select_bad_axis(void **state)
             make_set("schema_version,case_id,bench,heap,src_cpu,dst_cpu,metric,unit,median,status\n"
                      "1,a,coherency,host,0,1,c2c_latency,ns,50,ok\n"
                      "1,b,coherency,host,0,two,c2c_latency,ns,50,ok\n");
-    struct result_set *s = load(dir);
+    struct result_set *s = result_fixture_load(dir);
     struct plot_selection sel;
     char err[256];
     assert_int_equal(plot_select(s, &plot_type_find("c2c")->query, &sel, err, sizeof(err)),
@@ -327,7 +318,7 @@ static void test_labels(void **state)
                                "1,a,cpu,j1,host,4096,1,read,bandwidth,bytes/s,1,ok\n"
                                "1,b,cpu,j2,host,65536,,read,bandwidth,bytes/s,1,ok\n"
                                "1,c,cpu,j2,sys,4096,2,read,bandwidth,bytes/s,1,ok\n");
-    struct result_set *s = load(dir);
+    struct result_set *s = result_fixture_load(dir);
     const struct result_row *rows[3] = {&s->rows[0], &s->rows[1], &s->rows[2]};
     char *labels[3];
     /* heap first, sizes without _bytes and in units, job never, an empty value no part. */
@@ -349,7 +340,8 @@ static void test_labels(void **state)
 static void test_bars(void **state)
 {
     (void)state;
-    struct result_set *sets[2] = {load(SAMPLE "/host"), load(SAMPLE "/board-b")};
+    struct result_set *sets[2] = {result_fixture_load(SAMPLE "/host"),
+                                  result_fixture_load(SAMPLE "/board-b")};
     assert_true(plot_bars_boards_differ(sets, 2));
     assert_false(plot_bars_boards_differ(sets, 1));
     struct bar_cases bars;

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "result_fixture.h"
 #include "bench.h"
 #include "heap.h"
 #include "heap_fault.h"
@@ -679,34 +680,6 @@ static void test_run_args_round_trip(void **state)
 
 #define RESUME_RUN_ID "20261121T120000Z"
 
-/* A result of one metric with reps samples; interrupted: cut short by SIGINT. */
-static void fill_result(struct case_result *r, unsigned reps, bool interrupted)
-{
-    memset(r, 0, sizeof(*r));
-    r->n_metrics = 1;
-    struct metric_result *m = &r->metrics[0];
-    snprintf(m->name, sizeof(m->name), "alloc_throughput");
-    snprintf(m->unit, sizeof(m->unit), "buffers/s");
-    m->better = BETTER_HIGHER;
-    m->mux_ratio = NAN;
-    m->samples = calloc(reps, sizeof(double));
-    m->sample_rep = calloc(reps, sizeof(unsigned));
-    assert_true(m->samples && m->sample_rep);
-    for (unsigned i = 0; i < reps; i++) {
-        m->samples[i] = 1000 + i;
-        m->sample_rep[i] = i;
-    }
-    m->n = m->cap = reps;
-    stats_summarize(m->samples, m->n, &m->stats);
-    r->reps = reps;
-    r->stop = interrupted ? REPS_CONTINUE : REPS_STOP_FIXED;
-    if (interrupted) {
-        r->status = m->status = CASE_ERROR;
-        r->err = m->err = -EINTR;
-        snprintf(m->reason, sizeof(m->reason), RUNNER_INTERRUPTED_MARK "SIGINT after %u", reps);
-    }
-}
-
 /* Cases 0 and 1 whole, case 2 interrupted, case 3 never run; a cut row after them. */
 static void write_stopped_run(const char *dir, struct bench_case *cases)
 {
@@ -726,7 +699,7 @@ static void write_stopped_run(const char *dir, struct bench_case *cases)
     free(md);
     for (int i = 0; i < 3; i++) {
         struct case_result r;
-        fill_result(&r, 3, i == 2);
+        result_fixture_fill(&r, 3, i == 2);
         assert_int_equal(results_write_case(&w, &cases[i], NULL, &r), 0);
         case_result_free(&r);
     }
@@ -788,7 +761,7 @@ static void test_resume_keeps_whole_cases(void **state)
     assert_int_equal(count_lines(dir, "samples.csv"), 7);
     for (int i = 2; i < 4; i++) {
         struct case_result r;
-        fill_result(&r, 3, false);
+        result_fixture_fill(&r, 3, false);
         assert_int_equal(results_write_case(&w, &cases[i], NULL, &r), 0);
         case_result_free(&r);
     }

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "result_fixture.h"
 #include "job_options.h"
 #include "metadata.h"
 #include "results_csv.h"
@@ -118,27 +119,6 @@ static int teardown(void **state)
     return ret == 0 ? 0 : -1;
 }
 
-static void fill_result(struct case_result *r, unsigned reps)
-{
-    memset(r, 0, sizeof(*r));
-    r->n_metrics = 1;
-    struct metric_result *m = &r->metrics[0];
-    snprintf(m->name, sizeof(m->name), "alloc_throughput");
-    snprintf(m->unit, sizeof(m->unit), "buffers/s");
-    m->mux_ratio = NAN;
-    m->samples = calloc(reps, sizeof(double));
-    m->sample_rep = calloc(reps, sizeof(unsigned));
-    assert_true(m->samples && m->sample_rep);
-    for (unsigned i = 0; i < reps; i++) {
-        m->samples[i] = 1000 + i;
-        m->sample_rep[i] = i;
-    }
-    m->n = m->cap = reps;
-    stats_summarize(m->samples, m->n, &m->stats);
-    r->reps = reps;
-    r->stop = REPS_STOP_FIXED;
-}
-
 static void test_each_case_synced_before_the_next(void **state)
 {
     struct fixture *fx = *state;
@@ -151,7 +131,8 @@ static void test_each_case_synced_before_the_next(void **state)
     for (size_t i = 0; i < fx->n; i++) {
         size_t before = n_syncs;
         struct case_result r;
-        fill_result(&r, 50 * (unsigned)(i + 1)); /* more than stdio's buffer by the end */
+        /* more than stdio's buffer by the end */
+        result_fixture_fill(&r, 50 * (unsigned)(i + 1), false);
         assert_int_equal(results_write_case(&w, &fx->cases[i], NULL, &r), 0);
         case_result_free(&r);
         long s = find_sync("samples.csv", before), res = find_sync("results.csv", before);
@@ -191,7 +172,7 @@ static void test_failed_sync_reaches_the_caller(void **state)
     char err[256];
     assert_int_equal(results_open(&w, fx->dir, "RUN", err, sizeof(err)), 0);
     struct case_result r;
-    fill_result(&r, 3);
+    result_fixture_fill(&r, 3, false);
     fail_next_with = EIO;
     assert_int_equal(results_write_case(&w, &fx->cases[0], NULL, &r), -EIO);
     fail_next_with = ENOSPC;

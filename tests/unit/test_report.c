@@ -17,21 +17,12 @@
 
 #include <cmocka.h>
 
+#include "result_fixture.h"
 #include "plot_data.h"
 #include "report.h"
 #include "report_md.h"
 
 #define SAMPLE "tests/data/plot-sample"
-
-static struct result_set *load(const char *path)
-{
-    struct result_set *s;
-    char err[1024];
-    int ret = result_set_load(&s, path, err, sizeof(err));
-    if (ret)
-        fail_msg("%s: %d: %s", path, ret, err);
-    return s;
-}
 
 /* The report of these sets, without plots. */
 static char *report_of(struct result_set *const *sets, size_t n)
@@ -90,7 +81,7 @@ static void test_cells(void **state)
 static void test_host_only(void **state)
 {
     (void)state;
-    struct result_set *s = load(SAMPLE "/host");
+    struct result_set *s = result_fixture_load(SAMPLE "/host");
     char *r = report_of(&s, 1);
     expect_in(r, "# dmabench report\n");
     expect_in(r, "| 1 | `" SAMPLE "/host` | vm | AMD EPYC | 6.18.44-fc-v669 | 20261121T144338Z | "
@@ -126,7 +117,7 @@ static void test_host_only(void **state)
 static void test_board_b(void **state)
 {
     (void)state;
-    struct result_set *s = load(SAMPLE "/board-b");
+    struct result_set *s = result_fixture_load(SAMPLE "/board-b");
     char *r = report_of(&s, 1);
     /* The crossover: uncached wins at 4 and 16 KiB, cached + partial sync from 64 KiB. */
     expect_in(r, "**below 64KiB, use `system-uncached`**: at 16KiB writing through it takes 8.19 "
@@ -173,7 +164,8 @@ static void test_board_b(void **state)
 static void test_two_sets(void **state)
 {
     (void)state;
-    struct result_set *sets[2] = {load(SAMPLE "/host"), load(SAMPLE "/board-b")};
+    struct result_set *sets[2] = {result_fixture_load(SAMPLE "/host"),
+                                  result_fixture_load(SAMPLE "/board-b")};
     char *r = report_of(sets, 2);
     expect_in(r, "from 2 result sets");
     expect_in(r, "### Set 1: vm (AMD EPYC)");

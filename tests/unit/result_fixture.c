@@ -1,0 +1,52 @@
+/* tests/unit/result_fixture.c - results for unit tests (see result_fixture.h). */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "result_fixture.h"
+#include "stats.h"
+
+struct result_set *result_fixture_load(const char *path)
+{
+    struct result_set *s;
+    char err[1024];
+    int ret = result_set_load(&s, path, err, sizeof(err));
+    if (ret)
+        fail_msg("%s: %d: %s", path, ret, err);
+    return s;
+}
+
+void result_fixture_fill(struct case_result *r, unsigned reps, bool interrupted)
+{
+    memset(r, 0, sizeof(*r));
+    r->n_metrics = 1;
+    struct metric_result *m = &r->metrics[0];
+    snprintf(m->name, sizeof(m->name), "alloc_throughput");
+    snprintf(m->unit, sizeof(m->unit), "buffers/s");
+    m->better = BETTER_HIGHER;
+    m->mux_ratio = NAN;
+    m->samples = calloc(reps, sizeof(double));
+    m->sample_rep = calloc(reps, sizeof(unsigned));
+    assert_true(m->samples && m->sample_rep);
+    for (unsigned i = 0; i < reps; i++) {
+        m->samples[i] = 1000 + i;
+        m->sample_rep[i] = i;
+    }
+    m->n = m->cap = reps;
+    stats_summarize(m->samples, m->n, &m->stats);
+    r->reps = reps;
+    r->stop = interrupted ? REPS_CONTINUE : REPS_STOP_FIXED;
+    if (interrupted) {
+        r->status = m->status = CASE_ERROR;
+        r->err = m->err = -EINTR;
+        snprintf(m->reason, sizeof(m->reason), RUNNER_INTERRUPTED_MARK "SIGINT after %u", reps);
+    }
+}

@@ -1,0 +1,20 @@
+/* tests/unit/result_fixture.h - results for unit tests: a result set loaded from disk, and a
+ * case's result filled with known samples.
+ */
+#ifndef DMABENCH_TESTS_RESULT_FIXTURE_H
+#define DMABENCH_TESTS_RESULT_FIXTURE_H
+
+#include <stdbool.h>
+
+#include "plot_data.h"
+#include "runner.h"
+
+/* The result set at path (a run directory or its results.csv); fails the test when it does not
+ * load. */
+struct result_set *result_fixture_load(const char *path);
+/* One alloc_throughput metric (buffers/s, higher is better) with reps samples 1000, 1001, ...
+ * and their statistics; interrupted: an error row cut short by SIGINT after reps samples. The
+ * samples are allocated: the caller frees them as the runner's results are freed. */
+void result_fixture_fill(struct case_result *r, unsigned reps, bool interrupted);
+
+#endif
