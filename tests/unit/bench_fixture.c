@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -36,4 +37,32 @@ void bench_fixture_close(struct bench_fixture *f)
     assert_int_equal(leaked.mappings, 0);
     heap_ioctl_set_hook(NULL);
     fake_dev_remove(f->dev_root);
+}
+
+void bench_fixture_axis(struct fixture_case *k, enum sweep_axis axis, const char *text)
+{
+    char err[128];
+    if (sweep_parse_axis(axis, text, &k->job.axes[axis], err, sizeof(err)))
+        fail_msg("axis %d '%s': %s", (int)axis, text, err);
+}
+
+void bench_fixture_case_v(struct fixture_case *k, const char *bench, unsigned axes, va_list pairs)
+{
+    job_init(&k->job, "t");
+    snprintf(k->job.bench, sizeof(k->job.bench), "%s", bench);
+    for (int axis; (axis = va_arg(pairs, int)) >= 0;)
+        bench_fixture_axis(k, (enum sweep_axis)axis, va_arg(pairs, const char *));
+    memset(&k->c, 0, sizeof(k->c));
+    k->c.job = &k->job;
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        if (axes & (1u << a))
+            k->c.value[a] = &k->job.axes[a].v[0];
+}
+
+void bench_fixture_case(struct fixture_case *k, const char *bench, unsigned axes, ...)
+{
+    va_list pairs;
+    va_start(pairs, axes);
+    bench_fixture_case_v(k, bench, axes, pairs);
+    va_end(pairs);
 }

@@ -99,40 +99,21 @@ static void assert_nothing_live(int fds_before)
 
 /* --- one case of the coherency benchmark, as the sweep would make it ------------------------ */
 
-struct coh_case {
-    struct job job;
-    struct bench_case c;
-};
-
 /* kernel, then axis/value pairs ending with -1; axes the kernel does not use stay NULL. */
-static void make_case(struct coh_case *k, const char *heap, const char *kernel, ...)
+static void make_case(struct fixture_case *k, const char *heap, const char *kernel, ...)
 {
-    job_init(&k->job, "t");
-    snprintf(k->job.bench, sizeof(k->job.bench), "coherency");
-    char err[128];
-    assert_int_equal(sweep_parse_axis(AXIS_HEAP, heap, &k->job.axes[AXIS_HEAP], err, sizeof(err)),
-                     0);
-    assert_int_equal(
-            sweep_parse_axis(AXIS_KERNEL, kernel, &k->job.axes[AXIS_KERNEL], err, sizeof(err)), 0);
-    va_list ap;
-    va_start(ap, kernel);
-    for (int axis; (axis = va_arg(ap, int)) >= 0;) {
-        const char *text = va_arg(ap, const char *);
-        assert_int_equal(
-                sweep_parse_axis((enum sweep_axis)axis, text, &k->job.axes[axis], err, sizeof(err)),
-                0);
-    }
-    va_end(ap);
-    memset(&k->c, 0, sizeof(k->c));
-    k->c.job = &k->job;
-    k->c.axes = bench_coherency.axes &
-                (bench_coherency.kernel_axes(kernel) | 1u << AXIS_HEAP | 1u << AXIS_KERNEL);
-    for (int a = 0; a < N_SWEEP_AXES; a++)
-        if (k->c.axes & (1u << a))
-            k->c.value[a] = &k->job.axes[a].v[0];
+    unsigned axes = bench_coherency.axes &
+                    (bench_coherency.kernel_axes(kernel) | 1u << AXIS_HEAP | 1u << AXIS_KERNEL);
+    va_list pairs;
+    va_start(pairs, kernel);
+    bench_fixture_case_v(k, "coherency", axes, pairs);
+    va_end(pairs);
+    bench_fixture_axis(k, AXIS_HEAP, heap);
+    bench_fixture_axis(k, AXIS_KERNEL, kernel);
+    k->c.axes = axes;
 }
 
-static int setup_case(struct coh_case *k, void **st, char *reason, size_t reason_len)
+static int setup_case(struct fixture_case *k, void **st, char *reason, size_t reason_len)
 {
     reason[0] = '\0';
     return bench_coherency.setup(&k->c, &fx.env, st, reason, reason_len);
@@ -215,7 +196,7 @@ static void test_device_frames_of_a_size(void **state)
 static void test_bench_verdict_judges_the_worst_repetition(void **state)
 {
     (void)state;
-    struct coh_case none, user, c2c;
+    struct fixture_case none, user, c2c;
     make_case(&none, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "cpu",
               -1);
     make_case(&user, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
@@ -253,7 +234,7 @@ static void stale_result(struct case_result *r, double to_dev_max, double to_cpu
 static void test_tables_say_needs_sync_and_fail(void **state)
 {
     (void)state;
-    struct coh_case none, user;
+    struct fixture_case none, user;
     make_case(&none, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "v4l2",
               -1);
     make_case(&user, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
@@ -340,7 +321,7 @@ static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
     int fds = fake_dev_open_fds();
     const char *strategies[] = {"none", "full-user", "partial-user"};
     for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++) {
-        struct coh_case k;
+        struct fixture_case k;
         make_case(&k, "host", "stale", AXIS_SIZE, "64K", AXIS_STRATEGY, strategies[i], AXIS_ENGINE,
                   "cpu", -1);
         void *st = NULL;
@@ -369,7 +350,7 @@ static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
             {"none", "v4l2", "stale: host memory is not a dma-buf, and v4l2 imports dma-bufs"},
     };
     for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
-        struct coh_case k;
+        struct fixture_case k;
         make_case(&k, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, skipped[i].strategy,
                   AXIS_ENGINE, skipped[i].engine, -1);
         void *st = NULL;
@@ -386,7 +367,7 @@ static void test_stale_full_sync_on_a_dmabuf(void **state)
 {
     (void)state;
     int fds = fake_dev_open_fds();
-    struct coh_case k;
+    struct fixture_case k;
     make_case(&k, "system", "stale", AXIS_SIZE, "16K", AXIS_STRATEGY, "full", AXIS_ENGINE, "cpu",
               -1);
     void *st = NULL;
@@ -408,7 +389,7 @@ static void test_c2c_latency_between_two_cpus(void **state)
     int fds = fake_dev_open_fds();
     char reason[192], cpu[16], peer[16];
     snprintf(cpu, sizeof(cpu), "%u", pinning_cpu(fx.pins, 0));
-    struct coh_case same;
+    struct fixture_case same;
     make_case(&same, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, cpu, -1);
     void *st = NULL;
     assert_int_equal(setup_case(&same, &st, reason, sizeof(reason)), -EOPNOTSUPP);
@@ -418,7 +399,7 @@ static void test_c2c_latency_between_two_cpus(void **state)
         return;
     }
     snprintf(peer, sizeof(peer), "%u", pinning_cpu(fx.pins, 1));
-    struct coh_case k;
+    struct fixture_case k;
     make_case(&k, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, peer, -1);
     assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), 0);
     for (int rep = 0; rep < 2; rep++) {
@@ -430,7 +411,7 @@ static void test_c2c_latency_between_two_cpus(void **state)
         assert_true(out.work >= 1);
     }
     bench_coherency.teardown(st);
-    struct coh_case outside;
+    struct fixture_case outside;
     make_case(&outside, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, "4095", -1);
     assert_int_equal(setup_case(&outside, &st, reason, sizeof(reason)), -EINVAL);
     assert_string_equal(reason, "c2c: CPU 4095 is not one this run may use (--cpus)");
@@ -441,7 +422,7 @@ static void test_false_sharing_runs(void **state)
 {
     (void)state;
     int fds = fake_dev_open_fds();
-    struct coh_case k;
+    struct fixture_case k;
     make_case(&k, "host", "false-sharing", -1);
     void *st = NULL;
     char reason[192];
@@ -467,7 +448,7 @@ static void test_fence_says_why_it_cannot_run(void **state)
 {
     (void)state;
     int fds = fake_dev_open_fds();
-    struct coh_case k;
+    struct fixture_case k;
     make_case(&k, "host", "fence", AXIS_ENGINE, "vgem", -1);
     void *st = NULL;
     char reason[192];

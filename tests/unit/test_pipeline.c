@@ -136,34 +136,11 @@ static void test_frame_pattern_catches_every_wrong_byte(void **state)
 
 /* --- the benchmark, for real ----------------------------------------------------------------- */
 
-struct pipeline_case {
-    struct job job;
-    struct bench_case c;
-};
-
-static void make_case(struct pipeline_case *k, const char *heap, const char *strategy,
+static void make_case(struct fixture_case *k, const char *heap, const char *strategy,
                       const char *pool, const char *format, const char *engine)
 {
-    job_init(&k->job, "t");
-    snprintf(k->job.bench, sizeof(k->job.bench), "pipeline");
-    const struct {
-        enum sweep_axis axis;
-        const char *text;
-    } set[] = {{AXIS_HEAP, heap},
-               {AXIS_STRATEGY, strategy},
-               {AXIS_POOL, pool},
-               {AXIS_FORMAT, format},
-               {AXIS_ENGINE, engine}};
-    char err[128];
-    for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
-        assert_int_equal(sweep_parse_axis(set[i].axis, set[i].text, &k->job.axes[set[i].axis], err,
-                                          sizeof(err)),
-                         0);
-    memset(&k->c, 0, sizeof(k->c));
-    k->c.job = &k->job;
-    for (int a = 0; a < N_SWEEP_AXES; a++)
-        if (bench_pipeline.axes & (1u << a))
-            k->c.value[a] = &k->job.axes[a].v[0];
+    bench_fixture_case(k, "pipeline", bench_pipeline.axes, AXIS_HEAP, heap, AXIS_STRATEGY, strategy,
+                       AXIS_POOL, pool, AXIS_FORMAT, format, AXIS_ENGINE, engine, -1);
     sweep_case_id(&k->c, k->c.id, sizeof(k->c.id));
 }
 
@@ -172,7 +149,7 @@ static void test_pipeline_is_registered(void **state)
     (void)state;
     assert_ptr_equal(bench_find("pipeline"), &bench_pipeline);
     const struct metric_def *const *defs;
-    struct pipeline_case k;
+    struct fixture_case k;
     make_case(&k, "host", "none", "2", "nv12:640x480", "cpu");
     assert_string_equal(k.c.id, "pipeline:heap=host;strategy=none;pool=2;format=nv12:640x480;"
                                 "engine=cpu");
@@ -200,7 +177,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
     int fds = fake_dev_open_fds();
     const char *pools[] = {"1", "2", "4"};
     for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
-        struct pipeline_case k;
+        struct fixture_case k;
         make_case(&k, "host", "none", pools[i], "nv12:320x240", "cpu");
         long depth = k.c.value[AXIS_POOL]->number;
         size_t frame = 320 * 240 * 3 / 2;
@@ -232,7 +209,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
 
 static void expect_skip(const char *heap, const char *strategy, const char *engine, const char *why)
 {
-    struct pipeline_case k;
+    struct fixture_case k;
     make_case(&k, heap, strategy, "2", "nv12:320x240", engine);
     void *st = NULL;
     char reason[192] = "";
@@ -253,7 +230,7 @@ static void test_pipeline_skips_with_reasons(void **state)
     expect_skip("host", "none", "v4l2", "engine v4l2: ");
     assert_int_equal(fake_dev_open_fds(), fds);
     /* A heap this machine lacks is an error, not a skip. */
-    struct pipeline_case k;
+    struct fixture_case k;
     make_case(&k, "reserved", "none", "1", "nv12:320x240", "cpu");
     void *st = NULL;
     char reason[192] = "";
@@ -268,7 +245,7 @@ static void test_pipeline_sync_windows_and_pool_depth(void **state)
     const char *pools[] = {"1", "3", "4"};
     for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
         memset(&kernel, 0, sizeof(kernel));
-        struct pipeline_case k;
+        struct fixture_case k;
         make_case(&k, "system", "full", pools[i], "rgba:64x64", "cpu");
         unsigned long depth = (unsigned long)k.c.value[AXIS_POOL]->number;
         void *st = NULL;
@@ -495,7 +472,7 @@ static void test_submit_fault_site(void **state)
     heap_free(dst);
 
     /* In the benchmark: the sample fails with the engine's errno and says where. */
-    struct pipeline_case k;
+    struct fixture_case k;
     make_case(&k, "host", "none", "2", "nv12:320x240", "cpu");
     void *st = NULL;
     char reason[192] = "";
@@ -515,7 +492,7 @@ static void test_submit_fault_site(void **state)
 static void test_mem_guard_counts_the_pool(void **state)
 {
     (void)state;
-    struct pipeline_case k;
+    struct fixture_case k;
     make_case(&k, "host", "none", "4", "rgba:4k", "cpu");
     char how[96];
     size_t page = (size_t)sysconf(_SC_PAGESIZE);

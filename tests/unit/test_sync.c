@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bench_fixture.h"
 #include "fake_dev.h"
 
 #include "bench.h"
@@ -333,32 +334,13 @@ static void test_partial_ioctl(void **state)
 /* --- the benchmark ------------------------------------------------------------------------------
  */
 
-struct sync_case {
-    struct job job;
-    struct bench_case c;
-};
-
-static void make_case(struct sync_case *k, const char *heap, const char *strategy,
+static void make_case(struct fixture_case *k, const char *heap, const char *strategy,
                       const char *direction, const char *importers)
 {
-    job_init(&k->job, "t");
-    snprintf(k->job.bench, sizeof(k->job.bench), "sync");
-    const struct {
-        enum sweep_axis axis;
-        const char *text;
-    } set[] = {{AXIS_HEAP, heap},           {AXIS_SIZE, "256K"},        {AXIS_STRATEGY, strategy},
-               {AXIS_DIRECTION, direction}, {AXIS_REGION, "4K"},        {AXIS_REGIONS, "2"},
-               {AXIS_IMPORTERS, importers}, {AXIS_REGION_OFFSET, "64"}, {AXIS_LINES, "dirty"}};
-    char err[128];
-    for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
-        assert_int_equal(sweep_parse_axis(set[i].axis, set[i].text, &k->job.axes[set[i].axis], err,
-                                          sizeof(err)),
-                         0);
-    memset(&k->c, 0, sizeof(k->c));
-    k->c.job = &k->job;
-    for (int a = 0; a < N_SWEEP_AXES; a++)
-        if (bench_sync.axes & (1u << a))
-            k->c.value[a] = &k->job.axes[a].v[0];
+    bench_fixture_case(k, "sync", bench_sync.axes, AXIS_HEAP, heap, AXIS_SIZE, "256K",
+                       AXIS_STRATEGY, strategy, AXIS_DIRECTION, direction, AXIS_REGION, "4K",
+                       AXIS_REGIONS, "2", AXIS_IMPORTERS, importers, AXIS_REGION_OFFSET, "64",
+                       AXIS_LINES, "dirty", -1);
 }
 
 /* Setup, samples and teardown as the runner calls them: sane numbers, nothing left behind. */
@@ -379,7 +361,7 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
     int fds = fake_dev_open_fds();
     const char *strategies[] = {"none", "partial-user", "full-user", "full", "partial-ioctl"};
     for (size_t i = 0; i < sizeof(strategies) / sizeof(strategies[0]); i++) {
-        struct sync_case k;
+        struct fixture_case k;
         make_case(&k, "host", strategies[i], "rw", "0");
         void *st = NULL;
         char reason[192] = "";
@@ -410,7 +392,7 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
         bench_sync.teardown(st);
     }
     /* Importers on host memory: nothing can import it. */
-    struct sync_case k;
+    struct fixture_case k;
     make_case(&k, "host", "none", "write", "1");
     void *st = NULL;
     char reason[192] = "";
@@ -438,7 +420,7 @@ static void test_importers_need_vgem(void **state)
                             .totals = &totals,
                             .pins = pins,
                             .min_sample_ns = 1e5};
-    struct sync_case k;
+    struct fixture_case k;
     make_case(&k, "system", "full", "rw", "1");
     void *st = NULL;
     char reason[192] = "";
