@@ -1,4 +1,4 @@
-/* workloads/drm_abi.h - the few DRM and vgem ioctls the vgem engine uses.
+/* workloads/drm_abi.h - the few DRM and vgem ioctls the vgem engine and the lab checks use.
  *
  * Debian's linux-libc-dev ships no <drm/drm.h> (libdrm-dev would, for one struct), so the
  * stable uapi definitions are copied here from include/uapi/drm/drm.h and vgem_drm.h: the ABI
@@ -51,6 +51,7 @@ struct drm_vgem_fence_signal {
 #define DRM_COMMAND_BASE             0x40
 #define DRM_IOCTL_VERSION            _IOWR(DRM_IOCTL_BASE, 0x00, struct drm_version)
 #define DRM_IOCTL_GEM_CLOSE          _IOW(DRM_IOCTL_BASE, 0x09, struct drm_gem_close)
+#define DRM_IOCTL_PRIME_HANDLE_TO_FD _IOWR(DRM_IOCTL_BASE, 0x2d, struct drm_prime_handle)
 #define DRM_IOCTL_PRIME_FD_TO_HANDLE _IOWR(DRM_IOCTL_BASE, 0x2e, struct drm_prime_handle)
 #define DRM_IOCTL_VGEM_FENCE_ATTACH                                                                \
     _IOWR(DRM_IOCTL_BASE, DRM_COMMAND_BASE + 0x1, struct drm_vgem_fence_attach)

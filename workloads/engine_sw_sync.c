@@ -19,16 +19,7 @@
 #include "engine.h"
 #include "heap_dev.h"
 #include "heap_ioctl.h"
-
-/* The sw_sync debugfs interface (drivers/dma-buf/sw_sync.c; not in the UAPI headers). */
-struct sw_sync_create_fence_data {
-    __u32 value;
-    char name[32];
-    __s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC          _IOW('W', 1, __u32)
+#include "sw_sync_abi.h"
 
 #define DEBUGFS_PATH "/sys/kernel/debug"
 #define SW_SYNC_PATH DEBUGFS_PATH "/sync/sw_sync"

@@ -21,16 +21,10 @@
 #include "dmabuf_ops.h"
 #include "heap.h"
 #include "lab_util.h"
+#include "sw_sync_abi.h"
 
-/* The sw_sync debugfs interface (drivers/dma-buf/sw_sync.c; not in the UAPI headers). */
-struct sw_sync_create_fence_data {
-    __u32 value;
-    char name[32];
-    __s32 fence;
-};
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC          _IOW('W', 1, __u32)
-#define SW_SYNC_PATH             "/sys/kernel/debug/sync/sw_sync"
+/* sw_sync_abi.h has the ioctls; the lab VM mounts debugfs here. */
+#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
 
 static struct lab_run run;
 
@@ -289,8 +283,8 @@ struct vgem_fence {
 static bool vgem_signal(void *arg)
 {
     struct vgem_fence *f = arg;
-    struct lab_vgem_fence_signal args = {.fence = f->id};
-    return lab_ioctl(f->vgem_fd, LAB_VGEM_IOCTL_FENCE_SIGNAL, &args) == 0;
+    struct drm_vgem_fence_signal args = {.fence = f->id};
+    return lab_ioctl(f->vgem_fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &args) == 0;
 }
 
 static void check_vgem(struct heap_registry *reg, const char *heap_name, int vgem_fd)
@@ -305,8 +299,8 @@ static void check_vgem(struct heap_registry *reg, const char *heap_name, int vge
     if (ret)
         ok = lab_fail(&d, "DRM_IOCTL_PRIME_FD_TO_HANDLE: %s", strerror(-ret));
     /* vgem fences time out by themselves after 10 s: the wait below is far shorter. */
-    struct lab_vgem_fence_attach attach = {.handle = handle, .flags = LAB_VGEM_FENCE_WRITE};
-    if (ok && (ret = lab_ioctl(vgem_fd, LAB_VGEM_IOCTL_FENCE_ATTACH, &attach)))
+    struct drm_vgem_fence_attach attach = {.handle = handle, .flags = VGEM_FENCE_WRITE};
+    if (ok && (ret = lab_ioctl(vgem_fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach)))
         ok = lab_fail(&d, "DRM_IOCTL_VGEM_FENCE_ATTACH: %s", strerror(-ret));
     struct vgem_fence f = {.vgem_fd = vgem_fd, .id = attach.out_fence};
     ok = ok && blocks_until_signaled(buf->fd, vgem_signal, &f, &d);

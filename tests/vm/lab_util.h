@@ -18,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "drm_abi.h"
+
 /* --- reporting: one `PASS name` or `FAIL name: why` line per check ---------------------------- */
 
 struct lab_run {
@@ -113,37 +115,7 @@ static inline long long lab_field(const char *text, const char *key)
     return -1;
 }
 
-/* --- DRM and vgem UAPI (include/uapi/drm/drm.h, drm_mode.h, vgem_drm.h) --------------------- */
-
-struct lab_drm_version {
-    int version_major, version_minor, version_patchlevel;
-    size_t name_len;
-    char *name;
-    size_t date_len;
-    char *date;
-    size_t desc_len;
-    char *desc;
-};
-struct lab_drm_gem_close {
-    __u32 handle, pad;
-};
-struct lab_drm_prime_handle {
-    __u32 handle, flags;
-    __s32 fd;
-};
-struct lab_vgem_fence_attach {
-    __u32 handle, flags, out_fence, pad;
-};
-struct lab_vgem_fence_signal {
-    __u32 fence, flags;
-};
-#define LAB_DRM_IOCTL_VERSION         _IOWR('d', 0x00, struct lab_drm_version)
-#define LAB_DRM_IOCTL_GEM_CLOSE       _IOW('d', 0x09, struct lab_drm_gem_close)
-#define LAB_DRM_IOCTL_PRIME_TO_FD     _IOWR('d', 0x2d, struct lab_drm_prime_handle)
-#define LAB_DRM_IOCTL_PRIME_TO_HANDLE _IOWR('d', 0x2e, struct lab_drm_prime_handle)
-#define LAB_VGEM_IOCTL_FENCE_ATTACH   _IOWR('d', 0x40 + 1, struct lab_vgem_fence_attach)
-#define LAB_VGEM_IOCTL_FENCE_SIGNAL   _IOW('d', 0x40 + 2, struct lab_vgem_fence_signal)
-#define LAB_VGEM_FENCE_WRITE          0x1
+/* --- DRM and vgem: the UAPI is workloads/drm_abi.h --------------------------------------- */
 
 /* ioctl() retried on EINTR/EAGAIN, as libdrm's drmIoctl(): 0 or -errno. */
 static inline int lab_ioctl(int fd, unsigned long request, void *arg)
@@ -164,8 +136,8 @@ static inline int lab_vgem_open(void)
         int fd = open(path, O_RDWR | O_CLOEXEC);
         if (fd < 0)
             continue;
-        struct lab_drm_version v = {.name_len = sizeof(name) - 1, .name = name};
-        if (lab_ioctl(fd, LAB_DRM_IOCTL_VERSION, &v) == 0 && !strcmp(name, "vgem"))
+        struct drm_version v = {.name_len = sizeof(name) - 1, .name = name};
+        if (lab_ioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && !strcmp(name, "vgem"))
             return fd;
         close(fd);
     }
@@ -176,8 +148,8 @@ static inline int lab_vgem_open(void)
  * device to the dma-buf and maps the attachment. */
 static inline int lab_vgem_import(int vgem_fd, int dmabuf_fd, __u32 *handle)
 {
-    struct lab_drm_prime_handle args = {.fd = dmabuf_fd};
-    int ret = lab_ioctl(vgem_fd, LAB_DRM_IOCTL_PRIME_TO_HANDLE, &args);
+    struct drm_prime_handle args = {.fd = dmabuf_fd};
+    int ret = lab_ioctl(vgem_fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
     if (!ret)
         *handle = args.handle;
     return ret;
@@ -187,15 +159,15 @@ static inline int lab_vgem_import(int vgem_fd, int dmabuf_fd, __u32 *handle)
  * object this is the dma-buf it was imported from. */
 static inline int lab_prime_export(int drm_fd, __u32 handle)
 {
-    struct lab_drm_prime_handle args = {.handle = handle, .flags = O_RDWR | O_CLOEXEC};
-    int ret = lab_ioctl(drm_fd, LAB_DRM_IOCTL_PRIME_TO_FD, &args);
+    struct drm_prime_handle args = {.handle = handle, .flags = O_RDWR | O_CLOEXEC};
+    int ret = lab_ioctl(drm_fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
     return ret ? ret : args.fd;
 }
 
 static inline int lab_gem_close(int drm_fd, __u32 handle)
 {
-    struct lab_drm_gem_close args = {.handle = handle};
-    return lab_ioctl(drm_fd, LAB_DRM_IOCTL_GEM_CLOSE, &args);
+    struct drm_gem_close args = {.handle = handle};
+    return lab_ioctl(drm_fd, DRM_IOCTL_GEM_CLOSE, &args);
 }
 
 #endif
