@@ -4,15 +4,6 @@
 # (timers, NEON dispatch, dc cvac / dc civac cache maintenance). Sourced by tests/vm/init.sh (dmabench.suite=arm64) after its mounts
 # and helpers; init.sh ends the run. busybox sh, no `set -e`: see init.sh.
 
-# run_valid_on HEAPS NAME BENCH ARGS...: as in tests/vm/lab.sh.
-run_valid_on() {
-    local heaps=$1 out=/tmp/$2 bench=$3
-    shift 2
-    /bin/dmabench run "$@" --heap "$heaps" --counters default -q -o "$out" ||
-        { echo "dmabench run $* --heap $heaps failed"; return 1; }
-    /bin/validate_results "$out" --expect-ok "$heaps" --expect-bench "$bench"
-}
-
 is_aarch64() {
     [ "$(uname -m)" = aarch64 ] || { echo "uname -m is $(uname -m)"; return 1; }
 }

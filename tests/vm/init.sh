@@ -108,15 +108,18 @@ cli_expect() {
     fi
 }
 
-# run_valid NAME ARGS...: `dmabench run ARGS -o /tmp/NAME` succeeds on the real heaps and leaves
-# CSV files that validate, every system and udmabuf case ok for the benchmark run.
-run_valid() {
-    local out=/tmp/$1 bench=$2
-    shift
-    /bin/dmabench run "$@" --heap system,udmabuf --counters default -q -o "$out" ||
-        { echo "dmabench run $* failed"; return 1; }
-    /bin/validate_results "$out" --expect-ok system,udmabuf --expect-bench "$bench"
+# run_valid_on HEAPS NAME BENCH ARGS...: `dmabench run BENCH ARGS -o /tmp/NAME` on HEAPS writes
+# CSV that validates, every case of every one of HEAPS ok.
+run_valid_on() {
+    local heaps=$1 out=/tmp/$2 bench=$3
+    shift 2
+    /bin/dmabench run "$@" --heap "$heaps" --counters default -q -o "$out" ||
+        { echo "dmabench run $* --heap $heaps failed"; return 1; }
+    /bin/validate_results "$out" --expect-ok "$heaps" --expect-bench "$bench"
 }
+
+# run_valid NAME BENCH ARGS...: the same on the stock kernel's real heaps, system and udmabuf.
+run_valid() { run_valid_on system,udmabuf "$@"; }
 
 # A WARN, BUG or oops during the checks is a finding even when every check passed.
 kernel_log_clean() {

@@ -7,16 +7,6 @@ lab_heaps=system,reserved,system-uncached,udmabuf
 # The same, as separate words for the test programs.
 lab_heap_words="system reserved system-uncached udmabuf"
 
-# run_valid_on HEAPS NAME BENCH ARGS...: `dmabench run BENCH ARGS` on HEAPS writes CSV that
-# validates, every case of every one of HEAPS ok.
-run_valid_on() {
-    local heaps=$1 out=/tmp/$2 bench=$3
-    shift 2
-    /bin/dmabench run "$@" --heap "$heaps" --counters default -q -o "$out" ||
-        { echo "dmabench run $* --heap $heaps failed"; return 1; }
-    /bin/validate_results "$out" --expect-ok "$heaps" --expect-bench "$bench"
-}
-
 lab_heaps_present() {
     for heap in system reserved system-uncached; do
         [ -c "/dev/dma_heap/$heap" ] || { echo "no /dev/dma_heap/$heap:"; ls -l /dev/dma_heap; return 1; }
