@@ -35,6 +35,17 @@ struct sample_out {
     size_t n[BENCH_MAX_METRICS];
     double *values[BENCH_MAX_METRICS]; /* n[i] values each, owned by the benchmark's state */
     double work;                       /* bytes (or operations) done in this repetition */
+    double timed_ns; /* how long the repetition's timed work lasted; 0: the runner's own clock
+                      * around the sample call is kept instead (samples.csv duration_ns) */
+};
+
+/* What a case really ran on, as the benchmark found it (in setup or in its samples), beside
+ * what the sweep asked for: the rows say both, so that no row claims more than was measured. */
+struct case_facts {
+    char implementation[48]; /* the code that ran ("read:avx512", "chase"), or "" */
+    size_t page_size;        /* the page size the kernel granted, read back; 0: not read */
+    double huge_fraction;    /* the buffer's bytes on huge pages, read back; NAN: not read */
+    char note[192];          /* what else qualifies the rows (short samples and why), or "" */
 };
 
 /* What a benchmark gets from the harness for one case. */
@@ -44,6 +55,7 @@ struct bench_env {
     struct counter_totals *totals;       /* add each thread's counts here */
     const struct pinning *pins;          /* CPUs to pin threads to, in order */
     double min_sample_ns;                /* a sample should last at least this long */
+    struct case_facts *facts;            /* the runner's, for this case: filled by the bench */
 };
 
 struct bench_def {

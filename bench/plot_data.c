@@ -25,9 +25,10 @@ static const char *const required_cols[] = {"case_id", "bench",  "heap",  "metri
 
 /* As bench/results_validate.c has them; a new *_bytes column is numeric by its name. */
 static const char *const numeric_cols[] = {
-        "threads", "batch",  "regions", "importers", "pool_depth", "cpu",    "peer",
-        "n",       "median", "mean",    "min",       "max",        "stddev", "mad",
-        "cv",      "p90",    "p99",     "ci_low",    "ci_high",    "reps",   "mux_ratio",
+        "threads", "batch", "regions",   "importers",     "pool_depth",    "cpu",
+        "peer",    "n",     "median",    "mean",          "min",           "max",
+        "stddev",  "mad",   "cv",        "p90",           "p99",           "ci_low",
+        "ci_high", "reps",  "mux_ratio", "huge_fraction", "min_sample_ns",
 };
 
 static int set_error(char *err, size_t err_len, int ret, const char *fmt, ...)

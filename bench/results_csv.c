@@ -71,11 +71,17 @@ const char *const results_columns[] = {
         "status",
         "error",
         "verdict",
+        "implementation",
+        "huge_fraction",
+        "min_sample_ns",
+        "note",
+        "disturbed",
+        "implausible",
 };
 const size_t n_results_columns = sizeof(results_columns) / sizeof(results_columns[0]);
 
 const char *const samples_columns[] = {"schema_version", "run_id", "case_id", "metric",
-                                       "unit",           "rep",    "value"};
+                                       "unit",           "rep",    "value",   "duration_ns"};
 const size_t n_samples_columns = sizeof(samples_columns) / sizeof(samples_columns[0]);
 
 const char *const metadata_columns[] = {"schema_version", "key", "value"};
@@ -83,7 +89,8 @@ const size_t n_metadata_columns = sizeof(metadata_columns) / sizeof(metadata_col
 
 bool results_schema_readable(const char *version)
 {
-    return strcmp(version, "1") == 0 || strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
+    return strcmp(version, "1") == 0 || strcmp(version, "2") == 0 ||
+           strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
 }
 
 static long results_column_index(const char *name)
@@ -205,7 +212,8 @@ static void number_cell(char *out, size_t len, double v)
 }
 
 /* The parameter cells of a case; axes the benchmark does not use stay empty. */
-static void param_cells(const struct bench_case *c, char cells[N_SWEEP_AXES + 2][64])
+static void param_cells(const struct bench_case *c, const struct case_facts *facts,
+                        char cells[N_SWEEP_AXES + 2][64])
 {
     const struct sweep_value *v;
     memset(cells, 0, sizeof(char[N_SWEEP_AXES + 2][64]));
@@ -216,8 +224,9 @@ static void param_cells(const struct bench_case *c, char cells[N_SWEEP_AXES + 2]
     if ((v = c->value[AXIS_PAGE_SIZE])) {
         static const char *const kinds[] = {"base", "thp", "hugetlb"};
         snprintf(cells[2], 64, "%s", kinds[v->page_kind]);
-        snprintf(cells[3], 64, "%zu",
-                 v->page_kind == HEAP_PAGES_HUGETLB ? v->bytes : heap_base_page_size());
+        /* What the kernel granted where the benchmark read it back, else what was asked. */
+        size_t asked = v->page_kind == HEAP_PAGES_HUGETLB ? v->bytes : heap_base_page_size();
+        snprintf(cells[3], 64, "%zu", facts->page_size ? facts->page_size : asked);
     }
     if ((v = c->value[AXIS_THREADS]))
         snprintf(cells[4], 64, "%ld", v->number);
@@ -243,17 +252,16 @@ static void write_metric_row(struct results_writer *w, const struct bench_case *
                              const struct heap *heap, const struct case_result *r,
                              const struct metric_result *m, char params[][64])
 {
-    char num[14][32];
+    char num[16][32];
     const struct stats_summary *s = &m->stats;
     bool have = m->n > 0;
-    double values[] = {have ? (double)s->n : NAN, have ? s->median : NAN,
-                       have ? s->mean : NAN,      have ? s->min : NAN,
-                       have ? s->max : NAN,       have ? s->stddev : NAN,
-                       have ? s->mad : NAN,       have ? s->cv : NAN,
-                       have ? s->p90 : NAN,       have ? s->p99 : NAN,
-                       have ? s->ci_low : NAN,    have ? s->ci_high : NAN,
-                       (double)r->reps,           m->mux_ratio};
-    for (size_t i = 0; i < 14; i++)
+    double values[] = {have ? (double)s->n : NAN, have ? s->median : NAN, have ? s->mean : NAN,
+                       have ? s->min : NAN,       have ? s->max : NAN,    have ? s->stddev : NAN,
+                       have ? s->mad : NAN,       have ? s->cv : NAN,     have ? s->p90 : NAN,
+                       have ? s->p99 : NAN,       have ? s->ci_low : NAN, have ? s->ci_high : NAN,
+                       (double)r->reps,           m->mux_ratio,           r->facts.huge_fraction,
+                       case_result_min_rep_ns(r)};
+    for (size_t i = 0; i < 16; i++)
         number_cell(num[i], sizeof(num[i]), values[i]);
     char error[256] = "";
     if (m->status != CASE_OK) {
@@ -315,19 +323,28 @@ static void write_metric_row(struct results_writer *w, const struct bench_case *
             case_status_name(m->status),
             error,
             bench_verdict(c, m->name, m->status == CASE_OK && m->n > 0, s),
+            r->facts.implementation,
+            num[14],
+            num[15],
+            r->facts.note,
+            r->disturbed,
+            r->implausible,
     };
     csv_write_row(w->results, row, sizeof(row) / sizeof(row[0]));
 }
 
 static void write_samples(struct results_writer *w, const struct bench_case *c,
-                          const struct metric_result *m)
+                          const struct case_result *r, const struct metric_result *m)
 {
     for (size_t i = 0; i < m->n; i++) {
-        char rep[16], value[32];
-        snprintf(rep, sizeof(rep), "%u", m->sample_rep[i]);
+        char rep[16], value[32], duration[32] = "";
+        unsigned k = m->sample_rep[i];
+        snprintf(rep, sizeof(rep), "%u", k);
         snprintf(value, sizeof(value), "%.10g", m->samples[i]);
+        if (r->rep_ns && k < r->reps)
+            number_cell(duration, sizeof(duration), r->rep_ns[k]);
         const char *row[] = {
-                RESULTS_SCHEMA_VERSION, w->run_id, c->id, m->name, m->unit, rep, value};
+                RESULTS_SCHEMA_VERSION, w->run_id, c->id, m->name, m->unit, rep, value, duration};
         csv_write_row(w->samples, row, sizeof(row) / sizeof(row[0]));
     }
 }
@@ -336,11 +353,11 @@ int results_write_case(struct results_writer *w, const struct bench_case *c,
                        const struct heap *heap, const struct case_result *r)
 {
     char params[N_SWEEP_AXES + 2][64];
-    param_cells(c, params);
+    param_cells(c, &r->facts, params);
     /* Samples first and synced: a results row on disk then always has all its samples, and
      * --resume can take "every row of the case is there" to mean the case is whole. */
     for (size_t i = 0; i < r->n_metrics; i++)
-        write_samples(w, c, &r->metrics[i]);
+        write_samples(w, c, r, &r->metrics[i]);
     int ret = flush_to_disk(w->samples);
     if (ret)
         return ret;

@@ -14,9 +14,9 @@
 #include "runner.h"
 #include "sweep.h"
 
-#define RESULTS_SCHEMA_VERSION "2"
+#define RESULTS_SCHEMA_VERSION "3"
 /* The versions results_schema_readable takes, as its callers' messages name them. */
-#define RESULTS_SCHEMA_READABLE "1 and 2"
+#define RESULTS_SCHEMA_READABLE "1 to 3"
 
 struct metadata;
 
@@ -37,10 +37,11 @@ extern const char *const metadata_columns[];
 extern const size_t n_metadata_columns;
 
 /* Whether compare, plot, report and export can read files of this schema_version: the current
- * one and 1. They find every column by its header name, and version 2 only added columns (the
- * sweep parameters strategy .. peer, and verdict), so a version 1 file simply lacks those and
- * reads as if they were empty. The validator of new runs (bench/results_validate.h) takes the
- * current version only. */
+ * one, 2 and 1. They find every column by its header name, and versions 2 and 3 only added
+ * columns (2: the sweep parameters strategy .. peer, and verdict; 3: implementation ..
+ * implausible at the end of results.csv, duration_ns at the end of samples.csv), so an older
+ * file simply lacks those and reads as if they were empty. The validator of new runs
+ * (bench/results_validate.h) takes the current version only. */
 bool results_schema_readable(const char *version);
 /* Whether a results.csv column names what a case was (bench, heap, the sweep parameters
  * size_bytes .. peer, metric) rather than describing its measurement or the run (ids, job,

@@ -62,6 +62,8 @@ enum numeric_col {
     NUM_CI_HIGH,
     NUM_REPS,
     NUM_MUX,
+    NUM_HUGE_FRACTION,
+    NUM_MIN_SAMPLE,
     N_NUMERIC
 };
 
@@ -96,6 +98,8 @@ static const struct {
         [NUM_CI_HIGH] = {"ci_high", false, false},
         [NUM_REPS] = {"reps", true, false},
         [NUM_MUX] = {"mux_ratio", false, false},
+        [NUM_HUGE_FRACTION] = {"huge_fraction", false, false},
+        [NUM_MIN_SAMPLE] = {"min_sample_ns", false, false},
 };
 
 /* Pairs that must be ordered (first <= second) whenever both are present. */
@@ -125,10 +129,24 @@ static const char *const text_cols[N_TEXT] = {
         [TXT_VERDICT] = "verdict",
 };
 
-enum sample_col { SMP_RUN_ID, SMP_CASE_ID, SMP_METRIC, SMP_UNIT, SMP_REP, SMP_VALUE, N_SAMPLE };
+enum sample_col {
+    SMP_RUN_ID,
+    SMP_CASE_ID,
+    SMP_METRIC,
+    SMP_UNIT,
+    SMP_REP,
+    SMP_VALUE,
+    SMP_DURATION,
+    N_SAMPLE
+};
 static const char *const sample_cols[N_SAMPLE] = {
-        [SMP_RUN_ID] = "run_id", [SMP_CASE_ID] = "case_id", [SMP_METRIC] = "metric",
-        [SMP_UNIT] = "unit",     [SMP_REP] = "rep",         [SMP_VALUE] = "value",
+        [SMP_RUN_ID] = "run_id",
+        [SMP_CASE_ID] = "case_id",
+        [SMP_METRIC] = "metric",
+        [SMP_UNIT] = "unit",
+        [SMP_REP] = "rep",
+        [SMP_VALUE] = "value",
+        [SMP_DURATION] = "duration_ns",
 };
 
 /* One results row, to match samples against. */
@@ -512,6 +530,12 @@ static int check_results_row(struct validator *v, const char *path, const struct
     /* Time counted over time enabled. */
     if (x[NUM_MUX] < 0 || x[NUM_MUX] > 1)
         return bad(v, path, line, "mux_ratio %s outside [0, 1]", f[v->num[NUM_MUX]]);
+    if (x[NUM_HUGE_FRACTION] < 0 || x[NUM_HUGE_FRACTION] > 1)
+        return bad(v, path, line, "huge_fraction %s outside [0, 1]", f[v->num[NUM_HUGE_FRACTION]]);
+    /* A case that took repetitions timed each of them. */
+    if (x[NUM_REPS] > 0 && !(x[NUM_MIN_SAMPLE] > 0))
+        return bad(v, path, line, "min_sample_ns '%s' after %.0f repetitions",
+                   f[v->num[NUM_MIN_SAMPLE]], x[NUM_REPS]);
     if ((ret = add_entry(v, f, line, x)))
         return ret;
     v->out->ok += status == CASE_OK;
@@ -615,6 +639,11 @@ static int check_sample_row(struct validator *v, const char *path, const struct 
         return bad(v, path, line, "rep '%s' is not a non-negative integer", f[v->smp[SMP_REP]]);
     if (parse_number(f[v->smp[SMP_VALUE]], false, &value) || isnan(value))
         return bad(v, path, line, "value '%s' is not a finite number", f[v->smp[SMP_VALUE]]);
+    /* Every sample comes from a repetition, and every repetition took some time. */
+    double duration;
+    if (parse_number(f[v->smp[SMP_DURATION]], false, &duration) || !(duration > 0))
+        return bad(v, path, line, "duration_ns '%s' is not a positive number",
+                   f[v->smp[SMP_DURATION]]);
     struct entry *e = v->match;
     if (!e || strcmp(e->case_id, case_id) != 0 || strcmp(e->metric, metric) != 0)
         v->match = e = find_entry(v, case_id, metric);

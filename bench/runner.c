@@ -47,6 +47,20 @@ static int append_sample(struct metric_result *m, double value, unsigned rep)
     return 0;
 }
 
+static int append_rep_ns(struct case_result *r, double ns)
+{
+    if (r->reps == r->rep_ns_cap) {
+        size_t cap = r->rep_ns_cap ? r->rep_ns_cap * 2 : 64;
+        double *rep_ns = realloc(r->rep_ns, cap * sizeof(*rep_ns));
+        if (!rep_ns)
+            return -ENOMEM;
+        r->rep_ns = rep_ns;
+        r->rep_ns_cap = cap;
+    }
+    r->rep_ns[r->reps] = ns;
+    return 0;
+}
+
 static void mark_all(struct case_result *r, enum case_status status, int err, const char *reason)
 {
     r->status = status;
@@ -229,12 +243,15 @@ static int run_repetitions(const struct bench_def *b, const struct bench_env *en
     while (!stopped_between_samples(limits, case_start, out)) {
         struct counter_totals before = *env->totals;
         struct sample_out s = {0};
+        uint64_t t0 = timing_now();
         int ret = b->sample(state, &s, reason, sizeof(reason));
+        double call_ns = timing_ticks_to_ns(timing_now() - t0);
         if (ret) {
             mark_all(out, CASE_ERROR, ret, reason);
             break;
         }
-        if ((ret = record_sample(out, env, &s, &before)) != 0)
+        if ((ret = record_sample(out, env, &s, &before)) != 0 ||
+            (ret = append_rep_ns(out, s.timed_ns > 0 ? s.timed_ns : call_ns)) != 0)
             return ret;
         out->reps++;
         out->elapsed_s = timing_ticks_to_ns(timing_now() - start) / 1e9;
@@ -250,6 +267,11 @@ int runner_run_case(const struct bench_def *b, const struct bench_case *c,
                     const struct runner_limits *limits, struct case_result *out)
 {
     memset(out, 0, sizeof(*out));
+    out->facts.huge_fraction = NAN;
+    /* The benchmark fills in what it really ran on through its env. */
+    struct bench_env case_env = *env;
+    case_env.facts = &out->facts;
+    env = &case_env;
     init_metrics(b, c, env, out);
     counter_totals_init(env->totals, env->counters);
     struct leak_probe before = {.valid = false};
@@ -288,5 +310,15 @@ void case_result_free(struct case_result *r)
         free(r->metrics[i].samples);
         free(r->metrics[i].sample_rep);
     }
+    free(r->rep_ns);
     memset(r, 0, sizeof(*r));
+}
+
+double case_result_min_rep_ns(const struct case_result *r)
+{
+    double min = NAN;
+    for (size_t i = 0; r->rep_ns && i < r->reps; i++)
+        if (isnan(min) || r->rep_ns[i] < min)
+            min = r->rep_ns[i];
+    return min;
 }

@@ -42,12 +42,17 @@ struct case_result {
     char reason[192];
     size_t n_metrics;
     struct metric_result metrics[RESULT_MAX_METRICS];
-    unsigned reps;       /* repetitions taken */
-    enum reps_stop stop; /* why they stopped */
-    double elapsed_s;    /* wall time of the repetitions */
-    int stop_signal;     /* the signal that interrupted the case, or 0 */
-    bool timed_out;      /* the case timeout abandoned it */
-    bool leaked;         /* resources grew from before setup to after teardown */
+    unsigned reps;           /* repetitions taken */
+    enum reps_stop stop;     /* why they stopped */
+    double elapsed_s;        /* wall time of the repetitions */
+    int stop_signal;         /* the signal that interrupted the case, or 0 */
+    bool timed_out;          /* the case timeout abandoned it */
+    bool leaked;             /* resources grew from before setup to after teardown */
+    struct case_facts facts; /* what the case really ran on (bench.h), from the benchmark */
+    double *rep_ns;          /* each repetition's timed duration, reps of them */
+    size_t rep_ns_cap;
+    char disturbed[192];   /* why the machine disturbed this case's numbers, or "" */
+    char implausible[192]; /* the physical rule a result breaks, or "" */
 };
 
 /* What stops a case besides its repetition policy. */
@@ -74,6 +79,8 @@ int runner_run_case(const struct bench_def *b, const struct bench_case *c,
 size_t runner_case_rows(const struct bench_def *b, const struct bench_case *c,
                         const struct bench_env *env);
 void case_result_free(struct case_result *r);
+/* The shortest repetition of r in ns (rep_ns), or NAN when it took none. */
+double case_result_min_rep_ns(const struct case_result *r);
 const char *case_status_name(enum case_status s);
 
 #endif

@@ -24,6 +24,16 @@ struct result_set *result_fixture_load(const char *path)
     return s;
 }
 
+void result_fixture_time_reps(struct case_result *r, unsigned reps)
+{
+    r->reps = reps;
+    r->rep_ns = calloc(reps ? reps : 1, sizeof(*r->rep_ns));
+    assert_non_null(r->rep_ns);
+    r->rep_ns_cap = reps;
+    for (unsigned i = 0; i < reps; i++)
+        r->rep_ns[i] = 10e6 + 1e6 * i;
+}
+
 void result_fixture_fill(struct case_result *r, unsigned reps, bool interrupted)
 {
     memset(r, 0, sizeof(*r));
@@ -42,7 +52,8 @@ void result_fixture_fill(struct case_result *r, unsigned reps, bool interrupted)
     }
     m->n = m->cap = reps;
     stats_summarize(m->samples, m->n, &m->stats);
-    r->reps = reps;
+    r->facts.huge_fraction = NAN;
+    result_fixture_time_reps(r, reps);
     r->stop = interrupted ? REPS_CONTINUE : REPS_STOP_FIXED;
     if (interrupted) {
         r->status = m->status = CASE_ERROR;

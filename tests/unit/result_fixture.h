@@ -15,6 +15,8 @@ struct result_set *result_fixture_load(const char *path);
 /* One alloc_throughput metric (buffers/s, higher is better) with reps samples 1000, 1001, ...
  * and their statistics; interrupted: an error row cut short by SIGINT after reps samples. The
  * samples are allocated: the caller frees them as the runner's results are freed. */
+/* r took reps repetitions, timed as the runner does: 10 ms, 11 ms, ... (exact in "%.10g"). */
+void result_fixture_time_reps(struct case_result *r, unsigned reps);
 void result_fixture_fill(struct case_result *r, unsigned reps, bool interrupted);
 
 #endif

@@ -114,8 +114,8 @@ static void test_load_errors(void **state)
                       -EBADMSG, "results.csv:3: size_bytes '4K' is not a number");
     expect_load_error(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9\n", -EBADMSG,
                       "results.csv:2: 9 fields, the header has 10");
-    expect_load_error(HEADER "3,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n", -EBADMSG,
-                      "results.csv:2: schema_version '3': this dmabench reads versions 1 and 2");
+    expect_load_error(HEADER "4,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n", -EBADMSG,
+                      "results.csv:2: schema_version '4': this dmabench reads versions 1 to 3");
     expect_load_error(HEADER "1,a,cpu,\"ho\"st,4096,read,bandwidth,bytes/s,1e9,ok\n", -EBADMSG,
                       "results.csv:2: malformed quoting");
     expect_load_error(HEADER "1,a,cpu,host,inf,read,bandwidth,bytes/s,1e9,ok\n", -EBADMSG,

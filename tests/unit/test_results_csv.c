@@ -21,6 +21,7 @@
 #include "csv_read.h"
 #include "csv_write.h"
 #include "metadata.h"
+#include "result_fixture.h"
 #include "results_csv.h"
 #include "results_validate.h"
 #include "runner.h"
@@ -334,7 +335,7 @@ static void build_cases(struct run_fixture *fx)
     add_metric(r, "alloc_latency", "ns", BETTER_LOWER, CASE_OK, 0, "", lat_a, lat_a_reps, 8, NAN);
     add_metric(r, "perf::cycles", "events/buffer", BETTER_LOWER, CASE_SKIPPED, -ENOENT,
                COUNTER_REASON, NULL, NULL, 0, NAN);
-    r->reps = 4;
+    result_fixture_time_reps(r, 4);
     r->stop = REPS_STOP_FIXED;
 
     r = fx->results[CASE_B];
@@ -346,7 +347,7 @@ static void build_cases(struct run_fixture *fx)
     add_metric(r, "bandwidth", "bytes/s", BETTER_HIGHER, CASE_OK, 0, "", bw_c, six_reps, 6, NAN);
     add_metric(r, "perf::cycles", "events/byte", BETTER_LOWER, CASE_OK, 0, "", cyc_c, six_reps, 6,
                0.5);
-    r->reps = 6;
+    result_fixture_time_reps(r, 6);
     r->stop = REPS_STOP_CONVERGED;
 
     /* Failed in its third repetition: the two before it keep their samples. */
@@ -356,7 +357,7 @@ static void build_cases(struct run_fixture *fx)
     add_metric(r, "alloc_latency", "ns", BETTER_LOWER, CASE_ERROR, -ENOMEM, D_REASON, lat_d,
                two_reps, 2, NAN);
     r->status = CASE_ERROR;
-    r->reps = 2;
+    result_fixture_time_reps(r, 2);
     r->stop = REPS_CONTINUE;
 }
 
@@ -542,12 +543,13 @@ static void test_samples_and_metadata_read_back_exactly(void **state)
             for (size_t k = 0; k < m->n; k++, line++) {
                 assert_int_equal(csv_reader_next(r, &row), 1);
                 assert_int_equal(row.line, line);
-                assert_int_equal(row.n, 7);
+                assert_int_equal(row.n, 8);
                 assert_string_equal(row.fields[2], fx->cases[c].id);
                 assert_string_equal(row.fields[3], m->name);
                 assert_string_equal(row.fields[4], m->unit);
                 assert_int_equal(strtoul(row.fields[5], NULL, 10), m->sample_rep[k]);
                 assert_true(strtod(row.fields[6], NULL) == m->samples[k]);
+                assert_true(strtod(row.fields[7], NULL) == res->rep_ns[m->sample_rep[k]]);
             }
         }
     }
@@ -744,15 +746,15 @@ static void test_bad_header(void **state)
     set_field(dir, "results.csv", 1, "case_id", "case");
     expect_invalid(dir, false, -EBADMSG, "results.csv:1:", "column 3 is 'case'");
     dir = copy_run(*state);
-    set_field(dir, "samples.csv", 1, "value", NULL);
-    expect_invalid(dir, false, -EBADMSG, "samples.csv:1:", "6 columns, expected 7");
+    set_field(dir, "samples.csv", 1, "duration_ns", NULL);
+    expect_invalid(dir, false, -EBADMSG, "samples.csv:1:", "7 columns, expected 8");
 }
 
 static void test_missing_field(void **state)
 {
     const char *dir = copy_run(*state);
     set_field(dir, "results.csv", 3, "unit", NULL);
-    expect_invalid(dir, false, -EBADMSG, "results.csv:3:", "48 fields, the header has 49");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:3:", "54 fields, the header has 55");
 }
 
 static void test_bad_quote(void **state)
@@ -768,7 +770,8 @@ static void test_schema_version(void **state)
 {
     const char *dir = copy_run(*state);
     set_field(dir, "results.csv", 5, "schema_version", "1");
-    expect_invalid(dir, false, -EBADMSG, "results.csv:5:", "schema_version is '1', expected 2");
+    expect_invalid(dir, false, -EBADMSG,
+                   "results.csv:5:", "schema_version is '1', expected " RESULTS_SCHEMA_VERSION);
     dir = copy_run(*state);
     set_field(dir, "metadata.csv", 3, "schema_version", "1");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv:3:", "schema_version");
@@ -854,6 +857,24 @@ static void test_mux_ratio(void **state)
     expect_invalid(dir, false, -EBADMSG, "results.csv:6:", "not a counter");
 }
 
+/* Schema 3's facts: a fraction is a fraction, every repetition was timed, every sample says
+ * how long its repetition took. */
+static void test_facts_and_durations(void **state)
+{
+    const char *dir = copy_run(*state);
+    set_field(dir, "results.csv", 2, "huge_fraction", "1.01");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:2:", "huge_fraction 1.01 outside [0, 1]");
+    dir = copy_run(*state);
+    set_field(dir, "results.csv", 2, "min_sample_ns", "");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:2:", "min_sample_ns '' after 4 repetitions");
+    dir = copy_run(*state);
+    set_field(dir, "samples.csv", 3, "duration_ns", "0");
+    expect_invalid(dir, false, -EBADMSG, "samples.csv:3:", "duration_ns '0' is not a positive");
+    dir = copy_run(*state);
+    set_field(dir, "results.csv", 2, "huge_fraction", "0.5");
+    expect_valid(dir, false);
+}
+
 static void test_truncated_results(void **state)
 {
     const char *dir = copy_run(*state);
@@ -910,17 +931,20 @@ static void test_empty_files(void **state)
 static void test_metadata_keys(void **state)
 {
     const char *dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n2,end_time,", "\n2,end_time_was_here,");
+    replace_text(dir, "metadata.csv", "\n" RESULTS_SCHEMA_VERSION ",end_time,",
+                 "\n" RESULTS_SCHEMA_VERSION ",end_time_was_here,");
     struct results_validation v = expect_valid(dir, false);
     assert_true(v.interrupted);
     dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n2,git_sha,", "\n2,git_shaa,");
+    replace_text(dir, "metadata.csv", "\n" RESULTS_SCHEMA_VERSION ",git_sha,",
+                 "\n" RESULTS_SCHEMA_VERSION ",git_shaa,");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv", "no 'git_sha' key");
     dir = copy_run(*state);
     set_field(dir, "metadata.csv", 5, "key", "board");
     expect_invalid(dir, false, -EBADMSG, "metadata.csv:5:", "key 'board' again (first on line 2)");
     dir = copy_run(*state);
-    replace_text(dir, "metadata.csv", "\n2,run_id," RUN_ID, "\n2,run_id,20990101T000000Z");
+    replace_text(dir, "metadata.csv", "\n" RESULTS_SCHEMA_VERSION ",run_id," RUN_ID,
+                 "\n" RESULTS_SCHEMA_VERSION ",run_id,20990101T000000Z");
     expect_invalid(dir, false, -EBADMSG, "results.csv:2:", "run_id '" RUN_ID "'");
 }
 
@@ -955,6 +979,7 @@ int main(void)
             cmocka_unit_test(test_unknown_unit_status_better),
             cmocka_unit_test(test_samples_count_mismatch),
             cmocka_unit_test(test_mux_ratio),
+            cmocka_unit_test(test_facts_and_durations),
             cmocka_unit_test(test_truncated_results),
             cmocka_unit_test(test_truncated_samples),
             cmocka_unit_test(test_empty_files),
