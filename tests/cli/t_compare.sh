@@ -147,7 +147,7 @@ test_compare_malformed_csv_names_file_and_line() {
     expect_err "^dmabench: compare: $work/bad/results.csv:4: malformed quoting"
     expect_one_line_err
     cp "$cmp_data/slower/results.csv" "$work/bad/results.csv"
-    sed -i '7s/,[0-9.e+]*$/,fast/' "$work/bad/samples.csv"
+    sed -i -E '7s/,[0-9.e+]*(,[0-9.e+]*)$/,fast\1/' "$work/bad/samples.csv"
     run compare "$cmp_data/base" "$work/bad"
     expect_rc 2
     expect_err "^dmabench: compare: $work/bad/samples.csv:7: value 'fast' is not a finite number$"
@@ -177,7 +177,7 @@ test_compare_sets_are_valid_runs() {
     grep -q '^1,' "$cmp_data/v1-base/results.csv" || fail "v1-base: not schema version 1"
 }
 
-# A set written by schema version 1 is still read: compared with the same run in version 2,
+# A set written by schema version 1 is still read: compared with the same run in version 3,
 # nothing differs, and export reads it too.
 test_compare_reads_schema_1() {
     run compare "$cmp_data/v1-base" "$cmp_data/base"
@@ -193,8 +193,8 @@ test_compare_reads_schema_1() {
     expect_out '^lava-test-case dmabench-run --result pass$'
     # A version this dmabench does not know is refused, naming those it reads.
     cp -r "$cmp_data/base" "$work/v9"
-    sed -i '2s/^2,/9,/' "$work/v9/results.csv"
+    sed -i "2s/^3,/9,/" "$work/v9/results.csv"
     run compare "$cmp_data/base" "$work/v9"
     expect_rc 2
-    expect_err "^dmabench: compare: $work/v9/results.csv:2: schema_version '9': this dmabench reads versions 1 and 2\$"
+    expect_err "^dmabench: compare: $work/v9/results.csv:2: schema_version '9': this dmabench reads versions 1 to 3\$"
 }

@@ -55,14 +55,14 @@ test_plot_titles_name_board_and_kernel() {
         grep -q 'Synthetic Arm board B (Cortex-A55 (synthetic)), Linux 6.6.0-synthetic' \
             "$work/plots/$f.svg" || fail "$f.svg: no board and kernel in the title"
     done
-    grep -q 'vm (AMD EPYC), Linux 6.18.44-fc-v669' "$work/plots/set1-latency.svg" ||
+    grep -q 'vm (Intel(R) Xeon(R) Processor), Linux 6.18.44-fc-v1252' "$work/plots/set1-latency.svg" ||
         fail "set1-latency.svg title"
     grep -q 'Board vs board' "$work/plots/versus.svg" || fail "versus.svg: board vs board"
-    grep -q 'vm, Linux 6.18.44-fc-v669 vs Synthetic Arm board B, Linux 6.6.0-synthetic' \
+    grep -q 'vm, Linux 6.18.44-fc-v1252 vs Synthetic Arm board B, Linux 6.6.0-synthetic' \
         "$work/plots/versus.svg" || fail "versus.svg: both boards and kernels"
     # The caches from the metadata, marked where they fall inside the sizes plotted.
-    grep -q 'L1d 32 KiB' "$work/plots/set1-bandwidth.svg" || fail "L1d mark"
-    grep -q 'L3 32 MiB' "$work/plots/set1-latency.svg" || fail "L3 mark"
+    grep -q 'L1d 48 KiB' "$work/plots/set1-bandwidth.svg" || fail "L1d mark"
+    grep -q 'L2 2 MiB' "$work/plots/set1-latency.svg" || fail "L2 mark"
     grep -q 'L2 128 KiB' "$work/plots/set2-bandwidth.svg" || fail "board-b L2 mark"
 }
 
@@ -166,7 +166,7 @@ test_report_sections_and_plots() {
     [ ! -e "$md.tmp" ] || fail "report.md.tmp left behind"
     local h
     for h in '^# dmabench report$' '^## Result sets$' '^## Recommendations$' \
-        '^### Set 1: vm \(AMD EPYC\)' '^## Set 2: Synthetic Arm board B' '^### Plots$' \
+        '^### Set 1: vm \(Intel\(R\) Xeon\(R\) Processor\)' '^## Set 2: Synthetic Arm board B' '^### Plots$' \
         '^### Cached vs uncached CPU bandwidth$' '^### Sync cost per MiB$' \
         '^### Allocation latency \(p50, p90, p99\)$' '^### Coherency verdicts$' \
         '^## The sets side by side$'; do
@@ -196,11 +196,11 @@ test_report_without_plots() {
 
 test_report_bad_input() {
     mkdir -p "$work/bad"
-    # Row 5 ends with status, error and verdict: ok and two empty cells.
-    sed '5s/,ok,,$/,ok,extra,,/' "$plot_sample/host/results.csv" >"$work/bad/results.csv"
+    # Row 5 gets one field more than the header.
+    sed '5s/$/,extra/' "$plot_sample/host/results.csv" >"$work/bad/results.csv"
     plot_run report "$work/bad" -o "$work/r"
     expect_rc 2
-    expect_err "^dmabench: report: $work/bad/results.csv:5: 50 fields, the header has 49\$"
+    expect_err "^dmabench: report: $work/bad/results.csv:5: 56 fields, the header has 55\$"
     expect_one_line_err
     [ ! -e "$work/r/report.md" ] || fail "report written for bad input"
 }

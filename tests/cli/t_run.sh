@@ -50,17 +50,17 @@ test_run_writes_tidy_csv() {
     expect_out "results: $work/run1/results.csv"
     local header rows
     header=$(head -1 "$work/run1/results.csv")
-    [ "$header" = "schema_version,run_id,case_id,bench,job,heap,backend,heap_class,size_bytes,align_bytes,page_kind,page_size_bytes,threads,batch,kernel,node,strategy,direction,region_bytes,region_offset_bytes,regions,lines,importers,pool_depth,frame_format,engine,cpu,peer,metric,unit,better,n,median,mean,min,max,stddev,mad,cv,p90,p99,ci_low,ci_high,reps,reps_stop,mux_ratio,status,error,verdict" ] ||
+    [ "$header" = "schema_version,run_id,case_id,bench,job,heap,backend,heap_class,size_bytes,align_bytes,page_kind,page_size_bytes,threads,batch,kernel,node,strategy,direction,region_bytes,region_offset_bytes,regions,lines,importers,pool_depth,frame_format,engine,cpu,peer,metric,unit,better,n,median,mean,min,max,stddev,mad,cv,p90,p99,ci_low,ci_high,reps,reps_stop,mux_ratio,status,error,verdict,implementation,huge_fraction,min_sample_ns,note,disturbed,implausible" ] ||
         fail "results.csv header: $header"
     rows=$(tail -n +2 "$work/run1/results.csv" | wc -l)
     [ "$rows" -eq 6 ] || fail "expected 6 rows (2 sizes x 3 kernels, one metric each), got $rows"
-    grep -q '^2,[^,]*,cpu:heap=host;size=1MiB;align=0B;page-size=base;threads=1;kernel=copy;node=any,cpu,cpu,host,host,cached,1048576,0,base,[0-9]*,1,,copy,any,,,,,,,,,,,,,bandwidth,bytes/s,higher,3,' \
+    grep -q '^3,[^,]*,cpu:heap=host;size=1MiB;align=0B;page-size=base;threads=1;kernel=copy;node=any,cpu,cpu,host,host,cached,1048576,0,base,[0-9]*,1,,copy,any,,,,,,,,,,,,,bandwidth,bytes/s,higher,3,' \
         "$work/run1/results.csv" || fail "copy row"
     grep -q ',latency,ns,lower,3,' "$work/run1/results.csv" || fail "chase latency row"
     [ "$(tail -n +2 "$work/run1/samples.csv" | wc -l)" -eq 18 ] || fail "samples.csv: want 6 x 3"
     "$VALIDATE" "$work/run1" --expect-ok host --expect-bench cpu >/dev/null || fail "validate_results"
-    grep -q '^2,start_time,' "$work/run1/metadata.csv" || fail "metadata start_time"
-    grep -q '^2,end_time,' "$work/run1/metadata.csv" || fail "metadata end_time"
+    grep -q '^3,start_time,' "$work/run1/metadata.csv" || fail "metadata start_time"
+    grep -q '^3,end_time,' "$work/run1/metadata.csv" || fail "metadata end_time"
 }
 
 test_run_never_overwrites_a_run() {
@@ -78,6 +78,6 @@ test_run_heap_not_here_is_an_error_row() {
     expect_rc 1
     grep -q ',udmabuf,udmabuf,cached,4096,.*,error,"No such file or directory: no /dev/udmabuf' \
         "$work/run3/results.csv" || fail "udmabuf error row"
-    grep -q ',host,host,cached,4096,.*,alloc_latency,ns,lower,2,.*,ok,,$' \
+    grep -q ',host,host,cached,4096,.*,alloc_latency,ns,lower,2,.*,ok,,' \
         "$work/run3/results.csv" || fail "host went on after the error"
 }

@@ -84,7 +84,8 @@ static void test_host_only(void **state)
     struct result_set *s = result_fixture_load(SAMPLE "/host");
     char *r = report_of(&s, 1);
     expect_in(r, "# dmabench report\n");
-    expect_in(r, "| 1 | `" SAMPLE "/host` | vm | AMD EPYC | 6.18.44-fc-v669 | 20261121T144338Z | "
+    expect_in(r, "| 1 | `" SAMPLE
+                 "/host` | vm | Intel(R) Xeon(R) Processor | 6.18.44-fc-v1252 | 20261205T194554Z | "
                  "44 / 0 / 0 |");
     expect_in(r, "## Recommendations\n");
     /* No uncached heap, no sync: the write-once question is left open, with what would answer
@@ -95,17 +96,18 @@ static void test_host_only(void **state)
                  "a heap of class cached [present], and (c) the cost of syncing that many bytes "
                  "of the cached heap, from `dmabench run sync` [missing]");
     expect_not_in(r, "needs sync on this board");
-    /* The allocation tail is in the data: p99 10.5x p50 at 64 KiB, batch 4. */
-    expect_in(r, "`host` at 64KiB takes 2.86 µs at p50 but 29.9 µs at p99 (10.5×) "
-                 "(`alloc:heap=host;size=64KiB;align=0B;page-size=base;batch=4;kernel=alloc;"
-                 "node=any` (line 12))");
-    expect_in(r, "## Set 1: vm (AMD EPYC), Linux 6.18.44-fc-v669, run 20261121T144338Z\n");
+    /* The allocation tail is in the data: p99 12.7x p50 at 4 MiB, batch 4. */
+    expect_in(r, "`host` at 4MiB takes 0.949 µs at p50 but 12.1 µs at p99 (12.7×) "
+                 "(`alloc:heap=host;size=4MiB;align=0B;page-size=base;batch=4;kernel=alloc;"
+                 "node=any` (line 27))");
+    expect_in(r, "## Set 1: vm (Intel(R) Xeon(R) Processor), Linux 6.18.44-fc-v1252, run "
+                 "20261205T194554Z\n");
     expect_in(r, "No plots: made with --no-plots.");
     expect_in(r, "### Cached vs uncached CPU bandwidth\n\nNot in this set: its cpu bandwidth "
                  "rows are from cached (host) only.");
     expect_in(r, "### Sync cost per MiB\n\nNot in this set: it has no sync rows");
     expect_in(r, "### Allocation latency (p50, p90, p99)\n\nAll rows: heap host, kernel alloc.");
-    expect_in(r, "| batch=1 | 4KiB | 2.94 | 17.1 | 28.9 | 9.82 | 6 | "
+    expect_in(r, "| batch=1 | 4KiB | 1.13 | 8.28 | 14.2 | 12.5 | 6 | "
                  "`alloc:heap=host;size=4KiB;align=0B;page-size=base;batch=1;kernel=alloc;"
                  "node=any` (line 3) |");
     expect_in(r, "### Coherency verdicts\n\nNot in this set: it has no coherency probe rows");
@@ -168,15 +170,15 @@ static void test_two_sets(void **state)
                                   result_fixture_load(SAMPLE "/board-b")};
     char *r = report_of(sets, 2);
     expect_in(r, "from 2 result sets");
-    expect_in(r, "### Set 1: vm (AMD EPYC)");
+    expect_in(r, "### Set 1: vm (Intel(R) Xeon(R) Processor)");
     expect_in(r, "### Set 2: Synthetic Arm board B (Cortex-A55 (synthetic)), Linux "
                  "6.6.0-synthetic, run 20261120T090000Z");
     expect_in(r, "## The sets side by side\n");
     expect_in(r, "24 cases were measured in every set; the largest size of each is shown.");
-    expect_in(r, "| read bandwidth size=64MiB | 12.6 GB/s | 4.41 GB/s | 0.35 | "
+    expect_in(r, "| read bandwidth size=64MiB | 14.5 GB/s | 5.07 GB/s | 0.35 | "
                  "`cpu:heap=host;size=64MiB;align=0B;page-size=base;threads=1;kernel=read;"
                  "node=any` (line 39) |");
-    expect_in(r, "| chase latency size=64MiB | 239 ns | 382 ns | 0.625 |");
+    expect_in(r, "| chase latency size=64MiB | 115 ns | 184 ns | 0.625 |");
     free(r);
     result_set_free(sets[0]);
     result_set_free(sets[1]);

@@ -4,9 +4,9 @@
 # Their answers are known by construction: samples are evenly spaced around a median ("noise"
 # of +-1% or +-20%), so medians and ratios are exact and the rank tests deterministic. The sets
 # follow results/README.md; tests/cli/t_compare.sh checks each with the validator the VM tests
-# use, so they cannot drift from what `dmabench run` writes. All are schema version 2, but
-# v1-base: base as schema version 1 wrote it (without the columns version 2 added), which the
-# readers still take. Run from the repository root:
+# use, so they cannot drift from what `dmabench run` writes. All are schema version 3, but
+# v1-base: base as schema version 1 wrote it (without the columns versions 2 and 3 added), which
+# the readers still take. Every repetition is a synthetic 10 ms one (duration_ns, min_sample_ns). Run from the repository root:
 #   python3 tests/data/compare/make-sets.py
 import csv, math, os
 
@@ -18,10 +18,17 @@ RESULTS = ["schema_version", "run_id", "case_id", "bench", "job", "heap", "backe
            "regions", "lines", "importers", "pool_depth", "frame_format", "engine", "cpu", "peer",
            "metric", "unit", "better", "n", "median", "mean", "min", "max", "stddev", "mad", "cv",
            "p90", "p99", "ci_low", "ci_high", "reps", "reps_stop", "mux_ratio", "status", "error",
-           "verdict"]
-# What version 2 added: the sweep parameters after node, and verdict.
+           "verdict", "implementation", "huge_fraction", "min_sample_ns", "note", "disturbed",
+           "implausible"]
+# What version 3 added: what ran and how long, the flags; version 2: the sweep parameters after
+# node, and verdict.
+V3_ONLY = set(RESULTS[RESULTS.index("implementation"):])
 V2_ONLY = set(RESULTS[RESULTS.index("strategy"):RESULTS.index("metric")] + ["verdict"])
-COLUMNS = {"2": RESULTS, "1": [c for c in RESULTS if c not in V2_ONLY]}
+COLUMNS = {"3": RESULTS, "1": [c for c in RESULTS if c not in V2_ONLY | V3_ONLY]}
+SAMPLES = {"3": ["schema_version", "run_id", "case_id", "metric", "unit", "rep", "value",
+                 "duration_ns"]}
+SAMPLES["1"] = SAMPLES["3"][:-1]
+REP_NS = 10e6
 N = 12
 
 
@@ -80,10 +87,10 @@ def stats(x):
     return dict(n=str(n), median=g(med), mean=g(mean), min=g(s[0]), max=g(s[-1]), stddev=g(sd),
                 mad=g(mad), cv=g(sd / mean), p90=g(pct(s, 90)), p99=g(pct(s, 99)),
                 ci_low=g(s[lo - 1]) if lo else "", ci_high=g(s[hi - 1]) if hi else "",
-                reps=str(n), reps_stop="fixed")
+                reps=str(n), reps_stop="fixed", min_sample_ns=g(REP_NS))
 
 
-def write_set(name, board, run_id, cases, version="2"):
+def write_set(name, board, run_id, cases, version="3"):
     columns = COLUMNS[version]
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
@@ -101,7 +108,7 @@ def write_set(name, board, run_id, cases, version="2"):
             open(os.path.join(d, "samples.csv"), "w", newline="") as fs:
         wr, ws = csv.writer(fr, lineterminator="\n"), csv.writer(fs, lineterminator="\n")
         wr.writerow(columns)
-        ws.writerow(["schema_version", "run_id", "case_id", "metric", "unit", "rep", "value"])
+        ws.writerow(SAMPLES[version])
         for (case_id, bench, params), metric, status, samples in cases:
             unit, better = {"bandwidth": ("bytes/s", "higher"),
                             "alloc_latency": ("ns", "lower")}[metric]
@@ -118,7 +125,8 @@ def write_set(name, board, run_id, cases, version="2"):
                 row["error"] = "Cannot allocate memory: the heap has no room, try --batch 1"
             wr.writerow([row.get(c, "") for c in columns])
             for i, v in enumerate(samples or []):
-                ws.writerow([version, run_id, case_id, metric, unit, str(i), g(v)])
+                ws.writerow([version, run_id, case_id, metric, unit, str(i), g(v),
+                             g(REP_NS)][:len(SAMPLES[version])])
 
 
 A, B = "Test Board A", "Test Board B"

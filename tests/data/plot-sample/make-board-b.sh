@@ -16,31 +16,32 @@ mkdir -p "$out"
 
 cat >"$out/metadata.csv" <<META
 schema_version,key,value
-2,dmabench_version,0.1.0
-2,git_sha,synthetic
-2,hostname,board-b
-2,board,Synthetic Arm board B
-2,dt_compatible,"synthetic,board-b"
-2,cpu_model,Cortex-A55 (synthetic)
-2,cpu_packages,1
-2,cpu_cores,4
-2,cpu_pus,4
-2,cache_l1d,"32 KiB x4, line 64 B"
-2,cache_l2,"128 KiB x4, line 64 B"
-2,cache_l3,"2 MiB x1, line 64 B"
-2,numa_nodes,1
-2,kernel_release,6.6.0-synthetic
-2,kernel_arch,aarch64
-2,page_size,4096
-2,run_id,$run
-2,start_time,2026-11-20T09:00:00.000Z
-2,heaps,"system:dma-heap(cached);system-uncached:dma-heap(uncached);host:host(cached)"
-2,end_time,2026-11-20T09:05:00.000Z
+3,dmabench_version,0.1.0
+3,git_sha,synthetic
+3,hostname,board-b
+3,board,Synthetic Arm board B
+3,dt_compatible,"synthetic,board-b"
+3,cpu_model,Cortex-A55 (synthetic)
+3,cpu_packages,1
+3,cpu_cores,4
+3,cpu_pus,4
+3,cache_l1d,"32 KiB x4, line 64 B"
+3,cache_l2,"128 KiB x4, line 64 B"
+3,cache_l3,"2 MiB x1, line 64 B"
+3,numa_nodes,1
+3,kernel_release,6.6.0-synthetic
+3,kernel_arch,aarch64
+3,page_size,4096
+3,run_id,$run
+3,start_time,2026-11-20T09:00:00.000Z
+3,heaps,"system:dma-heap(cached);system-uncached:dma-heap(uncached);host:host(cached)"
+3,end_time,2026-11-20T09:05:00.000Z
 META
 
-# host/results.csv is schema 2 (results/README.md): its header is this file's too. Columns by
+# host/results.csv is schema 3 (results/README.md): its header is this file's too. Columns by
 # number: 2 run_id, 16 node, 17-28 strategy .. peer (the sweep axes after node: empty in host/,
-# given here only where a row uses one), 29 metric, 33-43 median .. ci_high, 39 cv, 49 verdict.
+# given here only where a row uses one), 29 metric, 33-43 median .. ci_high, 39 cv, 49 verdict,
+# 50-55 implementation .. implausible (min_sample_ns: 8 synthetic repetitions of 10 ms).
 awk -F, -v run="$run" '
 function kib(b) {
     if (b >= 1048576 && b % 1048576 == 0) return (b / 1048576) "MiB"
@@ -55,15 +56,15 @@ function x(strategy, direction, region, importers, pool, engine, cpu, peer) {
         (pool != "" ? "nv12:1920x1080" : "") "," engine "," cpu "," peer
 }
 # One row: the parameters, then the statistics of 8 samples around median with a relative
-# spread, then status, error (none) and verdict.
+# spread, then status, error (none), verdict and the facts of schema 3.
 function row(id, bench, heap, class, size, threads, batch, kernel, extra, metric, unit, better,
              m, s, verdict) {
-    print "2," run "," id "," bench "," bench "," heap "," (heap == "host" ? "host" : "dma-heap") \
+    print "3," run "," id "," bench "," bench "," heap "," (heap == "host" ? "host" : "dma-heap") \
         "," class "," size ",0,base,4096," threads "," batch "," kernel ",any," extra "," \
         metric "," unit "," better ",8," g(m) "," g(m * 1.01) "," g(m * (1 - s)) "," \
         g(m * (1 + 2 * s)) "," g(m * s / 2) "," g(m * s / 3) "," g(s / 2) "," g(m * (1 + s)) \
         "," g(m * (1 + 1.8 * s)) "," g(m * (1 - s / 3)) "," g(m * (1 + s / 3)) ",8,fixed,,ok,," \
-        verdict
+        verdict ",,,10000000,,,"
 }
 NR == 1 {
     print
