@@ -68,9 +68,20 @@ static void add_alloc(struct heap_summary *h, const struct bench_case *c,
     h->alloc_p99[slot] = m->stats.p99;
 }
 
+static void note_short(struct short_cases *sc, const char *id)
+{
+    if (sc->n < SUMMARY_SHORT_IDS)
+        snprintf(sc->id[sc->n], sizeof(sc->id[sc->n]), "%s", id);
+    sc->n++;
+}
+
 void run_summary_add(struct run_summary *s, const struct bench_case *c, const struct case_result *r)
 {
     s->cases++;
+    if (r->reps && r->stop == REPS_STOP_MAX)
+        note_short(&s->capped, c->id);
+    else if (r->reps && r->stop == REPS_STOP_BUDGET)
+        note_short(&s->budget, c->id);
     if (r->status == CASE_OK)
         s->ok++;
     else if (r->status == CASE_SKIPPED)
@@ -127,6 +138,16 @@ static void print_heap_table(const struct run_summary *s, FILE *out)
                  "at the largest size)\n");
 }
 
+static void print_short(const struct short_cases *sc, const char *what, FILE *out)
+{
+    if (!sc->n)
+        return;
+    fprintf(out, "%u case%s %s:", sc->n, sc->n == 1 ? "" : "s", what);
+    for (unsigned i = 0; i < sc->n && i < SUMMARY_SHORT_IDS; i++)
+        fprintf(out, "%s %s", i ? "," : "", sc->id[i]);
+    fprintf(out, "%s\n", sc->n > SUMMARY_SHORT_IDS ? ", ... (results.csv has them all)" : "");
+}
+
 void run_summary_print(const struct run_summary *s, FILE *out)
 {
     /* A run of other benchmarks only would print a table of dashes. */
@@ -135,4 +156,12 @@ void run_summary_print(const struct run_summary *s, FILE *out)
     run_tables_print(s->tables, out);
     fprintf(out, "cases: %u, ok %u, skipped %u, errors %u\n", s->cases, s->ok, s->skipped,
             s->errors);
+    print_short(&s->capped,
+                "did not converge (--reps auto: the repetition cap came before a 95% CI of the "
+                "median within the target; reps_stop max)",
+                out);
+    print_short(&s->budget,
+                "stopped by the time budget (reps_stop budget: fewer repetitions than asked, or "
+                "with --reps auto not converged)",
+                out);
 }

@@ -24,17 +24,27 @@ struct heap_summary {
 
 struct run_tables;
 
+/* Cases whose repetitions stopped before their rule was met: the first few ids are named. */
+#define SUMMARY_SHORT_IDS 3
+struct short_cases {
+    unsigned n;
+    char id[SUMMARY_SHORT_IDS][320];
+};
+
 struct run_summary {
     size_t n;
     struct heap_summary heaps[SUMMARY_MAX_HEAPS];
     unsigned cases, ok, skipped, errors;
     bool any_heap_figure;      /* an alloc or cpu case succeeded: the heap table has a number */
+    struct short_cases capped; /* --reps auto reached its cap before the CI target (max) */
+    struct short_cases budget; /* the time budget ran out first (budget) */
     struct run_tables *tables; /* sync, coherency, pipeline grids (bench/run_tables.h) */
 };
 
 void run_summary_add(struct run_summary *s, const struct bench_case *c,
                      const struct case_result *r);
-/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts. */
+/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts and the
+ * cases whose repetitions stopped short (reps_stop max or budget). */
 void run_summary_print(const struct run_summary *s, FILE *out);
 void run_summary_free(struct run_summary *s);
 

@@ -63,6 +63,19 @@ test_run_writes_tidy_csv() {
     grep -q '^3,end_time,' "$work/run1/metadata.csv" || fail "metadata end_time"
 }
 
+# --reps auto says which cases did not converge: a time budget of a few 64 MiB passes stops
+# the case long before the 6 repetitions a confidence interval needs.
+test_run_names_cases_that_stopped_short() {
+    run run cpu --heap host --size 64M --kernel read --reps auto --time-budget 0.05 \
+        --counters none -o "$work/short"
+    expect_rc 0
+    expect_out '^1 case stopped by the time budget \(reps_stop budget: fewer repetitions than asked, or with --reps auto not converged\): cpu:heap=host;size=64MiB;align=0B;page-size=base;threads=1;kernel=read;node=any$'
+    grep -q 'size=64MiB;.*,budget,' "$work/short/results.csv" || fail "64 MiB row: reps_stop budget"
+    run run cpu --heap host --size 16K --kernel read --reps 3 --counters none -o "$work/whole"
+    expect_rc 0
+    grep -q 'time budget' <<<"$out" && fail "a case that took its repetitions named as short"
+}
+
 test_run_never_overwrites_a_run() {
     run run cpu --heap host --size 64K --kernel read --reps 1 --counters none -q -o "$work/run2"
     expect_rc 0
