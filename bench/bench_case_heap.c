@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heap_dev.h"
+#include "heap_pages.h"
 #include "size_units.h"
 
 int bench_case_heap(const struct bench_case *c, const struct bench_env *env, struct heap **heap,
@@ -79,7 +80,7 @@ void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_
     if (!facts)
         return;
     double bytes = 0, huge = 0, base = 0;
-    size_t huge_size = 0;
+    size_t huge_size = 0, largest = 0;
     for (size_t i = 0; i < n; i++) {
         struct heap_pages p;
         if (!bufs[i])
@@ -92,6 +93,8 @@ void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_
             return;
         }
         double size = (double)bufs[i]->alloc_size;
+        if (bufs[i]->alloc_size > largest)
+            largest = bufs[i]->alloc_size;
         bytes += size;
         huge += p.huge_fraction * size;
         base += (p.resident_fraction - p.huge_fraction) * size;
@@ -106,7 +109,11 @@ void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_
     char size[32];
     size_format(huge_size, size, sizeof(size));
     double percent = 100 * fraction;
-    if (req->page_kind == HEAP_PAGES_THP && fraction == 0)
+    size_t pmd = heap_pages_pmd_size();
+    if (req->page_kind == HEAP_PAGES_THP && fraction == 0 && largest < pmd)
+        note_add(facts, "THP denied: the buffer is smaller than one %s page",
+                 size_format(pmd, size, sizeof(size)));
+    else if (req->page_kind == HEAP_PAGES_THP && fraction == 0)
         note_add(facts, "THP denied: no huge page behind the buffer");
     else if (req->page_kind == HEAP_PAGES_THP && fraction < 1)
         note_add(facts, "THP partly granted: %.4g%% on %s pages", percent, size);

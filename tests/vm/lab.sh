@@ -168,6 +168,8 @@ check pages-udmabuf-hugetlb-cpu-recorded pages_recorded_on udmabuf run-pages-cpu
     cpu --page-size 2M --size 4M --kernel read,copy
 check pages-udmabuf-hugetlb-sync-recorded pages_recorded_on udmabuf run-pages-sync 2097152 1 \
     sync --page-size 2M --size 4M --strategy none,full --direction write --region 4K
+check pages-host-hugetlb-cpu-recorded pages_recorded_on host run-pages-host-hugetlb 2097152 1 \
+    cpu --page-size 2M --size 4M --kernel read
 # THP is [always] in this kernel: madvised, 2 MiB aligned host memory gets huge pages ...
 check pages-host-thp-granted-recorded pages_recorded_on host run-pages-thp 2097152 1 \
     cpu --page-size thp --size 4M --kernel read
