@@ -159,8 +159,9 @@ check: format-check unit clitest reliability fuzz vmcheck
 unit: $(UNIT_BINS) | checkdeps
 	@tests/run-unit.sh $(UNIT_BINS)
 
-clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
-	@DMABENCH=$(ASAN)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/cli/run.sh
+clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results $(STATIC_DIR)/vm/without_thp | checkdeps
+	@DMABENCH=$(ASAN)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results \
+		WITHOUT_THP=$(STATIC_DIR)/vm/without_thp tests/cli/run.sh
 
 # Short runs under valgrind memcheck, with the native binary (valgrind and ASan do not mix);
 # its own copy, so the tests never replace the ./dmabench a user built. The rest of issue 7's

@@ -28,6 +28,7 @@ struct alloc_state {
     struct heap *heap;
     struct heap_alloc_req req;
     bool touch;
+    bool pages_read; /* the granted pages are in env->facts */
     size_t batch;
     const struct bench_env *env;
     struct heap_buf **bufs;
@@ -140,6 +141,14 @@ static int alloc_sample(void *opaque, struct sample_out *out, char *reason, size
         }
         s->alloc_ns[made] = timing_ticks_to_ns(t1 - t0);
         alloc_total += s->alloc_ns[made];
+    }
+    /* What the kernel granted, once per case: from the first timed buffer, read between the
+     * timed allocations and frees, with the counters paused. */
+    if (!ret && !s->pages_read) {
+        counter_thread_stop(&ct, s->env->totals);
+        bench_case_heap_pages(s->env, &s->req, s->bufs, 1);
+        s->pages_read = true;
+        counter_thread_start(&ct);
     }
     for (size_t i = 0; i < made; i++) {
         uint64_t t0 = timing_now();

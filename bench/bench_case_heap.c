@@ -1,13 +1,20 @@
-/* bench/bench_case_heap.c - resolves a case's heap and allocation request.
+/* bench/bench_case_heap.c - resolves a case's heap and allocation request, and records the
+ * pages the kernel granted for it.
  *
  * A heap the case names but this machine lacks, or cannot open, is an error row with the
- * heap's own reason, never a silent skip.
+ * heap's own reason, never a silent skip. A page size asked for is recorded as granted only
+ * once it was read back.
  */
 #include "bench_case_heap.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "heap_dev.h"
+#include "heap_pages.h"
+#include "size_units.h"
 
 int bench_case_heap(const struct bench_case *c, const struct bench_env *env, struct heap **heap,
                     struct heap_alloc_req *req, char *reason, size_t reason_len)
@@ -35,4 +42,83 @@ int bench_case_heap(const struct bench_case *c, const struct bench_env *env, str
         req->numa_node = (int)node->number;
     }
     return 0;
+}
+
+/* Add one clause to the case's note, after whatever other parts of the bench put there. */
+static void __attribute__((format(printf, 2, 3)))
+note_add(struct case_facts *facts, const char *fmt, ...)
+{
+    size_t used = strlen(facts->note);
+    if (used && used + 2 < sizeof(facts->note)) {
+        memcpy(facts->note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(facts->note + used, sizeof(facts->note) - used, fmt, ap);
+    va_end(ap);
+}
+
+static const char *unread_reason(int err)
+{
+    switch (-err) {
+    case EOPNOTSUPP:
+        return "this heap's pages are not visible to user space";
+    case ENODATA:
+        return "no page behind the buffer yet";
+    case ERANGE:
+        return "its mapping holds other memory too";
+    default:
+        return strerror(-err);
+    }
+}
+
+void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_req *req,
+                           struct heap_buf *const *bufs, size_t n)
+{
+    struct case_facts *facts = env->facts;
+    if (!facts)
+        return;
+    double bytes = 0, huge = 0, base = 0;
+    size_t huge_size = 0, largest = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct heap_pages p;
+        if (!bufs[i])
+            continue;
+        int ret = heap_buf_pages(bufs[i], &p);
+        if (ret) {
+            /* A base page request claims no more than the base page: nothing to qualify. */
+            if (req->page_kind != HEAP_PAGES_BASE)
+                note_add(facts, "page size not read back: %s", unread_reason(ret));
+            return;
+        }
+        double size = (double)bufs[i]->alloc_size;
+        if (bufs[i]->alloc_size > largest)
+            largest = bufs[i]->alloc_size;
+        bytes += size;
+        huge += p.huge_fraction * size;
+        base += (p.resident_fraction - p.huge_fraction) * size;
+        if (p.huge_page_size > huge_size)
+            huge_size = p.huge_page_size;
+    }
+    if (bytes == 0)
+        return;
+    double fraction = huge / bytes;
+    facts->huge_fraction = fraction;
+    facts->page_size = huge > base ? huge_size : heap_base_page_size();
+    char size[32];
+    size_format(huge_size, size, sizeof(size));
+    double percent = 100 * fraction;
+    size_t pmd = heap_pages_pmd_size();
+    if (req->page_kind == HEAP_PAGES_THP && fraction == 0 && largest < pmd)
+        note_add(facts, "THP denied: the buffer is smaller than one %s page",
+                 size_format(pmd, size, sizeof(size)));
+    else if (req->page_kind == HEAP_PAGES_THP && fraction == 0)
+        note_add(facts, "THP denied: no huge page behind the buffer");
+    else if (req->page_kind == HEAP_PAGES_THP && fraction < 1)
+        note_add(facts, "THP partly granted: %.4g%% on %s pages", percent, size);
+    else if (req->page_kind == HEAP_PAGES_HUGETLB && fraction < 1)
+        note_add(facts, "hugetlb: only %.4g%% on huge pages", percent);
+    else if (req->page_kind == HEAP_PAGES_BASE && fraction > 0)
+        note_add(facts, "huge pages unasked: %.4g%% on %s pages", percent, size);
 }

@@ -187,6 +187,7 @@ static int cpu_setup(const struct bench_case *c, const struct bench_env *env, vo
         cpu_teardown(s);
         return ret;
     }
+    bench_case_heap_pages(env, &req, s->buf, 2);
     if (!s->kernel)
         s->chase_start = chase_build(s->map[0] + s->offset, s->size, CHASE_LINE, 0x9e3779b9u);
     /* Warm-up pass, discarded; its duration sizes the inner loop of every sample. */

@@ -185,6 +185,8 @@ static int prepare(struct sync_state *s, const struct bench_case *c, char *reaso
     }
     if (ret)
         snprintf(reason, reason_len, "first sync of %zu B on %s", req.size, heap->info.name);
+    else
+        bench_case_heap_pages(s->env, &req, &s->buf, 1);
     return ret;
 }
 

@@ -40,7 +40,10 @@ static void alloc_usage(FILE *out)
             "Allocates COUNT buffers of SIZE from one heap, maps each, writes a pattern inside\n"
             "sync begin/end (write), reads it back inside sync begin/end (read), sets the debug\n"
             "name and checks size, exporter and name in /proc/self/fdinfo, then frees all and\n"
-            "checks that no fd, mapping or dma-buf was left behind. One line per buffer.\n"
+            "checks that no fd, mapping or dma-buf was left behind. One line per buffer, with the\n"
+            "page size asked for (page=) and the one the kernel granted (granted=, huge= the "
+            "share\n"
+            "on huge pages; unknown where the heap's pages are not visible to user space).\n"
             "\n"
             "  --heap NAME         a heap from 'dmabench list' (or BACKEND:NAME)\n"
             "  --size SIZE         bytes, or with a K/M/G/T suffix (binary): 4K, 1M, 2G\n"
@@ -289,13 +292,23 @@ static int check_memory(const struct alloc_opts *o, const struct heap *heap)
     return CLI_EXIT_OK;
 }
 
-static void print_buffer(const struct heap_buf *buf, const struct dmabuf_fdinfo *info)
+/* page= is what was asked for; granted= the page size most of the buffer is on and huge= its
+ * share on huge pages, as the kernel reports them after the pattern touched every page, or
+ * granted=unknown where that cannot be read (dma-heap and ION pages are not visible). */
+static void print_buffer(struct heap_buf *buf, const struct dmabuf_fdinfo *info)
 {
     const struct heap_info *hi = &buf->heap->info;
-    char page[32], align[32];
-    printf("heap=%s backend=%s class=%s size=%zuB allocated=%zuB page=%s align=%s node=", hi->name,
-           hi->backend, heap_class_name(hi->klass), buf->size, buf->alloc_size,
-           size_format_compact(buf->page_size, page, sizeof(page)),
+    char page[32], align[32], granted[64] = "unknown";
+    struct heap_pages pages;
+    if (heap_buf_pages(buf, &pages) == 0) {
+        char size[32];
+        snprintf(granted, sizeof(granted), "%s huge=%.4g%%",
+                 size_format_compact(pages.page_size, size, sizeof(size)),
+                 100 * pages.huge_fraction);
+    }
+    printf("heap=%s backend=%s class=%s size=%zuB allocated=%zuB page=%s granted=%s align=%s node=",
+           hi->name, hi->backend, heap_class_name(hi->klass), buf->size, buf->alloc_size,
+           size_format_compact(buf->page_size, page, sizeof(page)), granted,
            size_format_compact(buf->align, align, sizeof(align)));
     if (buf->numa_node == HEAP_NODE_ANY)
         printf("any");

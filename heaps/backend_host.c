@@ -14,6 +14,7 @@
 #include "heap.h"
 #include "heap_backends.h"
 #include "heap_dev.h"
+#include "heap_pages.h"
 
 static int host_probe(struct heap_registry *reg)
 {
@@ -118,6 +119,12 @@ static int host_munmap(struct heap_buf *buf, void *addr)
     return addr == buf->priv ? 0 : -EINVAL;
 }
 
+/* The buffer is the process's own mapping: smaps tells what backs it. */
+static int host_pages(struct heap_buf *buf, struct heap_pages *out)
+{
+    return heap_pages_of_mapping(buf->priv, buf->alloc_size, out);
+}
+
 const struct heap_ops heap_backend_host = {
         .name = "host",
         .description = "process memory (anonymous mmap), not a dma-buf: the baseline",
@@ -126,4 +133,5 @@ const struct heap_ops heap_backend_host = {
         .free = host_free,
         .mmap = host_mmap,
         .munmap = host_munmap,
+        .pages = host_pages,
 };

@@ -19,13 +19,18 @@
 #include "heap_backends.h"
 #include "heap_dev.h"
 #include "heap_ioctl.h"
+#include "heap_pages.h"
 #include "udmabuf.h"
 
 #ifndef MFD_HUGE_SHIFT
 #define MFD_HUGE_SHIFT 26
 #endif
+/* Linux 5.14; older C libraries lack the names. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 #ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older C libraries lack the name */
+#define MADV_POPULATE_WRITE 23
 #endif
 
 #define BITS_PER_ULONG (8 * sizeof(unsigned long))
@@ -176,6 +181,32 @@ static void udmabuf_free(struct heap_buf *buf)
     buf->priv_word = -1;
 }
 
+/* The dma-buf's own mapping cannot tell: udmabuf maps its pages by PFN, one base page at a
+ * time, and smaps counts none of them. The memfd holds the very folios udmabuf pinned, so a
+ * mapping of it, aligned for the largest page and filled from the pages already there (a read
+ * fault allocates nothing that exists), shows their sizes. */
+static int udmabuf_pages(struct heap_buf *buf, struct heap_pages *out)
+{
+    size_t pmd = heap_pages_pmd_size(), len = buf->alloc_size;
+    size_t align = buf->page_size > pmd ? buf->page_size : pmd;
+    void *addr;
+    int ret = heap_map_aligned((int)buf->priv_word, len, align, &addr);
+    if (ret)
+        return ret;
+    if (madvise(addr, len, MADV_POPULATE_READ)) {
+        ret = -errno;
+        if (ret == -EINVAL) { /* before Linux 5.14 */
+            ret = 0;
+            for (size_t off = 0; off < len; off += buf->page_size)
+                (void)((volatile char *)addr)[off];
+        }
+    }
+    if (!ret)
+        ret = heap_pages_of_mapping(addr, len, out);
+    munmap(addr, len);
+    return ret;
+}
+
 const struct heap_ops heap_backend_udmabuf = {
         .name = "udmabuf",
         .description = "udmabuf (/dev/udmabuf): dma-bufs over memfd shmem or hugetlbfs pages",
@@ -187,5 +218,6 @@ const struct heap_ops heap_backend_udmabuf = {
         .sync = dmabuf_heap_sync,
         .sync_range = dmabuf_heap_sync_range,
         .set_name = dmabuf_heap_set_name,
+        .pages = udmabuf_pages,
         .release = dmabuf_heap_close_device,
 };

@@ -89,6 +89,16 @@ struct heap_alloc_req {
 
 #define HEAP_NODE_ANY (-1)
 
+/* The pages the kernel really put behind a buffer, read back (heap_buf_pages), beside the page
+ * size that was asked for. "Huge" is a page larger than the base page as the page tables map
+ * it: a PMD-mapped transparent huge page or a hugetlb page. */
+struct heap_pages {
+    size_t page_size;         /* the page size most of the buffer's resident bytes are on */
+    size_t huge_page_size;    /* the huge page size seen, 0 when no byte is on a huge page */
+    double huge_fraction;     /* the buffer's bytes on huge pages, 0 to 1 */
+    double resident_fraction; /* the buffer's bytes on any page at all, 0 to 1 */
+};
+
 struct heap;
 struct heap_registry;
 
@@ -142,6 +152,8 @@ struct heap_ops {
     int (*sync_range)(struct heap_buf *buf, bool begin, enum heap_sync_dir dir, size_t offset,
                       size_t len);
     int (*set_name)(struct heap_buf *buf, const char *name);
+    /* Read back the pages behind the buffer. NULL: user space cannot see them. */
+    int (*pages)(struct heap_buf *buf, struct heap_pages *out);
     void (*release)(struct heap *heap); /* free heap->priv */
 };
 
@@ -189,6 +201,10 @@ int heap_sync_range_begin(struct heap_buf *buf, enum heap_sync_dir dir, size_t o
 int heap_sync_range_end(struct heap_buf *buf, enum heap_sync_dir dir, size_t offset, size_t len);
 /* Debug name shown in /proc/<pid>/fdinfo and debugfs; -EOPNOTSUPP for host memory. */
 int heap_set_name(struct heap_buf *buf, const char *name);
+/* The pages the kernel put behind buf, read back from its own accounting (smaps): call it after
+ * the buffer was touched. -EOPNOTSUPP where user space cannot see them (dma-heap and ION map
+ * their pages by PFN), -ENODATA when no page is there yet, other -errno when /proc fails. */
+int heap_buf_pages(struct heap_buf *buf, struct heap_pages *out);
 static inline int heap_buf_fd(const struct heap_buf *buf)
 {
     return buf->fd;

@@ -349,3 +349,13 @@ int heap_set_name(struct heap_buf *buf, const char *name)
         return -EOPNOTSUPP;
     return buf->heap->ops->set_name(buf, name);
 }
+
+int heap_buf_pages(struct heap_buf *buf, struct heap_pages *out)
+{
+    if (!buf || !out)
+        return -EINVAL;
+    memset(out, 0, sizeof(*out));
+    if (!buf->heap->ops->pages)
+        return -EOPNOTSUPP;
+    return buf->heap->ops->pages(buf, out);
+}

@@ -3,6 +3,7 @@
 # messages, fake /dev trees under $DMABENCH_DEV_ROOT, running as nobody. Sourced by run.sh.
 DMABENCH=${DMABENCH:-./dmabench}
 VALIDATE=${VALIDATE:-build/static-x86_64/vm/validate_results}
+WITHOUT_THP=${WITHOUT_THP:-build/static-x86_64/vm/without_thp}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0 failed=0

@@ -15,6 +15,7 @@ done
 
 DMABENCH=$(realpath "$DMABENCH")
 VALIDATE=$(realpath "$VALIDATE")
+WITHOUT_THP=$(realpath "$WITHOUT_THP")
 for test in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
     t "$test"
 done

@@ -75,7 +75,7 @@ test_alloc_host_verifies_buffers() {
     run alloc --heap host --size 64K --count 3 --align 1M
     expect_rc 0
     [ "$(grep -c 'verify=ok' <<<"$out")" -eq 3 ] || fail "expected 3 verified buffers"
-    expect_out '^heap=host backend=host class=cached size=65536B allocated=65536B page=4KiB align=1MiB node=any dmabuf=no verify=ok$'
+    expect_out '^heap=host backend=host class=cached size=65536B allocated=65536B page=4KiB granted=4KiB huge=0% align=1MiB node=any dmabuf=no verify=ok$'
     run alloc --heap host --size 5000
     expect_rc 0
     expect_out 'size=5000B allocated=8192B'

@@ -444,6 +444,9 @@ static void dma_heap_buffer_life_cycle(void **state)
 
     assert_int_equal(heap_set_name(buf, "camera-frame-0"), 0);
     assert_string_equal(fake.name, "camera-frame-0");
+    /* The exporter maps its pages by PFN: user space cannot tell their size. */
+    struct heap_pages pages;
+    assert_int_equal(heap_buf_pages(buf, &pages), -EOPNOTSUPP);
 
     int fd = buf->fd;
     void *left_mapped;
@@ -549,6 +552,35 @@ static void udmabuf_memfd_is_sealed_sized_and_shared(void **state)
     assert_resources_unchanged(before);
 }
 
+/* The dma-buf's mapping shows no page (PFN mapped in the kernel); the memfd's pages are what
+ * udmabuf pinned, and they are read back, leaving nothing mapped behind. */
+static void udmabuf_pages_are_read_from_the_memfd(void **state)
+{
+    struct heap *heap = find_available(*state, "udmabuf");
+    struct heap_buf *buf = NULL;
+    struct heap_pages pages;
+    /* A first read grows the allocator's arenas (stdio, ASan): only a second one can show that
+     * no mapping is left behind. */
+    for (int round = 0; round < 2; round++) {
+        struct process_resources before = process_resources();
+        assert_int_equal(
+                heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 1 << 20}, &buf), 0);
+        assert_int_equal(heap_buf_pages(buf, &pages), 0);
+        heap_free(buf);
+        if (round == 1)
+            assert_resources_unchanged(before);
+    }
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 1 << 20}, &buf),
+                     0);
+    assert_int_equal(heap_buf_pages(buf, &pages), 0);
+    /* Below the PMD size no page can be huge, whatever shmem_enabled says. */
+    assert_int_equal(pages.page_size, heap_base_page_size());
+    assert_true(pages.huge_fraction == 0.0);
+    assert_true(pages.resident_fraction == 1.0);
+    assert_int_equal(buf->n_maps, 0);
+    heap_free(buf);
+}
+
 static void udmabuf_no_prefault_leaves_pages_to_the_kernel(void **state)
 {
     struct heap *heap = find_available(*state, "udmabuf");
@@ -633,6 +665,10 @@ static void udmabuf_hugetlb_memfd_uses_huge_pages(void **state)
     assert_int_equal(buf->page_size, huge);
     assert_int_equal(fake.create_stat.st_blksize, huge); /* hugetlbfs reports its page size */
     assert_mappings_share_memory(buf);
+    struct heap_pages pages;
+    assert_int_equal(heap_buf_pages(buf, &pages), 0);
+    assert_int_equal(pages.page_size, huge);
+    assert_true(pages.huge_fraction == 1.0);
     heap_free(buf);
     /* A page size the kernel does not offer is refused by the core. */
     req.page_size = 4 << 20;
@@ -654,6 +690,7 @@ int main(void)
             T(range_sync_without_partial_ioctl_falls_back_to_full),
             T(range_sync_with_partial_ioctl_stays_partial),
             T(udmabuf_memfd_is_sealed_sized_and_shared),
+            T(udmabuf_pages_are_read_from_the_memfd),
             T(udmabuf_no_prefault_leaves_pages_to_the_kernel),
             T(udmabuf_failure_leaks_nothing),
             T(udmabuf_binds_pages_to_the_numa_node),

@@ -85,6 +85,52 @@ kernel_selftest() {
     fi
 }
 
+# csv_rows_pages FILE PAGE FRACTION: every row of a results.csv is ok and records page_size_bytes
+# PAGE and huge_fraction FRACTION; prints the rows that do not. Fields are split as RFC 4180 says
+# (notes and errors may hold commas).
+csv_rows_pages() {
+    awk -v page="$2" -v frac="$3" '
+        function split_csv(line, f,    n, i, c, q, cell) {
+            n = 0; q = 0; cell = ""
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (c == "\"") q = !q
+                if (c == "," && !q) { f[++n] = cell; cell = ""; continue }
+                cell = cell c
+            }
+            f[++n] = cell
+            return n
+        }
+        NR == 1 { n = split_csv($0, head); for (i = 1; i <= n; i++) col[head[i]] = i; next }
+        {
+            split_csv($0, f)
+            rows++
+            if (f[col["status"]] != "ok" || f[col["page_size_bytes"]] != page ||
+                f[col["huge_fraction"]] != frac) { print "row " NR ": " $0; bad++ }
+        }
+        END { exit !(rows > 0 && !bad) }' "$1"
+}
+
+# pages_recorded_on HEAP NAME PAGE FRACTION BENCH ARGS...: `dmabench run BENCH ARGS` on HEAP
+# validates, and every row says the buffers were on PAGE-byte pages, FRACTION of them huge. A
+# NAME ending in -denied runs dmabench with THP disabled (/bin/without_thp), and its rows must
+# also say "THP denied".
+pages_recorded_on() {
+    local heap=$1 out=/tmp/$2 page=$3 frac=$4 wrapper=""
+    shift 4
+    case $out in *-denied) wrapper=/bin/without_thp ;; esac
+    $wrapper /bin/dmabench run "$@" --heap "$heap" --reps 3 --counters none -q -o "$out" ||
+        { echo "dmabench run $* --heap $heap failed"; return 1; }
+    /bin/validate_results "$out" --expect-ok "$heap" --expect-bench "$1" || return 1
+    csv_rows_pages "$out/results.csv" "$page" "$frac" ||
+        { echo "rows above do not record $page-byte pages, $frac of them huge"; return 1; }
+    if [ -n "$wrapper" ] && grep -v '^schema_version' "$out/results.csv" | grep -qv 'THP denied'; then
+        echo "a row of a denied THP request without 'THP denied':"
+        grep -v 'THP denied' "$out/results.csv"
+        return 1
+    fi
+}
+
 check hugepages-reserved hugepages_reserved
 check two-numa-nodes two_numa_nodes
 check lab-heaps-present lab_heaps_present
@@ -105,7 +151,7 @@ check alloc-system-uncached-verified cli_expect 0 \
     'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab verify=ok' \
     alloc --heap system-uncached --size 1M --count 4 --name lab
 check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
-    'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \
+    'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB granted=2MiB huge=100% .*node=1 dmabuf=yes exp_name=udmabuf' \
     alloc --heap udmabuf --size 4M --page-size 2M --node 1
 
 # What the kernel reports about each class.
@@ -114,6 +160,22 @@ check mapping-system-uncached-write-combined /bin/lab_heap_facts mapping system-
 check mapping-system-write-back /bin/lab_heap_facts mapping system wb
 check mapping-reserved-write-back /bin/lab_heap_facts mapping reserved wb
 check no-pat-conflicts no_pat_conflicts
+
+# The page size each row records is the one read back from the kernel, not the one asked for.
+check pages-udmabuf-hugetlb-alloc-recorded pages_recorded_on udmabuf run-pages-alloc 2097152 1 \
+    alloc --page-size 2M --size 4M --batch 1 --kernel alloc,alloc-touch
+check pages-udmabuf-hugetlb-cpu-recorded pages_recorded_on udmabuf run-pages-cpu 2097152 1 \
+    cpu --page-size 2M --size 4M --kernel read,copy
+check pages-udmabuf-hugetlb-sync-recorded pages_recorded_on udmabuf run-pages-sync 2097152 1 \
+    sync --page-size 2M --size 4M --strategy none,full --direction write --region 4K
+check pages-host-hugetlb-cpu-recorded pages_recorded_on host run-pages-host-hugetlb 2097152 1 \
+    cpu --page-size 2M --size 4M --kernel read
+# THP is [always] in this kernel: madvised, 2 MiB aligned host memory gets huge pages ...
+check pages-host-thp-granted-recorded pages_recorded_on host run-pages-thp 2097152 1 \
+    cpu --page-size thp --size 4M --kernel read
+# ... unless the process disabled THP (PR_SET_THP_DISABLE, inherited by dmabench).
+check pages-host-thp-denied-recorded pages_recorded_on host run-pages-thp-denied 4096 0 \
+    cpu --page-size thp --size 4M --kernel read
 
 # Importers and fences.
 check vgem-prime-import /bin/lab_importers vgem $lab_heap_words
