@@ -42,11 +42,11 @@ static int by_index(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Append text to out[*used..len) when it fits whole with room for ETC after it. */
+/* Append text to out[*used..len) when it fits whole with room for ";" ETC after it. */
 static bool append(char *out, size_t len, size_t *used, const char *text)
 {
     size_t n = strlen(text);
-    if (*used + n + strlen(ETC) >= len)
+    if (*used + n + strlen(";" ETC) >= len)
         return false;
     memcpy(out + *used, text, n + 1);
     *used += n;
@@ -118,7 +118,7 @@ void per_cpu_values_format(struct per_cpu_values *l, const char *prefix, char *o
         return;
     }
     qsort(l->v, l->n, sizeof(l->v[0]), by_index);
-    bool complete = !l->lost;
+    bool complete = true;
     char entry[1024];
     for (size_t i = 0; i < l->n && complete; i++) {
         if (done[i])
@@ -127,7 +127,7 @@ void per_cpu_values_format(struct per_cpu_values *l, const char *prefix, char *o
         format_group(l->v, l->n, i, done, prefix, entry + 1, sizeof(entry) - 1);
         complete = append(out, len, &used, used ? entry : entry + 1);
     }
-    if (!complete)
+    if (!complete || l->lost) /* groups left out, or values lost before */
         snprintf(out + used, len - used, "%s%s", used ? ";" : "", ETC);
     free(done);
 }

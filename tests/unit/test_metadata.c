@@ -417,6 +417,9 @@ static void test_per_cpu_groups(void **state)
     /* Room for the first group only. */
     per_cpu_values_format(&l, "cpu", text, strlen("cpu0-3,6,10=a;...") + 1);
     assert_string_equal(text, "cpu0-3,6,10=a;...");
+    /* One byte less and "..." would be cut: the first group goes too. */
+    per_cpu_values_format(&l, "cpu", text, strlen("cpu0-3,6,10=a;..."));
+    assert_string_equal(text, "...");
     per_cpu_values_format(&l, "cpu", text, 8);
     assert_string_equal(text, "...");
     per_cpu_values_free(&l);
