@@ -34,7 +34,7 @@ struct metric_def {
 struct sample_out {
     size_t n[BENCH_MAX_METRICS];
     double *values[BENCH_MAX_METRICS]; /* n[i] values each, owned by the benchmark's state */
-    double work;                       /* bytes (or operations) done in this repetition */
+    double work;     /* units of the benchmark's work_unit done while the counters ran */
     double timed_ns; /* how long the repetition's timed work lasted; 0: the runner's own clock
                       * around the sample call is kept instead (samples.csv duration_ns) */
 };
@@ -63,7 +63,9 @@ struct bench_def {
     const char *description;
     unsigned axes;                      /* bit (1u << AXIS_x) per axis used */
     const char *defaults[N_SWEEP_AXES]; /* default value list per axis, or NULL */
-    const char *work_unit;              /* "byte" or "buffer", for counters per unit */
+    /* What sample_out.work counts ("byte", "buffer", "sync", "frame", "probe"): counter rows
+     * are per one of it ("events/byte", "ns/buffer"). */
+    const char *work_unit;
     /* Is this kernel-axis value one of ours? Returns 0 or -EINVAL with a reason. */
     int (*check_kernel)(const char *kernel, char *err, size_t err_len);
     /* Optional, for benchmarks whose kernels are different probes: the axes a case of this

@@ -77,6 +77,10 @@ struct coherency_state {
     bool pinned;
     uint64_t loops[2]; /* c2c round trips; false-sharing increments shared, own */
     double value[COHERENCY_MAX_METRICS];
+    /* c2c, false-sharing, fence: the pair threads do the work, so they count the events, each
+     * its own, while a sample runs (not during setup's warm-ups). */
+    bool pair_counting;
+    struct counter_thread pair_ct[2];
 };
 
 static int kernel_of(const char *name)
@@ -154,10 +158,44 @@ static void coherency_teardown(void *opaque)
     free(s);
 }
 
+/* Opening events takes syscalls: done here, before the two threads wait for each other, so
+ * that their bodies still start together; enter_side only reads the starting values. Events
+ * count the thread that opened them: a sample that starts the pair twice (false-sharing) closes
+ * the first threads' events, already added to the totals, and opens new ones. */
 static int bind_side(void *ctx, unsigned side)
 {
-    const struct coherency_state *s = ctx;
-    return pinning_bind_thread(s->env->pins, s->pin_index[side]);
+    struct coherency_state *s = ctx;
+    int ret = pinning_bind_thread(s->env->pins, s->pin_index[side]);
+    if (!ret && s->pair_counting) {
+        counter_thread_close(&s->pair_ct[side]);
+        counter_thread_open(&s->pair_ct[side], s->env->counters);
+    }
+    return ret;
+}
+
+static void enter_side(void *ctx, unsigned side)
+{
+    struct coherency_state *s = ctx;
+    if (s->pair_counting)
+        counter_thread_start(&s->pair_ct[side]);
+}
+
+static void leave_side(void *ctx, unsigned side)
+{
+    struct coherency_state *s = ctx;
+    if (s->pair_counting)
+        counter_thread_stop(&s->pair_ct[side], s->env->totals);
+}
+
+/* After a sample: the events of both threads closed (those of a thread that never bound were
+ * never opened: n is 0 for them). */
+static void close_pair_counters(struct coherency_state *s)
+{
+    for (int side = 0; side < 2; side++) {
+        counter_thread_close(&s->pair_ct[side]);
+        s->pair_ct[side].n = 0;
+    }
+    s->pair_counting = false;
 }
 
 /* The index of OS CPU cpu in the job's CPU list, or -1. */
@@ -311,7 +349,8 @@ static int coherency_setup(const struct bench_case *c, const struct bench_env *e
         return -ENOMEM;
     s->kernel = (enum coherency_kernel)kernel;
     s->env = env;
-    s->pair = (struct thread_pair){.bind = bind_side, .ctx = s};
+    s->pair = (struct thread_pair){
+            .bind = bind_side, .enter = enter_side, .leave = leave_side, .ctx = s};
     int ret;
     switch (s->kernel) {
     case K_C2C:
@@ -351,12 +390,20 @@ static int sample_false_sharing(struct coherency_state *s, char *reason, size_t 
     return 0;
 }
 
+/* Counters per probe: per round trip of both threads (c2c, warm-up round trips included), per
+ * increment of either thread (false-sharing), per fence (fence), per round (stale, counted on
+ * this thread, which writes and checks; the engine's threads are not counted). */
 static int coherency_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
 {
     struct coherency_state *s = opaque;
     struct counter_thread ct;
-    counter_thread_open(&ct, s->env->counters);
-    counter_thread_start(&ct);
+    bool on_pair = s->kernel != K_STALE;
+    if (on_pair) {
+        s->pair_counting = true;
+    } else {
+        counter_thread_open(&ct, s->env->counters);
+        counter_thread_start(&ct);
+    }
     int ret = 0;
     size_t n = 1;
     out->work = 1;
@@ -365,11 +412,12 @@ static int coherency_sample(void *opaque, struct sample_out *out, char *reason, 
         ret = c2c_measure(s->map, &s->pair, s->loops[0], &s->value[0]);
         if (ret)
             snprintf(reason, reason_len, "c2c: binding threads");
-        out->work = (double)s->loops[0];
+        out->work = (double)c2c_round_trips_made(s->loops[0]);
         break;
     case K_FALSE_SHARING:
         ret = sample_false_sharing(s, reason, reason_len);
-        out->work = (double)(s->loops[0] + s->loops[1]);
+        /* each thread increments loops[0] times on the shared line, then loops[1] on its own */
+        out->work = 2.0 * (double)(s->loops[0] + s->loops[1]);
         n = 3;
         break;
     case K_FENCE:
@@ -384,8 +432,12 @@ static int coherency_sample(void *opaque, struct sample_out *out, char *reason, 
         break;
     }
     }
-    counter_thread_stop(&ct, s->env->totals);
-    counter_thread_close(&ct);
+    if (on_pair) {
+        close_pair_counters(s);
+    } else {
+        counter_thread_stop(&ct, s->env->totals);
+        counter_thread_close(&ct);
+    }
     if (ret)
         return ret;
     for (size_t i = 0; i < n; i++) {

@@ -680,12 +680,13 @@ static int open_new_run(struct run_ctx *ctx)
     return CLI_EXIT_OK;
 }
 
-/* A resumed run must be the same machine and build: mixing two kernels in one result set
- * would be a comparison nobody asked for. */
+/* A resumed run must be the same machine and build: mixing two kernels (or two sets of CPU
+ * features, which decide the code the kernels run) in one result set would be a comparison
+ * nobody asked for. */
 static int check_same_machine(const struct run_ctx *ctx)
 {
-    static const char *const keys[] = {"board", "cpu_model", "kernel_release", "dmabench_version",
-                                       "git_sha"};
+    static const char *const keys[] = {"board",          "cpu_model",        "cpu_flags",
+                                       "kernel_release", "dmabench_version", "git_sha"};
     static struct metadata now;
     metadata_init(&now);
     metadata_collect_machine(&now);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results_validate.h"
+
 static const char *const verdict_names[N_VERDICTS] = {
         [VERDICT_SAME] = "same",
         [VERDICT_NOT_SIGNIFICANT] = "not-significant",
@@ -228,7 +230,7 @@ static int add_case(struct compare_report *r, const struct keyed *keys, size_t f
             .heap = result_text(rr, s->c.heap),
             .unit = result_text(rr, s->c.unit),
             .higher_better = strcmp(result_text(rr, s->c.better), "higher") == 0,
-            .counter = strncmp(result_text(rr, s->c.unit), "events/", 7) == 0,
+            .counter = results_unit_is_counter(result_text(rr, s->c.unit)),
             .side = calloc(r->n_inputs, sizeof(*c->side)),
             .cell = calloc(r->n_inputs - 1, sizeof(*c->cell)),
     };

@@ -69,7 +69,7 @@ struct compare_cell {
 struct compare_case {
     const char *case_id, *metric, *bench, *heap, *unit; /* from the first input that has it */
     bool higher_better;
-    bool counter;              /* a hardware counter (events/...): left out of summaries */
+    bool counter;              /* a counter (results_unit_is_counter): left out of summaries */
     struct compare_side *side; /* one per input */
     struct compare_cell *cell; /* cell[i - 1]: input i against BASE (input 0) */
 };

@@ -41,6 +41,26 @@ void counters_spec_default(struct counter_spec *out)
         snprintf(out->names[out->n++], COUNTER_NAME_MAX, "%s", default_events[i]);
 }
 
+static const char *const unit_names[] = {
+#define COUNTER_UNIT_NAME(id, name) [COUNTER_UNIT_##id] = name,
+        COUNTER_UNITS(COUNTER_UNIT_NAME)
+#undef COUNTER_UNIT_NAME
+};
+
+const char *counter_unit_name(enum counter_unit unit)
+{
+    return (unsigned)unit < N_COUNTER_UNITS ? unit_names[unit] : NULL;
+}
+
+enum counter_unit counter_unit_of(const char *name)
+{
+    struct perf_event_attr attr;
+    if (counter_encode(name, &attr) == 0 && attr.type == PERF_TYPE_SOFTWARE &&
+        (attr.config == PERF_COUNT_SW_TASK_CLOCK || attr.config == PERF_COUNT_SW_CPU_CLOCK))
+        return COUNTER_UNIT_NS;
+    return COUNTER_UNIT_EVENTS;
+}
+
 /* The fields that decide what the kernel counts: two names encoding to the same are one event
  * counted twice ("perf::cycles" and "perf::cpu-cycles"). */
 static int same_event(const struct perf_event_attr *a, const struct perf_event_attr *b)

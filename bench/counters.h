@@ -18,6 +18,26 @@
  * cores (Cortex-A53: 6 counters, x86 with SMT: 4) leave no more room than this. */
 #define COUNTER_GROUP_MAX 4
 
+/* What a counter's value counts: occurrences for most events, nanoseconds for perf's clocks
+ * (task-clock, cpu-clock). A counter's rows are this per unit of the benchmark's work
+ * ("events/byte", "ns/buffer"). */
+#define COUNTER_UNITS(X)                                                                           \
+    X(EVENTS, "events")                                                                            \
+    X(NS, "ns")
+
+enum counter_unit {
+#define COUNTER_UNIT_ENUM(id, name) COUNTER_UNIT_##id,
+    COUNTER_UNITS(COUNTER_UNIT_ENUM)
+#undef COUNTER_UNIT_ENUM
+            N_COUNTER_UNITS
+};
+
+/* "events", "ns"; NULL out of range. */
+const char *counter_unit_name(enum counter_unit unit);
+/* The unit of event `name` by what libpfm4 encodes it to: COUNTER_UNIT_NS for the software
+ * clocks, COUNTER_UNIT_EVENTS for every other event (and for a name libpfm4 does not know). */
+enum counter_unit counter_unit_of(const char *name);
+
 /* Which events to count. */
 struct counter_spec {
     size_t n;

@@ -6,10 +6,8 @@
 #include "metadata.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +19,7 @@
 
 #include "counters.h"
 #include "counters_probe.h"
+#include "metadata_read.h"
 #include "size_units.h"
 #include "topology.h"
 #include "version.h"
@@ -97,53 +96,10 @@ int metadata_set_time(struct metadata *md, const char *key)
 
 /* --- reading /proc and /sys ------------------------------------------------------------------ */
 
-static FILE *open_file(const struct metadata *md, const char *path)
-{
-    char full[PATH_MAX];
-    int n = snprintf(full, sizeof(full), "%s%s", md->root ? md->root : "", path);
-    if (n < 0 || (size_t)n >= sizeof(full))
-        return NULL;
-    return fopen(full, "re");
-}
-
-/* The whole file up to len - 1 bytes, NUL-terminated; the byte count, or -1 when missing.
- * Device-tree properties hold NULs, so callers get the length too. */
-static ssize_t read_raw(const struct metadata *md, const char *path, char *buf, size_t len)
-{
-    FILE *f = open_file(md, path);
-    if (!f)
-        return -1;
-    size_t got = fread(buf, 1, len - 1, f);
-    int failed = ferror(f);
-    fclose(f);
-    buf[got] = '\0';
-    return failed ? -1 : (ssize_t)got;
-}
-
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-/* The first line of a file without surrounding blanks; NULL when missing or empty. */
-static char *read_line(const struct metadata *md, const char *path, char *buf, size_t len)
-{
-    if (read_raw(md, path, buf, len) < 0)
-        return NULL;
-    buf[strcspn(buf, "\n")] = '\0';
-    char *line = trim(buf);
-    return *line ? line : NULL;
-}
-
 static void set_line(struct metadata *md, const char *key, const char *path)
 {
     char buf[METADATA_VALUE_MAX];
-    const char *line = read_line(md, path, buf, sizeof(buf));
+    const char *line = metadata_read_line(md, path, buf, sizeof(buf));
     metadata_set(md, key, "%s", line ? line : UNKNOWN);
 }
 
@@ -155,7 +111,7 @@ static const char *read_dt_strings(const struct metadata *md, const char *leaf, 
     for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         char path[128];
         snprintf(path, sizeof(path), "%s/%s", dirs[i], leaf);
-        ssize_t n = read_raw(md, path, buf, len);
+        ssize_t n = metadata_read_raw(md, path, buf, len);
         if (n <= 0)
             continue;
         while (n > 0 && buf[n - 1] == '\0')
@@ -178,8 +134,9 @@ static void set_board(struct metadata *md)
         metadata_set(md, "board", "%s", model);
         return;
     }
-    const char *v = read_line(md, "/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
-    const char *p = read_line(md, "/sys/class/dmi/id/product_name", product, sizeof(product));
+    const char *v = metadata_read_line(md, "/sys/class/dmi/id/sys_vendor", vendor, sizeof(vendor));
+    const char *p =
+            metadata_read_line(md, "/sys/class/dmi/id/product_name", product, sizeof(product));
     if (v && p)
         metadata_set(md, "board", "%s %s", v, p);
     else
@@ -253,7 +210,7 @@ static void format_core_kinds(const struct core_kind *kinds, size_t n, char *out
 
 static void set_cpu_model(struct metadata *md)
 {
-    FILE *f = open_file(md, "/proc/cpuinfo");
+    FILE *f = metadata_open(md, "/proc/cpuinfo");
     if (!f) {
         metadata_set(md, "cpu_model", UNKNOWN);
         return;
@@ -268,7 +225,7 @@ static void set_cpu_model(struct metadata *md)
         if (!colon)
             continue;
         *colon = '\0';
-        const char *key = trim(line), *value = trim(colon + 1);
+        const char *key = metadata_trim(line), *value = metadata_trim(colon + 1);
         /* arm64 names the core by MIDR fields, one block per CPU, implementer first. */
         if (!strcmp(key, "CPU implementer"))
             implementer = (unsigned)strtoul(value, NULL, 0);
@@ -339,61 +296,13 @@ static void set_thp(struct metadata *md)
 {
     char buf[128];
     const char *line =
-            read_line(md, "/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
+            metadata_read_line(md, "/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
     const char *open = line ? strchr(line, '[') : NULL;
     const char *close = open ? strchr(open, ']') : NULL;
     if (close)
         metadata_set(md, "thp", "%.*s", (int)(close - open - 1), open + 1);
     else
         metadata_set(md, "thp", UNKNOWN);
-}
-
-static int policy_number(const char *name)
-{
-    char *end;
-    if (strncmp(name, "policy", 6) || !isdigit((unsigned char)name[6]))
-        return -1;
-    long n = strtol(name + 6, &end, 10);
-    return *end || n > INT_MAX ? -1 : (int)n;
-}
-
-static int compare_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* "policy0=schedutil;policy4=performance": one cpufreq policy per cluster on big.LITTLE. */
-static void set_governors(struct metadata *md)
-{
-    char dir_path[PATH_MAX];
-    snprintf(dir_path, sizeof(dir_path), "%s/sys/devices/system/cpu/cpufreq",
-             md->root ? md->root : "");
-    int policies[256];
-    size_t n = 0;
-    DIR *dir = opendir(dir_path);
-    struct dirent *de;
-    while (dir && (de = readdir(dir)) && n < sizeof(policies) / sizeof(policies[0])) {
-        int p = policy_number(de->d_name);
-        if (p >= 0)
-            policies[n++] = p;
-    }
-    if (dir)
-        closedir(dir);
-    qsort(policies, n, sizeof(policies[0]), compare_int);
-    char text[METADATA_VALUE_MAX] = "", buf[64], path[96];
-    size_t used = 0;
-    for (size_t i = 0; i < n && used < sizeof(text); i++) {
-        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpufreq/policy%d/scaling_governor",
-                 policies[i]);
-        const char *gov = read_line(md, path, buf, sizeof(buf));
-        int w = snprintf(text + used, sizeof(text) - used, "%spolicy%d=%s", used ? ";" : "",
-                         policies[i], gov ? gov : UNKNOWN);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-    metadata_set(md, "cpufreq_governor", "%s", n ? text : "none");
 }
 
 static void set_counters(struct metadata *md)
@@ -437,10 +346,11 @@ int metadata_collect_machine(struct metadata *md)
     metadata_set(md, "dt_compatible", "%s", compatible ? compatible : UNKNOWN);
     set_cpu_model(md);
     set_topology(md);
+    metadata_collect_cpu(md);
     set_kernel(md);
     metadata_set(md, "page_size", "%ld", page > 0 ? page : 0);
     set_thp(md);
-    set_governors(md);
+    metadata_collect_power(md);
     set_line(md, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
     set_counters(md);
     return md->err;
@@ -452,16 +362,19 @@ static const char *const stat_fields[] = {"user",   "nice", "system",  "idle",
                                           "iowait", "irq",  "softirq", "steal"};
 #define N_STAT_FIELDS (sizeof(stat_fields) / sizeof(stat_fields[0]))
 
-static void set_prefixed(struct metadata *md, const char *prefix, const char *name,
-                         const char *value)
+int metadata_set_prefixed(struct metadata *md, const char *prefix, const char *name,
+                          const char *fmt, ...)
 {
-    char key[METADATA_KEY_MAX + 1];
+    char key[METADATA_KEY_MAX + 1], value[METADATA_VALUE_MAX];
     int n = snprintf(key, sizeof(key), "%s_%s", prefix, name);
     /* A cut key could replace another one: refuse it as metadata_set would. */
     if (n < 0 || (size_t)n >= METADATA_KEY_MAX)
-        record(md, -ENAMETOOLONG);
-    else
-        metadata_set(md, key, "%s", value);
+        return record(md, -ENAMETOOLONG);
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    return metadata_set(md, key, "%s", n < 0 ? "" : value);
 }
 
 int metadata_collect_load(struct metadata *md, const char *prefix)
@@ -469,16 +382,16 @@ int metadata_collect_load(struct metadata *md, const char *prefix)
     static const char *const avg_names[] = {"loadavg_1", "loadavg_5", "loadavg_15"};
     char buf[256], text[32];
     double avg[3];
-    const char *line = read_line(md, "/proc/loadavg", buf, sizeof(buf));
+    const char *line = metadata_read_line(md, "/proc/loadavg", buf, sizeof(buf));
     int have_avg = line && sscanf(line, "%lf %lf %lf", &avg[0], &avg[1], &avg[2]) == 3;
     for (size_t i = 0; i < 3; i++) {
         snprintf(text, sizeof(text), "%.2f", have_avg ? avg[i] : 0.0);
-        set_prefixed(md, prefix, avg_names[i], have_avg ? text : UNKNOWN);
+        metadata_set_prefixed(md, prefix, avg_names[i], "%s", have_avg ? text : UNKNOWN);
     }
     /* The first line of /proc/stat sums every CPU: "cpu  user nice system idle iowait irq
      * softirq steal guest guest_nice" in USER_HZ; guest time is already inside user. */
     unsigned long long v[N_STAT_FIELDS] = {0}, total = 0;
-    line = read_line(md, "/proc/stat", buf, sizeof(buf));
+    line = metadata_read_line(md, "/proc/stat", buf, sizeof(buf));
     int have_stat = line && sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
                                    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8;
     for (size_t i = 0; i < N_STAT_FIELDS; i++) {
@@ -486,10 +399,11 @@ int metadata_collect_load(struct metadata *md, const char *prefix)
         total += v[i];
         snprintf(name, sizeof(name), "cpu_%s", stat_fields[i]);
         snprintf(text, sizeof(text), "%llu", v[i]);
-        set_prefixed(md, prefix, name, have_stat ? text : UNKNOWN);
+        metadata_set_prefixed(md, prefix, name, "%s", have_stat ? text : UNKNOWN);
     }
     snprintf(text, sizeof(text), "%llu", total);
-    set_prefixed(md, prefix, "cpu_total", have_stat ? text : UNKNOWN);
+    metadata_set_prefixed(md, prefix, "cpu_total", "%s", have_stat ? text : UNKNOWN);
+    metadata_collect_power_now(md, prefix);
     return md->err;
 }
 

@@ -39,14 +39,30 @@ const char *metadata_get(const struct metadata *md, const char *key);
 int metadata_set_time(struct metadata *md, const char *key);
 
 /* The machine and the build: board, dt_compatible, cpu_model, topology (cpu_packages,
- * cpu_cores, cpu_pus, cache_l1d ..., numa_nodes), kernel_release/version/arch/cmdline,
- * page_size, thp, cpufreq_governor, clocksource, counters_*, dmabench_version, git_sha,
+ * cpu_cores, cpu_pus, cache_l1d ..., numa_nodes), metadata_collect_cpu's keys,
+ * kernel_release/version/arch/cmdline, page_size, thp, metadata_collect_power's keys,
+ * clocksource, counters_*, dmabench_version, git_sha,
  * compiler, cflags, hostname. Collects everything it can; returns md->err. */
 int metadata_collect_machine(struct metadata *md);
+/* The CPU that decides which code runs (bench/metadata_cpu.c): cpu_flags, cpu_flags_missing
+ * (the features of workloads/cpu_features.h this CPU has, and lacks), cpu_microcode,
+ * cpu_midr_el1, cpu_revidr_el1, smt_control, smt_active. Part of metadata_collect_machine. */
+void metadata_collect_cpu(struct metadata *md);
+/* How fast the CPUs may run (bench/metadata_power.c): per cpufreq policy cpufreq_governor,
+ * cpufreq_driver, cpufreq_cpuinfo_min_khz/max_khz, cpufreq_scaling_min_khz/max_khz, then
+ * cpu_boost and cpu_pstate. Part of metadata_collect_machine. */
+void metadata_collect_power(struct metadata *md);
+/* How fast they run and how warm they are right now: PREFIX_cpufreq_cur_khz (per policy) and
+ * PREFIX_thermal_c (per thermal zone). Part of metadata_collect_load. */
+void metadata_collect_power_now(struct metadata *md, const char *prefix);
 /* The load right now, as PREFIX_loadavg_1/5/15 and PREFIX_cpu_user/nice/system/idle/iowait/
- * irq/softirq/steal/total (jiffies summed over CPUs, from /proc/stat); prefix "before" or
- * "after". Returns md->err. */
+ * irq/softirq/steal/total (jiffies summed over CPUs, from /proc/stat), and
+ * metadata_collect_power_now; prefix "before" or "after". Returns md->err. */
 int metadata_collect_load(struct metadata *md, const char *prefix);
+/* key PREFIX_NAME = the formatted value; -ENAMETOOLONG (also kept in err) when PREFIX_NAME is
+ * too long for a key, else as metadata_set. */
+int metadata_set_prefixed(struct metadata *md, const char *prefix, const char *name,
+                          const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* CPU time stolen by the hypervisor between "before" and "after", in percent of all CPU
  * time in between; NAN when either is missing or no time passed. */
 double metadata_steal_percent(const struct metadata *md);

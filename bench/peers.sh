@@ -143,7 +143,8 @@ driver=$out/kernel_bench
 if [ "$side" = driver ] || have perf; then
     # Same flags as the native build's objects (Makefile: -std=gnu11 -O2 -fopenmp).
     ${CC:-cc} -std=gnu11 -O2 -g -fopenmp -D_GNU_SOURCE -Iworkloads \
-        tests/perf/kernel_bench.c workloads/cpu_kernels*.c workloads/pointer_chase.c -o "$driver"
+        tests/perf/kernel_bench.c workloads/cpu_kernels*.c workloads/cpu_features.c \
+        workloads/pointer_chase.c -o "$driver"
 fi
 if [ "$side" = run ]; then
     echo "peers: dmabench side: $DMABENCH run cpu" >&2

@@ -18,6 +18,7 @@
 #include "csv_read.h"
 #include "metadata.h"
 #include "results_csv.h"
+#include "results_validate.h"
 
 /* Without these a file is not a results.csv at all. */
 static const char *const required_cols[] = {"case_id", "bench",  "heap",  "metric",
@@ -85,7 +86,7 @@ double result_num(const struct result_row *r, int col)
 bool result_row_measured(const struct result_set *s, const struct result_row *r)
 {
     return strcmp(result_text(r, s->c.status), "ok") == 0 && !isnan(result_num(r, s->c.median)) &&
-           strncmp(result_text(r, s->c.unit), "events/", strlen("events/")) != 0;
+           !results_unit_is_counter(result_text(r, s->c.unit));
 }
 
 static int take_header(struct result_set *s, const struct csv_row *row, char *err, size_t err_len)

@@ -53,7 +53,7 @@ const char *result_text(const struct result_row *r, int col);
 double result_num(const struct result_row *r, int col);
 /* Whether a column holds a number per row: the known numeric columns and every *_bytes one. */
 bool result_col_is_numeric(const char *name);
-/* status ok, a median, and not a hardware counter (events/...) */
+/* status ok, a median, and not a counter (results_unit_is_counter) */
 bool result_row_measured(const struct result_set *s, const struct result_row *r);
 
 /* A metadata value, or "unknown". */

@@ -15,15 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
+#include "counters.h"
 #include "csv_read.h"
 #include "results_csv.h"
 #include "runner.h"
 #include "stats.h"
 
-/* The units the benchmarks report (results/README.md, "Metrics"). */
+/* The units the benchmarks' own metrics report (results/README.md, "Metrics"); counters'
+ * units are results_unit_is_counter's. */
 static const char *const known_units[] = {
-        "bytes/s", "ns",          "buffers/s",     "ns/MiB",      "frames/s",     "lines",
-        "ratio",   "events/byte", "events/buffer", "events/sync", "events/probe", "events/frame",
+        "bytes/s", "ns", "buffers/s", "ns/MiB", "frames/s", "lines", "ratio",
 };
 
 /* What the verdict column may say (results/README.md, "Verdicts"); empty for measurements. */
@@ -224,7 +226,19 @@ static int column_index(const char *const *columns, size_t n, const char *name)
 
 bool results_unit_is_counter(const char *unit)
 {
-    return strncmp(unit, "events/", strlen("events/")) == 0;
+    const char *slash = strchr(unit, '/');
+    if (!slash)
+        return false;
+    size_t len = (size_t)(slash - unit);
+    bool counted = false;
+    for (int u = 0; u < N_COUNTER_UNITS; u++) {
+        const char *name = counter_unit_name((enum counter_unit)u);
+        counted = counted || (strlen(name) == len && !strncmp(unit, name, len));
+    }
+    for (size_t i = 0; counted && i < bench_count(); i++)
+        if (!strcmp(slash + 1, bench_at(i)->work_unit))
+            return true;
+    return false;
 }
 
 /* Empty gives NAN. strtod alone would also take blanks, "inf" and "nan". */
@@ -511,7 +525,8 @@ static int check_results_row(struct validator *v, const char *path, const struct
     const char *better = f[v->txt[TXT_BETTER]], *unit = f[v->txt[TXT_UNIT]];
     if (strcmp(better, "higher") != 0 && strcmp(better, "lower") != 0)
         return bad(v, path, line, "better '%s' is not higher or lower", better);
-    if (!in_list(unit, known_units, sizeof(known_units) / sizeof(*known_units)))
+    if (!in_list(unit, known_units, sizeof(known_units) / sizeof(*known_units)) &&
+        !results_unit_is_counter(unit))
         return bad(v, path, line, "unknown unit '%s'", unit);
     if ((ret = check_outcome(v, path, line, f, x, status)) ||
         (ret = check_stats(v, path, line, f, x)))

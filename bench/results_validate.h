@@ -35,8 +35,11 @@ struct results_validation {
 int results_validate_dir(const char *dir, struct results_validation *out, char *err,
                          size_t err_len);
 
-/* Whether a results row's unit is a counter's ("events/byte", "events/buffer"): counter rows
- * may be skipped where other metrics must be ok (no PMU is not a failure). */
+/* Whether a results row's unit is a counter's: a counter unit (bench/counters.h: "events",
+ * "ns") per a benchmark's work unit ("byte", "buffer", "sync", "frame", "probe"), as
+ * "events/byte" or "ns/buffer"; "ns/MiB" is a benchmark's own. Counter rows may be skipped
+ * where other metrics must be ok (no PMU is not a failure), and the post-run tools leave them
+ * out of summaries: every reader asks here. */
 bool results_unit_is_counter(const char *unit);
 
 #endif

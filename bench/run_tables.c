@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "results_validate.h"
 #include "size_units.h"
 
 #define TABLE_COLS_MAX 16
@@ -78,7 +79,7 @@ int run_tables_add(struct run_tables **tp, const struct bench_case *c, const str
     snprintf(k->reason, sizeof(k->reason), "%s", r->reason);
     for (size_t i = 0; i < r->n_metrics && k->n_metrics < BENCH_MAX_METRICS; i++) {
         const struct metric_result *m = &r->metrics[i];
-        if (!strncmp(m->unit, "events/", 7))
+        if (results_unit_is_counter(m->unit))
             continue; /* counters are in the CSV; the tables show the benchmark's own metrics */
         struct table_metric *tm = &k->metrics[k->n_metrics++];
         snprintf(tm->name, sizeof(tm->name), "%s", m->name);

@@ -102,7 +102,8 @@ static void init_metrics(const struct bench_def *b, const struct bench_case *c,
     for (size_t i = 0; i < env->counters->n; i++) {
         struct metric_result *m = &r->metrics[r->n_metrics++];
         snprintf(m->name, sizeof(m->name), "%s", env->counters->names[i]);
-        snprintf(m->unit, sizeof(m->unit), "events/%s", b->work_unit);
+        snprintf(m->unit, sizeof(m->unit), "%s/%s",
+                 counter_unit_name(counter_unit_of(env->counters->names[i])), b->work_unit);
         m->better = BETTER_LOWER;
         m->mux_ratio = NAN;
     }

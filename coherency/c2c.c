@@ -43,7 +43,7 @@ int c2c_measure(void *line, const struct thread_pair *pair, uint64_t round_trips
 {
     timing_init(); /* calibrates once; not inside the timed loop */
     struct c2c_run r = {.seq = line, .round_trips = round_trips ? round_trips : 1};
-    r.warmup = r.round_trips < C2C_WARMUP_ROUND_TRIPS ? r.round_trips : C2C_WARMUP_ROUND_TRIPS;
+    r.warmup = c2c_round_trips_made(r.round_trips) - r.round_trips;
     atomic_store(r.seq, 0);
     int ret = thread_pair_run(pair, ping_pong, &r);
     if (ret)

@@ -15,6 +15,14 @@
  * most as many as the timed ones: under emulation a round trip can take milliseconds. */
 #define C2C_WARMUP_ROUND_TRIPS 1000
 
+/* Every round trip c2c_measure(..., round_trips, ...) makes, the warm-up's included: what the
+ * threads' own event counts are per. */
+static inline uint64_t c2c_round_trips_made(uint64_t round_trips)
+{
+    uint64_t timed = round_trips ? round_trips : 1;
+    return timed + (timed < C2C_WARMUP_ROUND_TRIPS ? timed : C2C_WARMUP_ROUND_TRIPS);
+}
+
 /* round_trips timed round trips over the line at line (aligned to a cache line, the line not
  * shared with anything else; it is overwritten), side 0 of pair starting each. *one_way_ns is
  * half the mean round trip. 0, or thread_pair_run's -errno. */

@@ -1,9 +1,10 @@
 /* coherency/cache_maint_x86.c - x86-64 cache maintenance: clflush, clflushopt, clwb.
  *
- * CPUID says which exist (leaf 1 EDX[19] CLFSH, leaf 7 EBX[23] CLFLUSHOPT, EBX[24] CLWB) and how
- * far apart lines are (leaf 1 EBX[15:8] x 8). clflush is ordered against stores and other
- * clflushes by itself, so mfence waits for it; clflushopt and clwb are weakly ordered and are
- * fenced with sfence, as the SDM asks. The mnemonics go through asm, so no -m flag is needed.
+ * CPUID says which exist (leaf 1 EDX[19] CLFSH, leaf 7 EBX[23] CLFLUSHOPT, EBX[24] CLWB, asked
+ * through workloads/cpu_features.h, the list the metadata prints) and how far apart lines are
+ * (leaf 1 EBX[15:8] x 8). clflush is ordered against stores and other clflushes by itself, so
+ * mfence waits for it; clflushopt and clwb are weakly ordered and are fenced with sfence, as the
+ * SDM asks. The mnemonics go through asm, so no -m flag is needed.
  */
 #if defined(__x86_64__)
 
@@ -12,20 +13,11 @@
 #include <stdbool.h>
 
 #include "cache_maint_impl.h"
-
-static bool cpuid_bit(unsigned leaf, int reg, unsigned bit)
-{
-    unsigned r[4] = {0};
-    if (!__get_cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3]))
-        return false;
-    return (r[reg] >> bit) & 1u;
-}
-
-enum { EAX, EBX, ECX, EDX };
+#include "cpu_features.h"
 
 static int clflush_available(const char **why)
 {
-    if (cpuid_bit(1, EDX, 19))
+    if (cpu_feature_present(CPU_FEATURE_CLFLUSH))
         return 0;
     *why = "this CPU has no CLFLUSH (CPUID.1:EDX[19])";
     return -EOPNOTSUPP;
@@ -33,7 +25,7 @@ static int clflush_available(const char **why)
 
 static int clflushopt_available(const char **why)
 {
-    if (cpuid_bit(7, EBX, 23))
+    if (cpu_feature_present(CPU_FEATURE_CLFLUSHOPT))
         return 0;
     *why = "this CPU has no CLFLUSHOPT (CPUID.7.0:EBX[23])";
     return -EOPNOTSUPP;
@@ -41,7 +33,7 @@ static int clflushopt_available(const char **why)
 
 static int clwb_available(const char **why)
 {
-    if (cpuid_bit(7, EBX, 24))
+    if (cpu_feature_present(CPU_FEATURE_CLWB))
         return 0;
     *why = "this CPU has no CLWB (CPUID.7.0:EBX[24])";
     return -EOPNOTSUPP;

@@ -38,8 +38,13 @@ static void *pair_main(void *opaque)
     atomic_fetch_add(&run->arrived, 1);
     while (atomic_load(&run->arrived) < 2 && !atomic_load(&run->abandon))
         sched_yield();
-    if (!atomic_load(&run->abandon) && !atomic_load(&run->first_err))
+    if (!atomic_load(&run->abandon) && !atomic_load(&run->first_err)) {
+        if (run->pair->enter)
+            run->pair->enter(run->pair->ctx, t->side);
         run->body(run->arg, t->side);
+        if (run->pair->leave)
+            run->pair->leave(run->pair->ctx, t->side);
+    }
     return NULL;
 }
 

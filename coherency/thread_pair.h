@@ -10,6 +10,12 @@
 struct thread_pair {
     /* Bind the calling thread to end 0 or 1 of the pair. 0 or -errno. */
     int (*bind)(void *ctx, unsigned side);
+    /* Optional: run on each thread right before its body and right after it, only when the
+     * bodies run. The work is on these threads, so whoever counts it (the harness's event
+     * counters) has to start and stop here; slow preparation belongs in bind, which runs
+     * before the threads wait for each other. */
+    void (*enter)(void *ctx, unsigned side);
+    void (*leave)(void *ctx, unsigned side);
     void *ctx;
 };
 

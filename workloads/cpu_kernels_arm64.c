@@ -1,9 +1,10 @@
 /* workloads/cpu_kernels_arm64.c - the arm64 kernels: NEON, plain and non-temporal.
  *
  * NEON (Advanced SIMD) is part of the arm64 base architecture, but the kernel still says so in
- * HWCAP_ASIMD and we ask. Non-temporal accesses are the LDNP/STNP pair instructions: there is
- * no single-register form, which is why the template moves non-temporal data two vectors at a
- * time. They are hints; arm64 needs no fence for them beyond the usual barriers.
+ * HWCAP_ASIMD and we ask (cpu_features.h). Non-temporal accesses are the LDNP/STNP pair
+ * instructions: there is no single-register form, which is why the template moves non-temporal
+ * data two vectors at a time. They are hints; arm64 needs no fence for them beyond the usual
+ * barriers.
  */
 #if defined(__aarch64__)
 
@@ -11,14 +12,13 @@
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
 #include <arm_neon.h>
-#include <sys/auxv.h>
-#include <asm/hwcap.h>
 
+#include "cpu_features.h"
 #include "cpu_kernels_impl.h"
 
 static bool has_asimd(void)
 {
-    return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+    return cpu_feature_present(CPU_FEATURE_ASIMD);
 }
 
 /* The memory operands tell gcc which 32 bytes are read or written, so no "memory" clobber. */

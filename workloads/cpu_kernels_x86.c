@@ -1,7 +1,7 @@
 /* workloads/cpu_kernels_x86.c - the x86-64 kernels: SSE2, AVX2 and AVX-512F, plain and NT.
  *
  * Each width is compiled in its own target region (the file builds with the default -march),
- * and cpu_kernels.c runs a kernel only after __builtin_cpu_supports says the CPU has what it
+ * and cpu_kernels.c runs a kernel only after cpu_features.h says the CPU has what it
  * needs. Non-temporal stores are MOVNTDQ/VMOVNTDQ and end with SFENCE; non-temporal loads are
  * MOVNTDQA (SSE4.1, or the AVX2/AVX-512 forms), which only bypass the cache on WC memory.
  */
@@ -14,18 +14,20 @@
 
 #include <immintrin.h>
 
+#include "cpu_features.h"
 #include "cpu_kernels_impl.h"
 
-#define X86_FEATURE(fn, feature)                                                                   \
+/* The variant tables want functions; the answers come from the one list in cpu_features.h,
+ * which the run metadata prints too. */
+#define X86_FEATURE(fn, id)                                                                        \
     static bool fn(void)                                                                           \
     {                                                                                              \
-        __builtin_cpu_init();                                                                      \
-        return __builtin_cpu_supports(feature);                                                    \
+        return cpu_feature_present(CPU_FEATURE_##id);                                              \
     }
-X86_FEATURE(has_sse2, "sse2")
-X86_FEATURE(has_sse41, "sse4.1")
-X86_FEATURE(has_avx2, "avx2")
-X86_FEATURE(has_avx512f, "avx512f")
+X86_FEATURE(has_sse2, SSE2)
+X86_FEATURE(has_sse41, SSE41)
+X86_FEATURE(has_avx2, AVX2)
+X86_FEATURE(has_avx512f, AVX512F)
 
 /* --- 128 bits: SSE2 ------------------------------------------------------------------------ */
 #pragma GCC push_options

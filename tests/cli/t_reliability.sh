@@ -180,6 +180,13 @@ test_reliability_resume_refusals() {
     kill -INT "$rel_pid"
     rel_finish busy
     expect_rc 130
+    # A run started on a CPU with other features (so other kernels ran) is not resumed here.
+    cp "$work/rel-busy/metadata.csv" "$work/rel-busy-metadata.csv"
+    sed -i 's/^\([0-9]*\),cpu_flags,.*/\1,cpu_flags,sse2/' "$work/rel-busy/metadata.csv"
+    run run --resume "$work/rel-busy"
+    expect_rc 1
+    expect_err "started with cpu_flags 'sse2', this is '[^']+': a run is resumed on the machine and build it started on"
+    cp "$work/rel-busy-metadata.csv" "$work/rel-busy/metadata.csv"
     # A run made with other options (another sweep) is not silently mixed in.
     sed -i 's/^\([0-9]*\),argv,.*/\1,argv,"cpu,--heap,host,--size,64K,--kernel,read,--reps,8,--counters,none"/' \
         "$work/rel-busy/metadata.csv"

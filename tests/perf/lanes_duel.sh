@@ -45,6 +45,6 @@ for i in "${!flags[@]}"; do
     printf 'LANES_VARIANT(%s, "%s")\n' "$name" "${flags[$i]}" >>"$tmp/variants.h"
 done
 ${CC:-cc} "${cc_flags[@]}" -DLANES_VARIANTS_H="\"$tmp/variants.h\"" tests/perf/lanes_duel.c \
-    workloads/cpu_kernels.c workloads/cpu_kernels_portable.c "$arch_file" bench/size_units.c \
-    bench/stats.c "${objects[@]}" -lm -o "$tmp/lanes_duel"
+    workloads/cpu_kernels.c workloads/cpu_kernels_portable.c workloads/cpu_features.c "$arch_file" \
+    bench/size_units.c bench/stats.c "${objects[@]}" -lm -o "$tmp/lanes_duel"
 "$tmp/lanes_duel" "${args[@]}"

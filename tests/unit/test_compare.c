@@ -8,11 +8,13 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -406,6 +408,89 @@ static void test_samples_errors_name_file_and_line(void **state)
     rmdir(tmpdir);
 }
 
+/* Counter rows, in events or in ns per unit of work, are counters to compare and to the plots
+ * and reports (result_row_measured): shown case by case, left out of the geometric means. A
+ * benchmark's own ns/MiB is a measurement. */
+static void write_counter_set(const char *name, double bandwidth, double clock)
+{
+    char dir[128], path[160];
+    snprintf(dir, sizeof(dir), "%s/%s", tmpdir, name);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const char *const rows[][4] = {
+            /* case, bench, metric, unit */
+            {"c1", "cpu", "bandwidth", "bytes/s"},
+            {"c1", "cpu", "perf::task-clock", "ns/byte"},
+            {"c1", "cpu", "perf::page-faults", "events/byte"},
+            {"c2", "alloc", "alloc_time_per_mib", "ns/MiB"},
+    };
+    double medians[] = {bandwidth, clock, clock, 10};
+    snprintf(path, sizeof(path), "%s/results.csv", dir);
+    FILE *results = fopen(path, "w");
+    snprintf(path, sizeof(path), "%s/samples.csv", dir);
+    FILE *samples = fopen(path, "w");
+    assert_non_null(results);
+    assert_non_null(samples);
+    fprintf(results, "case_id,bench,heap,metric,unit,better,median,status\n");
+    fprintf(samples, "case_id,metric,value\n");
+    for (size_t i = 0; i < 4; i++) {
+        fprintf(results, "%s,%s,h,%s,%s,%s,%g,ok\n", rows[i][0], rows[i][1], rows[i][2], rows[i][3],
+                i ? "lower" : "higher", medians[i]);
+        for (int k = 0; k < 12; k++)
+            fprintf(samples, "%s,%s,%g\n", rows[i][0], rows[i][2], medians[i] * (1 + k * 1e-4));
+    }
+    assert_int_equal(fclose(results), 0);
+    assert_int_equal(fclose(samples), 0);
+}
+
+static void test_counter_units_are_counters(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/dmabench-compare-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    write_counter_set("base", 100, 1);
+    write_counter_set("new", 110, 4); /* the counters quadrupled: no summary may show it */
+    struct loaded l;
+    char err[512], path[160];
+    memset(&l, 0, sizeof(l));
+    l.n = 2;
+    static const char *const names[] = {"base", "new"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+        assert_int_equal(result_set_load(&l.in[i].set, path, err, sizeof(err)), 0);
+        assert_int_equal(sample_index_load(&l.in[i].samples, path, err, sizeof(err)), 0);
+    }
+    for (size_t i = 0; i < l.in[0].set->n_rows; i++) {
+        const struct result_row *r = &l.in[0].set->rows[i];
+        const char *unit = result_text(r, l.in[0].set->c.unit);
+        bool counter = strchr(result_text(r, l.in[0].set->c.metric), ':') != NULL;
+        if (result_row_measured(l.in[0].set, r) == counter)
+            fail_msg("a row in %s is %s by result_row_measured", unit,
+                     counter ? "a measurement" : "not a measurement");
+    }
+    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
+                             .threshold = COMPARE_THRESHOLD_DEFAULT,
+                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
+    assert_int_equal(compare_build(l.in, 2, &o, &l.r, err, sizeof(err)), 0);
+    assert_int_equal(l.r->n_cases, 4);
+    for (size_t i = 0; i < l.r->n_cases; i++) {
+        const struct compare_case *c = &l.r->cases[i];
+        if (c->counter != (strncmp(c->metric, "perf::", 6) == 0))
+            fail_msg("%s (%s): counter %d", c->metric, c->unit, c->counter);
+    }
+    size_t groups = 0;
+    for (size_t g = 0; g < l.r->n_groups; g++) {
+        const struct compare_group *grp = &l.r->groups[g];
+        if (!strncmp(grp->metric, "perf::", 6))
+            fail_msg("a summary of counter %s", grp->metric);
+        if (!strcmp(grp->metric, "bandwidth"))
+            assert_close(grp->geomean, 1.1, 1e-9);
+        groups++;
+    }
+    assert_int_equal(groups, 2); /* bandwidth, alloc_time_per_mib */
+    unload(&l);
+    assert_int_equal(system((snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir), path)), 0);
+}
+
 static void test_duplicate_case_is_an_error(void **state)
 {
     (void)state;
@@ -475,6 +560,7 @@ int main(void)
             cmocka_unit_test(test_geometric_means),
             cmocka_unit_test(test_samples_errors_name_file_and_line),
             cmocka_unit_test(test_duplicate_case_is_an_error),
+            cmocka_unit_test(test_counter_units_are_counters),
             cmocka_unit_test(test_case_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

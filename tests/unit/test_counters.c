@@ -12,15 +12,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "counters.h"
 #include "counters_probe.h"
+#include "runner.h"
 
 static const char *const expected_default[] = {
         "perf::cycles",
@@ -453,6 +456,181 @@ static void test_user_only_fallback(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* --- the unit of every counter row, through the runner -------------------------------------- */
+
+/* A benchmark that spins for SPIN_NS of wall time per repetition, counting its own thread, and
+ * says it worked on SPIN_BUFFERS buffers: its counter rows are per buffer. Its one metric is
+ * the spin's wall time, to check the clock counters against. */
+#define SPIN_NS      2000000.0
+#define SPIN_BUFFERS 4
+
+static const struct metric_def spin_wall = {"wall", "ns", BETTER_LOWER};
+
+struct spin_state {
+    const struct bench_env *env;
+    double wall_ns;
+};
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int spin_check_kernel(const char *kernel, char *err, size_t err_len)
+{
+    (void)kernel;
+    (void)err;
+    (void)err_len;
+    return 0;
+}
+
+static size_t spin_metrics(const struct bench_case *c, const struct metric_def *const **defs)
+{
+    (void)c;
+    static const struct metric_def *const all[] = {&spin_wall};
+    *defs = all;
+    return 1;
+}
+
+static int spin_setup(const struct bench_case *c, const struct bench_env *env, void **state,
+                      char *reason, size_t reason_len)
+{
+    (void)c;
+    (void)reason;
+    (void)reason_len;
+    struct spin_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->env = env;
+    *state = s;
+    return 0;
+}
+
+static int spin_sample(void *opaque, struct sample_out *out, char *reason, size_t reason_len)
+{
+    (void)reason;
+    (void)reason_len;
+    struct spin_state *s = opaque;
+    struct counter_thread t;
+    counter_thread_open(&t, s->env->counters);
+    counter_thread_start(&t);
+    double t0 = now_ns(), t1;
+    while ((t1 = now_ns()) - t0 < SPIN_NS)
+        busy(1000);
+    counter_thread_stop(&t, s->env->totals);
+    counter_thread_close(&t);
+    s->wall_ns = t1 - t0;
+    out->n[0] = 1;
+    out->values[0] = &s->wall_ns;
+    out->work = SPIN_BUFFERS;
+    return 0;
+}
+
+static void spin_teardown(void *state)
+{
+    free(state);
+}
+
+static const struct bench_def spin_bench = {
+        .name = "spin",
+        .description = "test double: spins, counting itself",
+        .axes = 1u << AXIS_HEAP,
+        .work_unit = "buffer",
+        .check_kernel = spin_check_kernel,
+        .metrics = spin_metrics,
+        .setup = spin_setup,
+        .sample = spin_sample,
+        .teardown = spin_teardown,
+};
+
+/* Each default counter's row says what its values count per unit of work: nanoseconds for the
+ * clock, events for the rest. The clock's values are nanoseconds indeed: per buffer, at most
+ * the spin's wall time per buffer (one thread cannot run longer than it took), and not orders
+ * of magnitude less (microseconds or a wrong work count would be). */
+static void test_default_counter_units_through_the_runner(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *unit;
+    } expected[] = {
+            {"perf::cycles", "events/buffer"},
+            {"perf::instructions", "events/buffer"},
+            {"perf::cache-references", "events/buffer"},
+            {"perf::cache-misses", "events/buffer"},
+            {"perf::L1-dcache-load-misses", "events/buffer"},
+            {"perf::LLC-load-misses", "events/buffer"},
+            {"perf::dTLB-load-misses", "events/buffer"},
+            {"perf::task-clock", "ns/buffer"},
+            {"perf::page-faults", "events/buffer"},
+            {"perf::context-switches", "events/buffer"},
+    };
+    struct counter_spec spec;
+    struct counter_totals totals;
+    counters_spec_default(&spec);
+    assert_int_equal(spec.n, sizeof(expected) / sizeof(expected[0]));
+    struct bench_env env = {.counters = &spec, .totals = &totals, .min_sample_ns = SPIN_NS};
+    struct job job;
+    job_init(&job, "spin");
+    struct bench_case c = {.job = &job};
+    snprintf(c.id, sizeof(c.id), "spin:1");
+    struct reps_policy five = {.reps = 5};
+    struct case_result r;
+    assert_int_equal(runner_run_case(&spin_bench, &c, &env, &five, NULL, &r), 0);
+    assert_int_equal(r.status, CASE_OK);
+    assert_int_equal(r.n_metrics, 1 + spec.n);
+    assert_string_equal(r.metrics[0].unit, "ns");
+    const struct metric_result *clock = NULL;
+    for (size_t i = 0; i < spec.n; i++) {
+        const struct metric_result *m = &r.metrics[1 + i];
+        assert_string_equal(m->name, expected[i].name);
+        if (strcmp(m->unit, expected[i].unit))
+            fail_msg("%s: unit '%s', expected '%s'", m->name, m->unit, expected[i].unit);
+        if (!strcmp(m->name, "perf::task-clock"))
+            clock = m;
+    }
+    assert_non_null(clock);
+    assert_int_equal(clock->status, CASE_OK);
+    assert_int_equal(clock->n, 5);
+    for (size_t k = 0; k < clock->n; k++) {
+        double wall_per_buffer = r.metrics[0].samples[k] / SPIN_BUFFERS;
+        print_message("rep %zu: task-clock %.0f ns/buffer, wall %.0f ns/buffer\n", k,
+                      clock->samples[k], wall_per_buffer);
+        assert_true(clock->samples[k] <= 1.05 * wall_per_buffer);
+        assert_true(clock->samples[k] >= 0.02 * wall_per_buffer);
+    }
+    case_result_free(&r);
+}
+
+/* The unit each event's values are in, from what libpfm4 encodes the name to: so a clock given
+ * by another name, or another kernel software event, gets the right one too. */
+static void test_counter_unit_of_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        enum counter_unit unit;
+    } cases[] = {
+            {"perf::task-clock", COUNTER_UNIT_NS},
+            {"perf::cpu-clock", COUNTER_UNIT_NS},
+            {"perf::PERF_COUNT_SW_TASK_CLOCK", COUNTER_UNIT_NS},
+            {"perf::page-faults", COUNTER_UNIT_EVENTS},
+            {"perf::minor-faults", COUNTER_UNIT_EVENTS},
+            {"perf::cpu-migrations", COUNTER_UNIT_EVENTS},
+            {"perf::context-switches", COUNTER_UNIT_EVENTS},
+            {"perf::cycles", COUNTER_UNIT_EVENTS},
+            {"no::such-event", COUNTER_UNIT_EVENTS},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (counter_unit_of(cases[i].name) != cases[i].unit)
+            fail_msg("%s: unit %s", cases[i].name,
+                     counter_unit_name(counter_unit_of(cases[i].name)));
+    assert_string_equal(counter_unit_name(COUNTER_UNIT_NS), "ns");
+    assert_string_equal(counter_unit_name(COUNTER_UNIT_EVENTS), "events");
+    assert_null(counter_unit_name(N_COUNTER_UNITS));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +647,8 @@ int main(void)
             cmocka_unit_test(test_raw_pmu_name),
             cmocka_unit_test(test_error_reasons),
             cmocka_unit_test(test_user_only_fallback),
+            cmocka_unit_test(test_default_counter_units_through_the_runner),
+            cmocka_unit_test(test_counter_unit_of_names),
     };
     return cmocka_run_group_tests_name("counters", tests, NULL, NULL);
 }

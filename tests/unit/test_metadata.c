@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,9 @@
 
 #include <cmocka.h>
 
+#include "cpu_features.h"
 #include "metadata.h"
+#include "metadata_per_cpu.h"
 #include "version.h"
 
 static struct metadata *new_metadata(void)
@@ -81,6 +84,27 @@ static void assert_value(const struct metadata *md, const char *key, const char 
         fail_msg("no key '%s'", key);
     if (strcmp(value, expected))
         fail_msg("%s = '%s', expected '%s'", key, value, expected);
+}
+
+/* What a VM (or a board without cpufreq, thermal zones, SMT control) says: nothing is an error. */
+static void assert_no_power_management(const struct metadata *md)
+{
+    static const char *const none[] = {
+            "cpufreq_governor",
+            "cpufreq_driver",
+            "cpufreq_cpuinfo_min_khz",
+            "cpufreq_cpuinfo_max_khz",
+            "cpufreq_scaling_min_khz",
+            "cpufreq_scaling_max_khz",
+            "cpu_boost",
+            "cpu_pstate",
+    };
+    static const char *const unknown[] = {"cpu_microcode", "cpu_midr_el1", "cpu_revidr_el1",
+                                          "smt_control", "smt_active"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+        assert_value(md, none[i], "none");
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        assert_value(md, unknown[i], "unknown");
 }
 
 /* --- tests ------------------------------------------------------------------------------------ */
@@ -172,7 +196,21 @@ static void test_machine_keys_present(void **state)
             "kernel_cmdline",
             "page_size",
             "thp",
+            "cpu_flags",
+            "cpu_flags_missing",
+            "cpu_microcode",
+            "cpu_midr_el1",
+            "cpu_revidr_el1",
+            "smt_control",
+            "smt_active",
             "cpufreq_governor",
+            "cpufreq_driver",
+            "cpufreq_cpuinfo_min_khz",
+            "cpufreq_cpuinfo_max_khz",
+            "cpufreq_scaling_min_khz",
+            "cpufreq_scaling_max_khz",
+            "cpu_boost",
+            "cpu_pstate",
             "clocksource",
             "perf_event_paranoid",
             "counters_hardware",
@@ -220,9 +258,12 @@ static void test_missing_files_say_unknown(void **state)
     assert_value(md, "thp", "unknown");
     assert_value(md, "cpufreq_governor", "none");
     assert_value(md, "clocksource", "unknown");
+    assert_no_power_management(md);
     assert_int_equal(metadata_collect_load(md, "before"), 0);
     assert_value(md, "before_loadavg_1", "unknown");
     assert_value(md, "before_cpu_steal", "unknown");
+    assert_value(md, "before_cpufreq_cur_khz", "none");
+    assert_value(md, "before_thermal_c", "none");
     assert_int_equal(metadata_collect_load(md, "after"), 0);
     assert_true(isnan(metadata_steal_percent(md)));
     /* Present but empty or garbled is no better than missing. */
@@ -358,6 +399,286 @@ static void test_steal_arithmetic(void **state)
     free(md);
 }
 
+/* Equal values share a group, its members as ascending ranges, groups by lowest member. */
+static void test_per_cpu_groups(void **state)
+{
+    (void)state;
+    static const char *const values[] = {"a", "a", "a", "a", "b", "b", "a", "c", "a"};
+    struct per_cpu_values l;
+    char text[128];
+    per_cpu_values_init(&l);
+    per_cpu_values_format(&l, "cpu", text, sizeof(text));
+    assert_string_equal(text, "");
+    /* Added backwards, with a gap (no cpu9): sorted before grouping. */
+    for (int i = 8; i >= 0; i--)
+        assert_int_equal(per_cpu_values_add(&l, i == 8 ? 10 : i, values[i]), 0);
+    per_cpu_values_format(&l, "cpu", text, sizeof(text));
+    assert_string_equal(text, "cpu0-3,6,10=a;cpu4-5=b;cpu7=c");
+    /* Room for the first group only. */
+    per_cpu_values_format(&l, "cpu", text, strlen("cpu0-3,6,10=a;...") + 1);
+    assert_string_equal(text, "cpu0-3,6,10=a;...");
+    /* One byte less and "..." would be cut: the first group goes too. */
+    per_cpu_values_format(&l, "cpu", text, strlen("cpu0-3,6,10=a;..."));
+    assert_string_equal(text, "...");
+    per_cpu_values_format(&l, "cpu", text, 8);
+    assert_string_equal(text, "...");
+    per_cpu_values_free(&l);
+}
+
+/* A big.LITTLE board with cpufreq, two thermal zones (one sensor that does not answer), SMT and
+ * a per-CPU microcode line: every value grouped by policy or CPU, frequencies and temperatures
+ * read again for "after". */
+static void test_board_with_cpufreq_and_thermal(void **state)
+{
+    (void)state;
+    static const char *const leaves[][3] = {
+            /* leaf, policy0 (little), policy4 (big) */
+            {"scaling_governor", "schedutil", "schedutil"},
+            {"scaling_driver", "cpufreq-dt", "cpufreq-dt"},
+            {"cpuinfo_min_freq", "408000", "408000"},
+            {"cpuinfo_max_freq", "1800000", "2400000"},
+            {"scaling_min_freq", "408000", "1200000"},
+            {"scaling_max_freq", "1800000", "2208000"},
+            {"scaling_cur_freq", "1416000", "2208000"},
+    };
+    char *root = new_tree();
+    char path[256];
+    for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+        for (int p = 0; p < 2; p++) {
+            snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpufreq/policy%d/%s", p * 4,
+                     leaves[i][0]);
+            plant(root, path, leaves[i][1 + p], strlen(leaves[i][1 + p]));
+        }
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/boost", "1\n");
+    PLANT(root, "/sys/devices/system/cpu/smt/control", "on\n");
+    PLANT(root, "/sys/devices/system/cpu/smt/active", "1\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone0/type", "soc-thermal\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone0/temp", "45500\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone1/type", "gpu-thermal\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone1/temp", ""); /* ENODATA reads as nothing */
+    PLANT(root, "/sys/class/thermal/cooling_device0/type", "not a zone\n");
+    PLANT(root, "/proc/cpuinfo",
+          "processor\t: 0\nmicrocode\t: 0xa\n\nprocessor\t: 1\n"
+          "microcode\t: 0xa\n\nprocessor\t: 2\nmicrocode\t: 0xb\n\n");
+    for (int cpu = 0; cpu < 8; cpu++) {
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/regs/identification/midr_el1",
+                 cpu);
+        const char *midr = cpu < 4 ? "0x00000000412fd050\n" : "0x00000000414fd0b0\n";
+        plant(root, path, midr, strlen(midr));
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/regs/identification/revidr_el1",
+                 cpu);
+        PLANT(root, path, "0x0000000000000000\n");
+    }
+    struct metadata *md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpufreq_governor", "policy0,4=schedutil");
+    assert_value(md, "cpufreq_driver", "policy0,4=cpufreq-dt");
+    assert_value(md, "cpufreq_cpuinfo_min_khz", "policy0,4=408000");
+    assert_value(md, "cpufreq_cpuinfo_max_khz", "policy0=1800000;policy4=2400000");
+    assert_value(md, "cpufreq_scaling_min_khz", "policy0=408000;policy4=1200000");
+    assert_value(md, "cpufreq_scaling_max_khz", "policy0=1800000;policy4=2208000");
+    assert_value(md, "cpu_boost", "on (cpufreq/boost=1)");
+    assert_value(md, "cpu_pstate", "none");
+    assert_value(md, "smt_control", "on");
+    assert_value(md, "smt_active", "1");
+    assert_value(md, "cpu_microcode", "cpu0-1=0xa;cpu2=0xb");
+    assert_value(md, "cpu_midr_el1", "cpu0-3=0x00000000412fd050;cpu4-7=0x00000000414fd0b0");
+    assert_value(md, "cpu_revidr_el1", "cpu0-7=0x0000000000000000");
+    assert_int_equal(metadata_collect_load(md, "before"), 0);
+    assert_value(md, "before_cpufreq_cur_khz", "policy0=1416000;policy4=2208000");
+    assert_value(md, "before_thermal_c", "zone0:soc-thermal=45.5;zone1:gpu-thermal=unknown");
+    /* The big cluster throttled during the run, and warmed up. */
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy4/scaling_cur_freq", "1416000\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone0/temp", "85000\n");
+    PLANT(root, "/sys/class/thermal/thermal_zone1/temp", "-5250\n");
+    assert_int_equal(metadata_collect_load(md, "after"), 0);
+    assert_value(md, "after_cpufreq_cur_khz", "policy0,4=1416000");
+    assert_value(md, "after_thermal_c", "zone0:soc-thermal=85.0;zone1:gpu-thermal=-5.2");
+    assert_value(md, "before_thermal_c", "zone0:soc-thermal=45.5;zone1:gpu-thermal=unknown");
+    free(md);
+    remove_tree(root);
+}
+
+/* A VM: the directories exist but hold nothing (no cpufreq driver, no sensors), SMT is not
+ * supported and the microcode line says what the hypervisor passes. None of it is an error. */
+static void test_vm_without_cpufreq_or_thermal(void **state)
+{
+    (void)state;
+    char *root = new_tree();
+    char path[256];
+    snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/cpufreq/", root);
+    make_parents(path);
+    snprintf(path, sizeof(path), "%s/sys/class/thermal/", root);
+    make_parents(path);
+    PLANT(root, "/sys/devices/system/cpu/smt/control", "notsupported\n");
+    PLANT(root, "/sys/devices/system/cpu/smt/active", "0\n");
+    struct metadata *md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpufreq_governor", "none");
+    assert_value(md, "cpufreq_scaling_max_khz", "none");
+    assert_value(md, "cpu_boost", "none");
+    assert_value(md, "cpu_pstate", "none");
+    assert_value(md, "smt_control", "notsupported");
+    assert_value(md, "smt_active", "0");
+    assert_value(md, "cpu_microcode", "unknown");
+    assert_int_equal(metadata_collect_load(md, "before"), 0);
+    assert_value(md, "before_cpufreq_cur_khz", "none");
+    assert_value(md, "before_thermal_c", "none");
+    /* Only the microcode driver's sysfs file (no line in /proc/cpuinfo). */
+    PLANT(root, "/sys/devices/system/cpu/cpu0/microcode/version", "0x1000065\n");
+    PLANT(root, "/sys/devices/system/cpu/cpu1/microcode/version", "0x1000065\n");
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpu_microcode", "cpu0-1=0x1000065");
+    free(md);
+    remove_tree(root);
+}
+
+/* SMT switched off at run time, turbo off through intel_pstate, a policy without some files. */
+static void test_smt_off_and_intel_pstate(void **state)
+{
+    (void)state;
+    char *root = new_tree();
+    PLANT(root, "/sys/devices/system/cpu/smt/control", "off\n");
+    PLANT(root, "/sys/devices/system/cpu/smt/active", "0\n");
+    PLANT(root, "/sys/devices/system/cpu/intel_pstate/no_turbo", "1\n");
+    PLANT(root, "/sys/devices/system/cpu/intel_pstate/status", "active\n");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/boost", "1\n"); /* intel_pstate's says */
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy0/scaling_driver", "intel_pstate\n");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy1/scaling_driver", "intel_pstate\n");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy0/scaling_cur_freq", "3000000\n");
+    struct metadata *md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "smt_control", "off");
+    assert_value(md, "smt_active", "0");
+    assert_value(md, "cpu_boost", "off (intel_pstate/no_turbo=1)");
+    assert_value(md, "cpu_pstate", "intel_pstate active");
+    assert_value(md, "cpufreq_driver", "policy0-1=intel_pstate");
+    assert_value(md, "cpufreq_governor", "policy0-1=unknown");
+    assert_int_equal(metadata_collect_load(md, "before"), 0);
+    assert_value(md, "before_cpufreq_cur_khz", "policy0=3000000;policy1=unknown");
+    PLANT(root, "/sys/devices/system/cpu/smt/control", "on\n");
+    PLANT(root, "/sys/devices/system/cpu/smt/active", "1\n");
+    PLANT(root, "/sys/devices/system/cpu/intel_pstate/no_turbo", "0\n");
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "smt_control", "on");
+    assert_value(md, "smt_active", "1");
+    assert_value(md, "cpu_boost", "on (intel_pstate/no_turbo=0)");
+    free(md);
+    remove_tree(root);
+}
+
+/* amd-pstate on a newer kernel: no global switch, one per policy, and they disagree. */
+static void test_per_policy_boost(void **state)
+{
+    (void)state;
+    char *root = new_tree();
+    PLANT(root, "/sys/devices/system/cpu/amd_pstate/status", "guided\n");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy0/boost", "1\n");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy1/boost", "1\n");
+    struct metadata *md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpu_pstate", "amd_pstate guided");
+    assert_value(md, "cpu_boost", "on (policy*/boost: policy0-1=1)");
+    PLANT(root, "/sys/devices/system/cpu/cpufreq/policy1/boost", "0\n");
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpu_boost", "mixed (policy*/boost: policy0=1;policy1=0)");
+    free(md);
+    remove_tree(root);
+}
+
+/* 192 policies in one cell: equal ones fold into ranges, and when even those do not fit the
+ * value ends in "..." after the last whole group instead of a cut one. */
+static void test_many_policies_fit_or_say_so(void **state)
+{
+    (void)state;
+    char *root = new_tree();
+    char path[256], value[32];
+    for (int p = 0; p < 192; p++) {
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpufreq/policy%d/scaling_governor",
+                 p);
+        PLANT(root, path, "performance\n");
+        snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpufreq/policy%d/scaling_cur_freq",
+                 p);
+        snprintf(value, sizeof(value), "%d\n", 2000000 + p * 1000);
+        plant(root, path, value, strlen(value));
+    }
+    struct metadata *md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_value(md, "cpufreq_governor", "policy0-191=performance");
+    assert_int_equal(metadata_collect_load(md, "after"), 0);
+    const char *cur = metadata_get(md, "after_cpufreq_cur_khz");
+    assert_non_null(cur);
+    size_t len = strlen(cur);
+    assert_true(len < METADATA_VALUE_MAX - 1); /* not cut by metadata_set */
+    assert_string_equal(cur + len - 4, ";...");
+    assert_null(strstr(cur, ";;"));
+    assert_int_equal(strncmp(cur, "policy0=2000000;policy1=2001000;", 32), 0);
+    /* The last group before "..." is whole: policyN=2000000 + N * 1000. */
+    const char *last = cur + len - 4;
+    while (last > cur && last[-1] != ';')
+        last--;
+    int n, khz;
+    assert_int_equal(sscanf(last, "policy%d=%d;", &n, &khz), 2);
+    assert_int_equal(khz, 2000000 + n * 1000);
+    free(md);
+    remove_tree(root);
+}
+
+/* Each flag cpu_flags lists is one this CPU has by /proc/cpuinfo, each one cpu_flags_missing
+ * lists is one it lacks, and between them they name every feature dispatch asks about. */
+static void test_cpu_flags_match_proc_cpuinfo(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/proc/cpuinfo", "re");
+    assert_non_null(f);
+    char line[8192], flags[8192] = "";
+    while (fgets(line, sizeof(line), f)) {
+        /* x86 "flags : fpu vme ...", arm64 "Features : fp asimd ..." */
+        if (!strncmp(line, "flags", 5) || !strncmp(line, "Features", 8)) {
+            const char *colon = strchr(line, ':');
+            assert_non_null(colon);
+            snprintf(flags, sizeof(flags), " %s", colon + 1);
+            flags[strcspn(flags, "\n")] = ' ';
+            break;
+        }
+    }
+    fclose(f);
+    struct metadata *md = new_metadata();
+    assert_int_equal(metadata_collect_machine(md), 0);
+    size_t listed = 0;
+    static const char *const keys[] = {"cpu_flags", "cpu_flags_missing"};
+    for (int k = 0; k < 2; k++) {
+        char value[METADATA_VALUE_MAX];
+        snprintf(value, sizeof(value), "%s", metadata_get(md, keys[k]));
+        print_message("%s: %s\n", keys[k], value);
+        if (!strcmp(value, "none"))
+            continue;
+        for (char *save, *flag = strtok_r(value, " ", &save); flag;
+             flag = strtok_r(NULL, " ", &save)) {
+            enum cpu_feature id = N_CPU_FEATURES;
+            for (int i = 0; i < N_CPU_FEATURES; i++)
+                if (!strcmp(cpu_feature_name((enum cpu_feature)i), flag))
+                    id = (enum cpu_feature)i;
+            if (id == N_CPU_FEATURES)
+                fail_msg("%s lists '%s', which no dispatch asks about", keys[k], flag);
+            char word[64];
+            snprintf(word, sizeof(word), " %s ", cpu_feature_cpuinfo_name(id));
+            bool in_cpuinfo = strstr(flags, word) != NULL;
+            if (in_cpuinfo != (k == 0))
+                fail_msg("%s lists '%s', but /proc/cpuinfo %s '%s'", keys[k], flag,
+                         in_cpuinfo ? "has" : "lacks", cpu_feature_cpuinfo_name(id));
+            listed++;
+        }
+    }
+    assert_int_equal(listed, N_CPU_FEATURES);
+    free(md);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +691,13 @@ int main(void)
             cmocka_unit_test(test_x86_board_from_dmi),
             cmocka_unit_test(test_load_and_steal_from_proc),
             cmocka_unit_test(test_steal_arithmetic),
+            cmocka_unit_test(test_per_cpu_groups),
+            cmocka_unit_test(test_board_with_cpufreq_and_thermal),
+            cmocka_unit_test(test_vm_without_cpufreq_or_thermal),
+            cmocka_unit_test(test_smt_off_and_intel_pstate),
+            cmocka_unit_test(test_per_policy_boost),
+            cmocka_unit_test(test_many_policies_fit_or_say_so),
+            cmocka_unit_test(test_cpu_flags_match_proc_cpuinfo),
     };
     return cmocka_run_group_tests_name("metadata", tests, NULL, NULL);
 }

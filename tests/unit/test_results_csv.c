@@ -8,6 +8,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -818,6 +819,49 @@ static void test_unknown_unit_status_better(void **state)
     expect_valid(dir, false);
 }
 
+/* Case C's counter row and its samples in another unit. */
+static void set_counter_unit(const char *dir, const char *unit)
+{
+    char field[64];
+    snprintf(field, sizeof(field), ",%s,", unit);
+    set_field(dir, "results.csv", 7, "unit", unit);
+    for (int i = 0; i < 6; i++)
+        replace_text(dir, "samples.csv", ",events/byte,", field);
+}
+
+/* A counter's unit is a counter unit per a benchmark's work unit: the clock's ns/byte is a
+ * counter (skipped without a PMU, a mux_ratio allowed), the benchmarks' own ns/MiB is not, and
+ * per something no benchmark does is no unit at all. */
+static void test_counter_units(void **state)
+{
+    static const struct {
+        const char *unit;
+        bool counter;
+    } units[] = {
+            {"events/byte", true},  {"ns/byte", true},  {"ns/buffer", true}, {"ns/sync", true},
+            {"events/probe", true}, {"ns/frame", true}, {"ns/MiB", false},   {"ns", false},
+            {"events/MiB", false},  {"ns/", false},     {"/byte", false},    {"joules/byte", false},
+            {"nsx/byte", false},    {"events", false},  {"bytes/s", false},
+    };
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (results_unit_is_counter(units[i].unit) != units[i].counter)
+            fail_msg("'%s' %s a counter unit", units[i].unit,
+                     units[i].counter ? "should be" : "is not");
+    /* Row 7 is case C's perf::cycles, 6 samples (the only ones in events/byte), mux_ratio 0.5. */
+    const char *dir = copy_run(*state);
+    set_counter_unit(dir, "ns/byte");
+    expect_valid(dir, false);
+    set_field(dir, "results.csv", 7, "status", "skipped");
+    set_field(dir, "results.csv", 7, "error", "counter lost its PMU");
+    expect_valid(dir, false);
+    dir = copy_run(*state);
+    set_counter_unit(dir, "ns/MiB");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:7:", "not a counter");
+    dir = copy_run(*state);
+    set_counter_unit(dir, "ns/furlong");
+    expect_invalid(dir, false, -EBADMSG, "results.csv:7:", "unknown unit 'ns/furlong'");
+}
+
 static void test_samples_count_mismatch(void **state)
 {
     const char *dir = copy_run(*state);
@@ -977,6 +1021,7 @@ int main(void)
             cmocka_unit_test(test_schema_version),
             cmocka_unit_test(test_stats_out_of_order),
             cmocka_unit_test(test_unknown_unit_status_better),
+            cmocka_unit_test(test_counter_units),
             cmocka_unit_test(test_samples_count_mismatch),
             cmocka_unit_test(test_mux_ratio),
             cmocka_unit_test(test_facts_and_durations),
