@@ -186,8 +186,8 @@ static int pipeline_setup(const struct bench_case *c, const struct bench_env *en
                                     sizeof(env->facts->implementation));
     /* Throughput is over a repetition; a frame's latency is that frame's alone. */
     case_facts_note(env->facts,
-                    "pipeline: frame_latency samples are one frame each; throughput is over a "
-                    "repetition's %llu frames",
+                    "pipeline: frame_latency is per frame; throughput is over a repetition's %llu "
+                    "frames",
                     (unsigned long long)s->size.loops);
     sample_sizing_note_cap(&s->size, env->facts);
     *state = s;

@@ -84,8 +84,8 @@ bool sample_sizing_after(struct sample_sizing *z, uint64_t loops, const struct s
     if (++z->short_reps > 1)
         return false;
     case_facts_note(facts,
-                    "%s: a repetition timed %.2g ms, under the %.3g ms floor (speed varied); "
-                    "later ones have more %s",
+                    "%s: a repetition timed %.2g ms, under the %.3g ms floor (speed varied); more "
+                    "%s after it",
                     z->who, p->timed_ns / 1e6, z->floor_ns / 1e6, z->loop_name);
     return true;
 }

@@ -189,7 +189,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
             fail_msg("setup: %s", reason);
         /* What ran, and why its latency samples are shorter than the floor. */
         assert_string_equal(facts.implementation, "none");
-        assert_non_null(strstr(facts.note, "pipeline: frame_latency samples are one frame each; "
+        assert_non_null(strstr(facts.note, "pipeline: frame_latency is per frame; "
                                            "throughput is over a repetition's "));
         for (int rep = 0; rep < 3; rep++) {
             struct sample_out out = {0};

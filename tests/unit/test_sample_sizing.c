@@ -161,14 +161,14 @@ static void test_short_repetition_is_noted_and_lengthens_the_next(void **state)
     assert_int_equal(z.short_reps, 1);
     assert_int_equal(z.loops, 1954); /* 1.25 ms at 640 ns */
     assert_string_equal(facts.note, "t: a repetition timed 0.8 ms, under the 1 ms floor (speed "
-                                    "varied); later ones have more loops");
+                                    "varied); more loops after it");
     /* The second is counted, not noted again; a slower one never takes loops away. */
     rep.timed_ns = rep.wall_ns = 1954 * 500.0 - 1;
     assert_false(sample_sizing_after(&z, 1954, &rep, &facts));
     assert_int_equal(z.short_reps, 2);
     assert_true(z.loops > 1954);
     assert_string_equal(facts.note, "t: a repetition timed 0.8 ms, under the 1 ms floor (speed "
-                                    "varied); later ones have more loops");
+                                    "varied); more loops after it");
     /* Without facts (a benchmark called by a unit test) it is still counted. */
     assert_false(sample_sizing_after(&z, z.loops, &rep, NULL));
     assert_int_equal(z.short_reps, 3);
