@@ -36,11 +36,12 @@ void sample_sizing_fit(struct sample_sizing *z, uint64_t loops, const struct siz
 }
 
 /* Whether a pass of the sized count is one to keep: it reached the floor, or the cap holds it
- * back anyway; and it stayed within the wall cap. */
+ * back anyway; and it stayed about within the wall cap. */
 static bool pass_fits(const struct sample_sizing *z, const struct sizing_pass *p)
 {
     bool long_enough = p->timed_ns >= z->floor_ns || z->capped;
-    return long_enough && !(z->max_wall_ns > 0 && p->wall_ns > z->max_wall_ns);
+    double most = z->max_wall_ns * SAMPLE_SIZING_WALL_SLACK;
+    return long_enough && !(z->max_wall_ns > 0 && p->wall_ns > most);
 }
 
 int sample_sizing_run(struct sample_sizing *z, uint64_t warm_loops, sizing_pass_fn pass, void *ctx)

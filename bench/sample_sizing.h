@@ -21,7 +21,10 @@
 #define SAMPLE_SIZING_CHECKS 4
 /* The default wall-clock cap of one repetition, in floors: past it, more loops cost run time
  * without making the timed part's clock error any smaller than it already is. */
-#define SAMPLE_SIZING_WALL_FLOORS 5
+#define SAMPLE_SIZING_WALL_FLOORS 3
+/* A check pass up to this many times the cap still fits (a count sized to the cap runs past it
+ * about every other time); one further past it was sized from loops much quicker than its own. */
+#define SAMPLE_SIZING_WALL_SLACK 2
 
 /* One pass of a benchmark's inner loop, as a repetition runs it. */
 struct sizing_pass {

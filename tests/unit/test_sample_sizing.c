@@ -129,6 +129,19 @@ static void test_wall_cap_on_a_sliver_of_timed_work(void **state)
     assert_string_equal(facts.note, "");
 }
 
+/* A count sized to the cap runs a little past it as often as not: kept, not sized again. */
+static void test_check_a_little_past_the_cap_is_kept(void **state)
+{
+    (void)state;
+    struct script s = {.per_loop = {10}, .wall = {10000, 10000, 15000}, .n = 3, .fail_at = -1};
+    struct sample_sizing z = sizing(5 * FLOOR_NS);
+    assert_int_equal(sample_sizing_run(&z, 16, scripted_pass, &s), 0);
+    assert_int_equal(s.calls, 3);
+    assert_true(s.max_sized_wall == 7.5 * FLOOR_NS); /* 500 loops at 15 us */
+    assert_true(z.capped);
+    assert_int_equal(z.loops, 333); /* from the check's own speed, for the next ones */
+}
+
 /* A memory cap on the count (pipeline's frames) is a cap too. */
 static void test_loop_cap(void **state)
 {
@@ -215,6 +228,7 @@ int main(void)
             cmocka_unit_test(test_slow_check_keeps_the_count),
             cmocka_unit_test(test_wall_cap_bounds_a_count_from_quick_warm_loops),
             cmocka_unit_test(test_wall_cap_on_a_sliver_of_timed_work),
+            cmocka_unit_test(test_check_a_little_past_the_cap_is_kept),
             cmocka_unit_test(test_loop_cap),
             cmocka_unit_test(test_short_repetition_is_noted_and_lengthens_the_next),
             cmocka_unit_test(test_pass_error_is_returned),
