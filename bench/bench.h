@@ -48,6 +48,12 @@ struct case_facts {
     char note[192];          /* what else qualifies the rows (short samples and why), or "" */
 };
 
+/* Add one sentence to facts->note, after "; " when it already says something (what several
+ * findings of one case need), cut to fit. facts NULL (a unit test calling a benchmark directly)
+ * is fine: nothing is kept. */
+__attribute__((format(printf, 2, 3))) void case_facts_note(struct case_facts *facts,
+                                                           const char *fmt, ...);
+
 /* What a benchmark gets from the harness for one case. */
 struct bench_env {
     struct heap_registry *registry;

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "false_sharing.h"
 #include "fence_probe.h"
+#include "sample_sizing.h"
 #include "stale_lines.h"
 #include "stale_probe.h"
 #include "sync_strategy.h"
@@ -75,7 +76,9 @@ struct coherency_state {
     struct fence_probe *fence;
     cpu_set_t saved_affinity;
     bool pinned;
-    uint64_t loops[2]; /* c2c round trips; false-sharing increments shared, own */
+    /* .loops: c2c round trips; false-sharing increments, [0] shared, [1] own lines */
+    struct sample_sizing size[2];
+    bool sizing_shared; /* false-sharing: which of the two a pass runs */
     double value[COHERENCY_MAX_METRICS];
     /* c2c, false-sharing, fence: the pair threads do the work, so they count the events, each
      * its own, while a sample runs (not during setup's warm-ups). */
@@ -243,6 +246,40 @@ static int map_line_memory(struct coherency_state *s, const struct bench_case *c
     return ret;
 }
 
+/* loops round trips as one pass of the sizing: every one of them is timed (starting the
+ * threads and their untimed warm-up trips are fixed costs, not per loop). */
+static int c2c_pass(void *ctx, uint64_t loops, struct sizing_pass *out)
+{
+    struct coherency_state *s = ctx;
+    double one_way = 0;
+    int ret = c2c_measure(s->map, &s->pair, loops, &one_way);
+    out->timed_ns = out->wall_ns = 2 * one_way * (double)loops;
+    s->value[0] = one_way;
+    return ret;
+}
+
+/* loops increments per thread, on one line or on lines apart (sizing_shared): each thread's
+ * own loop is timed, the pass's timed part is their mean (starting the threads is not). */
+static int false_sharing_pass(void *ctx, uint64_t loops, struct sizing_pass *out)
+{
+    struct coherency_state *s = ctx;
+    double ns = 0;
+    int ret = false_sharing_measure(s->map, s->line, s->sizing_shared, &s->pair, loops, &ns);
+    out->timed_ns = out->wall_ns = ns * (double)loops;
+    return ret;
+}
+
+/* A pass is all timed work: the wall cap only bounds a count sized from quick warm loops (two
+ * spinning threads on a busy machine may be many times slower later). */
+static struct sample_sizing loop_sizing(const struct coherency_state *s, const char *loop_name)
+{
+    double floor_ns = s->env->min_sample_ns;
+    return (struct sample_sizing){.who = kernel_names[s->kernel],
+                                  .loop_name = loop_name,
+                                  .floor_ns = floor_ns,
+                                  .max_wall_ns = SAMPLE_SIZING_WALL_FLOORS * floor_ns};
+}
+
 static int setup_c2c(struct coherency_state *s, const struct bench_case *c, char *reason,
                      size_t reason_len)
 {
@@ -263,11 +300,11 @@ static int setup_c2c(struct coherency_state *s, const struct bench_case *c, char
         s->pin_index[side] = (size_t)i;
     }
     int ret = map_line_memory(s, c, reason, reason_len);
-    double one_way = 0;
-    if (!ret && (ret = c2c_measure(s->map, &s->pair, C2C_WARMUP_TRIPS, &one_way)) != 0)
+    s->size[0] = loop_sizing(s, "round trips");
+    if (!ret && (ret = sample_sizing_run(&s->size[0], C2C_WARMUP_TRIPS, c2c_pass, s)) != 0)
         snprintf(reason, reason_len, "c2c: binding threads to CPUs %ld and %ld", cpu, peer);
     if (!ret)
-        s->loops[0] = timing_inner_loops(2 * one_way, s->env->min_sample_ns);
+        sample_sizing_note_cap(&s->size[0], s->env->facts);
     return ret;
 }
 
@@ -283,13 +320,15 @@ static int setup_false_sharing(struct coherency_state *s, const struct bench_cas
     s->pin_index[0] = 0;
     s->pin_index[1] = 1;
     int ret = map_line_memory(s, c, reason, reason_len);
-    for (int shared = 1; !ret && shared >= 0; shared--) {
-        double ns = 0;
-        ret = false_sharing_measure(s->map, s->line, shared, &s->pair, FALSE_SHARING_WARMUP, &ns);
+    for (int i = 0; !ret && i < 2; i++) {
+        s->size[i] = loop_sizing(s, "increments");
+        s->sizing_shared = i == 0;
+        ret = sample_sizing_run(&s->size[i], FALSE_SHARING_WARMUP, false_sharing_pass, s);
         if (ret)
             snprintf(reason, reason_len, "false-sharing: binding threads to CPUs %u and %u",
                      pinning_cpu(pins, 0), pinning_cpu(pins, 1));
-        s->loops[shared ? 0 : 1] = timing_inner_loops(ns, s->env->min_sample_ns);
+        else
+            sample_sizing_note_cap(&s->size[i], s->env->facts);
     }
     return ret;
 }
@@ -310,7 +349,12 @@ static int setup_fence(struct coherency_state *s, const struct bench_case *c, ch
     req.size = LINE_MEMORY_BYTES;
     s->pin_index[0] = 0;
     s->pin_index[1] = pinning_count(s->env->pins) > 1 ? 1 : 0;
-    return fence_probe_open(heap, &req, engine, &s->fence, reason, reason_len);
+    ret = fence_probe_open(heap, &req, engine, &s->fence, reason, reason_len);
+    /* Many fences per repetition would average the wake-ups away; each one is the figure. */
+    if (!ret)
+        case_facts_note(s->env->facts, "fence: a repetition is one fence, timed from its signal "
+                                       "to the waiter's wake-up");
+    return ret;
 }
 
 /* The benchmark thread runs on the job's first CPU, as in every benchmark; the cpu engine on
@@ -333,6 +377,11 @@ static int setup_stale(struct coherency_state *s, const struct bench_case *c, ch
         cfg.engine_cpu = (int)pinning_cpu(pins, STALE_ENGINE_CPU_INDEX);
     if ((ret = stale_probe_open(&cfg, &s->stale, reason, reason_len)) != 0)
         return ret;
+    if (s->env->facts)
+        stale_probe_sync_describe(s->stale, s->env->facts->implementation,
+                                  sizeof(s->env->facts->implementation));
+    case_facts_note(s->env->facts, "stale: a repetition is one probe round; it counts lines and "
+                                   "times nothing, so no floor applies");
     if (pinning_count(pins) && !sched_getaffinity(0, sizeof(s->saved_affinity), &s->saved_affinity))
         s->pinned = pinning_bind_thread(pins, 0) == 0;
     return 0;
@@ -374,15 +423,26 @@ static int coherency_setup(const struct bench_case *c, const struct bench_env *e
     return 0;
 }
 
-static int sample_false_sharing(struct coherency_state *s, char *reason, size_t reason_len)
+/* Both runs, shared line then own lines; out->timed_ns is the shorter one's timed part, so
+ * that a repetition reaches the floor only when each of its two runs does. */
+static int sample_false_sharing(struct coherency_state *s, struct sample_out *out, char *reason,
+                                size_t reason_len)
 {
     double ns[2];
     for (int i = 0; i < 2; i++) {
-        int ret = false_sharing_measure(s->map, s->line, i == 0, &s->pair, s->loops[i], &ns[i]);
+        struct sizing_pass pass;
+        uint64_t loops = s->size[i].loops;
+        s->sizing_shared = i == 0;
+        int ret = false_sharing_pass(s, loops, &pass);
         if (ret) {
             snprintf(reason, reason_len, "false-sharing: binding threads");
             return ret;
         }
+        ns[i] = pass.timed_ns / (double)loops;
+        out->work += 2.0 * (double)loops; /* each of the two threads increments loops times */
+        if (i == 0 || pass.timed_ns < out->timed_ns)
+            out->timed_ns = pass.timed_ns;
+        sample_sizing_after(&s->size[i], loops, &pass, s->env->facts);
     }
     s->value[0] = ns[1] > 0 ? ns[0] / ns[1] : 0;
     s->value[1] = ns[0];
@@ -408,24 +468,33 @@ static int coherency_sample(void *opaque, struct sample_out *out, char *reason, 
     size_t n = 1;
     out->work = 1;
     switch (s->kernel) {
-    case K_C2C:
-        ret = c2c_measure(s->map, &s->pair, s->loops[0], &s->value[0]);
-        if (ret)
+    case K_C2C: {
+        struct sizing_pass pass;
+        uint64_t loops = s->size[0].loops;
+        ret = c2c_pass(s, loops, &pass);
+        if (ret) {
             snprintf(reason, reason_len, "c2c: binding threads");
-        out->work = (double)c2c_round_trips_made(s->loops[0]);
+            break;
+        }
+        out->work = (double)c2c_round_trips_made(loops); /* warm-up trips are counted too */
+        out->timed_ns = pass.timed_ns;
+        sample_sizing_after(&s->size[0], loops, &pass, s->env->facts);
         break;
+    }
     case K_FALSE_SHARING:
-        ret = sample_false_sharing(s, reason, reason_len);
-        /* each thread increments loops[0] times on the shared line, then loops[1] on its own */
-        out->work = 2.0 * (double)(s->loops[0] + s->loops[1]);
+        out->work = 0;
+        ret = sample_false_sharing(s, out, reason, reason_len);
         n = 3;
         break;
     case K_FENCE:
         ret = fence_probe_measure(s->fence, &s->pair, &s->value[0], reason, reason_len);
+        out->timed_ns = s->value[0];
         break;
     default: {
         struct stale_counts counts;
+        uint64_t t0 = timing_now();
         ret = stale_probe_round(s->stale, &counts, reason, reason_len);
+        out->timed_ns = timing_ticks_to_ns(timing_now() - t0);
         s->value[0] = (double)counts.cpu_to_dev;
         s->value[1] = (double)counts.dev_to_cpu;
         n = 2;

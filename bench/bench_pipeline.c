@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "frame_format.h"
 #include "pipeline_pool.h"
+#include "sample_sizing.h"
 #include "sync_strategy.h"
 #include "timing.h"
 
@@ -33,9 +34,12 @@ struct pipeline_state {
     const struct bench_env *env;
     struct pipeline_pool *pool;
     unsigned depth;
-    uint64_t frames; /* timed steady-state frames per sample */
-    double *latency; /* frames of them */
-    double rate[2];  /* throughput, bandwidth */
+    struct sample_sizing size; /* .loops: timed steady-state frames per repetition */
+    double *latency;           /* latency_cap of them: every frame of a pass */
+    uint64_t latency_cap;
+    double rate[2]; /* throughput, bandwidth */
+    char *reason;   /* where a pass's error goes */
+    size_t reason_len;
     cpu_set_t saved_affinity;
     bool pinned;
 };
@@ -128,6 +132,24 @@ static int open_pool(struct pipeline_state *s, const struct bench_case *c, int e
     return pipeline_pool_open(&cfg, &s->pool, reason, reason_len);
 }
 
+/* frames steady-state frames as one pass of the sizing: all of them are timed, the fill and
+ * the drain around them are not (fixed costs, not per frame). */
+static int frames_pass(void *ctx, uint64_t frames, struct sizing_pass *out)
+{
+    struct pipeline_state *s = ctx;
+    if (frames > s->latency_cap) {
+        double *latency = realloc(s->latency, frames * sizeof(*latency));
+        if (!latency)
+            return -ENOMEM;
+        s->latency = latency;
+        s->latency_cap = frames;
+    }
+    int ret = pipeline_pool_run(s->pool, frames, s->latency, &out->timed_ns, s->reason,
+                                s->reason_len);
+    out->wall_ns = out->timed_ns;
+    return ret;
+}
+
 static int pipeline_setup(const struct bench_case *c, const struct bench_env *env, void **state,
                           char *reason, size_t reason_len)
 {
@@ -139,26 +161,35 @@ static int pipeline_setup(const struct bench_case *c, const struct bench_env *en
     /* Pinned first, so that first-touch places the pages next to the CPU that uses them. */
     int engine_cpu = pin_threads(s);
     int ret = open_pool(s, c, engine_cpu, reason, reason_len);
-    /* Warm-up, discarded: faults the engine's mappings in and sizes the sample. */
-    uint64_t warmup = (uint64_t)PIPELINE_MIN_ROUNDS * s->depth;
-    double elapsed_ns = 0;
+    /* Warm frames, discarded (they fault the engine's mappings in), size the repetition: its
+     * steady-state frames last at least min_sample_ns, and it takes several rounds of the
+     * pool. The frames are all timed, the wall cap only bounds a count sized from quick warm
+     * frames; the memory of their latencies caps it too. */
+    uint64_t rounds = (uint64_t)PIPELINE_MIN_ROUNDS * s->depth;
+    s->size = (struct sample_sizing){.who = "pipeline",
+                                     .loop_name = "frames",
+                                     .floor_ns = env->min_sample_ns,
+                                     .max_wall_ns = SAMPLE_SIZING_WALL_FLOORS * env->min_sample_ns,
+                                     .max_loops = PIPELINE_MAX_FRAMES};
+    s->reason = reason;
+    s->reason_len = reason_len;
     if (!ret)
-        ret = (s->latency = calloc(warmup, sizeof(double))) ? 0 : -ENOMEM;
-    if (!ret)
-        ret = pipeline_pool_run(s->pool, warmup, s->latency, &elapsed_ns, reason, reason_len);
+        ret = sample_sizing_run(&s->size, rounds, frames_pass, s);
     if (ret) {
         pipeline_teardown(s);
         return ret;
     }
-    uint64_t frames = timing_inner_loops(elapsed_ns / (double)warmup, env->min_sample_ns);
-    if (frames < warmup)
-        frames = warmup;
-    s->frames = frames < PIPELINE_MAX_FRAMES ? frames : PIPELINE_MAX_FRAMES;
-    free(s->latency);
-    if (!(s->latency = calloc(s->frames, sizeof(double)))) {
-        pipeline_teardown(s);
-        return -ENOMEM;
-    }
+    if (s->size.loops < rounds)
+        s->size.loops = rounds;
+    if (env->facts)
+        pipeline_pool_sync_describe(s->pool, env->facts->implementation,
+                                    sizeof(env->facts->implementation));
+    /* Throughput is over a repetition; a frame's latency is that frame's alone. */
+    case_facts_note(env->facts,
+                    "pipeline: frame_latency is per frame; throughput is over a repetition's %llu "
+                    "frames",
+                    (unsigned long long)s->size.loops);
+    sample_sizing_note_cap(&s->size, env->facts);
     *state = s;
     return 0;
 }
@@ -167,25 +198,31 @@ static int pipeline_sample(void *opaque, struct sample_out *out, char *reason, s
 {
     struct pipeline_state *s = opaque;
     struct counter_thread ct;
-    double elapsed_ns;
+    struct sizing_pass pass;
+    uint64_t frames = s->size.loops;
+    s->reason = reason;
+    s->reason_len = reason_len;
     counter_thread_open(&ct, s->env->counters);
     counter_thread_start(&ct);
-    int ret = pipeline_pool_run(s->pool, s->frames, s->latency, &elapsed_ns, reason, reason_len);
+    int ret = frames_pass(s, frames, &pass);
     counter_thread_stop(&ct, s->env->totals);
     counter_thread_close(&ct);
     if (ret)
         return ret;
+    double elapsed_ns = pass.timed_ns;
     double seconds = elapsed_ns > 0 ? elapsed_ns / 1e9 : timing_resolution_ns() / 1e9;
-    s->rate[M_THROUGHPUT] = (double)s->frames / seconds;
-    s->rate[M_BANDWIDTH] = (double)s->frames * (double)pipeline_pool_frame_bytes(s->pool) / seconds;
+    s->rate[M_THROUGHPUT] = (double)frames / seconds;
+    s->rate[M_BANDWIDTH] = (double)frames * (double)pipeline_pool_frame_bytes(s->pool) / seconds;
     out->n[M_THROUGHPUT] = 1;
     out->values[M_THROUGHPUT] = &s->rate[M_THROUGHPUT];
     out->n[M_BANDWIDTH] = 1;
     out->values[M_BANDWIDTH] = &s->rate[M_BANDWIDTH];
-    out->n[M_LATENCY] = s->frames;
+    out->n[M_LATENCY] = frames;
     out->values[M_LATENCY] = s->latency;
     /* The counters ran over the fill and the drain too: every frame that moved. */
-    out->work = (double)(s->frames + s->depth);
+    out->work = (double)(frames + s->depth);
+    out->timed_ns = elapsed_ns > 0 ? elapsed_ns : timing_resolution_ns();
+    sample_sizing_after(&s->size, frames, &pass, s->env->facts);
     return 0;
 }
 

@@ -2,10 +2,11 @@
  *
  * Each repetition opens and closes many CPU access windows over the case's regions, as a
  * producer or consumer does around each frame: begin (timed), the CPU writes (dirty) or reads
- * (clean) every line of the regions (not timed), end (timed). Strategies are coherency/'s:
- * none (the measurement floor), the exporter's full or partial sync, or user-space range
- * maintenance. Importers (vgem PRIME imports) stay attached for the whole case, because
- * mainline heaps only maintain caches for mapped attachments.
+ * (clean) every line of the regions (not timed), end (timed); enough windows that the timed
+ * parts add up to the floor, within a wall-clock cap (the row notes a repetition it kept short).
+ * Strategies are coherency/'s: none (the measurement floor), the exporter's full or partial sync,
+ * or user-space range maintenance. Importers (vgem PRIME imports) stay attached for the whole case,
+ * because mainline heaps only maintain caches for mapped attachments.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include "counters.h"
 #include "engine.h"
 #include "heap.h"
+#include "sample_sizing.h"
 #include "sync_strategy.h"
 #include "timing.h"
 
@@ -45,7 +47,8 @@ struct sync_state {
     size_t n_importers;
     cpu_set_t saved_affinity;
     bool pinned;
-    uint64_t loops;
+    struct sample_sizing size; /* .loops: windows per repetition */
+    double begin_ns, end_ns;   /* of the last pass */
     double value[N_METRICS];
 };
 
@@ -151,6 +154,33 @@ static int run_windows(struct sync_state *s, uint64_t loops, double *begin_ns, d
     return 0;
 }
 
+/* loops windows as one pass of the sizing: the timed part is begin + end, the CPU's own
+ * accesses between them are the rest of the wall time. */
+static int windows_pass(void *ctx, uint64_t loops, struct sizing_pass *out)
+{
+    struct sync_state *s = ctx;
+    uint64_t t0 = timing_now();
+    int ret = run_windows(s, loops, &s->begin_ns, &s->end_ns);
+    out->wall_ns = timing_ticks_to_ns(timing_now() - t0);
+    out->timed_ns = s->begin_ns + s->end_ns;
+    return ret;
+}
+
+/* What the rows say about the sizing: a repetition whose timed part the wall cap kept short
+ * of the floor (begin + end being a sliver of each window), and why. */
+static void note_capped(const struct sync_state *s)
+{
+    const struct sample_sizing *z = &s->size;
+    if (!z->capped)
+        return;
+    case_facts_note(s->env->facts,
+                    "sync: begin + end are %.2g%% of a window (the rest is the CPU's own "
+                    "accesses), so a repetition, capped at %.3g ms, times about %.2g ms, short "
+                    "of the %.3g ms floor",
+                    100 * z->loop_ns / z->loop_wall_ns, z->max_wall_ns / 1e6,
+                    sample_sizing_expected_ns(z) / 1e6, z->floor_ns / 1e6);
+}
+
 /* Runs on the first CPU of the job's list, like the first thread of every benchmark; the
  * caller's own affinity comes back at teardown. */
 static void pin_thread(struct sync_state *s)
@@ -225,18 +255,22 @@ static int sync_setup(const struct bench_case *c, const struct bench_env *env, v
         return ret;
     }
     pin_thread(s);
-    /* Warm-up, discarded: it also sizes the loop so that a sample lasts min_sample_ns. */
-    double begin_ns, end_ns;
-    uint64_t t0 = timing_now();
-    ret = run_windows(s, SYNC_WARMUP_LOOPS, &begin_ns, &end_ns);
-    double window_ns = timing_ticks_to_ns(timing_now() - t0) / SYNC_WARMUP_LOOPS;
-    if (ret) {
+    /* Warm windows, discarded, size the repetition: begin + end summed over its windows last
+     * at least min_sample_ns, unless that would take more than the cap of wall time. */
+    s->size = (struct sample_sizing){.who = "sync",
+                                     .loop_name = "windows",
+                                     .floor_ns = env->min_sample_ns,
+                                     .max_wall_ns = SAMPLE_SIZING_WALL_FLOORS * env->min_sample_ns};
+    if ((ret = sample_sizing_run(&s->size, SYNC_WARMUP_LOOPS, windows_pass, s)) != 0) {
         snprintf(reason, reason_len, "%s sync of %s", c->value[AXIS_STRATEGY]->text,
                  s->buf->heap->info.name);
         sync_teardown(s);
         return ret;
     }
-    s->loops = timing_inner_loops(window_ns, env->min_sample_ns);
+    if (env->facts)
+        sync_window_describe(&s->window, env->facts->implementation,
+                             sizeof(env->facts->implementation));
+    note_capped(s);
     *state = s;
     return 0;
 }
@@ -245,10 +279,11 @@ static int sync_sample(void *opaque, struct sample_out *out, char *reason, size_
 {
     struct sync_state *s = opaque;
     struct counter_thread ct;
-    double begin_ns, end_ns;
+    struct sizing_pass pass;
+    uint64_t loops = s->size.loops;
     counter_thread_open(&ct, s->env->counters);
     counter_thread_start(&ct);
-    int ret = run_windows(s, s->loops, &begin_ns, &end_ns);
+    int ret = windows_pass(s, loops, &pass);
     counter_thread_stop(&ct, s->env->totals);
     counter_thread_close(&ct);
     if (ret) {
@@ -256,16 +291,18 @@ static int sync_sample(void *opaque, struct sample_out *out, char *reason, size_
                  s->buf->heap->info.name);
         return ret;
     }
-    double loops = (double)s->loops;
-    s->value[M_COST] = (begin_ns + end_ns) / loops;
+    double windows = (double)loops;
+    s->value[M_COST] = (s->begin_ns + s->end_ns) / windows;
     s->value[M_PER_MIB] = s->value[M_COST] / ((double)sync_window_bytes(&s->window) / (1u << 20));
-    s->value[M_BEGIN] = begin_ns / loops;
-    s->value[M_END] = end_ns / loops;
+    s->value[M_BEGIN] = s->begin_ns / windows;
+    s->value[M_END] = s->end_ns / windows;
     for (int i = 0; i < N_METRICS; i++) {
         out->n[i] = 1;
         out->values[i] = &s->value[i];
     }
-    out->work = loops;
+    out->work = windows;
+    out->timed_ns = pass.timed_ns;
+    sample_sizing_after(&s->size, loops, &pass, s->env->facts);
     return 0;
 }
 

@@ -41,6 +41,11 @@ size_t pipeline_pool_frame_bytes(const struct pipeline_pool *p)
     return p->frame_bytes;
 }
 
+void pipeline_pool_sync_describe(const struct pipeline_pool *p, char *out, size_t out_len)
+{
+    sync_window_describe(&p->slots[0].consume, out, out_len);
+}
+
 static int alloc_mapped(const struct pipeline_pool_config *cfg, struct heap_buf **buf, void **map,
                         char *why, size_t why_len)
 {

@@ -44,6 +44,9 @@ int pipeline_pool_open(const struct pipeline_pool_config *cfg, struct pipeline_p
 int pipeline_pool_run(struct pipeline_pool *p, uint64_t frames, double *latency_ns,
                       double *elapsed_ns, char *why, size_t why_len);
 size_t pipeline_pool_frame_bytes(const struct pipeline_pool *p);
+/* The sync code the frames' windows run (sync_window_describe of a read window: its begin and
+ * end use every method any window of the pool uses): "none", "full-user:clflushopt+clwb". */
+void pipeline_pool_sync_describe(const struct pipeline_pool *p, char *out, size_t out_len);
 /* Waits for any job still in flight, then detaches, frees and closes everything. NULL is
  * fine. */
 void pipeline_pool_close(struct pipeline_pool *p);

@@ -192,6 +192,11 @@ int stale_probe_open(const struct stale_probe_config *cfg, struct stale_probe **
     return 0;
 }
 
+void stale_probe_sync_describe(const struct stale_probe *p, char *out, size_t out_len)
+{
+    sync_window_describe(&p->read_dst, out, out_len);
+}
+
 static int engine_copy(struct stale_probe *p, int from, int to)
 {
     struct engine_job job = {

@@ -50,6 +50,9 @@ int stale_probe_open(const struct stale_probe_config *cfg, struct stale_probe **
 /* One round in both directions, with a pattern no earlier round used. 0, or -errno with why
  * (a sync or engine job failed). */
 int stale_probe_round(struct stale_probe *p, struct stale_counts *out, char *why, size_t why_len);
+/* The sync code the probe's windows run (sync_window_describe of its read window, whose begin
+ * and end use every method the write window uses too): "none", "full-user:clflushopt+clwb". */
+void stale_probe_sync_describe(const struct stale_probe *p, char *out, size_t out_len);
 void stale_probe_close(struct stale_probe *p);
 
 #endif

@@ -174,6 +174,18 @@ int sync_window_init(struct sync_window *w, struct heap_buf *buf, void *map,
     return 0;
 }
 
+void sync_window_describe(const struct sync_window *w, char *out, size_t out_len)
+{
+    enum sync_kind kind = w->strategy.kind;
+    if (!sync_kind_is_user(kind))
+        snprintf(out, out_len, "%s", sync_kind_name(kind));
+    else if (w->begin_maint && w->begin_m != w->end_m)
+        snprintf(out, out_len, "%s:%s+%s", sync_kind_name(kind), cache_method_name(w->begin_m),
+                 cache_method_name(w->end_m));
+    else
+        snprintf(out, out_len, "%s:%s", sync_kind_name(kind), cache_method_name(w->end_m));
+}
+
 /* User maintenance of the window's lines with one method and one barrier at the end. */
 static void user_maintain(const struct sync_window *w, enum cache_method m)
 {

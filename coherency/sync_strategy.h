@@ -70,6 +70,11 @@ struct sync_window {
 int sync_window_init(struct sync_window *w, struct heap_buf *buf, void *map,
                      const struct sync_strategy *s, enum heap_sync_dir dir,
                      const struct sync_layout *layout, char *why, size_t why_len);
+/* What the window really runs, for the rows: the strategy's canonical text ("none", "full",
+ * "partial-ioctl"), and for the user kinds the kind with the instructions that run, whether
+ * named or chosen here: "full-user:clflushopt"; "partial-user:clflushopt+clwb" when begin
+ * (clean + invalidate) and end (clean) use different ones, begin's first. */
+void sync_window_describe(const struct sync_window *w, char *out, size_t out_len);
 /* Begin / end the CPU access window. 0 or the exporter's -errno. */
 int sync_window_begin(struct sync_window *w);
 int sync_window_end(struct sync_window *w);

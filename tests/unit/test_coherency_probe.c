@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@
 #include "fake_dev.h"
 
 #include "bench.h"
+#include "c2c.h"
 #include "dma_buf_partial.h"
 #include "dmabuf_ops.h"
 #include "heap.h"
@@ -117,6 +119,14 @@ static int setup_case(struct fixture_case *k, void **st, char *reason, size_t re
 {
     reason[0] = '\0';
     return bench_coherency.setup(&k->c, &fx.env, st, reason, reason_len);
+}
+
+/* A repetition's timed part reached the fixture's floor (0.1 ms), or its note says it did not. */
+static void expect_floor_or_note(const struct sample_out *out, const struct case_facts *facts)
+{
+    assert_true(out->timed_ns > 0);
+    if (out->timed_ns < fx.env.min_sample_ns && !strstr(facts->note, "under the 0.1 ms floor"))
+        fail_msg("a repetition timed %g ns, and the note says '%s'", out->timed_ns, facts->note);
 }
 
 /* --- pure parts ------------------------------------------------------------------------------ */
@@ -326,13 +336,20 @@ static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
                   "cpu", -1);
         void *st = NULL;
         char reason[192];
+        struct case_facts facts = {0};
+        fx.env.facts = &facts;
         int ret = setup_case(&k, &st, reason, sizeof(reason));
         if (i > 0 && ret == -EOPNOTSUPP)
             continue; /* no user-space maintenance on this CPU */
         assert_int_equal(ret, 0);
+        /* The windows' code, and why a round is not held to the floor. */
+        assert_memory_equal(facts.implementation, strategies[i], strlen(strategies[i]));
+        assert_string_equal(facts.note, "stale: a repetition is one probe round; it counts lines "
+                                        "and times nothing, so no floor applies");
         for (int rep = 0; rep < 4; rep++) {
             struct sample_out out = {0};
             assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
+            assert_true(out.timed_ns > 0); /* the round's own duration */
             assert_int_equal(out.n[0], 1);
             assert_int_equal(out.n[1], 1);
             assert_true(out.values[0][0] == 0);
@@ -340,6 +357,7 @@ static void test_stale_on_host_finds_nothing_and_leaks_nothing(void **state)
         }
         bench_coherency.teardown(st);
     }
+    fx.env.facts = NULL;
     const struct {
         const char *strategy, *engine, *why;
     } skipped[] = {
@@ -401,6 +419,8 @@ static void test_c2c_latency_between_two_cpus(void **state)
     snprintf(peer, sizeof(peer), "%u", pinning_cpu(fx.pins, 1));
     struct fixture_case k;
     make_case(&k, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, peer, -1);
+    struct case_facts facts = {0};
+    fx.env.facts = &facts;
     assert_int_equal(setup_case(&k, &st, reason, sizeof(reason)), 0);
     for (int rep = 0; rep < 2; rep++) {
         struct sample_out out = {0};
@@ -409,8 +429,15 @@ static void test_c2c_latency_between_two_cpus(void **state)
         double ns = out.values[0][0];
         assert_true(ns > 0 && ns < 1e6);
         assert_true(out.work >= 1);
+        /* Timed: every timed round trip, two transfers each; the work (what counters are
+         * divided by) also counts the warm-up round trips the threads made. */
+        uint64_t trips = (uint64_t)llround(out.timed_ns / (2 * ns));
+        assert_true(trips >= 1);
+        assert_true(out.work == (double)c2c_round_trips_made(trips));
+        expect_floor_or_note(&out, &facts);
     }
     bench_coherency.teardown(st);
+    fx.env.facts = NULL;
     struct fixture_case outside;
     make_case(&outside, "host", "c2c", AXIS_CPU, cpu, AXIS_PEER, "4095", -1);
     assert_int_equal(setup_case(&outside, &st, reason, sizeof(reason)), -EINVAL);
@@ -433,12 +460,19 @@ static void test_false_sharing_runs(void **state)
         return;
     }
     assert_int_equal(ret, 0);
+    struct case_facts facts = {0};
+    fx.env.facts = &facts;
     struct sample_out out = {0};
     assert_int_equal(bench_coherency.sample(st, &out, reason, sizeof(reason)), 0);
     double cost = out.values[0][0], shared = out.values[1][0], own = out.values[2][0];
     assert_true(shared > 0 && own > 0);
     assert_true(cost > shared / own * 0.999 && cost < shared / own * 1.001);
+    /* Timed: the shorter of the two runs, so it is below either run's increments at its pace
+     * (work counts both runs' increments). */
+    assert_true(out.timed_ns < (shared > own ? shared : own) * out.work);
+    expect_floor_or_note(&out, &facts);
     bench_coherency.teardown(st);
+    fx.env.facts = NULL;
     assert_nothing_live(fds);
 }
 

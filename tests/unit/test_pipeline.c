@@ -183,8 +183,14 @@ static void test_pipeline_runs_and_cleans_up(void **state)
         size_t frame = 320 * 240 * 3 / 2;
         void *st = NULL;
         char reason[192] = "";
+        struct case_facts facts = {0};
+        fx.env.facts = &facts;
         if (bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)))
             fail_msg("setup: %s", reason);
+        /* What ran, and why its latency samples are shorter than the floor. */
+        assert_string_equal(facts.implementation, "none");
+        assert_non_null(strstr(facts.note, "pipeline: frame_latency is per frame; "
+                                           "throughput is over a repetition's "));
         for (int rep = 0; rep < 3; rep++) {
             struct sample_out out = {0};
             if (bench_pipeline.sample(st, &out, reason, sizeof(reason)))
@@ -194,6 +200,12 @@ static void test_pipeline_runs_and_cleans_up(void **state)
             double fps = out.values[0][0], bandwidth = out.values[1][0];
             assert_true(fps > 1 && fps < 1e8);
             assert_true(bandwidth > fps * frame * 0.999 && bandwidth < fps * frame * 1.001);
+            /* The repetition's timed part is its steady-state frames, which throughput is
+             * over; it reaches the floor, or the note says this one did not. */
+            double timed = (double)out.n[2] / fps * 1e9;
+            assert_true(out.timed_ns > timed * 0.999 && out.timed_ns < timed * 1.001);
+            if (out.timed_ns < fx.env.min_sample_ns)
+                assert_non_null(strstr(facts.note, "under the 2 ms floor"));
             /* Several rounds of the pool per sample, one latency each, each a real time. */
             assert_true(out.n[2] >= 4 * (size_t)depth);
             for (size_t f = 0; f < out.n[2]; f++)
@@ -202,6 +214,7 @@ static void test_pipeline_runs_and_cleans_up(void **state)
             assert_true(out.work == (double)(out.n[2] + (size_t)depth));
         }
         bench_pipeline.teardown(st);
+        fx.env.facts = NULL;
         assert_nothing_live();
     }
     assert_int_equal(fake_dev_open_fds(), fds);
@@ -253,7 +266,10 @@ static void test_pipeline_sync_windows_and_pool_depth(void **state)
         if (bench_pipeline.setup(&k.c, &fx.env, &st, reason, sizeof(reason)))
             fail_msg("setup: %s", reason);
         assert_int_equal(kernel.other, 2 * 2 * depth); /* first touch: begin + end per buffer */
-        double moved = 5.0 * depth;                    /* warm-up: 4 rounds, plus the fill */
+        /* Sizing: a warm pass and a pass to size from (4 rounds each, plus the fill), then
+         * the checks; every frame of them went through both windows. */
+        double moved = kernel.write_begin;
+        assert_true(moved >= 2 * 5.0 * depth);
         for (int rep = 0; rep < 2; rep++) {
             struct sample_out out = {0};
             if (bench_pipeline.sample(st, &out, reason, sizeof(reason)))

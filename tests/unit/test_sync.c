@@ -154,6 +154,14 @@ static void test_strategy_names(void **state)
     assert_int_equal(sync_dir_parse("readwrite", &dir), -EINVAL);
 }
 
+/* What a window says it runs: the kind, and for user kinds the instructions, begin's first. */
+static void expect_described(const struct sync_window *w, const char *want)
+{
+    char got[64];
+    sync_window_describe(w, got, sizeof(got));
+    assert_string_equal(got, want);
+}
+
 /* Which strategies apply to host memory here, and the reasons of those that do not. */
 static void test_host_memory_windows(void **state)
 {
@@ -178,6 +186,7 @@ static void test_host_memory_windows(void **state)
     assert_int_equal(sync_window_begin(&w), 0);
     assert_int_equal(sync_window_end(&w), 0);
     assert_int_equal(sync_window_bytes(&w), 4 * 4096);
+    expect_described(&w, "none");
 
     /* A layout that does not fit is -ERANGE whatever the strategy. */
     struct sync_layout too_big = layout(buf->size, 1 << 20, 64, 1);
@@ -199,16 +208,37 @@ static void test_host_memory_windows(void **state)
         assert_int_equal(w.begin_m, inval);
         assert_int_equal(w.end_m, clean);
         assert_int_equal(w.lines_per_sync, 2 * 4 * (4096 / cache_line_size()));
+        /* The rows name the instructions chosen here: both, when begin's and end's differ. */
+        char both[64];
+        if (inval != clean)
+            snprintf(both, sizeof(both), "%s+%s", cache_method_name(inval),
+                     cache_method_name(clean));
+        else
+            snprintf(both, sizeof(both), "%s", cache_method_name(clean));
+        char want[80];
+        snprintf(want, sizeof(want), "partial-user:%s", both);
+        expect_described(&w, want);
         /* write: the CPU only writes, nothing to invalidate at begin. */
         assert_int_equal(sync_window_init(&w, buf, map, &s, HEAP_SYNC_WRITE, &l, why, sizeof(why)),
                          0);
         assert_false(w.begin_maint);
         assert_int_equal(w.lines_per_sync, 4 * (4096 / cache_line_size()));
+        snprintf(want, sizeof(want), "partial-user:%s", cache_method_name(clean));
+        expect_described(&w, want);
         sync_strategy_parse("full-user", &s);
         assert_int_equal(sync_window_init(&w, buf, map, &s, HEAP_SYNC_READ, &l, why, sizeof(why)),
                          0);
         assert_int_equal(w.lines_per_sync, 2 * (buf->size / cache_line_size()));
         assert_int_equal(sync_window_bytes(&w), buf->size);
+        snprintf(want, sizeof(want), "full-user:%s", both);
+        expect_described(&w, want);
+        /* A named method is the one that runs, at begin and at end. */
+        sync_strategy_parse("full-user", &s);
+        s.has_method = true;
+        s.method = inval;
+        assert_int_equal(sync_window_init(&w, buf, map, &s, HEAP_SYNC_RW, &l, why, sizeof(why)), 0);
+        snprintf(want, sizeof(want), "full-user:%s", cache_method_name(inval));
+        expect_described(&w, want);
     }
 #if defined(__x86_64__)
     /* clwb cannot invalidate: fine for write windows, refused for read and rw. */
@@ -284,6 +314,7 @@ static void test_full_sync_ioctls(void **state)
     assert_int_equal(fake.sync_flags[1], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
     assert_int_equal(w.ioctls, 2);
     assert_int_equal(sync_window_bytes(&w), buf->size);
+    expect_described(&w, "full");
     heap_free(buf);
 }
 
@@ -328,6 +359,7 @@ static void test_partial_ioctl(void **state)
     assert_int_equal(fake.partial_calls, 8);
     assert_int_equal(fake.last[4].flags, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
     assert_int_equal(sync_window_bytes(&w), 4 * 128);
+    expect_described(&w, "partial-ioctl");
     heap_free(buf);
 }
 
@@ -365,6 +397,8 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
         make_case(&k, "host", strategies[i], "rw", "0");
         void *st = NULL;
         char reason[192] = "";
+        struct case_facts facts = {0};
+        env.facts = &facts;
         int ret = bench_sync.setup(&k.c, &env, &st, reason, sizeof(reason));
         if (i >= 3) {
             /* The exporter's ioctls do not exist for host memory: skipped, with the reason. */
@@ -375,6 +409,10 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
         if (ret == -EOPNOTSUPP)
             continue; /* no user-space maintenance on this CPU */
         assert_int_equal(ret, 0);
+        /* The row names what ran: the strategy, with the instructions chosen for it here. */
+        size_t kind_len = strlen(strategies[i]);
+        assert_memory_equal(facts.implementation, strategies[i], kind_len);
+        assert_true(facts.implementation[kind_len] == (i == 0 ? '\0' : ':'));
         for (int rep = 0; rep < 2; rep++) {
             struct sample_out out = {0};
             assert_int_equal(bench_sync.sample(st, &out, reason, sizeof(reason)), 0);
@@ -388,6 +426,13 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
             assert_true(per_mib < cost / (covered / (1 << 20)) * 1.001);
             assert_true(out.values[2][0] + out.values[3][0] <= cost * 1.001);
             assert_true(out.work >= 1);
+            /* The timed part is begin + end over every window: the floor (0.1 ms here), or the
+             * note says why not (a cap on the windows' wall time, or a repetition run short). */
+            assert_true(out.timed_ns > cost * out.work * 0.999);
+            assert_true(out.timed_ns < cost * out.work * 1.001);
+            if (out.timed_ns < env.min_sample_ns)
+                assert_true(strstr(facts.note, "short of the 0.1 ms floor") ||
+                            strstr(facts.note, "under the 0.1 ms floor"));
         }
         bench_sync.teardown(st);
     }
