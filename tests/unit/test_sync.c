@@ -436,6 +436,7 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
         }
         bench_sync.teardown(st);
     }
+    env.facts = NULL; /* the loop's facts are gone */
     /* Importers on host memory: nothing can import it. */
     struct fixture_case k;
     make_case(&k, "host", "none", "write", "1");
