@@ -782,6 +782,9 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     metadata_set(&ctx->md, "steal_percent", "%.2f", metadata_steal_percent(&ctx->md));
     metadata_set(&ctx->md, "cases", "%u ok, %u skipped, %u errors", ctx->summary.ok,
                  ctx->summary.skipped, ctx->summary.errors);
+    metadata_set(&ctx->md, "flagged_cases", "%u disturbed, %u implausible%s",
+                 ctx->summary.disturbed.flagged, ctx->summary.implausible.flagged,
+                 ctx->summary.measured < ctx->summary.cases ? " (since the last --resume)" : "");
     if (results_write_metadata(&ctx->writer, &ctx->md) || results_close(&ctx->writer)) {
         cli_error("run: writing %s failed", ctx->dir);
         status = CLI_EXIT_FAILURE;

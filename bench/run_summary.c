@@ -71,6 +71,9 @@ static void add_alloc(struct heap_summary *h, const struct bench_case *c,
 void run_summary_add(struct run_summary *s, const struct bench_case *c, const struct case_result *r)
 {
     s->cases++;
+    s->measured++;
+    flag_tally_add(&s->disturbed, r->disturbed);
+    flag_tally_add(&s->implausible, r->implausible);
     if (r->status == CASE_OK)
         s->ok++;
     else if (r->status == CASE_SKIPPED)
@@ -127,6 +130,26 @@ static void print_heap_table(const struct run_summary *s, FILE *out)
                  "at the largest size)\n");
 }
 
+/* "flagged: 2 disturbed (run-queue wait 2), 0 implausible": cases whose rows carry a flag. */
+static void print_flagged(const struct run_summary *s, FILE *out)
+{
+    const struct flag_tally *tally[] = {&s->disturbed, &s->implausible};
+    const char *const names[] = {"disturbed", "implausible"};
+    fprintf(out, "flagged");
+    if (s->measured < s->cases)
+        fprintf(out, " (of the %u cases run after --resume)", s->measured);
+    for (size_t i = 0; i < 2; i++) {
+        char why[256];
+        flag_tally_format(tally[i], why, sizeof(why));
+        fprintf(out, "%s %u %s%s%s%s", i ? "," : ":", tally[i]->flagged, names[i],
+                why[0] ? " (" : "", why, why[0] ? ")" : "");
+    }
+    fprintf(out, "%s\n",
+            s->disturbed.flagged || s->implausible.flagged
+                    ? ": the rows say why (results.csv disturbed, implausible)"
+                    : "");
+}
+
 void run_summary_print(const struct run_summary *s, FILE *out)
 {
     /* A run of other benchmarks only would print a table of dashes. */
@@ -135,4 +158,5 @@ void run_summary_print(const struct run_summary *s, FILE *out)
     run_tables_print(s->tables, out);
     fprintf(out, "cases: %u, ok %u, skipped %u, errors %u\n", s->cases, s->ok, s->skipped,
             s->errors);
+    print_flagged(s, out);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "flag_tally.h"
 #include "runner.h"
 #include "sweep.h"
 
@@ -28,13 +29,16 @@ struct run_summary {
     size_t n;
     struct heap_summary heaps[SUMMARY_MAX_HEAPS];
     unsigned cases, ok, skipped, errors;
+    unsigned measured;                        /* cases run in this session (not before --resume) */
+    struct flag_tally disturbed, implausible; /* of the cases measured */
     bool any_heap_figure;      /* an alloc or cpu case succeeded: the heap table has a number */
     struct run_tables *tables; /* sync, coherency, pipeline grids (bench/run_tables.h) */
 };
 
 void run_summary_add(struct run_summary *s, const struct bench_case *c,
                      const struct case_result *r);
-/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts. */
+/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts and how
+ * many cases were flagged disturbed or implausible, and why. */
 void run_summary_print(const struct run_summary *s, FILE *out);
 void run_summary_free(struct run_summary *s);
 
