@@ -113,6 +113,35 @@ void case_disturbance_take(const struct pinning *pins, struct case_disturbance_s
     out->wall_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* How much a thread's count grew from then (NULL: the thread started since) to now; a count
+ * that went down is a new thread that reused the id. */
+static uint64_t growth(uint64_t now, const uint64_t *then)
+{
+    return then && *then <= now ? now - *then : now;
+}
+
+static bool ran(const struct thread_sched_list *before, const struct thread_sched *t)
+{
+    const struct thread_sched *was = thread_sched_find(before, t->tid);
+    return growth(t->exec_ns, was ? &was->exec_ns : NULL) > 0;
+}
+
+/* Whether another thread of ours bound to t's CPU also ran during the case: the two then wait
+ * for each other by design (a pipeline's engine on the job's only CPU), which is not the
+ * machine's doing. */
+static bool shares_its_cpu(const struct thread_sched_list *before,
+                           const struct thread_sched_list *after, const struct thread_sched *t)
+{
+    if (t->bound_cpu < 0)
+        return false;
+    for (size_t i = 0; i < after->n; i++) {
+        const struct thread_sched *u = &after->t[i];
+        if (u != t && u->bound_cpu == t->bound_cpu && ran(before, u) && ran(before, t))
+            return true;
+    }
+    return false;
+}
+
 static double run_queue_wait_s(const struct thread_sched_list *before,
                                const struct thread_sched_list *after)
 {
@@ -122,10 +151,8 @@ static double run_queue_wait_s(const struct thread_sched_list *before,
     for (size_t i = 0; i < after->n; i++) {
         const struct thread_sched *t = &after->t[i];
         const struct thread_sched *was = thread_sched_find(before, t->tid);
-        /* A thread started during the case waited only during the case; a smaller count is a
-         * new thread that reused the id. */
-        ns += was && was->run_delay_ns <= t->run_delay_ns ? t->run_delay_ns - was->run_delay_ns
-                                                          : t->run_delay_ns;
+        if (!shares_its_cpu(before, after, t))
+            ns += growth(t->run_delay_ns, was ? &was->run_delay_ns : NULL);
     }
     return (double)ns / 1e9;
 }

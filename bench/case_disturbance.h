@@ -26,7 +26,8 @@ struct pinning;
 #define CASE_DISTURBANCE_SIGNS(X)                                                                  \
     X(RUN_QUEUE_WAIT, "run-queue wait",                                                            \
       "the process's threads were runnable but waiting for a CPU for more than 1% of the "         \
-      "case's wall time (summed over threads; /proc/self/task/*/schedstat)")                       \
+      "case's wall time (summed over threads, less two of ours bound to one CPU; "                 \
+      "/proc/self/task/*/schedstat)")                                                              \
     X(OTHER_TASKS, "other tasks",                                                                  \
       "other processes ran in user space on the case's CPUs for more than 1% of their time and "   \
       "for more than 2 ticks per CPU (/proc/stat user+nice less this process's user time)")        \

@@ -15,11 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
-int thread_sched_parse_schedstat(const char *text, uint64_t *run_delay_ns)
+int thread_sched_parse_schedstat(const char *text, uint64_t *exec_ns, uint64_t *run_delay_ns)
 {
-    unsigned long long exec_ns, delay;
-    if (sscanf(text, "%llu %llu", &exec_ns, &delay) != 2)
+    unsigned long long exec, delay;
+    if (sscanf(text, "%llu %llu", &exec, &delay) != 2)
         return -EINVAL;
+    *exec_ns = exec;
     *run_delay_ns = delay;
     return 0;
 }
@@ -70,12 +71,12 @@ static int read_thread(pid_t tid, struct thread_sched *t, bool *have_delay, bool
 {
     char path[64], text[4096];
     t->tid = tid;
-    t->run_delay_ns = t->migrations = 0;
+    t->exec_ns = t->run_delay_ns = t->migrations = 0;
     snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)tid);
     int ret = read_text(path, text, sizeof(text));
     if (ret == -ENOENT || ret == -ESRCH)
         return -ENOENT;
-    if (ret || thread_sched_parse_schedstat(text, &t->run_delay_ns))
+    if (ret || thread_sched_parse_schedstat(text, &t->exec_ns, &t->run_delay_ns))
         *have_delay = false;
     snprintf(path, sizeof(path), "/proc/self/task/%d/sched", (int)tid);
     ret = read_text(path, text, sizeof(text));

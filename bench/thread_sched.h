@@ -18,6 +18,7 @@
 
 struct thread_sched {
     pid_t tid;
+    uint64_t exec_ns;      /* time running on a CPU, since the thread began */
     uint64_t run_delay_ns; /* time runnable but waiting on a run queue, since the thread began */
     uint64_t migrations;   /* moves between CPUs since the thread began */
     int bound_cpu;         /* the one CPU its affinity allows, or -1 (several, or unknown) */
@@ -34,9 +35,9 @@ struct thread_sched_list {
 int thread_sched_read(struct thread_sched_list *out);
 /* The thread tid of list, or NULL. */
 const struct thread_sched *thread_sched_find(const struct thread_sched_list *list, pid_t tid);
-/* run_delay from the text of a schedstat file ("exec_ns run_delay_ns timeslices"). 0 or
- * -EINVAL. */
-int thread_sched_parse_schedstat(const char *text, uint64_t *run_delay_ns);
+/* The time running and run_delay from the text of a schedstat file ("exec_ns run_delay_ns
+ * timeslices"). 0 or -EINVAL. */
+int thread_sched_parse_schedstat(const char *text, uint64_t *exec_ns, uint64_t *run_delay_ns);
 /* se.nr_migrations from the text of a sched file. 0 or -EINVAL when the line is missing. */
 int thread_sched_parse_migrations(const char *text, uint64_t *migrations);
 

@@ -1,6 +1,7 @@
 /* tests/unit/test_case_disturbance.c - the disturbance check around a case: /proc parsers on
  * planted text, the measures between two synthetic snapshots, every threshold just inside and
- * just outside, and a real run-queue wait made by two threads sharing one CPU.
+ * just outside, a real run-queue wait made by a busy process on the test's CPU, and none counted
+ * for two of the test's own threads sharing one.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,7 +17,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -62,12 +66,13 @@ static void test_loadavg_text(void **state)
 static void test_schedstat_and_sched_text(void **state)
 {
     (void)state;
-    uint64_t delay = 0, moves = 0;
-    assert_int_equal(thread_sched_parse_schedstat("123456 36359 12\n", &delay), 0);
+    uint64_t exec = 0, delay = 0, moves = 0;
+    assert_int_equal(thread_sched_parse_schedstat("123456 36359 12\n", &exec, &delay), 0);
+    assert_int_equal(exec, 123456);
     assert_int_equal(delay, 36359);
-    assert_int_equal(thread_sched_parse_schedstat("0 0\n", &delay), 0);
+    assert_int_equal(thread_sched_parse_schedstat("0 0\n", &exec, &delay), 0);
     assert_int_equal(delay, 0);
-    assert_int_equal(thread_sched_parse_schedstat("garbage", &delay), -EINVAL);
+    assert_int_equal(thread_sched_parse_schedstat("garbage", &exec, &delay), -EINVAL);
     static const char sched[] =
             "cat (6586, #threads: 1)\n"
             "-------------------------------------------------------------------\n"
@@ -124,11 +129,15 @@ static struct case_disturbance_snapshot *snapshot(uint64_t wall_ns)
     return s;
 }
 
+/* A thread that has run (its exec time grows with the snapshot's wall time). */
 static void add_thread(struct case_disturbance_snapshot *s, pid_t tid, uint64_t delay_ns,
                        uint64_t moves, int bound_cpu)
 {
-    s->threads.t[s->threads.n++] = (struct thread_sched){
-            .tid = tid, .run_delay_ns = delay_ns, .migrations = moves, .bound_cpu = bound_cpu};
+    s->threads.t[s->threads.n++] = (struct thread_sched){.tid = tid,
+                                                         .exec_ns = s->wall_ns,
+                                                         .run_delay_ns = delay_ns,
+                                                         .migrations = moves,
+                                                         .bound_cpu = bound_cpu};
 }
 
 static void test_measure_threads(void **state)
@@ -151,6 +160,20 @@ static void test_measure_threads(void **state)
     b->threads.t[0].bound_cpu = 0;
     case_disturbance_measure(a, b, &d);
     assert_int_equal(d.bound_migrations, 0);
+    /* Two threads of ours bound to one CPU that both ran wait for each other by design (a
+     * pipeline on one CPU): their wait is not the machine's. */
+    b->threads.t[0].bound_cpu = 1;
+    add_thread(a, 20, 0, 0, 3);
+    add_thread(a, 21, 0, 0, 3);
+    add_thread(b, 20, 400000000, 0, 3);
+    add_thread(b, 21, 300000000, 0, 3);
+    case_disturbance_measure(a, b, &d);
+    assert_true(fabs(d.run_queue_wait_s - (0.020 + 0.002 + 0.007)) < 1e-12);
+    /* One of them slept throughout (an idle pool thread): the other's wait counts. */
+    b->threads.t[4].exec_ns = a->threads.t[4].exec_ns;
+    b->threads.t[4].run_delay_ns = a->threads.t[4].run_delay_ns;
+    case_disturbance_measure(a, b, &d);
+    assert_true(fabs(d.run_queue_wait_s - (0.020 + 0.002 + 0.007 + 0.4)) < 1e-12);
     /* A kernel without schedstat or sched: unknown, never 0. */
     b->threads.have_delay = false;
     b->threads.have_migrations = false;
@@ -363,6 +386,77 @@ static void test_sign_table(void **state)
 
 /* --- on this machine ----------------------------------------------------------------------- */
 
+static void spin_for(double seconds)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+}
+
+/* Bind the calling thread to the first CPU it may use; the old affinity in saved. */
+static int bind_to_one_cpu(cpu_set_t *saved, cpu_set_t *one)
+{
+    assert_int_equal(sched_getaffinity(0, sizeof(*saved), saved), 0);
+    int cpu = 0;
+    while (!CPU_ISSET(cpu, saved))
+        cpu++;
+    CPU_ZERO(one);
+    CPU_SET(cpu, one);
+    assert_int_equal(sched_setaffinity(0, sizeof(*one), one), 0);
+    return cpu;
+}
+
+/* The two snapshots around 0.2 s of spinning, and what they measure. */
+static void measure_spin(struct case_disturbance *d, bool *have_delay)
+{
+    struct case_disturbance_snapshot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+    assert_non_null(a);
+    assert_non_null(b);
+    spin_for(0.02);
+    case_disturbance_take(NULL, a);
+    spin_for(0.2);
+    case_disturbance_take(NULL, b);
+    case_disturbance_measure(a, b, d);
+    *have_delay = a->threads.have_delay;
+    free(a);
+    free(b);
+}
+
+/* Another process spinning on the test thread's CPU: what a busy loop does to a case. */
+static void test_busy_process_on_our_cpu_is_run_queue_wait(void **state)
+{
+    (void)state;
+    cpu_set_t saved, one;
+    bind_to_one_cpu(&saved, &one);
+    pid_t busy = fork();
+    assert_true(busy >= 0);
+    if (busy == 0) {
+        /* Bound like its parent; killed below, and gone by itself should the test fail first. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        spin_for(2.0);
+        _exit(0);
+    }
+    struct case_disturbance d;
+    bool have_delay;
+    measure_spin(&d, &have_delay);
+    kill(busy, SIGKILL);
+    waitpid(busy, NULL, 0);
+    assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+    assert_true(d.wall_s >= 0.2);
+    if (!have_delay) {
+        /* A kernel without CONFIG_SCHED_INFO: nothing to check but the absence. */
+        assert_true(isnan(d.run_queue_wait_s));
+        return;
+    }
+    /* Sharing one CPU fairly, the test waited about half the time; a fifth is a wide margin. */
+    assert_true(d.run_queue_wait_s > 0.2 * d.wall_s);
+    char reason[192];
+    assert_true(case_disturbance_judge(&d, reason, sizeof(reason)));
+    assert_string_equal(strstr(reason, "run-queue wait: "), reason);
+}
+
 static atomic_bool spin_stop;
 
 static void *spin(void *arg)
@@ -374,64 +468,34 @@ static void *spin(void *arg)
     return NULL;
 }
 
-static void spin_for(double seconds)
-{
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    do
-        clock_gettime(CLOCK_MONOTONIC, &t);
-    while ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
-}
-
-/* Two threads of ours that may only use one CPU: each waits while the other runs, which is
- * what a busy loop on the benchmark's CPU does to it. */
-static void test_two_threads_on_one_cpu_wait(void **state)
+/* Two threads of the test bound to one CPU wait for each other, and that is left out; the
+ * thread list sees both, bound. */
+static void test_our_threads_on_one_cpu_are_not_disturbance(void **state)
 {
     (void)state;
     cpu_set_t saved, one;
-    assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
-    int cpu = 0;
-    while (!CPU_ISSET(cpu, &saved))
-        cpu++;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
-    struct case_disturbance_snapshot *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
-    assert_non_null(a);
-    assert_non_null(b);
+    int cpu = bind_to_one_cpu(&saved, &one);
     atomic_store(&spin_stop, false);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, spin, &one), 0);
+    struct thread_sched_list *list = calloc(1, sizeof(*list));
+    assert_non_null(list);
     spin_for(0.02);
-    case_disturbance_take(NULL, a);
-    spin_for(0.2);
-    case_disturbance_take(NULL, b);
+    assert_int_equal(thread_sched_read(list), 0);
+    struct case_disturbance d;
+    bool have_delay;
+    measure_spin(&d, &have_delay);
     atomic_store(&spin_stop, true);
     pthread_join(t, NULL);
     assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
-
-    assert_true(a->threads.n >= 2);
-    pid_t self = (pid_t)syscall(SYS_gettid);
-    const struct thread_sched *me = thread_sched_find(&b->threads, self);
+    assert_true(list->n >= 2);
+    const struct thread_sched *me = thread_sched_find(list, (pid_t)syscall(SYS_gettid));
     assert_non_null(me);
     assert_int_equal(me->bound_cpu, cpu);
-    struct case_disturbance d;
-    case_disturbance_measure(a, b, &d);
+    free(list);
     assert_true(d.wall_s >= 0.2);
-    if (!a->threads.have_delay) {
-        /* A kernel without CONFIG_SCHED_INFO: nothing to check but the absence. */
-        assert_true(isnan(d.run_queue_wait_s));
-        free(a);
-        free(b);
-        return;
-    }
-    /* Sharing fairly, the two waited about a wall time between them; half is a wide margin. */
-    assert_true(d.run_queue_wait_s > 0.5 * d.wall_s);
-    char reason[192];
-    assert_true(case_disturbance_judge(&d, reason, sizeof(reason)));
-    assert_string_equal(strstr(reason, "run-queue wait: "), reason);
-    free(a);
-    free(b);
+    if (have_delay)
+        assert_true(d.run_queue_wait_s == 0);
 }
 
 int main(void)
@@ -450,7 +514,8 @@ int main(void)
             cmocka_unit_test(test_bound_migration_and_load),
             cmocka_unit_test(test_reason_fits),
             cmocka_unit_test(test_sign_table),
-            cmocka_unit_test(test_two_threads_on_one_cpu_wait),
+            cmocka_unit_test(test_busy_process_on_our_cpu_is_run_queue_wait),
+            cmocka_unit_test(test_our_threads_on_one_cpu_are_not_disturbance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
