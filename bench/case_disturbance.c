@@ -120,39 +120,28 @@ static uint64_t growth(uint64_t now, const uint64_t *then)
     return then && *then <= now ? now - *then : now;
 }
 
-static bool ran(const struct thread_sched_list *before, const struct thread_sched *t)
-{
-    const struct thread_sched *was = thread_sched_find(before, t->tid);
-    return growth(t->exec_ns, was ? &was->exec_ns : NULL) > 0;
-}
-
-/* Whether another thread of ours bound to t's CPU also ran during the case: the two then wait
- * for each other by design (a pipeline's engine on the job's only CPU), which is not the
- * machine's doing. */
-static bool shares_its_cpu(const struct thread_sched_list *before,
-                           const struct thread_sched_list *after, const struct thread_sched *t)
-{
-    if (t->bound_cpu < 0)
-        return false;
-    for (size_t i = 0; i < after->n; i++) {
-        const struct thread_sched *u = &after->t[i];
-        if (u != t && u->bound_cpu == t->bound_cpu && ran(before, u) && ran(before, t))
-            return true;
-    }
-    return false;
-}
-
+/* The run-queue wait of the threads alive at the end. A thread that shares its CPU with another
+ * of ours, both having run during the case, is left out: the two wait for each other by design
+ * (a pipeline's engine on the job's only CPU), which is not the machine's doing. */
 static double run_queue_wait_s(const struct thread_sched_list *before,
                                const struct thread_sched_list *after)
 {
     if (!before->have_delay || !after->have_delay)
         return NAN;
-    uint64_t ns = 0;
+    bool ran[THREAD_SCHED_MAX];
+    uint64_t waited[THREAD_SCHED_MAX];
     for (size_t i = 0; i < after->n; i++) {
         const struct thread_sched *t = &after->t[i];
         const struct thread_sched *was = thread_sched_find(before, t->tid);
-        if (!shares_its_cpu(before, after, t))
-            ns += growth(t->run_delay_ns, was ? &was->run_delay_ns : NULL);
+        ran[i] = growth(t->exec_ns, was ? &was->exec_ns : NULL) > 0;
+        waited[i] = growth(t->run_delay_ns, was ? &was->run_delay_ns : NULL);
+    }
+    uint64_t ns = 0;
+    for (size_t i = 0; i < after->n; i++) {
+        bool shared = false;
+        for (size_t k = 0; k < after->n && !shared && after->t[i].bound_cpu >= 0; k++)
+            shared = k != i && ran[i] && ran[k] && after->t[k].bound_cpu == after->t[i].bound_cpu;
+        ns += shared ? 0 : waited[i];
     }
     return (double)ns / 1e9;
 }
