@@ -189,8 +189,8 @@ int plausibility_check(const struct plausibility_run *s, const struct plausibili
 
 void plausibility_learn(struct plausibility_run *s, const struct plausibility_case *c)
 {
-    if (!c->cached || !l1_sized(s, c))
-        return;
+    if (!c->cached || !l1_sized(s, c) || !(c->value > 0) || isinf(c->value))
+        return; /* a zero or infinite figure is no reference (a broken sample, not a cache) */
     if (c->kind == PLAUSIBILITY_CPU_BANDWIDTH && !(c->value <= s->l1_bandwidth))
         s->l1_bandwidth = c->value;
     if (c->kind == PLAUSIBILITY_CPU_LATENCY && !(c->value >= s->l1_chase_ns))

@@ -85,6 +85,10 @@ static void test_what_the_l1_reference_learns_from(void **state)
     learn(&s, PLAUSIBILITY_CPU_BANDWIDTH, 50e9, 16 << 10, false);
     learn(&s, PLAUSIBILITY_CPU_BANDWIDTH, 50e9, (16 << 10) + 64, true);
     learn(&s, PLAUSIBILITY_CPU_LATENCY, 1.0, 32 << 10, true);
+    /* Zero or infinite figures are broken samples, not a cache's speed. */
+    learn(&s, PLAUSIBILITY_CPU_BANDWIDTH, 0, 16 << 10, true);
+    learn(&s, PLAUSIBILITY_CPU_BANDWIDTH, INFINITY, 16 << 10, true);
+    learn(&s, PLAUSIBILITY_CPU_LATENCY, 0, 16 << 10, true);
     assert_true(isnan(s.l1_bandwidth) && isnan(s.l1_chase_ns));
     /* A case flagged either way teaches nothing: a disturbed L1 case reads low. */
     struct plausibility_case c = {
