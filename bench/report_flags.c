@@ -88,9 +88,19 @@ int report_flags(FILE *out, const struct result_set *s)
     struct flag_tally *tally = calloc(2, sizeof(*tally));
     if (!tally)
         return -ENOMEM;
-    for (size_t i = 0; i < s->n_rows; i++)
-        for (int k = 0; k < 2; k++)
-            flag_tally_add(&tally[k], result_text(&s->rows[i], col[k]));
+    /* A case's rows are consecutive in results.csv (written case by case): a case is counted
+     * where its first flagged row is. */
+    size_t cases[2] = {0, 0};
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct result_row *r = &s->rows[i];
+        bool first = i == 0 || strcmp(result_text(r, s->c.case_id),
+                                      result_text(&s->rows[i - 1], s->c.case_id));
+        for (int k = 0; k < 2; k++) {
+            const char *flag = result_text(r, col[k]);
+            flag_tally_add(&tally[k], flag);
+            cases[k] += flag[0] && (first || !result_text(&s->rows[i - 1], col[k])[0]);
+        }
+    }
     if (!tally[0].flagged && !tally[1].flagged) {
         fputs("No row was flagged: no case was measured on a disturbed machine, and no figure "
               "breaks a physical rule (results/README.md, `disturbed` and `implausible`).\n\n",
@@ -99,11 +109,12 @@ int report_flags(FILE *out, const struct result_set *s)
         return 0;
     }
     fprintf(out,
-            "%u of %zu rows were measured while the machine was disturbed and %u break a "
-            "physical rule (results/README.md, `disturbed` and `implausible`). They stay in the "
-            "tables and recommendations below with their numbers: weigh those with this in "
-            "mind.\n\n",
-            tally[0].flagged, s->n_rows, tally[1].flagged);
+            "%u of %zu rows (%zu case%s) were measured while the machine was disturbed and %u "
+            "(%zu case%s) break a physical rule (results/README.md, `disturbed` and "
+            "`implausible`). They stay in the tables and recommendations below with their "
+            "numbers: weigh those with this in mind.\n\n",
+            tally[0].flagged, s->n_rows, cases[0], cases[0] == 1 ? "" : "s", tally[1].flagged,
+            cases[1], cases[1] == 1 ? "" : "s");
     report_table_head(out, "flag|main reason|rows|cases (the first three)");
     for (int k = 0; k < 2; k++)
         reason_lines(out, s, col[k], flag_columns[k], &tally[k]);

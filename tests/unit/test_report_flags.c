@@ -78,8 +78,8 @@ static void test_flagged_rows_by_reason(void **state)
     assert_int_equal(disturbed, 4);
     assert_int_equal(implausible, 1);
     char *text = section_of(s);
-    expect_in(text, "### Flagged rows\n\n4 of 6 rows were measured while the machine was "
-                    "disturbed and 1 break a physical rule");
+    expect_in(text, "### Flagged rows\n\n4 of 6 rows (3 cases) were measured while the "
+                    "machine was disturbed and 1 (1 case) break a physical rule");
     /* Each case cited once, in the order of the file, with the line it is on. */
     expect_in(text, "| disturbed | run-queue wait | 3 | `cpu:a` (line 2), `cpu:c` (line 5) |\n");
     expect_in(text, "| disturbed | steal | 1 | `cpu:b` (line 4) |\n");
