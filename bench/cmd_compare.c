@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "compare_format.h"
+#include "report_flags.h"
 
 #define COMPARE_MAX_INPUTS 16
 
@@ -140,6 +141,20 @@ static void free_inputs(struct compare_input *in, size_t n)
     }
 }
 
+/* Rows measured on a disturbed machine or breaking a physical rule are compared like any other
+ * (the verdicts do not change); a difference there may be the machine's, so say it. */
+static void warn_flagged(const struct compare_args *a, const struct compare_input *in)
+{
+    for (size_t i = 0; i < a->n_paths; i++) {
+        size_t disturbed, implausible;
+        if (report_flagged_rows(in[i].set, &disturbed, &implausible))
+            cli_error("compare: note: %s has %zu row%s flagged disturbed and %zu implausible "
+                      "(results.csv disturbed, implausible): a difference there may be the "
+                      "machine's",
+                      a->paths[i], disturbed, disturbed == 1 ? "" : "s", implausible);
+    }
+}
+
 int cmd_compare(int argc, char **argv)
 {
     struct compare_args a = {.opts = {.alpha = COMPARE_ALPHA_DEFAULT,
@@ -174,6 +189,7 @@ int cmd_compare(int argc, char **argv)
                   "test has little power there",
                   r->few_samples, r->few_samples == 1 ? "" : "s", r->few_samples == 1 ? "s" : "ve",
                   a.opts.min_samples);
+    warn_flagged(&a, in);
     int exit_code = compare_failed(r) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if ((ret = compare_write(r, a.format, stdout, &lava))) {
         cli_error("compare: writing the report: %s", strerror(-ret));

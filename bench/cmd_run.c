@@ -25,6 +25,7 @@
 #include "metadata.h"
 #include "output_dir.h"
 #include "pinning.h"
+#include "plausibility.h"
 #include "results_csv.h"
 #include "run_resume.h"
 #include "run_signals.h"
@@ -474,6 +475,7 @@ struct run_ctx {
     struct metadata md;
     struct run_summary summary;
     struct counter_totals totals;
+    struct plausibility_run plausibility; /* what the run's clean cases say its L1 can do */
     unsigned done, total;
     struct run_plan_job *plan;
     size_t n_plan;
@@ -496,8 +498,11 @@ static void report_progress(const struct run_ctx *ctx, const struct bench_case *
                 case_status_name(r->status), r->reason);
         return;
     }
-    fprintf(stderr, "[%u/%u] %s: %s %.4g %s (%u reps, %s)\n", ctx->done, ctx->total, c->id, m->name,
-            m->stats.median, m->unit, r->reps, reps_stop_name(r->stop));
+    fprintf(stderr, "[%u/%u] %s: %s %.4g %s (%u reps, %s)%s%s%s%s%s%s\n", ctx->done, ctx->total,
+            c->id, m->name, m->stats.median, m->unit, r->reps, reps_stop_name(r->stop),
+            r->disturbed[0] ? " [disturbed: " : "", r->disturbed, r->disturbed[0] ? "]" : "",
+            r->implausible[0] ? " [implausible: " : "", r->implausible,
+            r->implausible[0] ? "]" : "");
 }
 
 static double job_case_timeout(const struct run_opts *o, const struct job *job)
@@ -550,6 +555,10 @@ static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
         }
         ctx->done++;
         const struct heap *heap = heap_registry_find(ctx->reg, pj->cases[i].value[AXIS_HEAP]->text);
+        struct plausibility_case pc;
+        plausibility_case_of(&pj->cases[i], &r,
+                             heap && heap->info.cpu_mapping == HEAP_MAPPING_CACHED, &pc);
+        plausibility_apply(&ctx->plausibility, &pc, &r);
         int ret = results_write_case(&ctx->writer, &pj->cases[i], heap, &r);
         report_progress(ctx, &pj->cases[i], &r);
         run_summary_add(&ctx->summary, &pj->cases[i], &r);
@@ -752,6 +761,7 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     }
     if (status != CLI_EXIT_OK)
         return status;
+    plausibility_run_init_here(&ctx->plausibility);
     metadata_set(&ctx->md, "run_state", "running");
     status = results_write_metadata(&ctx->writer, &ctx->md) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     run_signals_install("\ndmabench: stopping after the current sample (signal again to stop "
@@ -773,6 +783,9 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     metadata_set(&ctx->md, "steal_percent", "%.2f", metadata_steal_percent(&ctx->md));
     metadata_set(&ctx->md, "cases", "%u ok, %u skipped, %u errors", ctx->summary.ok,
                  ctx->summary.skipped, ctx->summary.errors);
+    metadata_set(&ctx->md, "flagged_cases", "%u disturbed, %u implausible%s",
+                 ctx->summary.disturbed.flagged, ctx->summary.implausible.flagged,
+                 ctx->summary.measured < ctx->summary.cases ? " (since the last --resume)" : "");
     if (results_write_metadata(&ctx->writer, &ctx->md) || results_close(&ctx->writer)) {
         cli_error("run: writing %s failed", ctx->dir);
         status = CLI_EXIT_FAILURE;

@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "counters_probe.h"
 #include "metadata_read.h"
+#include "proc_load.h"
 #include "size_units.h"
 #include "topology.h"
 #include "version.h"
@@ -358,10 +359,6 @@ int metadata_collect_machine(struct metadata *md)
 
 /* --- load before and after -------------------------------------------------------------------- */
 
-static const char *const stat_fields[] = {"user",   "nice", "system",  "idle",
-                                          "iowait", "irq",  "softirq", "steal"};
-#define N_STAT_FIELDS (sizeof(stat_fields) / sizeof(stat_fields[0]))
-
 int metadata_set_prefixed(struct metadata *md, const char *prefix, const char *name,
                           const char *fmt, ...)
 {
@@ -383,25 +380,23 @@ int metadata_collect_load(struct metadata *md, const char *prefix)
     char buf[256], text[32];
     double avg[3];
     const char *line = metadata_read_line(md, "/proc/loadavg", buf, sizeof(buf));
-    int have_avg = line && sscanf(line, "%lf %lf %lf", &avg[0], &avg[1], &avg[2]) == 3;
+    int have_avg = proc_loadavg_parse(line, avg) == 0;
     for (size_t i = 0; i < 3; i++) {
         snprintf(text, sizeof(text), "%.2f", have_avg ? avg[i] : 0.0);
         metadata_set_prefixed(md, prefix, avg_names[i], "%s", have_avg ? text : UNKNOWN);
     }
-    /* The first line of /proc/stat sums every CPU: "cpu  user nice system idle iowait irq
-     * softirq steal guest guest_nice" in USER_HZ; guest time is already inside user. */
-    unsigned long long v[N_STAT_FIELDS] = {0}, total = 0;
+    /* The first line of /proc/stat sums every CPU. */
+    struct proc_cpu_times t = {{0}};
+    long cpu;
     line = metadata_read_line(md, "/proc/stat", buf, sizeof(buf));
-    int have_stat = line && sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-                                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8;
-    for (size_t i = 0; i < N_STAT_FIELDS; i++) {
+    int have_stat = line && proc_cpu_times_parse(line, &cpu, &t) == 0 && cpu == -1;
+    for (size_t i = 0; i < N_CPU_TIME_FIELDS; i++) {
         char name[16];
-        total += v[i];
-        snprintf(name, sizeof(name), "cpu_%s", stat_fields[i]);
-        snprintf(text, sizeof(text), "%llu", v[i]);
+        snprintf(name, sizeof(name), "cpu_%s", proc_cpu_time_names[i]);
+        snprintf(text, sizeof(text), "%llu", t.v[i]);
         metadata_set_prefixed(md, prefix, name, "%s", have_stat ? text : UNKNOWN);
     }
-    snprintf(text, sizeof(text), "%llu", total);
+    snprintf(text, sizeof(text), "%llu", proc_cpu_times_total(&t));
     metadata_set_prefixed(md, prefix, "cpu_total", "%s", have_stat ? text : UNKNOWN);
     metadata_collect_power_now(md, prefix);
     return md->err;

@@ -12,6 +12,7 @@
 
 #include "plot_bars.h"
 #include "report_advice.h"
+#include "report_flags.h"
 #include "report_md.h"
 #include "report_tables.h"
 #include "version.h"
@@ -28,7 +29,8 @@ static void set_heading(FILE *out, const char *level, const struct result_set *s
 static void sets_table(FILE *out, const struct report_input *in)
 {
     fputs("## Result sets\n\n", out);
-    report_table_head(out, "set|results|board|CPU|kernel|run|rows: ok / skipped / error");
+    report_table_head(out, "set|results|board|CPU|kernel|run|rows: ok / skipped / error|"
+                           "rows flagged: disturbed / implausible");
     for (size_t i = 0; i < in->n_sets; i++) {
         const struct result_set *s = in->sets[i];
         size_t ok = 0, skipped = 0, error = 0;
@@ -46,8 +48,14 @@ static void sets_table(FILE *out, const struct report_input *in)
             report_cell(out, cells[c]);
             fputs(c == 0 ? "` |" : " |", out);
         }
-        fprintf(out, " %zu / %zu / %zu%s |\n", ok, skipped, error,
+        fprintf(out, " %zu / %zu / %zu%s |", ok, skipped, error,
                 s->truncated_line ? " (interrupted run: last row cut)" : "");
+        size_t disturbed, implausible;
+        report_flagged_rows(s, &disturbed, &implausible);
+        if (result_set_col(s, "disturbed") < 0)
+            fputs(" - (schema before 3) |\n", out);
+        else
+            fprintf(out, " %zu / %zu |\n", disturbed, implausible);
     }
     fputc('\n', out);
 }
@@ -163,6 +171,8 @@ int report_write(FILE *out, const struct report_input *in, char *err, size_t err
     for (size_t i = 0; i < in->n_sets && !ret; i++) {
         const struct result_set *s = in->sets[i];
         set_heading(out, "##", s, i);
+        if ((ret = report_flags(out, s)) != 0)
+            break;
         set_plots(out, in, i);
         if (!(ret = report_table_bandwidth(out, s, err, err_len)) &&
             !(ret = report_table_sync(out, s, err, err_len)) &&

@@ -78,6 +78,9 @@ static void note_short(struct short_cases *sc, const char *id)
 void run_summary_add(struct run_summary *s, const struct bench_case *c, const struct case_result *r)
 {
     s->cases++;
+    s->measured++;
+    flag_tally_add(&s->disturbed, r->disturbed);
+    flag_tally_add(&s->implausible, r->implausible);
     if (r->reps && r->stop == REPS_STOP_MAX)
         note_short(&s->capped, c->id);
     else if (r->reps && r->stop == REPS_STOP_BUDGET)
@@ -148,6 +151,26 @@ static void print_short(const struct short_cases *sc, const char *what, FILE *ou
     fprintf(out, "%s\n", sc->n > SUMMARY_SHORT_IDS ? ", ... (results.csv has them all)" : "");
 }
 
+/* "flagged: 2 disturbed (run-queue wait 2), 0 implausible": cases whose rows carry a flag. */
+static void print_flagged(const struct run_summary *s, FILE *out)
+{
+    const struct flag_tally *tally[] = {&s->disturbed, &s->implausible};
+    const char *const names[] = {"disturbed", "implausible"};
+    fprintf(out, "flagged");
+    if (s->measured < s->cases)
+        fprintf(out, " (of the %u cases run after --resume)", s->measured);
+    for (size_t i = 0; i < 2; i++) {
+        char why[256];
+        flag_tally_format(tally[i], why, sizeof(why));
+        fprintf(out, "%s %u %s%s%s%s", i ? "," : ":", tally[i]->flagged, names[i],
+                why[0] ? " (" : "", why, why[0] ? ")" : "");
+    }
+    fprintf(out, "%s\n",
+            s->disturbed.flagged || s->implausible.flagged
+                    ? ": the rows say why (results.csv disturbed, implausible)"
+                    : "");
+}
+
 void run_summary_print(const struct run_summary *s, FILE *out)
 {
     /* A run of other benchmarks only would print a table of dashes. */
@@ -156,6 +179,7 @@ void run_summary_print(const struct run_summary *s, FILE *out)
     run_tables_print(s->tables, out);
     fprintf(out, "cases: %u, ok %u, skipped %u, errors %u\n", s->cases, s->ok, s->skipped,
             s->errors);
+    print_flagged(s, out);
     print_short(&s->capped,
                 "did not converge (--reps auto: the repetition cap came before a 95% CI of the "
                 "median within the target; reps_stop max)",

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "flag_tally.h"
 #include "runner.h"
 #include "sweep.h"
 
@@ -35,6 +36,8 @@ struct run_summary {
     size_t n;
     struct heap_summary heaps[SUMMARY_MAX_HEAPS];
     unsigned cases, ok, skipped, errors;
+    unsigned measured;                        /* cases run in this session (not before --resume) */
+    struct flag_tally disturbed, implausible; /* of the cases measured */
     bool any_heap_figure;      /* an alloc or cpu case succeeded: the heap table has a number */
     struct short_cases capped; /* --reps auto reached its cap before the CI target (max) */
     struct short_cases budget; /* the time budget ran out first (budget) */
@@ -43,8 +46,9 @@ struct run_summary {
 
 void run_summary_add(struct run_summary *s, const struct bench_case *c,
                      const struct case_result *r);
-/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts and the
- * cases whose repetitions stopped short (reps_stop max or budget). */
+/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts, how
+ * many cases were flagged disturbed or implausible and why, and the cases whose repetitions
+ * stopped short (reps_stop max or budget). */
 void run_summary_print(const struct run_summary *s, FILE *out);
 void run_summary_free(struct run_summary *s);
 

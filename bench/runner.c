@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_disturbance.h"
 #include "resource_snapshot.h"
 #include "run_signals.h"
 #include "timing.h"
@@ -289,7 +290,12 @@ int runner_run_case(const struct bench_def *b, const struct bench_case *c,
         mark_all(out, ret == -EOPNOTSUPP ? CASE_SKIPPED : CASE_ERROR, ret, reason);
         ret = 0;
     } else {
+        /* Around the repetitions only: setup's warm-up and allocations are not measured. */
+        struct case_disturbance_snapshot around[2];
+        case_disturbance_take(env->pins, &around[0]);
         ret = run_repetitions(b, env, policy, limits, case_start, state, out);
+        case_disturbance_take(env->pins, &around[1]);
+        case_disturbance_check(&around[0], &around[1], out->disturbed, sizeof(out->disturbed));
         b->teardown(state);
         if (!ret) {
             finish_counters(out, env);
