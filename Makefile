@@ -5,7 +5,8 @@
 #                        then its plots (make plot)
 #   make plot            PNG and SVG plots of the newest run -> results/BOARD/TIME/plots/
 #   make check           unit tests and CLI tests under ASan/UBSan, a run under valgrind
-#                        (make reliability), then the real-kernel VM test
+#                        (make reliability), timing checks of the native build (make
+#                        hostcheck), then the real-kernel VM test
 #   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
 #   make static          a static binary for a board: build/static-<arch>/dmabench
 #   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
@@ -56,7 +57,7 @@ endif
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps checkdeps run plot check unit clitest reliability vmcheck static format \
+.PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
 	format-check clean
 all: dmabench
 
@@ -153,7 +154,7 @@ plot: dmabench
 	./dmabench plot "$$dir" -o "$$dir/plots"
 
 # --- tests -----------------------------------------------------------------------------------
-check: format-check unit clitest reliability fuzz vmcheck
+check: format-check unit clitest reliability hostcheck fuzz vmcheck
 	@echo "make check: all test sets passed"
 
 unit: $(UNIT_BINS) | checkdeps
@@ -172,6 +173,16 @@ $(NATIVE)/dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
 
 reliability: $(NATIVE)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
 	@DMABENCH=$(NATIVE)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/valgrind/run.sh
+
+# Checks that the numbers mean what they say, timed on this host: the native binary, since ASan
+# instruments every load, and small reference programs linked with the same library.
+HOST_BINS := $(NATIVE)/tests/chase_lap
+$(HOST_BINS): $(NATIVE)/tests/%: $(NATIVE)/tests/host/%.o $(NATIVE)/libdmabench.a
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
+	@DMABENCH=$(NATIVE)/dmabench CHASE_LAP=$(NATIVE)/tests/chase_lap tests/host/run.sh
 
 include mk/vm.mk
 include mk/fuzz.mk

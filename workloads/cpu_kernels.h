@@ -79,4 +79,25 @@ void **chase_build(void *buf, size_t bytes, size_t line, uint64_t seed);
  * Each load depends on the one before, so time / steps is the load-to-use latency. */
 void **chase_run(void **start, uint64_t steps);
 
+/* A chase that resumes where it stopped: successive walks (a benchmark's warm-up, then each of
+ * its samples) follow one another around the one cycle, so no line is loaded twice before a
+ * whole lap has passed. Restarting every walk at the first line instead reloads the same few
+ * lines, which stay cached, and reports a cache hit as the latency of memory far beyond it. */
+struct chase {
+    void **at;    /* where the next walk starts: the line after the last one loaded */
+    uint64_t lap; /* lines in the cycle: the steps of one lap */
+};
+/* Build the cycle over buf (chase_build) and stand at its first line; -EINVAL where
+ * chase_build returns NULL. */
+int chase_init(struct chase *c, void *buf, size_t bytes, size_t line, uint64_t seed);
+/* Walk steps on from where the last walk stopped; returns the line reached, the new c->at. */
+void **chase_walk(struct chase *c, uint64_t steps);
+/* How far to walk before the first timed walk, for a cycle of lap lines on a CPU whose largest
+ * cache holds cache_lines lines (0: unknown). Building the cycle leaves up to a cache of its
+ * lines cached, scattered along the cycle; walking twice the cache's lines evicts them, and
+ * what the warm-up itself leaves cached the next walks do not load again before a lap. At most
+ * one lap (cheap for a buffer the cache holds: a lap leaves it as the samples find it), and a
+ * whole lap when the cache size is unknown. */
+uint64_t chase_warmup_steps(uint64_t lap, uint64_t cache_lines);
+
 #endif

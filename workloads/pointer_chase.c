@@ -3,7 +3,10 @@
  * Every cache line of the buffer points to the next line of one random cycle through all of
  * them, so each load depends on the one before, every line is visited once per lap, and no
  * stride prefetcher can guess the next address: time / steps is the latency of one load.
+ * A benchmark walks the cycle in segments, each resuming where the last one stopped (struct
+ * chase), so that beyond the cache no segment reloads a line another loaded less than a lap ago.
  */
+#include <errno.h>
 #include <stdint.h>
 
 #include "cpu_kernels.h"
@@ -73,4 +76,24 @@ void **chase_run(void **start, uint64_t steps)
     for (; steps; steps--)
         p = (void **)*p;
     return p;
+}
+
+int chase_init(struct chase *c, void *buf, size_t bytes, size_t line, uint64_t seed)
+{
+    c->at = chase_build(buf, bytes, line, seed);
+    c->lap = c->at ? bytes / line : 0;
+    return c->at ? 0 : -EINVAL;
+}
+
+void **chase_walk(struct chase *c, uint64_t steps)
+{
+    c->at = chase_run(c->at, steps);
+    return c->at;
+}
+
+uint64_t chase_warmup_steps(uint64_t lap, uint64_t cache_lines)
+{
+    if (cache_lines == 0 || cache_lines >= lap / 2)
+        return lap;
+    return 2 * cache_lines;
 }

@@ -2,8 +2,8 @@
  *
  * Each built variant (every vector width, not only the one dispatch picks) at every length up
  * to 300 bytes and a few large ones, at misaligned source and destination offsets, with guard
- * bytes around the destination; read checksums agree across kernels; names parse back; and the
- * pointer chase is one cycle through every line.
+ * bytes around the destination; read checksums agree across kernels; names parse back; the
+ * pointer chase is one cycle through every line, and walks of it resume where the last stopped.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -438,6 +438,81 @@ static void test_chase_rejects_what_it_cannot_build(void **state)
     assert_null(chase_build(buf, sizeof(buf), 0, 1));
 }
 
+/* A warm-up and samples of uneven lengths, as a benchmark walks: each walk ends where one walk
+ * of all the steps so far from the first line ends, and no walk revisits a line before the
+ * whole lap has been walked, after which they go round again in the same order. */
+static void test_chase_walks_resume_where_they_stopped(void **state)
+{
+    (void)state;
+    size_t lines = 5000, bytes = lines * 64;
+    unsigned char *buf = aligned_alloc(64, bytes), *seen = calloc(lines, 1);
+    size_t *order = calloc(lines, sizeof(*order)); /* line index at each step of the lap */
+    assert_non_null(buf);
+    assert_non_null(seen);
+    assert_non_null(order);
+    struct chase c;
+    assert_int_equal(chase_init(&c, buf, bytes, 64, 11), 0);
+    assert_int_equal(c.lap, lines);
+    void **start = c.at;
+    assert_ptr_equal(start, buf);
+    void **p = start;
+    for (size_t i = 0; i < lines; i++, p = *p)
+        order[i] = (size_t)((unsigned char *)p - buf) / 64;
+
+    /* 700 + ... + 1001 is one lap exactly; the rest go round again */
+    const uint64_t walks[] = {700, 1, 333, 2048, 17, 900, 1001, 4999, 5000, 12345};
+    uint64_t walked = 0;
+    for (size_t w = 0; w < sizeof(walks) / sizeof(walks[0]); w++) {
+        void **end = chase_walk(&c, walks[w]);
+        walked += walks[w];
+        assert_ptr_equal(end, c.at);
+        assert_ptr_equal(end, chase_run(start, walked)); /* the segment's expected line */
+        assert_ptr_equal(end, buf + order[walked % lines] * 64);
+        if (walked <= lines) /* the lines this walk loaded: none loaded before in this lap */
+            for (uint64_t k = walked - walks[w]; k < walked; k++)
+                if (seen[order[k]]++)
+                    fail_msg("walk %zu loads line %zu a second time in the lap", w, order[k]);
+        if (walked == lines) /* the walks so far make exactly one lap */
+            assert_null(memchr(seen, 0, lines));
+    }
+    free(order);
+    free(seen);
+    free(buf);
+}
+
+static void test_chase_init_rejects_what_build_rejects(void **state)
+{
+    (void)state;
+    void *buf[32];
+    struct chase c;
+    assert_int_equal(chase_init(&c, buf, 63, 64, 1), -EINVAL);
+    assert_int_equal(chase_init(&c, NULL, 4096, 64, 1), -EINVAL);
+    assert_int_equal(chase_init(&c, buf, sizeof(buf), 48, 1), -EINVAL);
+    assert_int_equal(chase_init(&c, buf, sizeof(buf), 64, 1), 0);
+    assert_int_equal(c.lap, sizeof(buf) / 64);
+}
+
+/* The warm-up evicts what building left cached (twice the cache's lines), never walks more than
+ * a lap, walks a whole one where that is no more, or where the cache size is unknown. */
+static void test_chase_warmup_evicts_the_cache_within_a_lap(void **state)
+{
+    (void)state;
+    const uint64_t mib = (1u << 20) / 64; /* lines in a MiB */
+    assert_int_equal(chase_warmup_steps(1024 * mib, 32 * mib), 64 * mib);
+    assert_int_equal(chase_warmup_steps(1024 * mib, 300 * mib), 600 * mib);
+    assert_int_equal(chase_warmup_steps(64 * mib, 32 * mib), 64 * mib);
+    assert_int_equal(chase_warmup_steps(4 * mib, 32 * mib), 4 * mib);
+    assert_int_equal(chase_warmup_steps(1024 * mib, 0), 1024 * mib);
+    assert_int_equal(chase_warmup_steps(1, 0), 1);
+    assert_int_equal(chase_warmup_steps(1, 1), 1);
+    for (uint64_t lap = 1; lap < 300; lap += 7)
+        for (uint64_t cache = 0; cache < 300; cache += 5) {
+            uint64_t warm = chase_warmup_steps(lap, cache);
+            assert_true(warm >= 1 && warm <= lap);
+            assert_true(warm >= (2 * cache < lap ? 2 * cache : lap));
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +525,9 @@ int main(void)
             cmocka_unit_test(test_chase_is_one_cycle_through_every_line),
             cmocka_unit_test(test_chase_is_random_and_repeatable),
             cmocka_unit_test(test_chase_rejects_what_it_cannot_build),
+            cmocka_unit_test(test_chase_walks_resume_where_they_stopped),
+            cmocka_unit_test(test_chase_init_rejects_what_build_rejects),
+            cmocka_unit_test(test_chase_warmup_evicts_the_cache_within_a_lap),
     };
     return cmocka_run_group_tests_name("cpu_kernels", tests, NULL, NULL);
 }
