@@ -23,16 +23,18 @@
 #include "counters.h"
 #include "cpu_kernels.h"
 #include "heap.h"
+#include "sample_sizing.h"
 #include "topology.h"
 #include "timing.h"
 
 #define CHASE_LINE      64
 #define CPU_MAX_THREADS 256
-/* Samples are sized to last this much over the floor, so that jitter seldom takes one below it;
- * one that falls below is taken again with more loops, at most CPU_SAMPLE_RETAKES times. */
-#define CPU_SAMPLE_MARGIN  1.1
+/* Samples are sized as every benchmark's are (bench/sample_sizing.h), with its margin over the
+ * floor; one that falls below it all the same is taken again with more loops, at most
+ * CPU_SAMPLE_RETAKES times: a cpu pass is cheap to repeat and has no state to undo. */
 #define CPU_SAMPLE_RETAKES 4
-#define CPU_SIZING_ROUNDS  20
+/* Chase steps of the pass the chase's loop is sized from, after its warm-up walk. */
+#define CHASE_SIZING_STEPS 4096
 
 static const struct metric_def bandwidth = {"bandwidth", "bytes/s", BETTER_HIGHER};
 static const struct metric_def latency = {"latency", "ns", BETTER_LOWER};
@@ -44,10 +46,10 @@ struct cpu_state {
     char *map[2];
     size_t offset, size;
     unsigned threads;
-    uint64_t loops;         /* passes (or chase steps) per sample */
-    struct chase chase;     /* with no kernel: where the samples have walked to */
-    double value;           /* this sample's bandwidth or latency */
-    unsigned short_samples; /* samples still under the floor after every retake */
+    struct sample_sizing sizing; /* .loops: passes (or chase steps) per sample */
+    struct chase chase;          /* with no kernel: where the samples have walked to */
+    double value;                /* this sample's bandwidth or latency */
+    unsigned short_samples;      /* samples still under the floor after every retake */
 };
 
 static volatile uint64_t checksum_sink; /* keeps read kernels from being optimised away */
@@ -163,26 +165,10 @@ static uint64_t largest_cache_lines(void)
     return largest / CHASE_LINE;
 }
 
-/* More loops for a run of loops that lasted ns, so that the next one lasts target_ns. */
-static uint64_t more_loops(uint64_t loops, double ns, double target_ns)
+static int cpu_pass(void *ctx, uint64_t loops, struct sizing_pass *out)
 {
-    uint64_t fit = timing_inner_loops(ns / (double)loops, target_ns);
-    return fit > loops ? fit : loops + 1 + loops / 2;
-}
-
-/* The loops of one sample, from warm runs: grown from loops until one run lasts target_ns, then
- * fitted to that run. (Sized from the first, cold pass alone, the extra cost of filling the
- * caches and TLB and of waking the threads made samples of an L1-sized buffer 0.5 ms long.) */
-static uint64_t size_inner_loop(struct cpu_state *s, uint64_t loops, double target_ns)
-{
-    for (int round = 0; round < CPU_SIZING_ROUNDS; round++) {
-        double ns = timed_run(s, loops);
-        if (ns >= target_ns)
-            return timing_inner_loops(ns / (double)loops, target_ns);
-        uint64_t next = more_loops(loops, ns, target_ns);
-        loops = next / 100 > loops ? loops * 100 : next; /* a probe that read ~0 ns */
-    }
-    return loops;
+    out->timed_ns = out->wall_ns = timed_run(ctx, loops);
+    return 0;
 }
 
 static int resolve_kernel(struct cpu_state *s, const char *text, char *reason, size_t reason_len)
@@ -253,14 +239,16 @@ static int cpu_setup(const struct bench_case *c, const struct bench_env *env, vo
     if (env->facts)
         snprintf(env->facts->implementation, sizeof(env->facts->implementation), "%s",
                  s->kernel ? s->kernel->name : "chase");
-    double target_ns = env->min_sample_ns * CPU_SAMPLE_MARGIN;
-    uint64_t first_loops = 1;
-    if (!s->kernel) {
-        uint64_t warm = chase_warmup_steps(s->chase.lap, largest_cache_lines());
-        double warm_ns = timed_run(s, warm);
-        first_loops = timing_inner_loops(warm_ns / (double)warm, target_ns);
-    }
-    s->loops = size_inner_loop(s, first_loops, target_ns);
+    /* The chase first walks its warm-up (bench/bench_cpu.c's head comment), then sizes from a
+     * short walk; a kernel sizes from single passes. (Sized from the first, cold pass alone,
+     * the cost of filling the caches and TLB and of waking the threads made samples of an
+     * L1-sized buffer 0.5 ms long.) */
+    if (!s->kernel)
+        timed_run(s, chase_warmup_steps(s->chase.lap, largest_cache_lines()));
+    s->sizing = (struct sample_sizing){.who = "cpu",
+                                       .loop_name = s->kernel ? "passes" : "chase steps",
+                                       .floor_ns = env->min_sample_ns};
+    sample_sizing_run(&s->sizing, s->kernel ? 1 : CHASE_SIZING_STEPS, cpu_pass, s);
     *state = s;
     return 0;
 }
@@ -270,20 +258,25 @@ static int cpu_sample(void *opaque, struct sample_out *out, char *reason, size_t
     (void)reason;
     (void)reason_len;
     struct cpu_state *s = opaque;
-    double floor_ns = s->env->min_sample_ns, ns = timed_run(s, s->loops);
+    double unit = s->kernel ? (double)s->size : CHASE_LINE;
+    struct sizing_pass p;
+    s->sizing.floor_ns = s->env->min_sample_ns;
+    uint64_t loops = s->sizing.loops;
+    cpu_pass(s, loops, &p);
     /* The work of a retaken run counts too: its counter events are in the totals. */
-    out->work = (double)s->loops * (s->kernel ? (double)s->size : CHASE_LINE);
-    for (int retake = 0; ns < floor_ns && retake < CPU_SAMPLE_RETAKES; retake++) {
-        s->loops = more_loops(s->loops, ns, floor_ns * CPU_SAMPLE_MARGIN);
-        ns = timed_run(s, s->loops);
-        out->work += (double)s->loops * (s->kernel ? (double)s->size : CHASE_LINE);
+    out->work = (double)loops * unit;
+    for (int retake = 0; p.timed_ns < s->sizing.floor_ns && retake < CPU_SAMPLE_RETAKES; retake++) {
+        sample_sizing_after(&s->sizing, loops, &p, NULL); /* more loops, never fewer */
+        loops = s->sizing.loops;
+        cpu_pass(s, loops, &p);
+        out->work += (double)loops * unit;
     }
-    s->short_samples += ns < floor_ns;
+    s->short_samples += p.timed_ns < s->sizing.floor_ns;
     if (s->kernel)
-        s->value = (double)s->size * (double)s->loops / (ns / 1e9);
+        s->value = (double)s->size * (double)loops / (p.timed_ns / 1e9);
     else
-        s->value = ns / (double)s->loops;
-    out->timed_ns = ns;
+        s->value = p.timed_ns / (double)loops;
+    out->timed_ns = p.timed_ns;
     out->n[0] = 1;
     out->values[0] = &s->value;
     return 0;
