@@ -8,7 +8,6 @@
 #include "bench_case_heap.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,21 +43,6 @@ int bench_case_heap(const struct bench_case *c, const struct bench_env *env, str
     return 0;
 }
 
-/* Add one clause to the case's note, after whatever other parts of the bench put there. */
-static void __attribute__((format(printf, 2, 3)))
-note_add(struct case_facts *facts, const char *fmt, ...)
-{
-    size_t used = strlen(facts->note);
-    if (used && used + 2 < sizeof(facts->note)) {
-        memcpy(facts->note + used, "; ", 3);
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(facts->note + used, sizeof(facts->note) - used, fmt, ap);
-    va_end(ap);
-}
-
 static const char *unread_reason(int err)
 {
     switch (-err) {
@@ -89,7 +73,7 @@ void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_
         if (ret) {
             /* A base page request claims no more than the base page: nothing to qualify. */
             if (req->page_kind != HEAP_PAGES_BASE)
-                note_add(facts, "page size not read back: %s", unread_reason(ret));
+                case_facts_note(facts, "page size not read back: %s", unread_reason(ret));
             return;
         }
         double size = (double)bufs[i]->alloc_size;
@@ -111,14 +95,14 @@ void bench_case_heap_pages(const struct bench_env *env, const struct heap_alloc_
     double percent = 100 * fraction;
     size_t pmd = heap_pages_pmd_size();
     if (req->page_kind == HEAP_PAGES_THP && fraction == 0 && largest < pmd)
-        note_add(facts, "THP denied: the buffer is smaller than one %s page",
-                 size_format(pmd, size, sizeof(size)));
+        case_facts_note(facts, "THP denied: the buffer is smaller than one %s page",
+                        size_format(pmd, size, sizeof(size)));
     else if (req->page_kind == HEAP_PAGES_THP && fraction == 0)
-        note_add(facts, "THP denied: no huge page behind the buffer");
+        case_facts_note(facts, "THP denied: no huge page behind the buffer");
     else if (req->page_kind == HEAP_PAGES_THP && fraction < 1)
-        note_add(facts, "THP partly granted: %.4g%% on %s pages", percent, size);
+        case_facts_note(facts, "THP partly granted: %.4g%% on %s pages", percent, size);
     else if (req->page_kind == HEAP_PAGES_HUGETLB && fraction < 1)
-        note_add(facts, "hugetlb: only %.4g%% on huge pages", percent);
+        case_facts_note(facts, "hugetlb: only %.4g%% on huge pages", percent);
     else if (req->page_kind == HEAP_PAGES_BASE && fraction > 0)
-        note_add(facts, "huge pages unasked: %.4g%% on %s pages", percent, size);
+        case_facts_note(facts, "huge pages unasked: %.4g%% on %s pages", percent, size);
 }

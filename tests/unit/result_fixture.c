@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,6 +23,28 @@ struct result_set *result_fixture_load(const char *path)
     if (ret)
         fail_msg("%s: %d: %s", path, ret, err);
     return s;
+}
+
+const char *result_fixture_plant(const char *text)
+{
+    static char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/dmabench-set-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char path[96];
+    snprintf(path, sizeof(path), "%s/results.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return dir;
+}
+
+void result_fixture_unplant(const char *dir)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/results.csv", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 void result_fixture_time_reps(struct case_result *r, unsigned reps)

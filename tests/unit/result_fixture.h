@@ -9,6 +9,10 @@
 #include "plot_data.h"
 #include "runner.h"
 
+/* A fresh directory under /tmp holding text as results.csv (and nothing else): its path, valid
+ * until the next call. result_fixture_unplant removes it. */
+const char *result_fixture_plant(const char *text);
+void result_fixture_unplant(const char *dir);
 /* The result set at path (a run directory or its results.csv); fails the test when it does not
  * load. */
 struct result_set *result_fixture_load(const char *path);

@@ -28,40 +28,17 @@
 
 #define SAMPLE "tests/data/plot-sample"
 
-/* A results directory holding text as results.csv (and no metadata.csv): its path. */
-static const char *make_set(const char *text)
-{
-    static char dir[64];
-    strcpy(dir, "/tmp/test_plot.XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof(path), "%s/results.csv", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return dir;
-}
-
-static void remove_set(const char *dir)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "%s/results.csv", dir);
-    unlink(path);
-    rmdir(dir);
-}
-
 /* Loading text must fail with ret, and the message must contain want. */
 static void expect_load_error(const char *text, int ret, const char *want)
 {
-    const char *dir = make_set(text);
+    const char *dir = result_fixture_plant(text);
     struct result_set *s;
     char err[1024];
     assert_int_equal(result_set_load(&s, dir, err, sizeof(err)), ret);
     assert_null(s);
     if (!strstr(err, want))
         fail_msg("error '%s' lacks '%s'", err, want);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 #define HEADER "schema_version,case_id,bench,heap,size_bytes,kernel,metric,unit,median,status\n"
@@ -142,26 +119,28 @@ static void test_load_schema_1(void **state)
     assert_true(result_row_measured(s, &s->rows[0]));
     result_set_free(s);
 
-    const char *dir = make_set(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
-                                      "2,b,cpu,host,4096,write,bandwidth,bytes/s,2e9,ok\n");
+    const char *dir =
+            result_fixture_plant(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
+                                        "2,b,cpu,host,4096,write,bandwidth,bytes/s,2e9,ok\n");
     s = result_fixture_load(dir);
     assert_int_equal(s->n_rows, 2);
     result_set_free(s);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_load_truncated(void **state)
 {
     (void)state;
     /* A run killed mid-write: the cut row is left out and its line remembered. */
-    const char *dir = make_set(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
-                                      "1,b,cpu,host,8192,read,band");
+    const char *dir =
+            result_fixture_plant(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e9,ok\n"
+                                        "1,b,cpu,host,8192,read,band");
     struct result_set *s = result_fixture_load(dir);
     assert_int_equal(s->n_rows, 1);
     assert_int_equal(s->truncated_line, 3);
     assert_string_equal(result_set_board(s), "unknown"); /* no metadata.csv */
     result_set_free(s);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_parse_size(void **state)
@@ -271,12 +250,13 @@ static void test_select_unit_fallback(void **state)
     (void)state;
     /* A sync benchmark that names its metric differently: every ns metric of it, by size, and
      * rows that are not ok or are counters are left out. */
-    const char *dir = make_set(HEADER "1,a,sync,system,4096,full,cost_start,ns,100,ok\n"
-                                      "1,a,sync,system,4096,full,cost_end,ns,120,ok\n"
-                                      "1,b,sync,system,8192,full,cost_start,ns,150,ok\n"
-                                      "1,c,sync,system,8192,full,cost_end,ns,,error\n"
-                                      "1,a,sync,system,4096,full,perf::cycles,events/byte,3,ok\n"
-                                      "1,a,sync,system,4096,full,per_mib,ns/MiB,9,ok\n");
+    const char *dir =
+            result_fixture_plant(HEADER "1,a,sync,system,4096,full,cost_start,ns,100,ok\n"
+                                        "1,a,sync,system,4096,full,cost_end,ns,120,ok\n"
+                                        "1,b,sync,system,8192,full,cost_start,ns,150,ok\n"
+                                        "1,c,sync,system,8192,full,cost_end,ns,,error\n"
+                                        "1,a,sync,system,4096,full,perf::cycles,events/byte,3,ok\n"
+                                        "1,a,sync,system,4096,full,per_mib,ns/MiB,9,ok\n");
     struct result_set *s = result_fixture_load(dir);
     struct plot_selection sel;
     char err[256];
@@ -290,16 +270,16 @@ static void test_select_unit_fallback(void **state)
     assert_int_equal(sel.series[1].n, 1);
     plot_selection_free(&sel);
     result_set_free(s);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_select_bad_axis(void **state)
 {
     (void)state;
-    const char *dir =
-            make_set("schema_version,case_id,bench,heap,src_cpu,dst_cpu,metric,unit,median,status\n"
-                     "1,a,coherency,host,0,1,c2c_latency,ns,50,ok\n"
-                     "1,b,coherency,host,0,two,c2c_latency,ns,50,ok\n");
+    const char *dir = result_fixture_plant(
+            "schema_version,case_id,bench,heap,src_cpu,dst_cpu,metric,unit,median,status\n"
+            "1,a,coherency,host,0,1,c2c_latency,ns,50,ok\n"
+            "1,b,coherency,host,0,two,c2c_latency,ns,50,ok\n");
     struct result_set *s = result_fixture_load(dir);
     struct plot_selection sel;
     char err[256];
@@ -308,17 +288,18 @@ static void test_select_bad_axis(void **state)
     if (!strstr(err, "results.csv:3: dst_cpu 'two' is not a number"))
         fail_msg("%s", err);
     result_set_free(s);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_labels(void **state)
 {
     (void)state;
-    const char *dir = make_set("schema_version,case_id,bench,job,heap,size_bytes,threads,kernel,"
-                               "metric,unit,median,status\n"
-                               "1,a,cpu,j1,host,4096,1,read,bandwidth,bytes/s,1,ok\n"
-                               "1,b,cpu,j2,host,65536,,read,bandwidth,bytes/s,1,ok\n"
-                               "1,c,cpu,j2,sys,4096,2,read,bandwidth,bytes/s,1,ok\n");
+    const char *dir =
+            result_fixture_plant("schema_version,case_id,bench,job,heap,size_bytes,threads,kernel,"
+                                 "metric,unit,median,status\n"
+                                 "1,a,cpu,j1,host,4096,1,read,bandwidth,bytes/s,1,ok\n"
+                                 "1,b,cpu,j2,host,65536,,read,bandwidth,bytes/s,1,ok\n"
+                                 "1,c,cpu,j2,sys,4096,2,read,bandwidth,bytes/s,1,ok\n");
     struct result_set *s = result_fixture_load(dir);
     const struct result_row *rows[3] = {&s->rows[0], &s->rows[1], &s->rows[2]};
     char *labels[3];
@@ -335,7 +316,7 @@ static void test_labels(void **state)
     free(labels[0]);
     free(labels[1]);
     result_set_free(s);
-    remove_set(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_bars(void **state)

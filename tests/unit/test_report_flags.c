@@ -17,28 +17,12 @@
 #include "report_flags.h"
 #include "result_fixture.h"
 
-/* A results.csv of the columns the report reads, one row per line of rows, under a fresh
- * directory; returns its path (static). */
+/* A result set of header and rows (one per line), under a fresh directory: its path. */
 static const char *plant(const char *header, const char *rows)
 {
-    static char dir[64];
-    snprintf(dir, sizeof(dir), "/tmp/dmabench-report-flags-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char path[96];
-    snprintf(path, sizeof(path), "%s/results.csv", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "%s\n%s", header, rows);
-    assert_int_equal(fclose(f), 0);
-    return dir;
-}
-
-static void unplant(const char *dir)
-{
-    char path[96];
-    snprintf(path, sizeof(path), "%s/results.csv", dir);
-    unlink(path);
-    rmdir(dir);
+    char text[2048];
+    snprintf(text, sizeof(text), "%s\n%s", header, rows);
+    return result_fixture_plant(text);
 }
 
 static char *section_of(const struct result_set *s)
@@ -87,7 +71,7 @@ static void test_flagged_rows_by_reason(void **state)
     assert_true(strstr(text, "run-queue wait |") < strstr(text, "steal |"));
     free(text);
     result_set_free(s);
-    unplant(dir);
+    result_fixture_unplant(dir);
 }
 
 static void test_clean_and_old_sets(void **state)
@@ -99,7 +83,7 @@ static void test_clean_and_old_sets(void **state)
     expect_in(text, "No row was flagged");
     free(text);
     result_set_free(s);
-    unplant(dir);
+    result_fixture_unplant(dir);
     dir = plant("schema_version,case_id,bench,heap,metric,unit,median,status",
                 "2,cpu:a,cpu,host,bandwidth,bytes/s,1,ok\n");
     s = result_fixture_load(dir);
@@ -110,7 +94,7 @@ static void test_clean_and_old_sets(void **state)
     expect_in(text, "no `disturbed` and `implausible` columns (results schema 1 or 2)");
     free(text);
     result_set_free(s);
-    unplant(dir);
+    result_fixture_unplant(dir);
 }
 
 int main(void)
