@@ -251,6 +251,9 @@ static int pagemap_count(void *ctx, uintptr_t lo, uintptr_t hi, size_t *huge, si
     struct pagemap_region vec[PAGEMAP_SCAN_REGIONS];
     *huge = *resident = 0;
     for (uintptr_t at = lo; at < hi;) {
+        /* Defined before the kernel fills it: tools that do not know this ioctl (valgrind
+         * 3.19) cannot tell that it wrote the regions. */
+        memset(vec, 0, sizeof(vec));
         struct pagemap_scan_arg arg = {
                 .size = sizeof(arg),
                 .start = at,
