@@ -45,7 +45,8 @@ esac
 [[ -f $here/tests/vm/$set_name.sh ]] || die "no tests/vm/$set_name.sh"
 
 mkdir -p "$outdir"
-DMABENCH_INITRAMFS_FILES="$here/tests/vm/$set_name.sh:/etc/dmabench/$set_name.sh" \
+DMABENCH_INITRAMFS_FILES="$here/tests/vm/$set_name.sh:/etc/dmabench/$set_name.sh \
+$here/tests/csv_columns.sh:/etc/dmabench/csv_columns.sh" \
     "$here/scripts/vm/mkinitramfs.sh" "$outdir/initramfs.cpio.gz" "$here/tests/vm/init.sh" \
     "$dmabench" "${programs[@]}" "${extra_programs[@]}"
 

@@ -3,6 +3,9 @@
 # (dmabench.suite=lab) after its mounts and helpers (check, list_available, cli_expect,
 # kernel_log_clean ...); init.sh ends the run. busybox sh, no `set -e`: see init.sh.
 
+# csv_columns FILE NAME... (packed beside this set by scripts/lab/run-vm.sh).
+. /etc/dmabench/csv_columns.sh
+
 lab_heaps=system,reserved,system-uncached,udmabuf
 # The same, as separate words for the test programs.
 lab_heap_words="system reserved system-uncached udmabuf"
@@ -86,29 +89,11 @@ kernel_selftest() {
 }
 
 # csv_rows_pages FILE PAGE FRACTION: every row of a results.csv is ok and records page_size_bytes
-# PAGE and huge_fraction FRACTION; prints the rows that do not. Fields are split as RFC 4180 says
-# (notes and errors may hold commas).
+# PAGE and huge_fraction FRACTION; prints the rows that do not.
 csv_rows_pages() {
-    awk -v page="$2" -v frac="$3" '
-        function split_csv(line, f,    n, i, c, q, cell) {
-            n = 0; q = 0; cell = ""
-            for (i = 1; i <= length(line); i++) {
-                c = substr(line, i, 1)
-                if (c == "\"") q = !q
-                if (c == "," && !q) { f[++n] = cell; cell = ""; continue }
-                cell = cell c
-            }
-            f[++n] = cell
-            return n
-        }
-        NR == 1 { n = split_csv($0, head); for (i = 1; i <= n; i++) col[head[i]] = i; next }
-        {
-            split_csv($0, f)
-            rows++
-            if (f[col["status"]] != "ok" || f[col["page_size_bytes"]] != page ||
-                f[col["huge_fraction"]] != frac) { print "row " NR ": " $0; bad++ }
-        }
-        END { exit !(rows > 0 && !bad) }' "$1"
+    csv_columns "$1" status page_size_bytes huge_fraction | awk -F, -v page="$2" -v frac="$3" '
+        { rows++; if ($1 != "ok" || $2 != page || $3 != frac) { print "row " NR + 1 ": " $0; bad++ } }
+        END { exit !(rows > 0 && !bad) }'
 }
 
 # pages_recorded_on HEAP NAME PAGE FRACTION BENCH ARGS...: `dmabench run BENCH ARGS` on HEAP
