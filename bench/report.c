@@ -13,6 +13,7 @@
 #include "plot_bars.h"
 #include "report_advice.h"
 #include "report_flags.h"
+#include "report_precision.h"
 #include "report_md.h"
 #include "report_tables.h"
 #include "version.h"
@@ -171,7 +172,7 @@ int report_write(FILE *out, const struct report_input *in, char *err, size_t err
     for (size_t i = 0; i < in->n_sets && !ret; i++) {
         const struct result_set *s = in->sets[i];
         set_heading(out, "##", s, i);
-        if ((ret = report_flags(out, s)) != 0)
+        if ((ret = report_flags(out, s)) != 0 || (ret = report_precision(out, s)) != 0)
             break;
         set_plots(out, in, i);
         if (!(ret = report_table_bandwidth(out, s, err, err_len)) &&
