@@ -54,15 +54,16 @@ coherency_on_lab_heaps() {
         --counters none -q -o /tmp/run-coherency >/tmp/coh.out 2>&1 ||
         { cat /tmp/coh.out; return 1; }
     /bin/validate_results /tmp/run-coherency || return 1
-    if grep -E ',ok,,(needs-sync|fail),' "$csv"; then
+    csv_columns "$csv" case_id metric status verdict >/tmp/coh.cols || return 1
+    if grep -E ',ok,(needs-sync|fail)$' /tmp/coh.cols; then
         echo "stale lines on an IO-coherent machine"
         return 1
     fi
     for heap in $lab_heap_words; do
-        grep -q "heap=$heap;size=64KiB;kernel=stale;strategy=none;engine=v4l2,.*,ok,,coherent," "$csv" ||
+        grep -q "^coherency:heap=$heap;size=64KiB;kernel=stale;strategy=none;engine=v4l2,.*,ok,coherent\$" /tmp/coh.cols ||
             { echo "no coherent vim2m row for $heap:"; grep "heap=$heap;.*engine=v4l2" "$csv"; return 1; }
         for fences in vgem sw_sync; do
-            grep -q "heap=$heap;kernel=fence;engine=$fences,.*,fence_latency,ns,.*,ok,,\$" "$csv" ||
+            grep -q "^coherency:heap=$heap;kernel=fence;engine=$fences,fence_latency,ok,\$" /tmp/coh.cols ||
                 { echo "no $fences fence latency for $heap:"; grep "heap=$heap;kernel=fence" "$csv"; return 1; }
         done
     done
