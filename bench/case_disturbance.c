@@ -212,7 +212,8 @@ static void signs_of(const struct case_disturbance *d, bool sign[N_DISTURBANCE_S
 {
     memset(sign, 0, N_DISTURBANCE_SIGNS * sizeof(bool));
     sign[DISTURBANCE_RUN_QUEUE_WAIT] =
-            d->run_queue_wait_s > DISTURBANCE_RUN_QUEUE_WAIT_SHARE * d->wall_s;
+            d->run_queue_wait_s > DISTURBANCE_RUN_QUEUE_WAIT_SHARE * d->wall_s &&
+            d->run_queue_wait_s > DISTURBANCE_RUN_QUEUE_WAIT_MIN_S;
     sign[DISTURBANCE_OTHER_TASKS] =
             d->others_s > DISTURBANCE_OTHERS_SHARE * d->cpu_s &&
             d->others_s > DISTURBANCE_OTHERS_TICKS_PER_CPU * d->n_cpus * d->tick_s;

@@ -26,8 +26,8 @@ struct pinning;
 #define CASE_DISTURBANCE_SIGNS(X)                                                                  \
     X(RUN_QUEUE_WAIT, "run-queue wait",                                                            \
       "the process's threads were runnable but waiting for a CPU for more than 1% of the "         \
-      "case's wall time (summed over threads, less two of ours bound to one CPU; "                 \
-      "/proc/self/task/*/schedstat)")                                                              \
+      "case's wall time and more than 1 ms (summed over threads, less two of ours bound to one "   \
+      "CPU; /proc/self/task/*/schedstat)")                                                         \
     X(OTHER_TASKS, "other tasks",                                                                  \
       "other processes ran in user space on the case's CPUs for more than 1% of their time and "   \
       "for more than 2 ticks per CPU (/proc/stat user+nice less this process's user time)")        \
@@ -52,6 +52,10 @@ extern const char *const case_disturbance_sign_labels[N_DISTURBANCE_SIGNS];
 extern const char *const case_disturbance_sign_rules[N_DISTURBANCE_SIGNS];
 
 #define DISTURBANCE_RUN_QUEUE_WAIT_SHARE 0.01 /* of the case's wall time */
+/* ... and at least this long: waking a thread on an idle CPU of a VM takes up to a few hundred
+ * microseconds, which is 20% of a 2 ms case but no disturbance; a task that shares our CPU
+ * takes it for scheduler slices of milliseconds. */
+#define DISTURBANCE_RUN_QUEUE_WAIT_MIN_S 1e-3
 #define DISTURBANCE_OTHERS_SHARE         0.01 /* of the time of the case's CPUs */
 #define DISTURBANCE_OTHERS_TICKS_PER_CPU 2    /* /proc/stat rounds user and nice to a tick */
 #define DISTURBANCE_STEAL_SHARE          0.01 /* of the time of the case's CPUs */

@@ -271,6 +271,13 @@ static void test_run_queue_wait_threshold(void **state)
     assert_non_null(strstr(reason, "; involuntary context switches: 12 in 1 s"));
     assert_non_null(strstr(reason, "load: 1.50 on 4 CPUs"));
     assert_true(strstr(reason, "run-queue") < strstr(reason, "involuntary"));
+    /* A wake-up's few hundred microseconds in a 2 ms case is no disturbance; 1.1 ms is. */
+    d.wall_s = 0.002;
+    d.run_queue_wait_s = 0.0004;
+    assert_false(flagged(&d, reason));
+    d.run_queue_wait_s = 0.0011;
+    assert_true(flagged(&d, reason));
+    d.wall_s = 1.0;
     d.run_queue_wait_s = 0.23;
     d.preemptions = 41;
     assert_true(flagged(&d, reason));
