@@ -31,7 +31,10 @@ PKG_CONFIG ?= pkg-config
 PKGS := hwloc numa inih jansson
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -D_GNU_SOURCE -Iheaps -Ibench -Icoherency -Iworkloads
+# One -I per source folder (DESIGN.md's layout): a file names its headers by their own names.
+SRC_DIRS := heaps coherency workloads bench bench/job bench/measure bench/results bench/analysis \
+	bench/cli plot
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
 BASE_CFLAGS := -std=gnu11 -g -fopenmp $(WARN) -MMD -MP
 CFLAGS ?= -O2
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -39,8 +42,8 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 LIBS = $(PKG_LIBS) -lpfm -lcsv -lm
 
 # Everything but main() goes into a library so that tests link the same objects.
-CORE_SRCS := $(sort $(wildcard heaps/*.c bench/*.c coherency/*.c workloads/*.c))
-CORE_SRCS := $(filter-out bench/main.c,$(CORE_SRCS))
+CORE_SRCS := $(sort $(foreach dir,$(SRC_DIRS),$(wildcard $(dir)/*.c)))
+CORE_SRCS := $(filter-out bench/cli/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fixtures the unit tests share (the planted /dev, a bench_env on it), linked into every one.
 UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c
@@ -81,7 +84,7 @@ $(NATIVE)/libdmabench.a: $(NATIVE_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
-dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
+dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -99,7 +102,7 @@ $(ASAN)/libdmabench.a: $(ASAN_OBJS)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(ASAN)/dmabench: $(ASAN)/bench/main.o $(ASAN)/libdmabench.a
+$(ASAN)/dmabench: $(ASAN)/bench/cli/main.o $(ASAN)/libdmabench.a
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
@@ -118,9 +121,9 @@ $(ASAN)/tests/test_reliability_sync: LIBS += -Wl,--wrap=fdatasync
 include mk/static.mk
 include mk/jobs.mk
 
-# --- what the run metadata says about the build (bench/version.h) ---------------------------
-# Only bench/metadata.o gets the commit and its own flavour's flags, so a new commit rebuilds
-# one object; the stamp file changes, and so triggers that rebuild, only when they change.
+# --- what the run metadata says about the build (bench/measure/version.h) -----------------
+# Only bench/measure/metadata.o gets the commit and its own flavour's flags, so a new commit
+# rebuilds one object; the stamp file changes, and so triggers that rebuild, only when they change.
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 shell_quote = '$(subst ','\'',$(1))'
 # $(call c_string_arg,TEXT): TEXT as a C string literal (\ and " escaped), quoted for the shell.
@@ -134,10 +137,11 @@ $(shell mkdir -p $(BUILD) && { printf '%s\n' $(BUILDINFO_TEXT) | cmp -s - $(BUIL
 $(BUILDINFO):
 	@mkdir -p $(@D) && touch $@
 
-$(NATIVE)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,$(CFLAGS))
-$(ASAN)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O1 $(SAN_FLAGS))
-$(STATIC_OBJ)/bench/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O2 $(STATIC_CFLAGS))
-$(NATIVE)/bench/metadata.o $(ASAN)/bench/metadata.o $(STATIC_OBJ)/bench/metadata.o: $(BUILDINFO)
+$(NATIVE)/bench/measure/metadata.o: CPPFLAGS += $(call buildinfo_flags,$(CFLAGS))
+$(ASAN)/bench/measure/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O1 $(SAN_FLAGS))
+$(STATIC_OBJ)/bench/measure/metadata.o: CPPFLAGS += $(call buildinfo_flags,-O2 $(STATIC_CFLAGS))
+METADATA_OBJ := bench/measure/metadata.o
+$(NATIVE)/$(METADATA_OBJ) $(ASAN)/$(METADATA_OBJ) $(STATIC_OBJ)/$(METADATA_OBJ): $(BUILDINFO)
 
 # --- the default characterisation --------------------------------------------------------
 # Then the plots of that run (the newest under results/), so one command gives CSV and plots.
@@ -167,7 +171,7 @@ clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results $(STATIC_DIR)/vm/wit
 # Short runs under valgrind memcheck, with the native binary (valgrind and ASan do not mix);
 # its own copy, so the tests never replace the ./dmabench a user built. The rest of issue 7's
 # tests are tests/cli/t_reliability.sh (clitest) and tests/unit/test_reliability*.c (unit).
-$(NATIVE)/dmabench: $(NATIVE)/bench/main.o $(NATIVE)/libdmabench.a
+$(NATIVE)/dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
 	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
 

@@ -1,7 +1,7 @@
 /* bench/runner.h - runs one case of a benchmark: setup, repetitions, counters, statistics.
  *
- * The only place that decides how often a case is repeated (bench/stats.h reps_next) and that
- * turns raw samples into summaries, so every benchmark gets the same rules.
+ * The only place that decides how often a case is repeated (bench/measure/stats.h reps_next) and
+ * that turns raw samples into summaries, so every benchmark gets the same rules.
  */
 #ifndef DMABENCH_RUNNER_H
 #define DMABENCH_RUNNER_H

@@ -50,7 +50,7 @@ $(STATIC_OBJ)/libdmabench.a: $(STATIC_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
-$(STATIC_BIN): $(STATIC_OBJ)/bench/main.o $(STATIC_LINK_OBJS)
+$(STATIC_BIN): $(STATIC_OBJ)/bench/cli/main.o $(STATIC_LINK_OBJS)
 	$(call quiet,LD-STATIC)
 	$(STATIC_LINK)
 

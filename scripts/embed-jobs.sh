@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/embed-jobs.sh - turns job files into C: the embedded_jobs[] table of bench/jobfile.h.
+# scripts/embed-jobs.sh - turns job files into C: the embedded_jobs[] table of bench/job/jobfile.h.
 #
 #   scripts/embed-jobs.sh bench/jobs/quick.ini bench/jobs/full.ini ... > embedded_jobs.c
 # Each file becomes one string literal, a line of C per line of INI, so that `dmabench run -j

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/cli/t_peers.sh - bench/peers.sh against stand-in peers: each fake tool prints what the
+# tests/cli/t_peers.sh - tests/perf/peers.sh against stand-in peers: each fake tool prints what the
 # real one prints, with known figures, so that the test checks how peers.sh reads and counts
 # them (MiB vs MB, likwid's 2x copy, sysbench's reads per event), which variants it refuses to
 # compare (mbw 1.2.2's mcblock, sysbench rnd), and that perf's zero-source memcpy is compared
@@ -57,10 +57,10 @@ EOF
     chmod +x "$bin"/*
 }
 
-# run_peers ARGS...: bench/peers.sh with the fake peers first on PATH.
+# run_peers ARGS...: tests/perf/peers.sh with the fake peers first on PATH.
 run_peers() {
     make_fake_peers "$work/peers-bin"
-    run_program env PATH="$work/peers-bin:$PATH" DMABENCH="$DMABENCH" bench/peers.sh "$@"
+    run_program env PATH="$work/peers-bin:$PATH" DMABENCH="$DMABENCH" tests/perf/peers.sh "$@"
 }
 
 test_peers_counts_and_refuses_unlike_variants() {

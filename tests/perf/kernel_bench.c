@@ -1,6 +1,6 @@
 /* tests/perf/kernel_bench.c - a standalone timer for the CPU kernels, to tune them against peers.
  *
- * bench/peers.sh builds it and runs it beside perf bench mem, mbw, likwid-bench and sysbench:
+ * tests/perf/peers.sh builds it and runs it beside perf bench mem, mbw, likwid-bench and sysbench:
  * for the copy0 row (a zero source, which `dmabench run cpu` has no option for) and, with
  * --side driver, for everything (make check's peers test builds and runs it). One buffer size,
  * OpenMP threads pinned one per CPU, barrier-aligned passes over pre-faulted memory, each thread
@@ -16,7 +16,7 @@
  * A kernel may name one width of the NT kernels, "copy:nt@avx2", to compare what dispatch does
  * not pick; its row keeps that name. --source-byte sets every byte of the copy source (0x5a by
  * default): perf bench mem memcpy copies a zero-filled source, and some hosts copy zero lines
- * faster, so bench/peers.sh compares perf against dmabench's kernels on zeros too.
+ * faster, so tests/perf/peers.sh compares perf against dmabench's kernels on zeros too.
  */
 #include <errno.h>
 #include <omp.h>

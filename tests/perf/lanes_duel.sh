@@ -33,7 +33,7 @@ esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc_flags=(-std=gnu11 -O2 -D_GNU_SOURCE -Iworkloads -Ibench)
+cc_flags=(-std=gnu11 -O2 -D_GNU_SOURCE -Iworkloads -Ibench/job -Ibench/measure)
 objects=()
 : >"$tmp/variants.h"
 for i in "${!flags[@]}"; do
@@ -46,5 +46,5 @@ for i in "${!flags[@]}"; do
 done
 ${CC:-cc} "${cc_flags[@]}" -DLANES_VARIANTS_H="\"$tmp/variants.h\"" tests/perf/lanes_duel.c \
     workloads/cpu_kernels.c workloads/cpu_kernels_portable.c workloads/cpu_features.c "$arch_file" \
-    bench/size_units.c bench/stats.c "${objects[@]}" -lm -o "$tmp/lanes_duel"
+    bench/job/size_units.c bench/measure/stats.c "${objects[@]}" -lm -o "$tmp/lanes_duel"
 "$tmp/lanes_duel" "${args[@]}"

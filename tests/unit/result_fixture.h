@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "plot_data.h"
+#include "result_set.h"
 #include "runner.h"
 
 /* A fresh directory under /tmp holding text as results.csv (and nothing else): its path, valid

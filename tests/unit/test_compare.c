@@ -23,7 +23,7 @@
 #include "compare_samples.h"
 #include "export_lava.h"
 #include "mann_whitney.h"
-#include "plot_data.h"
+#include "result_set.h"
 
 #define DATA "tests/data/compare/"
 

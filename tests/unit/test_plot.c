@@ -23,7 +23,7 @@
 #include "metadata.h"
 #include "plot.h"
 #include "plot_bars.h"
-#include "plot_data.h"
+#include "result_set.h"
 #include "plot_select.h"
 
 #define SAMPLE "tests/data/plot-sample"

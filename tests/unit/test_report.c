@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "result_fixture.h"
-#include "plot_data.h"
+#include "result_set.h"
 #include "report.h"
 #include "report_md.h"
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "plot_data.h"
+#include "result_set.h"
 #include "report_flags.h"
 #include "result_fixture.h"
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "plot_data.h"
+#include "result_set.h"
 #include "report_precision.h"
 #include "result_fixture.h"
 

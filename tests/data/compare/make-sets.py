@@ -11,7 +11,7 @@
 import csv, math, os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# results_columns in bench/results_csv.c, in its order.
+# results_columns in bench/results/results_csv.c, in its order.
 RESULTS = ["schema_version", "run_id", "case_id", "bench", "job", "heap", "backend", "heap_class",
            "size_bytes", "align_bytes", "page_kind", "page_size_bytes", "threads", "batch",
            "kernel", "node", "strategy", "direction", "region_bytes", "region_offset_bytes",

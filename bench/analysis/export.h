@@ -1,0 +1,44 @@
+/* bench/analysis/export.h - one run's results for board farms and CI: LAVA, KCIDB (KernelCI),
+ * JUnit.
+ *
+ * Every results.csv row becomes one test case: a measurement with its median and unit when it
+ * ran (LAVA pass, KCIDB DONE), skipped with the reason, or failed with the error; plus one
+ * verdict for the whole run that fails when any case failed. Never prints but to the FILE (or
+ * the lava-test-case helper) it is given.
+ */
+#ifndef DMABENCH_EXPORT_H
+#define DMABENCH_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "export_lava.h"
+#include "result_set.h"
+
+#define KCIDB_ORIGIN_DEFAULT "dmabench"
+#define KCIDB_VERSION_MAJOR  5
+#define KCIDB_VERSION_MINOR  0
+
+enum export_format { EXPORT_LAVA, EXPORT_LAVA_SIGNAL, EXPORT_KCIDB, EXPORT_JUNIT };
+
+struct kcidb_opts {
+    const char *origin; /* the submitting CI system's name, [a-z0-9_]+ */
+    /* A build KCIDB already has (the lab's kernel build, "kernelci:..."): the tests attach to
+     * it. NULL: the running kernel is described as a checkout and build of this origin. */
+    const char *build_id;
+};
+
+/* "lava", "lava-signal", "kcidb", "junit": 0, or -EINVAL. */
+int export_format_parse(const char *name, enum export_format *out);
+/* lava-test-case per row, then "dmabench-run". 0 or the sink's -errno. */
+int export_lava(const struct result_set *s, const struct lava_sink *lava);
+/* One <testsuite> for the run. 0 or -EIO. */
+int export_junit(const struct result_set *s, FILE *out);
+/* KCIDB I/O schema v5.0 JSON (checkouts, builds, tests). 0, or -errno with a reason in err:
+ * -EINVAL (origin or build id not of KCIDB's form), -ENOMEM, -EIO. */
+int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *out, char *err,
+                 size_t err_len);
+/* Whether origin matches KCIDB's ^[a-z0-9_]+$. */
+bool kcidb_origin_valid(const char *origin);
+
+#endif

@@ -1,0 +1,354 @@
+/* bench/analysis/export_kcidb.c - a run as KCIDB v5 JSON (KernelCI's common report database), by
+ * jansson.
+ *
+ * KCIDB is about kernels: the running kernel is the checkout and build under test (or a build
+ * KCIDB already has, --build-id), the board is the test environment, and each results row is a
+ * test whose path is dmabench.<bench>.<parameters>.<metric>. Measurements are DONE with a
+ * number, in base units KCIDB can prefix for display (ns become seconds with a metric prefix).
+ */
+#include "export.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "metadata.h"
+
+bool kcidb_origin_valid(const char *origin)
+{
+    if (!*origin)
+        return false;
+    for (const char *p = origin; *p; p++)
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+            return false;
+    return true;
+}
+
+/* A JSON string even from bytes that are not UTF-8 (jansson refuses those): such bytes become
+ * '?', as a damaged error text must not lose the whole report. */
+static json_t *jstr(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
+/* Set key to value (stolen); a NULL value or a failed set is remembered in *ok. */
+static void put(json_t *obj, const char *key, json_t *value, bool *ok)
+{
+    if (!value || json_object_set_new(obj, key, value) != 0)
+        *ok = false;
+}
+
+static void put_str(json_t *obj, const char *key, const char *value, bool *ok)
+{
+    put(obj, key, jstr(value), ok);
+}
+
+/* A metadata value worth reporting, or NULL. */
+static const char *known(const struct result_set *s, const char *key)
+{
+    const char *v = result_set_meta(s, key);
+    return strcmp(v, "unknown") ? v : NULL;
+}
+
+/* "2025-01-31T23:59:59.123Z" as seconds since the epoch; NAN when it is not one. */
+static double parse_time(const char *text)
+{
+    struct tm tm = {0};
+    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest)
+        return NAN;
+    double frac = 0;
+    if (*rest == '.') {
+        char *end;
+        frac = strtod(rest, &end);
+        rest = end;
+    }
+    return strcmp(rest, "Z") == 0 ? (double)timegm(&tm) + frac : NAN;
+}
+
+/* Units in KCIDB's display terms: a base unit and a prefix kind. */
+static void number_unit(const char *unit, double *scale, const char **kunit, const char **prefix)
+{
+    static const struct {
+        const char *unit, *kunit, *prefix;
+        double scale;
+    } map[] = {
+            {"ns", "s", "metric", 1e-9},
+            {"ns/MiB", "s/MiB", "metric", 1e-9},
+            {"bytes/s", "B/s", "metric", 1},
+            {"buffers/s", "buffers/s", "metric", 1},
+    };
+    *scale = 1;
+    *kunit = unit;
+    *prefix = NULL;
+    for (size_t i = 0; i < sizeof(map) / sizeof(*map); i++) {
+        if (!strcmp(unit, map[i].unit)) {
+            *scale = map[i].scale;
+            *kunit = map[i].kunit;
+            *prefix = map[i].prefix;
+        }
+    }
+}
+
+static json_t *environment(const struct result_set *s, bool *ok)
+{
+    json_t *env = json_object(), *misc = json_object(), *compatible = json_array();
+    if (!env || !misc || !compatible) {
+        json_decref(env);
+        json_decref(misc);
+        json_decref(compatible);
+        *ok = false;
+        return NULL;
+    }
+    char comment[512];
+    snprintf(comment, sizeof(comment), "%s, %s", result_set_board(s),
+             result_set_meta(s, "cpu_model"));
+    put_str(env, "comment", comment, ok);
+    /* dt_compatible holds the devicetree's strings joined by ';'; KCIDB wants each without
+     * blanks. */
+    const char *dt = known(s, "dt_compatible");
+    for (const char *p = dt; p && *p;) {
+        size_t n = strcspn(p, ";");
+        char item[256];
+        snprintf(item, sizeof(item), "%.*s", (int)n, p);
+        if (n && !strpbrk(item, " \t") && item[0] != ',' && !strstr(item, ",,") &&
+            item[n - 1] != ',' && json_array_append_new(compatible, jstr(item)) != 0)
+            *ok = false;
+        p += n + (p[n] == ';');
+    }
+    if (json_array_size(compatible))
+        put(env, "compatible", compatible, ok);
+    else
+        json_decref(compatible);
+    static const char *const keys[] = {
+            "board",          "hostname",         "cpu_model", "cpu_cores",  "numa_nodes",
+            "kernel_cmdline", "cpufreq_governor", "thp",       "clocksource"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+        if (known(s, keys[i]))
+            put_str(misc, keys[i], known(s, keys[i]), ok);
+    put(env, "misc", misc, ok);
+    return env;
+}
+
+struct ids {
+    char checkout[512], build[512], run[512];
+};
+
+static void make_ids(const struct result_set *s, const struct kcidb_opts *o, struct ids *ids)
+{
+    /* Unique per origin: the host and the run's start time. */
+    snprintf(ids->run, sizeof(ids->run), "%s:%s:%s", o->origin, result_set_meta(s, "hostname"),
+             result_set_meta(s, "run_id"));
+    snprintf(ids->checkout, sizeof(ids->checkout), "%s", ids->run);
+    snprintf(ids->build, sizeof(ids->build), "%s", o->build_id ? o->build_id : ids->run);
+}
+
+static void add_checkout_and_build(json_t *root, const struct result_set *s, const struct ids *ids,
+                                   const char *origin, bool *ok)
+{
+    json_t *checkout = json_object(), *build = json_object(), *misc = json_object();
+    json_t *checkouts = json_array(), *builds = json_array();
+    put(root, "checkouts", checkouts, ok);
+    put(root, "builds", builds, ok);
+    if (!checkout || !build || !misc || !checkouts || !builds) {
+        json_decref(checkout);
+        json_decref(build);
+        json_decref(misc);
+        *ok = false;
+        return;
+    }
+    if (json_array_append_new(checkouts, checkout) || json_array_append_new(builds, build))
+        *ok = false;
+    char comment[1024];
+    snprintf(comment, sizeof(comment), "the running kernel: Linux %s %s",
+             result_set_meta(s, "kernel_release"), result_set_meta(s, "kernel_version"));
+    put_str(checkout, "id", ids->checkout, ok);
+    put_str(checkout, "origin", origin, ok);
+    put_str(checkout, "comment", comment, ok);
+    /* It booted and ran the tests, so its source was whole. */
+    put(checkout, "valid", json_true(), ok);
+    put_str(build, "id", ids->build, ok);
+    put_str(build, "origin", origin, ok);
+    put_str(build, "checkout_id", ids->checkout, ok);
+    put_str(build, "comment", comment, ok);
+    char arch[64] = "";
+    const char *a = known(s, "kernel_arch");
+    for (size_t i = 0; a && a[i] && i + 1 < sizeof(arch); i++) {
+        char c = (char)tolower((unsigned char)a[i]);
+        arch[i] = islower((unsigned char)c) || isdigit((unsigned char)c) ? c : '_';
+        arch[i + 1] = '\0';
+    }
+    if (*arch)
+        put_str(build, "architecture", arch, ok);
+    put(build, "status", json_string("PASS"), ok);
+    static const char *const keys[] = {"kernel_release", "kernel_version", "kernel_cmdline"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+        if (known(s, keys[i]))
+            put_str(misc, keys[i], known(s, keys[i]), ok);
+    put(build, "misc", misc, ok);
+}
+
+/* Fields every test of the run shares. */
+static json_t *test_base(const struct ids *ids, const char *origin, const char *start, bool *ok)
+{
+    json_t *t = json_object();
+    if (!t) {
+        *ok = false;
+        return NULL;
+    }
+    put_str(t, "build_id", ids->build, ok);
+    put_str(t, "origin", origin, ok);
+    if (start)
+        put_str(t, "start_time", start, ok);
+    return t;
+}
+
+static void add_row_test(json_t *tests, const struct result_set *s, const struct result_row *row,
+                         const struct ids *ids, const char *origin, const char *start,
+                         const json_t *env, bool *ok)
+{
+    json_t *t = test_base(ids, origin, start, ok), *misc = json_object();
+    if (!t || !misc || json_array_append_new(tests, t) != 0) {
+        json_decref(misc);
+        *ok = false;
+        return;
+    }
+    const char *case_id = result_text(row, s->c.case_id), *metric = result_text(row, s->c.metric);
+    const char *status = result_text(row, s->c.status), *unit = result_text(row, s->c.unit);
+    char id[1024], path[512];
+    snprintf(id, sizeof(id), "%s:%s:%s", ids->run, case_id, metric);
+    export_case_path(path, sizeof(path), "dmabench", case_id, metric);
+    put_str(t, "id", id, ok);
+    put_str(t, "path", path, ok);
+    put(t, "environment", json_deep_copy(env), ok);
+    double median = result_num(row, s->c.median);
+    const char *verdict = result_text(row, result_set_col(s, "verdict"));
+    if (!strcmp(status, "ok") && !isnan(median)) {
+        /* A verdict judges the code (PASS / FAIL); a bare measurement does not (DONE). The
+         * number is kept either way. */
+        put(t, "status",
+            json_string(!*verdict                 ? "DONE"
+                        : strcmp(verdict, "fail") ? "PASS"
+                                                  : "FAIL"),
+            ok);
+        double scale;
+        const char *kunit, *prefix;
+        number_unit(unit, &scale, &kunit, &prefix);
+        json_t *number = json_object();
+        put(t, "number", number, ok);
+        if (number) {
+            put(number, "value", json_real(median * scale), ok);
+            put_str(number, "unit", kunit, ok);
+            if (prefix)
+                put_str(number, "prefix", prefix, ok);
+        }
+    } else {
+        /* A case that failed found the kernel (or the heap) wanting: FAIL; one that does not
+         * apply here says nothing about it: SKIP. */
+        put(t, "status", json_string(strcmp(status, "skipped") ? "FAIL" : "SKIP"), ok);
+        put_str(t, "log_excerpt", result_text(row, result_set_col(s, "error")), ok);
+    }
+    static const char *const cols[] = {"case_id", "bench",  "job",       "heap",   "metric",
+                                       "unit",    "better", "n",         "median", "ci_low",
+                                       "ci_high", "p99",    "reps_stop", "status", "verdict"};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
+        int col = result_set_col(s, cols[i]);
+        if (col >= 0 && *result_text(row, col))
+            put_str(misc, cols[i], result_text(row, col), ok);
+    }
+    put(t, "misc", misc, ok);
+}
+
+/* The path "dmabench": the run as a whole, with every metadata key. */
+static void add_run_test(json_t *tests, const struct result_set *s, const struct ids *ids,
+                         const char *origin, const char *start, const json_t *env, bool *ok)
+{
+    json_t *t = test_base(ids, origin, start, ok), *misc = json_object();
+    if (!t || !misc || json_array_append_new(tests, t) != 0) {
+        json_decref(misc);
+        *ok = false;
+        return;
+    }
+    bool failed = false;
+    int verdict = result_set_col(s, "verdict");
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const char *status = result_text(&s->rows[i], s->c.status);
+        failed |= (strcmp(status, "ok") && strcmp(status, "skipped")) ||
+                  !strcmp(result_text(&s->rows[i], verdict), "fail");
+    }
+    char comment[512];
+    snprintf(comment, sizeof(comment), "dmabench %s, run %s on %s",
+             result_set_meta(s, "dmabench_version"), result_set_meta(s, "run_id"),
+             result_set_board(s));
+    put_str(t, "id", ids->run, ok);
+    put_str(t, "path", "dmabench", ok);
+    put_str(t, "comment", comment, ok);
+    put(t, "status", json_string(failed ? "FAIL" : "PASS"), ok);
+    put(t, "environment", json_deep_copy(env), ok);
+    double duration = parse_time(known(s, "end_time")) - parse_time(start);
+    if (duration >= 0)
+        put(t, "duration", json_real(duration), ok);
+    for (size_t i = 0; i < s->md->n; i++)
+        put_str(misc, s->md->entries[i].key, s->md->entries[i].value, ok);
+    put(t, "misc", misc, ok);
+}
+
+int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *out, char *err,
+                 size_t err_len)
+{
+    const char *origin = o->origin ? o->origin : KCIDB_ORIGIN_DEFAULT;
+    if (!kcidb_origin_valid(origin)) {
+        snprintf(err, err_len, "origin '%s': KCIDB origins are [a-z0-9_]+", origin);
+        return -EINVAL;
+    }
+    const char *colon = o->build_id ? strchr(o->build_id, ':') : NULL;
+    if (o->build_id && (!colon || colon == o->build_id)) {
+        snprintf(err, err_len, "build id '%s': KCIDB ids are ORIGIN:ID", o->build_id);
+        return -EINVAL;
+    }
+    struct kcidb_opts opts = {.origin = origin, .build_id = o->build_id};
+    struct ids ids;
+    make_ids(s, &opts, &ids);
+    /* KCIDB takes RFC 3339 times; ours are, when the run recorded one. */
+    const char *start = isnan(parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
+    bool ok = true;
+    json_t *root = json_object(), *version = json_object(), *tests = json_array();
+    json_t *env = environment(s, &ok);
+    put(root, "version", version, &ok);
+    if (version) {
+        put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
+        put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
+    }
+    if (root && !o->build_id)
+        add_checkout_and_build(root, s, &ids, origin, &ok);
+    put(root, "tests", tests, &ok);
+    if (root && tests && env) {
+        add_run_test(tests, s, &ids, origin, start, env, &ok);
+        for (size_t i = 0; i < s->n_rows; i++)
+            add_row_test(tests, s, &s->rows[i], &ids, origin, start, env, &ok);
+    }
+    int ret = ok && root && tests && env ? 0 : -ENOMEM;
+    if (!ret && (json_dumpf(root, out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
+                 fputc('\n', out) == EOF || fflush(out) != 0))
+        ret = -EIO;
+    if (ret)
+        snprintf(err, err_len, "%s", strerror(-ret));
+    json_decref(env);
+    json_decref(root);
+    return ret;
+}

@@ -1,0 +1,148 @@
+/* bench/analysis/export_lava.c - LAVA results: finding and running lava-test-case, or printing for
+ * it.
+ *
+ * The helper is run with posix_spawn (no shell, so names and units are never re-parsed) and
+ * waited for, one result at a time, as a test shell script would call it. Names and units are
+ * reduced to characters that need no quoting in a shell or a signal line.
+ */
+#include "export_lava.h"
+
+#include <errno.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+bool lava_helper_find(char *path, size_t len)
+{
+    const char *dirs = getenv("PATH");
+    if (!dirs || !*dirs)
+        return false;
+    for (const char *p = dirs; *p;) {
+        size_t n = strcspn(p, ":");
+        /* An empty PATH entry means the current directory. */
+        int w = n ? snprintf(path, len, "%.*s/%s", (int)n, p, LAVA_HELPER)
+                  : snprintf(path, len, "./%s", LAVA_HELPER);
+        if (w > 0 && (size_t)w < len && access(path, X_OK) == 0)
+            return true;
+        p += n + (p[n] == ':');
+    }
+    return false;
+}
+
+void lava_sink_init(struct lava_sink *s, FILE *out, bool signal)
+{
+    s->out = out;
+    s->helper[0] = '\0';
+    if (signal)
+        s->mode = LAVA_SIGNAL;
+    else
+        s->mode = lava_helper_find(s->helper, sizeof(s->helper)) ? LAVA_HELPER_RUN : LAVA_PRINT;
+}
+
+static bool name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+/* Units keep '/', '%' and '.' ("bytes/s", "%"): still nothing a shell or a signal splits on. */
+static void clean_units(char *out, size_t len, const char *units)
+{
+    size_t i = 0;
+    for (; units[i] && i + 1 < len; i++)
+        out[i] = name_char(units[i]) || strchr("/%.", units[i]) ? units[i] : '_';
+    out[i] = '\0';
+}
+
+/* Append one part of a dotted path, cleaned; an empty part becomes "_". */
+static void append_part(char *out, size_t len, size_t *used, const char *part, size_t part_len)
+{
+    if (*used && *used + 1 < len)
+        out[(*used)++] = '.';
+    if (!part_len && *used + 1 < len)
+        out[(*used)++] = '_';
+    for (size_t i = 0; i < part_len && *used + 1 < len; i++)
+        out[(*used)++] = name_char(part[i]) ? part[i] : '_';
+    out[*used] = '\0';
+}
+
+void export_case_path(char *out, size_t len, const char *prefix, const char *case_id,
+                      const char *metric)
+{
+    size_t used = 0;
+    if (!len)
+        return;
+    out[0] = '\0';
+    if (prefix)
+        append_part(out, len, &used, prefix, strlen(prefix));
+    /* "bench:key=value;key=value": the benchmark, then the values in the id's (fixed) order;
+     * an id of another shape is taken whole. */
+    const char *colon = strchr(case_id, ':');
+    if (!colon) {
+        append_part(out, len, &used, case_id, strlen(case_id));
+    } else {
+        append_part(out, len, &used, case_id, (size_t)(colon - case_id));
+        for (const char *p = colon + 1; *p;) {
+            size_t n = strcspn(p, ";");
+            const char *eq = memchr(p, '=', n);
+            const char *value = eq ? eq + 1 : p;
+            append_part(out, len, &used, value, (size_t)(p + n - value));
+            p += n + (p[n] == ';');
+        }
+    }
+    append_part(out, len, &used, metric, strlen(metric));
+}
+
+static int run_helper(const struct lava_sink *s, const char *name, const char *result,
+                      const char *measurement, const char *units)
+{
+    char *argv[] = {(char *)LAVA_HELPER,
+                    (char *)name,
+                    (char *)"--result",
+                    (char *)result,
+                    (char *)"--measurement",
+                    (char *)measurement,
+                    (char *)"--units",
+                    (char *)units,
+                    NULL};
+    if (!*measurement)
+        argv[4] = NULL;
+    /* What was printed before must come before what the helper prints. */
+    if (s->out && fflush(s->out) != 0)
+        return -EIO;
+    pid_t pid;
+    int ret = posix_spawn(&pid, s->helper, NULL, NULL, argv, environ);
+    if (ret)
+        return -ret;
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -errno;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int lava_report(const struct lava_sink *s, const char *name, const char *result, double measurement,
+                const char *units)
+{
+    char value[32] = "", unit[64];
+    if (!isnan(measurement))
+        snprintf(value, sizeof(value), "%.10g", measurement);
+    clean_units(unit, sizeof(unit), units && *units ? units : "none");
+    if (s->mode == LAVA_HELPER_RUN)
+        return run_helper(s, name, result, value, unit);
+    if (s->mode == LAVA_SIGNAL)
+        fprintf(s->out, "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=%s RESULT=%s", name, result);
+    else
+        fprintf(s->out, "%s %s --result %s", LAVA_HELPER, name, result);
+    if (*value && s->mode == LAVA_SIGNAL)
+        fprintf(s->out, " UNITS=%s MEASUREMENT=%s", unit, value);
+    else if (*value)
+        fprintf(s->out, " --measurement %s --units %s", value, unit);
+    fputs(s->mode == LAVA_SIGNAL ? ">\n" : "\n", s->out);
+    return ferror(s->out) ? -EIO : 0;
+}

@@ -1,0 +1,131 @@
+/* bench/cli/cli_common.c - option parsing and error reporting shared by every subcommand.
+ *
+ * Bad input gets one line naming the option, the value and what would be accepted, and a
+ * usage exit code; no subcommand repeats these rules.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap_dev.h"
+#include "size_units.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("dmabench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_add_class_override(struct cli_heap_opts *opts, const char *text)
+{
+    if (opts->n_overrides == CLI_MAX_CLASS_OVERRIDES) {
+        cli_error("--heap-class: at most %d overrides", CLI_MAX_CLASS_OVERRIDES);
+        return CLI_EXIT_USAGE;
+    }
+    if (heap_class_override_parse(text, &opts->overrides[opts->n_overrides]) != 0) {
+        cli_error("--heap-class '%s': expected NAME=CLASS with CLASS one of cached, uncached, "
+                  "contiguous, unknown",
+                  text);
+        return CLI_EXIT_USAGE;
+    }
+    opts->n_overrides++;
+    return CLI_EXIT_OK;
+}
+
+int cli_open_registry(const struct cli_heap_opts *opts, struct heap_registry **out)
+{
+    int ret = heap_registry_open(out, opts->overrides, opts->n_overrides);
+    if (ret) {
+        cli_error("cannot probe heaps: %s", strerror(-ret));
+        return CLI_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < opts->n_overrides; i++) {
+        if (!heap_registry_find(*out, opts->overrides[i].name)) {
+            cli_error("--heap-class %s=%s: no heap named '%s' (see 'dmabench list')",
+                      opts->overrides[i].name, heap_class_name(opts->overrides[i].klass),
+                      opts->overrides[i].name);
+            heap_registry_close(*out, NULL);
+            *out = NULL;
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+struct heap *cli_find_heap(struct heap_registry *reg, const char *name)
+{
+    struct heap *heap = heap_registry_find(reg, name);
+    if (heap)
+        return heap;
+    char known[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < heap_registry_count(reg) && used < sizeof(known); i++) {
+        int n = snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
+                         heap_registry_at(reg, i)->info.name);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    cli_error("unknown heap '%s' (heaps here: %s; see 'dmabench list')", name, known);
+    return NULL;
+}
+
+int cli_parse_size(const char *option, const char *text, int zero_ok, size_t *out)
+{
+    int ret = size_parse(text, out);
+    if (ret == -ERANGE) {
+        cli_error("%s '%s': too large", option, text);
+        return CLI_EXIT_USAGE;
+    }
+    if (ret) {
+        cli_error("%s '%s': not a size (bytes, or with a K/M/G/T suffix: 4K, 1M, 2G)", option,
+                  text);
+        return CLI_EXIT_USAGE;
+    }
+    if (!zero_ok && *out == 0) {
+        cli_error("%s 0: must be at least 1 byte", option);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_page_size(const char *text, enum heap_page_kind *kind, size_t *size)
+{
+    *size = 0;
+    if (!strcmp(text, "base")) {
+        *kind = HEAP_PAGES_BASE;
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(text, "thp")) {
+        *kind = HEAP_PAGES_THP;
+        return CLI_EXIT_OK;
+    }
+    size_t bytes;
+    if (size_parse(text, &bytes) != 0 || bytes == 0 || (bytes & (bytes - 1))) {
+        cli_error("--page-size '%s': expected base, thp, or a power-of-two size such as 2M", text);
+        return CLI_EXIT_USAGE;
+    }
+    *kind = bytes == heap_base_page_size() ? HEAP_PAGES_BASE : HEAP_PAGES_HUGETLB;
+    *size = bytes;
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_uint(const char *option, const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < min || value > max) {
+        cli_error("%s '%s': expected an integer from %ld to %ld", option, text, min, max);
+        return CLI_EXIT_USAGE;
+    }
+    *out = value;
+    return CLI_EXIT_OK;
+}

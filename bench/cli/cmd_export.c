@@ -1,0 +1,128 @@
+/* bench/cli/cmd_export.c - `dmabench export RESULTS --format lava|lava-signal|kcidb|junit`.
+ *
+ * Hands one run to a board farm or CI system in its own terms: LAVA test cases (through the
+ * lava-test-case helper on a board under LAVA), KCIDB JSON for KernelCI, JUnit XML for the
+ * rest. The run's own failures are in the report, not the exit code: exporting worked.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "export.h"
+
+static void export_usage(FILE *out)
+{
+    char helper[4096];
+    bool have_helper = lava_helper_find(helper, sizeof(helper));
+    fprintf(out,
+            "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit\n"
+            "                       [--origin NAME] [--build-id ORIGIN:ID]\n"
+            "\n"
+            "Reports one run (a directory, or the results.csv in it): one test case per case\n"
+            "and metric, passed with its median as the measurement, skipped with the reason,\n"
+            "or failed with the error; then one verdict for the run (dmabench-run in LAVA, the\n"
+            "test path 'dmabench' in KCIDB).\n"
+            "\n"
+            "  lava         lava-test-case NAME --result pass|fail|skip --measurement V --units U\n"
+            "               Runs the lava-test-case helper when it is on PATH (inside a LAVA test\n"
+            "               shell), else prints these lines, since LAVA's helpers exist only on a\n"
+            "               board under LAVA (here: %s%s).\n"
+            "  lava-signal  <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=NAME RESULT=R UNITS=U\n"
+            "               MEASUREMENT=V> lines, read by LAVA from the console without helpers\n"
+            "  kcidb        KCIDB I/O schema v%d.%d JSON for KernelCI: the running kernel as the\n"
+            "               checkout and build, a test per case (DONE with a number, SKIP, FAIL)\n"
+            "  junit        JUnit XML, a testcase per case\n"
+            "\n"
+            "  --origin NAME        KCIDB origin, the submitting CI system (default %s)\n"
+            "  --build-id ORIGIN:ID attach the tests to a build KCIDB already has (the lab's\n"
+            "                       kernel build) instead of describing the running kernel\n"
+            "\n"
+            "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
+            "written or the helper failed, 2 bad usage or input.\n",
+            have_helper ? "found, " : "not on PATH, lines are printed", have_helper ? helper : "",
+            KCIDB_VERSION_MAJOR, KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
+}
+
+int cmd_export(int argc, char **argv)
+{
+    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID };
+    static const struct option options[] = {
+            {"format", required_argument, NULL, OPT_FORMAT},
+            {"origin", required_argument, NULL, OPT_ORIGIN},
+            {"build-id", required_argument, NULL, OPT_BUILD_ID},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+    };
+    struct kcidb_opts kcidb = {.origin = KCIDB_ORIGIN_DEFAULT};
+    enum export_format format;
+    bool have_format = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_FORMAT:
+            if (export_format_parse(optarg, &format)) {
+                cli_error("export: --format '%s': expected lava, lava-signal, kcidb or junit",
+                          optarg);
+                return CLI_EXIT_USAGE;
+            }
+            have_format = true;
+            break;
+        case OPT_ORIGIN:
+            if (!kcidb_origin_valid(optarg)) {
+                cli_error("export: --origin '%s': KCIDB origins are lower-case letters, digits "
+                          "and _",
+                          optarg);
+                return CLI_EXIT_USAGE;
+            }
+            kcidb.origin = optarg;
+            break;
+        case OPT_BUILD_ID:
+            kcidb.build_id = optarg;
+            break;
+        case 'h':
+            export_usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            export_usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !have_format) {
+        cli_error("export: needs one result set and --format (see 'dmabench export --help')");
+        return CLI_EXIT_USAGE;
+    }
+    struct result_set *s;
+    char err[1024];
+    int ret = result_set_load(&s, argv[optind], err, sizeof(err));
+    if (ret) {
+        cli_error("export: %s", err);
+        return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+    }
+    struct lava_sink lava;
+    switch (format) {
+    case EXPORT_LAVA:
+    case EXPORT_LAVA_SIGNAL:
+        lava_sink_init(&lava, stdout, format == EXPORT_LAVA_SIGNAL);
+        ret = export_lava(s, &lava);
+        if (ret)
+            cli_error("export: %s: %s", lava.mode == LAVA_HELPER_RUN ? lava.helper : "stdout",
+                      strerror(-ret));
+        break;
+    case EXPORT_KCIDB:
+        ret = export_kcidb(s, &kcidb, stdout, err, sizeof(err));
+        if (ret)
+            cli_error("export: %s", err);
+        break;
+    case EXPORT_JUNIT:
+        ret = export_junit(s, stdout);
+        if (ret)
+            cli_error("export: stdout: %s", strerror(-ret));
+        break;
+    }
+    result_set_free(s);
+    if (ret == -EINVAL)
+        return CLI_EXIT_USAGE; /* a build id not of KCIDB's form */
+    return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}

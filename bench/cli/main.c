@@ -1,0 +1,63 @@
+/* bench/cli/main.c - the dmabench command: dispatches to a subcommand.
+ *
+ * Each subcommand parses its own options (bench/cmd_*.c); this file only knows their names,
+ * the top-level help and the version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+        {"list", cmd_list, "heaps, backends, topology and counters on this machine, with reasons"},
+        {"alloc", cmd_alloc, "allocate, map, write, sync, verify and free buffers from one heap"},
+        {"run", cmd_run, "run benchmarks over sweeps of heaps and parameters, write CSV"},
+        {"plot", cmd_plot, "PNG and SVG plots of result sets with gnuplot"},
+        {"report", cmd_report, "a Markdown report: plots, key tables, recommendations"},
+        {"compare", cmd_compare, "compare result sets: medians, significance, regressions"},
+        {"export", cmd_export, "one run as LAVA test cases, KCIDB JSON or JUnit XML"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "dmabench %s - DMA-BUF heap benchmark and cache-coherency characterisation\n"
+            "\n"
+            "usage: dmabench COMMAND [OPTIONS]\n"
+            "\n"
+            "commands:\n",
+            DMABENCH_VERSION);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-8s %s\n", "help", "this text");
+    fprintf(out, "  %-8s %s\n", "version", "print the version");
+    fprintf(out, "\n'dmabench COMMAND --help' shows a command's options.\n"
+                 "Exit status: 0 success, 1 a failure while running, 2 bad usage or input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(name, "version") || !strcmp(name, "--version")) {
+        printf("dmabench %s\n", DMABENCH_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(name, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see 'dmabench help')", name);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,509 @@
+/* plot/plot.c - the plot types, the .dat files they read, and running plot/NAME.gp on them.
+ *
+ * Data go to gnuplot as files (one block per series, its first line the title), never inside a
+ * generated script: the scripts in plot/ are fixed, take arguments, and can be run by hand on
+ * the .dat files a run leaves behind to restyle a plot.
+ */
+#include "plot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "metadata.h"
+#include "output_dir.h"
+#include "plot_bars.h"
+#include "plot_gnuplot.h"
+
+static const char *const size_x[] = {"size_bytes", NULL};
+/* The sync and pipeline benchmarks came after this code: any of these names will do. */
+static const char *const region_x[] = {"region_bytes", "region_size_bytes", "size_bytes", NULL};
+static const char *const depth_x[] = {"pool_depth", "pool", "depth", "batch", NULL};
+static const char *const cpu_pairs[][2] = {
+        {"cpu", "peer"}, {"src_cpu", "dst_cpu"}, {"cpu_from", "cpu_to"}, {NULL, NULL}};
+
+static const char *const m_bandwidth[] = {"bandwidth", NULL};
+static const char *const m_latency[] = {"latency", NULL};
+static const char *const m_alloc[] = {"alloc_latency", NULL};
+static const char *const m_sync[] = {"sync_cost", "sync_latency", "sync_time", NULL};
+static const char *const m_pipeline[] = {"throughput", "frames_per_s", "fps", NULL};
+static const char *const m_c2c[] = {"c2c_latency", "core_to_core_latency", NULL};
+static const char *const u_ns[] = {"ns", NULL};
+static const char *const u_rate[] = {"frames/s", "buffers/s", "bytes/s", NULL};
+
+static const struct plot_type plot_types[] = {
+        {
+                .name = "bandwidth",
+                .title = "CPU bandwidth through the mapping vs buffer size",
+                .needs = "cpu rows with metric bandwidth",
+                .hint = "dmabench run cpu",
+                .query = {.bench = "cpu", .metrics = m_bandwidth, .x_cols = size_x},
+                .cache_marks = true,
+        },
+        {
+                .name = "latency",
+                .title = "Load latency (random pointer chase) vs buffer size",
+                .needs = "cpu rows with metric latency",
+                .hint = "dmabench run cpu --kernel chase",
+                .query = {.bench = "cpu", .metrics = m_latency, .x_cols = size_x},
+                .cache_marks = true,
+        },
+        {
+                .name = "alloc",
+                .title = "Allocation latency percentiles vs buffer size",
+                .needs = "alloc rows with metric alloc_latency",
+                .hint = "dmabench run alloc",
+                .query = {.bench = "alloc", .metrics = m_alloc, .x_cols = size_x},
+        },
+        {
+                .name = "sync",
+                .title = "Cache maintenance (sync) cost vs region size",
+                .needs = "sync rows with metric sync_cost, or any in ns, by region or buffer size",
+                .hint = "dmabench run sync",
+                .query = {.bench = "sync", .metrics = m_sync, .units = u_ns, .x_cols = region_x},
+        },
+        {
+                .name = "pipeline",
+                .title = "Pipeline throughput vs pool depth",
+                .needs = "pipeline rows with metric throughput, or any in frames/s, buffers/s or "
+                         "bytes/s, by pool_depth or batch",
+                .hint = "dmabench run pipeline",
+                .query = {.bench = "pipeline",
+                          .metrics = m_pipeline,
+                          .units = u_rate,
+                          .x_cols = depth_x},
+        },
+        {
+                .name = "c2c",
+                .title = "Core-to-core cache-line transfer latency",
+                .needs = "coherency rows in ns between two CPUs (columns cpu and peer)",
+                .hint = "dmabench run coherency",
+                .query = {.bench = "coherency",
+                          .metrics = m_c2c,
+                          .units = u_ns,
+                          .xy_cols = cpu_pairs},
+        },
+        {
+                .name = "versus",
+                .title = NULL, /* board vs board, or run vs run: from the sets */
+                .needs = "two or more result sets with cases in common",
+                .hint = "give two result directories",
+                .across_sets = true,
+        },
+};
+
+size_t plot_type_count(void)
+{
+    return sizeof(plot_types) / sizeof(*plot_types);
+}
+
+const struct plot_type *plot_type_at(size_t i)
+{
+    return i < plot_type_count() ? &plot_types[i] : NULL;
+}
+
+const struct plot_type *plot_type_find(const char *name)
+{
+    for (size_t i = 0; i < plot_type_count(); i++)
+        if (strcmp(plot_types[i].name, name) == 0)
+            return &plot_types[i];
+    return NULL;
+}
+
+static bool has_scripts(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/common.gp", dir);
+    return access(path, R_OK) == 0;
+}
+
+int plot_find_scripts(char *out, size_t len, char *err, size_t err_len)
+{
+    const char *env = getenv("DMABENCH_PLOT_DIR");
+    if (env && *env) {
+        snprintf(out, len, "%s", env);
+        if (has_scripts(out))
+            return 0;
+        snprintf(err, err_len, "DMABENCH_PLOT_DIR=%s: no gnuplot scripts there (common.gp)", env);
+        return -ENOENT;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        snprintf(err, err_len, "cannot find the gnuplot scripts: set DMABENCH_PLOT_DIR");
+        return -ENOENT;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    for (int up = 0; up <= 3; up++) {
+        char dir[PATH_MAX + 16] = "";
+        size_t used = (size_t)snprintf(dir, sizeof(dir), "%s", exe);
+        for (int i = 0; i < up && used < sizeof(dir); i++)
+            used += (size_t)snprintf(dir + used, sizeof(dir) - used, "/..");
+        if (used < sizeof(dir))
+            snprintf(dir + used, sizeof(dir) - used, "/plot");
+        if (has_scripts(dir)) {
+            snprintf(out, len, "%s", dir);
+            return 0;
+        }
+    }
+    snprintf(err, err_len,
+             "no gnuplot scripts (plot/common.gp) beside %s or above it: set DMABENCH_PLOT_DIR",
+             exe);
+    return -ENOENT;
+}
+
+/* ---- .dat files ------------------------------------------------------------------------- */
+
+/* A title as gnuplot's columnheader reads it: double-quoted, so no double quote inside. */
+static void put_title(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const char *p = text; *p; p++)
+        fputc(*p == '"' ? '\'' : *p, f);
+    fputc('"', f);
+}
+
+static void put_num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(" NaN", f);
+    else
+        fprintf(f, " %.10g", v);
+}
+
+/* A lone series has no varying parameter to name it: its heap and kernel do. */
+static void series_title(const struct result_set *s, const struct plot_series *ser, char *out,
+                         size_t len)
+{
+    if (ser->label[0]) {
+        snprintf(out, len, "%s", ser->label);
+        return;
+    }
+    const struct result_row *r = ser->pts[0].row;
+    const char *kernel = result_text(r, s->c.kernel);
+    snprintf(out, len, "%s%s%s", result_text(r, s->c.heap), *kernel ? " " : "", kernel);
+}
+
+static void write_series(FILE *f, const struct result_set *s, const struct plot_selection *sel,
+                         bool heatmap)
+{
+    for (size_t i = 0; i < sel->n_series; i++) {
+        const struct plot_series *ser = &sel->series[i];
+        char title[256];
+        series_title(s, ser, title, sizeof(title));
+        /* Blocks are separated by two blank lines; none after the last, or gnuplot counts an
+         * empty block and warns that it has no valid points. */
+        fputs(i ? "\n\n" : "", f);
+        put_title(f, title);
+        fputs(heatmap ? " x y median\n" : " x median ci_low ci_high p90 p99\n", f);
+        for (size_t k = 0; k < ser->n; k++) {
+            const struct plot_point *p = &ser->pts[k];
+            fprintf(f, "%.10g", p->x);
+            if (heatmap) {
+                put_num(f, p->y);
+                put_num(f, p->median);
+            } else {
+                put_num(f, p->median);
+                put_num(f, p->lo);
+                put_num(f, p->hi);
+                put_num(f, p->p90);
+                put_num(f, p->p99);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
+static void write_bars(FILE *f, struct result_set *const *sets, size_t n_sets,
+                       const struct bar_cases *cc)
+{
+    fputs("case", f);
+    for (size_t i = 0; i < n_sets; i++) {
+        char title[300], desc[256];
+        snprintf(desc, sizeof(desc), "%s, Linux %s, run %s", result_set_board(sets[i]),
+                 result_set_meta(sets[i], "kernel_release"), result_set_meta(sets[i], "run_id"));
+        snprintf(title, sizeof(title), "set %zu: %s", i + 1, desc);
+        fputc(' ', f);
+        put_title(f, title);
+        fputs(" lo hi", f);
+    }
+    fputc('\n', f);
+    for (size_t k = 0; k < cc->n; k++) {
+        const struct bar_case *c = &cc->cases[k];
+        put_title(f, c->label[0] ? c->label : "case");
+        for (size_t i = 0; i < n_sets; i++) {
+            put_num(f, c->rel[i]);
+            put_num(f, c->lo[i]);
+            put_num(f, c->hi[i]);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* ---- one plot ------------------------------------------------------------------------------ */
+
+struct plot_ctx {
+    const struct plot_job *job;
+    struct plot_outcome *o;
+    char *err;
+    size_t err_len;
+};
+
+static int open_dat(struct plot_ctx *x, FILE **f)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s.dat", x->job->out_dir, x->o->name);
+    if (!(*f = fopen(path, "we"))) {
+        int ret = -errno;
+        snprintf(x->err, x->err_len, "%s: %s", path, strerror(errno));
+        return ret;
+    }
+    fprintf(*f,
+            "# dmabench plot data for plot/%s.gp (gnuplot -c plot/%s.gp DATA OUT TITLE UNIT "
+            "XCOL [EXTRA])\n",
+            x->o->type->name, x->o->type->name);
+    return 0;
+}
+
+static int close_dat(struct plot_ctx *x, FILE *f)
+{
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        int ret = errno ? -errno : -EIO;
+        snprintf(x->err, x->err_len, "%s/%s.dat: %s", x->job->out_dir, x->o->name, strerror(-ret));
+        return ret;
+    }
+    return 0;
+}
+
+/* "L1d:32768 L2:1048576 ...": the data caches of the set's metadata (cache_l1d, cache_l2 ...). */
+static void cache_marks(const struct result_set *s, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->md->n; i++) {
+        const struct metadata_entry *e = &s->md->entries[i];
+        size_t klen = strlen(e->key);
+        if (strncmp(e->key, "cache_l", 7) != 0 || e->key[klen - 1] == 'i')
+            continue;
+        double bytes = result_parse_size(e->value);
+        if (bytes <= 0 || used >= len)
+            continue;
+        int n = snprintf(out + used, len - used, "%sL%s:%.0f", used ? " " : "", e->key + 7, bytes);
+        if (n > 0)
+            used += (size_t)n;
+    }
+}
+
+/* Whether gnuplot really left NAME.png and NAME.svg, with something in them; else which not. */
+static const char *missing_output(const struct plot_ctx *x)
+{
+    static const char *const ext[] = {"png", "svg"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s.%s", x->job->out_dir, x->o->name, ext[i]);
+        if (stat(path, &st) != 0 || st.st_size == 0)
+            return ext[i];
+    }
+    return NULL;
+}
+
+static int run_script(struct plot_ctx *x, const char *title, const char *unit, const char *xcol,
+                      const char *extra)
+{
+    char script[PATH_MAX], data[PATH_MAX], stem[PATH_MAX];
+    snprintf(script, sizeof(script), "%s/%s.gp", x->job->script_dir, x->o->type->name);
+    snprintf(data, sizeof(data), "%s/%s.dat", x->job->out_dir, x->o->name);
+    snprintf(stem, sizeof(stem), "%s/%s", x->job->out_dir, x->o->name);
+    const char *args[] = {data, stem, title, unit, xcol, extra};
+    int status;
+    const char *missing;
+    int ret = plot_gnuplot_run(script, args, sizeof(args) / sizeof(*args), &x->o->gnuplot_errors,
+                               &status);
+    if (ret == -ENOENT) {
+        snprintf(x->err, x->err_len, "%s not found: install gnuplot (Debian: gnuplot-nox)",
+                 plot_gnuplot_program());
+        return ret;
+    }
+    x->o->state = PLOT_FAILED;
+    if (ret == -ECHILD)
+        snprintf(x->o->note, sizeof(x->o->note), "gnuplot %s %d",
+                 WIFEXITED(status) ? "exited with status" : "was killed by signal",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    else if (ret)
+        snprintf(x->o->note, sizeof(x->o->note), "cannot run %s: %s", plot_gnuplot_program(),
+                 strerror(-ret));
+    else if (x->o->gnuplot_errors && x->o->gnuplot_errors[0])
+        snprintf(x->o->note, sizeof(x->o->note), "gnuplot warned (a warning fails the plot)");
+    else if ((missing = missing_output(x)))
+        snprintf(x->o->note, sizeof(x->o->note), "gnuplot made no %s.%s", x->o->name, missing);
+    else
+        x->o->state = PLOT_MADE;
+    return 0;
+}
+
+static void skip(struct plot_outcome *o, const char *where)
+{
+    o->state = PLOT_SKIPPED;
+    snprintf(o->note, sizeof(o->note), "no rows for it in %s (needs %s; %s)", where, o->type->needs,
+             o->type->hint);
+}
+
+static int plot_one_set(struct plot_ctx *x, const struct result_set *s)
+{
+    struct plot_selection sel;
+    int ret = plot_select(s, &x->o->type->query, &sel, x->err, x->err_len);
+    if (ret)
+        return ret;
+    if (!sel.n_points) {
+        skip(x->o, s->dir);
+        plot_selection_free(&sel);
+        return 0;
+    }
+    x->o->series = sel.n_series;
+    x->o->points = sel.n_points;
+    FILE *f;
+    if (!(ret = open_dat(x, &f))) {
+        if (sel.metric[0])
+            fprintf(f, "# from %s: metric %s (%s) against %s\n", s->results_path, sel.metric,
+                    sel.unit, s->cols[sel.x_col]);
+        else
+            fprintf(f, "# from %s: every metric in %s against %s\n", s->results_path, sel.unit,
+                    s->cols[sel.x_col]);
+        write_series(f, s, &sel, sel.y_col >= 0);
+        ret = close_dat(x, f);
+    }
+    if (!ret) {
+        char title[768], desc[512], marks[256] = "";
+        result_set_describe(s, desc, sizeof(desc));
+        /* The metric only when it is not the one the type is named after (a fallback). */
+        const char *const *pref = x->o->type->query.metrics;
+        bool other = !pref || strcmp(sel.metric, pref[0]) != 0;
+        snprintf(title, sizeof(title), "%s%s%s%s%s%s\n%s", x->o->type->title,
+                 sel.common[0] ? " (" : "", sel.common, sel.common[0] ? ")" : "",
+                 other && sel.metric[0] ? ": " : "", other ? sel.metric : "", desc);
+        if (x->o->type->cache_marks)
+            cache_marks(s, marks, sizeof(marks));
+        ret = run_script(x, title, sel.unit, s->cols[sel.x_col], marks);
+    }
+    plot_selection_free(&sel);
+    return ret;
+}
+
+static int plot_across(struct plot_ctx *x)
+{
+    const struct plot_job *job = x->job;
+    struct bar_cases cc;
+    if (job->n_sets < 2) {
+        x->o->state = PLOT_SKIPPED;
+        snprintf(x->o->note, sizeof(x->o->note), "one result set: needs %s", x->o->type->needs);
+        return 0;
+    }
+    int ret = plot_bars_build(job->sets, job->n_sets, &cc);
+    if (ret) {
+        snprintf(x->err, x->err_len, "versus: %s", strerror(-ret));
+        return ret;
+    }
+    if (!cc.n) {
+        x->o->state = PLOT_SKIPPED;
+        snprintf(x->o->note, sizeof(x->o->note),
+                 "no case measured in every set (joined on case_id and metric)");
+        plot_bars_free(&cc);
+        return 0;
+    }
+    x->o->series = job->n_sets;
+    x->o->points = cc.n;
+    FILE *f;
+    if (!(ret = open_dat(x, &f))) {
+        fprintf(f,
+                "# %zu cases measured in every set%s; per set: value relative to set 1 "
+                "(above 1 = better), CI low, CI high\n",
+                cc.n_common, cc.n < cc.n_common ? " (the largest size of each shown)" : "");
+        write_bars(f, job->sets, job->n_sets, &cc);
+        ret = close_dat(x, f);
+    }
+    if (!ret) {
+        char title[1024], sets[16];
+        size_t used = (size_t)snprintf(
+                title, sizeof(title), "%s, relative to set 1\n",
+                plot_bars_boards_differ(job->sets, job->n_sets) ? "Board vs board" : "Run vs run");
+        for (size_t i = 0; i < job->n_sets && used < sizeof(title); i++)
+            used += (size_t)snprintf(title + used, sizeof(title) - used, "%s%s, Linux %s",
+                                     i ? " vs " : "", result_set_board(job->sets[i]),
+                                     result_set_meta(job->sets[i], "kernel_release"));
+        snprintf(sets, sizeof(sets), "%zu", job->n_sets);
+        ret = run_script(x, title, "", "", sets);
+    }
+    plot_bars_free(&cc);
+    return ret;
+}
+
+static bool wanted(const struct plot_job *job, const struct plot_type *t)
+{
+    if (!job->types)
+        return true;
+    for (const char *const *n = job->types; *n; n++)
+        if (strcmp(*n, t->name) == 0)
+            return true;
+    return false;
+}
+
+static int add_outcome(struct plot_outcome **all, size_t *n, const struct plot_type *t, size_t set,
+                       size_t n_sets)
+{
+    struct plot_outcome *o = realloc(*all, (*n + 1) * sizeof(*o));
+    if (!o)
+        return -ENOMEM;
+    *all = o;
+    o = &o[(*n)++];
+    *o = (struct plot_outcome){.type = t, .set = set};
+    if (n_sets > 1 && !t->across_sets)
+        snprintf(o->name, sizeof(o->name), "set%zu-%s", set + 1, t->name);
+    else
+        snprintf(o->name, sizeof(o->name), "%s", t->name);
+    return 0;
+}
+
+int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_out, char *err,
+              size_t err_len)
+{
+    *out = NULL;
+    *n_out = 0;
+    int dirfd, ret = output_dir_open(job->out_dir, true, &dirfd, err, err_len);
+    if (ret)
+        return ret;
+    close(dirfd);
+    bool failed = false;
+    for (size_t t = 0; t < plot_type_count() && !ret; t++) {
+        const struct plot_type *type = &plot_types[t];
+        if (!wanted(job, type))
+            continue;
+        for (size_t set = 0; set < (type->across_sets ? 1 : job->n_sets) && !ret; set++) {
+            if ((ret = add_outcome(out, n_out, type, set, job->n_sets))) {
+                snprintf(err, err_len, "%s", strerror(-ret));
+                break;
+            }
+            struct plot_ctx x = {job, &(*out)[*n_out - 1], err, err_len};
+            ret = type->across_sets ? plot_across(&x) : plot_one_set(&x, job->sets[set]);
+            failed |= x.o->state == PLOT_FAILED;
+        }
+    }
+    return ret ? ret : failed ? -ECHILD : 0;
+}
+
+void plot_outcomes_free(struct plot_outcome *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(o[i].gnuplot_errors);
+    free(o);
+}
