@@ -32,7 +32,7 @@ PKGS := hwloc numa inih jansson
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 # One -I per source folder (DESIGN.md's layout): a file names its headers by their own names.
-SRC_DIRS := heaps coherency workloads bench bench/job bench/measure bench/results bench/analysis \
+SRC_DIRS := clock heaps coherency workloads bench bench/job bench/measure bench/results bench/analysis \
 	bench/cli plot
 CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
 BASE_CFLAGS := -std=gnu11 -g -fopenmp $(WARN) -MMD -MP

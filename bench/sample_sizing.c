@@ -12,6 +12,25 @@
 #include "bench.h"
 #include "timing.h"
 
+uint64_t sample_sizing_inner_loops(double op_ns, double min_sample_ns)
+{
+    /* Past this a sample would run for years; it also keeps the conversion below defined. */
+    const double most = 0x1p62;
+    double resolution = timing_resolution_ns();
+    /* A probe that read 0 ticks says only that the operation is shorter than one step. */
+    if (op_ns == 0)
+        op_ns = resolution;
+    if (!(op_ns > 0))
+        return 1;
+    double target = 1000 * resolution;
+    if (min_sample_ns > target)
+        target = min_sample_ns;
+    double loops = ceil(target / op_ns);
+    if (!(loops >= 1))
+        return 1;
+    return loops > most ? (uint64_t)most : (uint64_t)loops;
+}
+
 void sample_sizing_fit(struct sample_sizing *z, uint64_t loops, const struct sizing_pass *p)
 {
     if (loops == 0)
@@ -23,7 +42,7 @@ void sample_sizing_fit(struct sample_sizing *z, uint64_t loops, const struct siz
     double wall = p->wall_ns / (double)loops;
     z->loop_ns = per;
     z->loop_wall_ns = wall > per ? wall : per;
-    double want = (double)timing_inner_loops(per, z->floor_ns * SAMPLE_SIZING_MARGIN);
+    double want = (double)sample_sizing_inner_loops(per, z->floor_ns * SAMPLE_SIZING_MARGIN);
     if (z->max_wall_ns > 0) {
         double by_wall = floor(z->max_wall_ns / z->loop_wall_ns);
         if (want > by_wall)

@@ -55,6 +55,10 @@ struct sample_sizing {
     unsigned short_reps; /* repetitions that timed less than the floor all the same */
 };
 
+/* How many repetitions of an operation of about op_ns make one sample at least min_sample_ns
+ * long and 1000x the clock resolution; at least 1. op_ns == 0 (the operation was too quick
+ * to see) counts as one resolution step; a negative or NAN op_ns gives 1. */
+uint64_t sample_sizing_inner_loops(double op_ns, double min_sample_ns);
 /* Size z->loops: a warm pass of warm_loops (discarded), a pass of warm_loops to size from, then
  * up to SAMPLE_SIZING_CHECKS passes with the sized count until one times at least the floor
  * (or a cap holds it back) within the wall cap, each other one re-sizing from itself. 0, or the

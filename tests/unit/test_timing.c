@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sample_sizing.h"
 #include "timing.h"
 
 static uint64_t mono_ns(void)
@@ -310,26 +311,26 @@ static void test_inner_loops(void **state)
     (void)state;
     double floor_ns = 1000 * timing_resolution_ns();
     /* A sample floor far above 1000x the resolution (< 1 ms, checked above): 1 s / 1 us. */
-    assert_int_equal(timing_inner_loops(1000, 1e9), 1000000);
-    assert_int_equal(timing_inner_loops(3, 1e9), 333333334); /* rounded up: 1e9 / 3 */
-    assert_int_equal(timing_inner_loops(1e9, 1e9), 1);
+    assert_int_equal(sample_sizing_inner_loops(1000, 1e9), 1000000);
+    assert_int_equal(sample_sizing_inner_loops(3, 1e9), 333333334); /* rounded up: 1e9 / 3 */
+    assert_int_equal(sample_sizing_inner_loops(1e9, 1e9), 1);
     /* Longer than the sample floor: one repetition is enough. */
-    assert_int_equal(timing_inner_loops(5e9, 1e9), 1);
+    assert_int_equal(sample_sizing_inner_loops(5e9, 1e9), 1);
     /* Without a floor of its own the resolution decides: loops * op >= 1000 x resolution, and
      * one loop fewer would not be. */
-    uint64_t loops = timing_inner_loops(0.7, 0);
+    uint64_t loops = sample_sizing_inner_loops(0.7, 0);
     assert_true((double)loops * 0.7 >= floor_ns);
     assert_true((double)(loops - 1) * 0.7 < floor_ns);
-    assert_true(timing_inner_loops(0.7, -5) == loops);
-    assert_true(timing_inner_loops(0.7, floor_ns / 2) == loops);
+    assert_true(sample_sizing_inner_loops(0.7, -5) == loops);
+    assert_true(sample_sizing_inner_loops(0.7, floor_ns / 2) == loops);
     /* An operation too quick to see counts as one resolution step. */
-    uint64_t unseen = timing_inner_loops(0, 0); /* 1000 x res / res, give or take an ulp */
+    uint64_t unseen = sample_sizing_inner_loops(0, 0); /* 1000 x res / res, give or take an ulp */
     assert_true(unseen == 1000 || unseen == 1001);
-    assert_true(timing_inner_loops(0, 1e9) == (uint64_t)ceil(1e9 / timing_resolution_ns()));
+    assert_true(sample_sizing_inner_loops(0, 1e9) == (uint64_t)ceil(1e9 / timing_resolution_ns()));
     /* Nonsense operation times give 1 (time one op first), absurd ones are capped. */
-    assert_int_equal(timing_inner_loops(-1, 1e9), 1);
-    assert_int_equal(timing_inner_loops(NAN, 1e9), 1);
-    assert_true(timing_inner_loops(1e-300, 1e300) == (UINT64_C(1) << 62));
+    assert_int_equal(sample_sizing_inner_loops(-1, 1e9), 1);
+    assert_int_equal(sample_sizing_inner_loops(NAN, 1e9), 1);
+    assert_true(sample_sizing_inner_loops(1e-300, 1e300) == (UINT64_C(1) << 62));
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* bench/measure/timing.c - picks, calibrates and reads the clock every sample is timed with.
+/* clock/timing.c - picks, calibrates and reads the clock every sample is timed with.
  *
  * A cycle counter is cheaper and finer than clock_gettime, but only trustworthy when its rate
  * is fixed (x86 invariant TSC, arm64's architected counter) and it agrees with the kernel's
@@ -475,23 +475,4 @@ double timing_ticks_per_second(void)
 {
     timing_ready();
     return clk.ticks_per_s;
-}
-
-uint64_t timing_inner_loops(double op_ns, double min_sample_ns)
-{
-    /* Past this a sample would run for years; it also keeps the conversion below defined. */
-    const double most = 0x1p62;
-    double resolution = timing_resolution_ns();
-    /* A probe that read 0 ticks says only that the operation is shorter than one step. */
-    if (op_ns == 0)
-        op_ns = resolution;
-    if (!(op_ns > 0))
-        return 1;
-    double target = 1000 * resolution;
-    if (min_sample_ns > target)
-        target = min_sample_ns;
-    double loops = ceil(target / op_ns);
-    if (!(loops >= 1))
-        return 1;
-    return loops > most ? (uint64_t)most : (uint64_t)loops;
 }

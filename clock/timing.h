@@ -1,8 +1,10 @@
-/* bench/measure/timing.h - the clock every sample is timed with.
+/* clock/timing.h - the clock every sample is timed with.
  *
  * CLOCK_MONOTONIC_RAW everywhere, or a cycle counter (x86 invariant TSC, arm64 cntvct_el0)
  * calibrated against it when that is cheaper and finer; the choice and the resolution go into
- * the run metadata so that a figure can always be traced to how it was timed.
+ * the run metadata so that a figure can always be traced to how it was timed. It sits below
+ * heaps/, coherency/ and workloads/ because the coherency probes time events inside their own
+ * threads (a line's round trip, a fence's wake-up) with the same clock the harness reads.
  */
 #ifndef DMABENCH_TIMING_H
 #define DMABENCH_TIMING_H
@@ -30,9 +32,5 @@ const char *timing_source(void);
 const char *timing_source_detail(void);
 /* Ticks per second of the chosen clock (1e9 for clock_gettime). */
 double timing_ticks_per_second(void);
-/* How many repetitions of an operation of about op_ns make one sample at least min_sample_ns
- * long and 1000x the clock resolution; at least 1. op_ns == 0 (the operation was too quick
- * to see) counts as one resolution step; a negative or NAN op_ns gives 1. */
-uint64_t timing_inner_loops(double op_ns, double min_sample_ns);
 
 #endif
