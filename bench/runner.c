@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "case_disturbance.h"
+#include "counters_probe.h"
 #include "resource_snapshot.h"
 #include "run_signals.h"
 #include "timing.h"

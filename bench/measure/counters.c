@@ -146,15 +146,6 @@ int counters_spec_parse(const char *text, struct counter_spec *out, char *err, s
     }
 }
 
-/* Events of a PMU (core hardware, raw, or a PMU of its own type) go in groups; software and
- * tracepoint events stand alone: they never compete for PMU counters, and grouped with
- * task-clock or cpu-clock (PMUs of their own) fault events were seen to read 0 (Linux 6.18). */
-static int is_hardware(const struct perf_event_attr *attr)
-{
-    return attr->type == PERF_TYPE_HARDWARE || attr->type == PERF_TYPE_HW_CACHE ||
-           attr->type == PERF_TYPE_RAW || attr->type >= PERF_TYPE_MAX;
-}
-
 /* The core PMU takes generic, cache and raw events alike; any other PMU only its own. */
 static uint32_t group_pmu(const struct perf_event_attr *attr)
 {
@@ -215,7 +206,10 @@ int counter_thread_open(struct counter_thread *t, const struct counter_spec *spe
             t->err[i] = ret;
             continue;
         }
-        if (!is_hardware(&attr) && !group_software) {
+        /* Events of a PMU go in groups; software and tracepoint events stand alone: they never
+         * compete for PMU counters, and grouped with task-clock or cpu-clock (PMUs of their
+         * own) fault events were seen to read 0 (Linux 6.18). */
+        if (!counter_attr_is_hardware(&attr) && !group_software) {
             t->err[i] = open_one(t, i, &attr, -1);
             continue;
         }
@@ -354,58 +348,4 @@ double counter_totals_running_ratio(const struct counter_totals *totals, size_t 
     if (i >= totals->n || totals->enabled_ns[i] <= 0)
         return NAN;
     return totals->running_ns[i] / totals->enabled_ns[i];
-}
-
-const char *counter_error_reason(const char *name, int err, char *out, size_t out_len)
-{
-    struct perf_event_attr attr;
-    int e = err < 0 ? -err : err;
-    if (e == 0) {
-        snprintf(out, out_len, "no error");
-        return out;
-    }
-    int enc = counter_encode(name, &attr);
-    if (enc == -ENODEV) {
-        snprintf(out, out_len, "libpfm4 failed to initialise");
-        return out;
-    }
-    if (enc) {
-        snprintf(out, out_len, "unknown to libpfm4 (%s)", name);
-        return out;
-    }
-    const char *why = NULL;
-    switch (e) {
-    case ENOENT:
-    case EOPNOTSUPP:
-    case ENODEV:
-        if (!is_hardware(&attr))
-            why = "not supported by this kernel";
-        else if (counter_try_open("perf::cycles") == 0)
-            why = "not supported by this CPU's PMU";
-        else
-            why = "no hardware PMU";
-        break;
-    case EACCES:
-    case EPERM: {
-        int paranoid = counters_read_paranoid();
-        if (paranoid == COUNTERS_PARANOID_UNKNOWN)
-            snprintf(out, out_len, "not permitted (perf_event_open(%s): %s)", name, strerror(e));
-        else
-            snprintf(out, out_len,
-                     "not permitted (perf_event_paranoid=%d, perf_event_open(%s): %s)", paranoid,
-                     name, strerror(e));
-        return out;
-    }
-    case EINVAL:
-        why = "rejected by this PMU or kernel";
-        break;
-    case EIO: /* from read_group: the kernel's answer did not match the group */
-        snprintf(out, out_len, "could not be read back (%s: %s)", name, strerror(e));
-        return out;
-    }
-    if (why)
-        snprintf(out, out_len, "%s (perf_event_open(%s): %s)", why, name, strerror(e));
-    else
-        snprintf(out, out_len, "perf_event_open(%s): %s", name, strerror(e));
-    return out;
 }

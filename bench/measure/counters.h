@@ -3,7 +3,8 @@
  * libpfm4 turns event names (generic "perf::cycles" or raw "arm_ac53::L1D_CACHE_REFILL") into
  * perf_event_attr; each benchmark thread opens its own events for itself and brackets its
  * timed region with start/stop, and the harness sums the threads. An event that cannot be opened
- * keeps its errno, its values stay empty, and the run goes on.
+ * keeps its errno, its values stay empty, and the run goes on (counters_probe.h's
+ * counter_error_reason says why).
  */
 #ifndef DMABENCH_COUNTERS_H
 #define DMABENCH_COUNTERS_H
@@ -90,12 +91,6 @@ void counter_thread_close(struct counter_thread *t);
 void counter_totals_init(struct counter_totals *totals, const struct counter_spec *spec);
 /* running / enabled for event i (1.0 = counted the whole time), NAN when never enabled. */
 double counter_totals_running_ratio(const struct counter_totals *totals, size_t i);
-/* Why event `name` could not be counted, for its err: "no hardware PMU (perf_event_open(
- * perf::cycles): No such file or directory)", "not permitted (perf_event_paranoid=2, ...)",
- * "unknown to libpfm4 (...)". The name tells a hardware event from a software one (ENOENT
- * means "no PMU" for one, "not in this kernel" for the other) and libpfm4's EINVAL from the
- * kernel's. May open perf::cycles once to tell "no PMU" from "this PMU lacks the event". */
-const char *counter_error_reason(const char *name, int err, char *out, size_t out_len);
 
 /* Tests only: group software events as if they were hardware, so that group reads (several
  * events per read, members that fail to join) are exercised on a machine without a PMU. Set

@@ -1,9 +1,12 @@
-/* bench/measure/counters_probe.c - libpfm4 event encoding and a perf_event_open probe.
+/* bench/measure/counters_probe.c - libpfm4 event encoding, a perf_event_open probe, and why
+ * an event cannot be counted.
  *
  * Encoding goes through libpfm4 (PFM_OS_PERF_EVENT_EXT) so generic perf:: names and raw PMU
  * names work the same way; opening falls back to user-space counting where perf_event_paranoid
  * asks for it, here once for the probe and for every event bench/measure/counters.c opens. The
- * probe opens one hardware and one software event to tell the user whether counters will count.
+ * probe opens one hardware and one software event to tell the user whether counters will count;
+ * the same facts explain an event that failed (counter_error_reason), so counters.c only calls
+ * down into this file, never the other way.
  */
 #include "counters_probe.h"
 
@@ -15,8 +18,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include "counters.h"
 
 static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
 static int pfm_state; /* the pfm_initialize() result */
@@ -48,6 +49,12 @@ int counter_encode(const char *name, struct perf_event_attr *attr)
         return -EINVAL;
     attr->size = sizeof(*attr);
     return 0;
+}
+
+bool counter_attr_is_hardware(const struct perf_event_attr *attr)
+{
+    return attr->type == PERF_TYPE_HARDWARE || attr->type == PERF_TYPE_HW_CACHE ||
+           attr->type == PERF_TYPE_RAW || attr->type >= PERF_TYPE_MAX;
 }
 
 static int perf_open(struct perf_event_attr *attr, int group_fd)
@@ -138,6 +145,60 @@ void counters_probe_run(struct counters_probe *out)
     list_core_pmus(out);
     out->hw_err = counter_try_open("perf::cycles");
     out->sw_err = try_open("perf::task-clock", &out->user_only);
+}
+
+const char *counter_error_reason(const char *name, int err, char *out, size_t out_len)
+{
+    struct perf_event_attr attr;
+    int e = err < 0 ? -err : err;
+    if (e == 0) {
+        snprintf(out, out_len, "no error");
+        return out;
+    }
+    int enc = counter_encode(name, &attr);
+    if (enc == -ENODEV) {
+        snprintf(out, out_len, "libpfm4 failed to initialise");
+        return out;
+    }
+    if (enc) {
+        snprintf(out, out_len, "unknown to libpfm4 (%s)", name);
+        return out;
+    }
+    const char *why = NULL;
+    switch (e) {
+    case ENOENT:
+    case EOPNOTSUPP:
+    case ENODEV:
+        if (!counter_attr_is_hardware(&attr))
+            why = "not supported by this kernel";
+        else if (counter_try_open("perf::cycles") == 0)
+            why = "not supported by this CPU's PMU";
+        else
+            why = "no hardware PMU";
+        break;
+    case EACCES:
+    case EPERM: {
+        int paranoid = counters_read_paranoid();
+        if (paranoid == COUNTERS_PARANOID_UNKNOWN)
+            snprintf(out, out_len, "not permitted (perf_event_open(%s): %s)", name, strerror(e));
+        else
+            snprintf(out, out_len,
+                     "not permitted (perf_event_paranoid=%d, perf_event_open(%s): %s)", paranoid,
+                     name, strerror(e));
+        return out;
+    }
+    case EINVAL:
+        why = "rejected by this PMU or kernel";
+        break;
+    case EIO: /* from read_group: the kernel's answer did not match the group */
+        snprintf(out, out_len, "could not be read back (%s: %s)", name, strerror(e));
+        return out;
+    }
+    if (why)
+        snprintf(out, out_len, "%s (perf_event_open(%s): %s)", why, name, strerror(e));
+    else
+        snprintf(out, out_len, "perf_event_open(%s): %s", name, strerror(e));
+    return out;
 }
 
 const char *counters_hw_reason(const struct counters_probe *probe, char *out, size_t out_len)

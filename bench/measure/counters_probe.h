@@ -1,8 +1,9 @@
-/* bench/measure/counters_probe.h - can this process read hardware and software counters here?
+/* bench/measure/counters_probe.h - can this process read hardware and software counters here,
+ * and if not, why not?
  *
  * libpfm4 names the events, perf_event_open decides: a VM without a virtual PMU, a kernel with
  * perf_event_paranoid too high, or a PMU libpfm4 does not know all look different, and
- * `dmabench list` must say which one this machine is.
+ * `dmabench list` (and each event's reason in the results) must say which one this machine is.
  */
 #ifndef DMABENCH_COUNTERS_PROBE_H
 #define DMABENCH_COUNTERS_PROBE_H
@@ -24,6 +25,9 @@ struct counters_probe {
     int paranoid;        /* perf_event_paranoid, or COUNTERS_PARANOID_UNKNOWN */
 };
 
+/* Whether attr counts on a PMU (core hardware, cache, raw, or a PMU of its own type) rather
+ * than in the kernel's software (software and tracepoint events). */
+bool counter_attr_is_hardware(const struct perf_event_attr *attr);
 /* Encode an event name ("perf::cycles", "arm_ac53::L1D_CACHE_REFILL") for this process,
  * counting user and kernel time. Returns 0 or -EINVAL (unknown name) / -ENODEV (no libpfm4). */
 int counter_encode(const char *name, struct perf_event_attr *attr);
@@ -36,6 +40,12 @@ int counter_try_open(const char *name);
 /* /proc/sys/kernel/perf_event_paranoid, or COUNTERS_PARANOID_UNKNOWN. */
 int counters_read_paranoid(void);
 void counters_probe_run(struct counters_probe *out);
+/* Why event `name` could not be counted, for its err: "no hardware PMU (perf_event_open(
+ * perf::cycles): No such file or directory)", "not permitted (perf_event_paranoid=2, ...)",
+ * "unknown to libpfm4 (...)". The name tells a hardware event from a software one (ENOENT
+ * means "no PMU" for one, "not in this kernel" for the other) and libpfm4's EINVAL from the
+ * kernel's. May open perf::cycles once to tell "no PMU" from "this PMU lacks the event". */
+const char *counter_error_reason(const char *name, int err, char *out, size_t out_len);
 /* "no hardware PMU (perf_event_open(perf::cycles): No such file or directory)" etc. */
 const char *counters_hw_reason(const struct counters_probe *probe, char *out, size_t out_len);
 
