@@ -4,6 +4,8 @@
  * Two boards (or two nights) are only comparable when their metadata says how they differed:
  * governor, THP mode, kernel, steal time. Keys keep the order they were first set in, so the
  * metadata.csv of every run reads the same way. Readers never fail: a missing file is "unknown".
+ * The store (init, set, get) is metadata_store.c; the collectors are metadata.c (machine, load),
+ * metadata_cpu.c and metadata_power.c, and they call the store, never each other back.
  */
 #ifndef DMABENCH_METADATA_H
 #define DMABENCH_METADATA_H
