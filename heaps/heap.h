@@ -182,6 +182,8 @@ struct heap *heap_registry_at(struct heap_registry *reg, size_t i);
 struct heap *heap_registry_find(struct heap_registry *reg, const char *name);
 struct heap_counts heap_registry_live(const struct heap_registry *reg);
 
+/* For heap_registry_open: an empty registry, or NULL on ENOMEM. */
+struct heap_registry *heap_registry_new(void);
 /* For backends' probe(): add a heap; returns it (to set priv) or NULL on ENOMEM. */
 struct heap *heap_registry_add(struct heap_registry *reg, const struct heap_ops *ops,
                                const struct heap_info *info);

@@ -2,7 +2,8 @@
  *
  * An X-macro list (as stress-ng's core-stressors.h) so that the set of allocators dmabench
  * knows can be read and audited in one place. Each entry NAME names a backend defined in
- * heaps/backend_NAME.c as `const struct heap_ops heap_backend_NAME`.
+ * heaps/backend_NAME.c as `const struct heap_ops heap_backend_NAME`; heaps/heap_backends.c
+ * probes them in this order.
  */
 #ifndef DMABENCH_HEAP_BACKENDS_H
 #define DMABENCH_HEAP_BACKENDS_H

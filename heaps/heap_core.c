@@ -1,8 +1,10 @@
-/* heaps/heap_core.c - the allocator core: probes every backend into a registry, validates
- * requests, and keeps count of every live buffer and CPU mapping.
+/* heaps/heap_core.c - the allocator core: the registry backends add their heaps to, checks on
+ * every request, and the count of every live buffer and CPU mapping.
  *
  * Benchmarks never talk to a backend directly: going through here means one set of checks for
- * bad input, one place that knows what is still allocated, and a leak report at the end.
+ * bad input, one place that knows what is still allocated, and a leak report at the end. The
+ * core knows no backend by name (heap_backends.c probes them): backends call into it, it only
+ * calls them back through their ops.
  */
 #include "heap.h"
 
@@ -13,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "heap_backends.h"
 #include "heap_dev.h"
 #include "heap_fault.h"
 
@@ -31,12 +32,6 @@ struct heap_registry {
     struct buf_entry *live; /* every allocated buffer, for leak reports */
     struct heap_counts counts;
     pthread_mutex_t lock; /* benchmarks allocate from several threads */
-};
-
-static const struct heap_ops *const all_backends[] = {
-#define HEAP_BACKEND_ENTRY(name) &heap_backend_##name,
-        HEAP_BACKENDS(HEAP_BACKEND_ENTRY)
-#undef HEAP_BACKEND_ENTRY
 };
 
 static struct buf_entry *entry_of(struct heap_buf *buf)
@@ -69,36 +64,12 @@ struct heap *heap_registry_add(struct heap_registry *reg, const struct heap_ops 
     return heap;
 }
 
-static void apply_overrides(struct heap_registry *reg, const struct heap_class_override *overrides,
-                            size_t n_overrides)
-{
-    for (size_t i = 0; i < n_overrides; i++) {
-        struct heap *heap = heap_registry_find(reg, overrides[i].name);
-        if (!heap)
-            continue;
-        heap->info.klass = overrides[i].klass;
-        heap->info.class_from_user = true;
-        heap->info.cpu_mapping = heap_class_cpu_mapping(overrides[i].klass);
-    }
-}
-
-int heap_registry_open(struct heap_registry **out, const struct heap_class_override *overrides,
-                       size_t n_overrides)
+struct heap_registry *heap_registry_new(void)
 {
     struct heap_registry *reg = calloc(1, sizeof(*reg));
-    if (!reg)
-        return -ENOMEM;
-    pthread_mutex_init(&reg->lock, NULL);
-    for (size_t i = 0; i < sizeof(all_backends) / sizeof(all_backends[0]); i++) {
-        int ret = all_backends[i]->probe(reg);
-        if (ret == -ENOMEM) {
-            heap_registry_close(reg, NULL);
-            return ret;
-        }
-    }
-    apply_overrides(reg, overrides, n_overrides);
-    *out = reg;
-    return 0;
+    if (reg)
+        pthread_mutex_init(&reg->lock, NULL);
+    return reg;
 }
 
 void heap_registry_close(struct heap_registry *reg, struct heap_counts *leaked)
