@@ -8,6 +8,8 @@
 #                        (make reliability), timing checks of the native build (make
 #                        hostcheck), then the real-kernel VM test
 #   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
+#   make layering        only the layering check (tests/layering.sh): nothing includes or calls
+#                        a layer above its own, no files include or call each other in a loop
 #   make static          a static binary for a board: build/static-<arch>/dmabench
 #   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
 #   make format          clang-format every source file in place
@@ -61,7 +63,7 @@ endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
-	format-check clean
+	format-check layering clean
 all: dmabench
 
 deps:
@@ -158,7 +160,7 @@ plot: dmabench
 	./dmabench plot "$$dir" -o "$$dir/plots"
 
 # --- tests -----------------------------------------------------------------------------------
-check: format-check unit clitest reliability hostcheck fuzz vmcheck
+check: format-check layering unit clitest reliability hostcheck fuzz vmcheck
 	@echo "make check: all test sets passed"
 
 unit: $(UNIT_BINS) | checkdeps
@@ -197,6 +199,14 @@ format:
 
 format-check: | checkdeps
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo "format-check: clean"
+
+# The layers of README's layout hold (tests/layering.sh): clock/ at the bottom, then heaps/,
+# coherency/ and workloads/, then bench/ and plot/; no file includes a header or uses a symbol
+# from a layer above its own, and no files include or call each other in a loop. Read from the
+# sources and the native objects' symbols, after a self-test that each rule catches its break.
+layering: $(NATIVE_OBJS) $(NATIVE)/bench/cli/main.o
+	@CC="$(CC)" NM="$(CROSS_COMPILE)nm" tests/layering.sh --self-test
+	@NM="$(CROSS_COMPILE)nm" tests/layering.sh $(NATIVE) $(SRC_DIRS)
 
 clean:
 	rm -rf $(BUILD) dmabench
