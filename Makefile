@@ -4,10 +4,13 @@
 #   make run             the quick characterisation of every heap here -> results/BOARD/TIME/,
 #                        then its plots (make plot)
 #   make plot            PNG and SVG plots of the newest run -> results/BOARD/TIME/plots/
-#   make check           unit tests and CLI tests under ASan/UBSan, a run under valgrind
-#                        (make reliability), timing checks of the native build (make
-#                        hostcheck), then the real-kernel VM test
-#   make vmcheck         only the VM test (Debian's 6.12 kernel under QEMU)
+#   make check           every test set, in this order: format-check, layering, unit (cmocka
+#                        under ASan/UBSan), clitest (the command line, ASan build), reliability
+#                        (short runs under valgrind), hostcheck (the chase on this machine's
+#                        caches, native build), fuzz (libFuzzer, 30 s a target), vmcheck
+#   make vmcheck         only the three real-kernel VM sets under QEMU: Debian's stock amd64 6.12
+#                        kernel, the lab kernel (linux-source-6.12 + kernel/), Debian's arm64
+#                        6.12 kernel (mk/vm.mk, mk/lab.mk)
 #   make layering        only the layering check (tests/layering.sh): nothing includes or calls
 #                        a layer above its own, no files include or call each other in a loop
 #   make static          a static binary for a board: build/static-<arch>/dmabench
