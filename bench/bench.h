@@ -2,14 +2,19 @@
  *
  * A benchmark declares the axes it uses, its defaults and its metrics, prepares one case
  * (setup), takes one repetition at a time (sample) and cleans up (teardown). The harness owns
- * repetitions, statistics, counters totals and output; a benchmark never prints or writes CSV.
+ * repetitions, statistics, counters totals and output; a benchmark never prints or writes CSV
+ * while it measures. It also owns its rules, asked through the same table: its memory estimate,
+ * defaults worked out on the machine, job checks, plausibility figures and its part of the
+ * summary after a run, so that no code outside bench_NAME.c knows a benchmark by its name.
  */
 #ifndef DMABENCH_BENCH_H
 #define DMABENCH_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "bench_list.h"
 #include "counters.h"
 #include "heap.h"
 #include "pinning.h"
@@ -64,6 +69,11 @@ struct bench_env {
     struct case_facts *facts;            /* the runner's, for this case: filled by the bench */
 };
 
+struct case_result;
+struct heap_summary;
+struct plausibility_case;
+struct run_table;
+
 struct bench_def {
     const char *name;
     const char *description;
@@ -99,9 +109,37 @@ struct bench_def {
     /* One repetition (warm-up is the benchmark's business). 0 or -errno with reason. */
     int (*sample)(void *state, struct sample_out *out, char *reason, size_t reason_len);
     void (*teardown)(void *state);
+
+    /* --- the benchmark's rules, which the harness asks before and after the cases --- */
+    /* Optional: a default list for an axis whose defaults entry is NULL, worked out on this
+     * machine (cpu: sizes from its caches), written to out. Returns out, or NULL for none. */
+    const char *(*machine_default)(enum sweep_axis axis, char *out, size_t out_len);
+    /* Optional: what the job asks that no case could do, beyond check_kernel (alloc: an align
+     * that is no power of two): 0, or -EINVAL with the reason ("align: ...") in err, said once
+     * before anything runs. */
+    int (*check_job)(const struct job *job, char *err, size_t err_len);
+    /* Optional, for the memory guard (bench/mem_guard.h): how many buffers of the case's size
+     * (or frame) it holds at once; the bytes each needs beyond that in *extra (cpu: its start
+     * offset); what they are after the size of one in how (" x batch 16"). NULL: the guard
+     * assumes batch x threads x 2, an over-estimate on purpose. */
+    size_t (*buffers_held)(const struct bench_case *c, size_t *extra, char *how, size_t how_len);
+    /* The options that make a case hold less, for the guard's refusal ("--format or --pool");
+     * NULL: "--size or --batch". */
+    const char *smaller_with;
+    /* Optional: which figure of a case the physical rules (bench/plausibility.h) check: its kind
+     * in out->kind and, for a CPU figure, the bytes each thread touches in out->working_set.
+     * Returns the metric whose median is the figure, or NULL when no rule is about the case. */
+    const char *(*plausibility)(const struct bench_case *c, struct plausibility_case *out);
+    /* Optional: adds a case that succeeded to its heap's line of the run summary
+     * (bench/run_summary.h); the heap table is for the benchmarks that have this. */
+    void (*heap_summary)(struct heap_summary *h, const struct bench_case *c,
+                         const struct case_result *r);
+    /* Optional: the benchmark's grids after a run (bench/run_tables.h), drawn from its own cases
+     * in run order; the run keeps cases for the benchmarks that have this. */
+    void (*print_tables)(const struct run_table *t, FILE *out);
 };
 
-/* Every benchmark, in the order `dmabench run` with no names runs them. */
+/* Every benchmark of BENCHES (bench_list.h), in its order. */
 const struct bench_def *bench_find(const char *name);
 size_t bench_count(void);
 const struct bench_def *bench_at(size_t i);
@@ -111,16 +149,16 @@ static inline bool bench_uses_axis(const struct bench_def *b, enum sweep_axis ax
     return b->axes & (1u << axis);
 }
 
-extern const struct bench_def bench_alloc;
-extern const struct bench_def bench_cpu;
+#define BENCH_DECLARE(name) extern const struct bench_def bench_##name;
+BENCHES(BENCH_DECLARE)
+#undef BENCH_DECLARE
+
 /* cpu's default sizes as an axis list ("16384,524288,16777216,268435456"): inside L1, L2 and
  * the LLC, then well beyond it (256 MiB or 8x the LLC), from topo's caches (NULL or a cache
- * without a size: typical sizes), rounded down to powers of two, increasing, no repeats. */
+ * without a size: typical sizes), rounded down to powers of two, increasing, no repeats. Its
+ * machine_default for the size axis, from this machine's topology; apart, for its unit test. */
 struct topology_summary;
 void bench_cpu_default_sizes(const struct topology_summary *topo, char *out, size_t out_len);
-extern const struct bench_def bench_sync;
-extern const struct bench_def bench_coherency;
-extern const struct bench_def bench_pipeline;
 
 /* The verdict of a case's metric from its benchmark's rules, or "" (no verdict, or the
  * metric did not produce samples: ok false, stats not read). */

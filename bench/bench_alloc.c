@@ -17,6 +17,8 @@
 #include "counters.h"
 #include "heap.h"
 #include "heap_dev.h"
+#include "run_summary.h"
+#include "runner.h"
 #include "timing.h"
 
 static const struct metric_def throughput = {"alloc_throughput", "buffers/s", BETTER_HIGHER};
@@ -182,6 +184,48 @@ static int alloc_sample(void *opaque, struct sample_out *out, char *reason, size
     return 0;
 }
 
+/* align is the mapping's alignment: a value that is no power of two would fail every case on
+ * the board, so it is bad input, said once, before anything runs. */
+static int alloc_check_job(const struct job *job, char *err, size_t err_len)
+{
+    const struct sweep_axis_values *aligns = &job->axes[AXIS_ALIGN];
+    for (size_t i = 0; i < aligns->n; i++) {
+        size_t align = aligns->v[i].bytes;
+        if (align & (align - 1)) {
+            snprintf(err, err_len,
+                     "align: %s is not a power of two (alloc aligns the mapping of each buffer)",
+                     aligns->v[i].text);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* A repetition holds its whole batch at once; align places the mapping, it takes no memory. */
+static size_t alloc_buffers_held(const struct bench_case *c, size_t *extra, char *how,
+                                 size_t how_len)
+{
+    long batch = c->value[AXIS_BATCH] ? c->value[AXIS_BATCH]->number : 1;
+    (void)extra;
+    snprintf(how, how_len, " x batch %ld", batch);
+    return (size_t)batch;
+}
+
+/* The heap table's allocation columns: p50 and p99 of single buffers (kernel alloc, batch 1) of
+ * 4 KiB and of 1 MiB. */
+static void alloc_heap_summary(struct heap_summary *h, const struct bench_case *c,
+                               const struct case_result *r)
+{
+    const struct metric_result *m = case_result_metric(r, "alloc_latency");
+    size_t size = c->value[AXIS_SIZE]->bytes;
+    int slot = size == 4096 ? 0 : size == (1u << 20) ? 1 : -1;
+    if (!m || slot < 0 || strcmp(c->value[AXIS_KERNEL]->text, "alloc") ||
+        c->value[AXIS_BATCH]->number != 1)
+        return;
+    h->alloc_p50[slot] = m->stats.median;
+    h->alloc_p99[slot] = m->stats.p99;
+}
+
 const struct bench_def bench_alloc = {
         .name = "alloc",
         .description = "allocate+free latency per buffer, in batches, with or without first touch",
@@ -199,4 +243,7 @@ const struct bench_def bench_alloc = {
         .setup = alloc_setup,
         .sample = alloc_sample,
         .teardown = alloc_teardown,
+        .check_job = alloc_check_job,
+        .buffers_held = alloc_buffers_held,
+        .heap_summary = alloc_heap_summary,
 };

@@ -4,9 +4,11 @@
  * the CPU and a DMA engine, per heap, size, sync strategy and engine, with a verdict), `c2c`
  * (core-to-core cache-line latency for every cpu x peer pair), `false-sharing` (two cores
  * writing one line) and `fence` (a dma-buf fence's signal-to-wake-up latency, per fence engine:
- * vgem or sw_sync). This file turns cases into probe calls and probe results into samples.
+ * vgem or sw_sync). This file turns cases into probe calls and probe results into samples, and
+ * draws the probes' grids and verdict lines after a run.
  */
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,10 @@
 #include "engine.h"
 #include "false_sharing.h"
 #include "fence_probe.h"
+#include "plausibility.h"
+#include "run_tables.h"
 #include "sample_sizing.h"
+#include "size_units.h"
 #include "stale_lines.h"
 #include "stale_probe.h"
 #include "sync_strategy.h"
@@ -516,6 +521,230 @@ static int coherency_sample(void *opaque, struct sample_out *out, char *reason, 
     return 0;
 }
 
+/* c2c's transfer and false sharing's cost have physical bounds (bench/plausibility.h). */
+static const char *coherency_plausibility(const struct bench_case *c, struct plausibility_case *out)
+{
+    switch (kernel_of(c->value[AXIS_KERNEL]->text)) {
+    case K_C2C:
+        out->kind = PLAUSIBILITY_C2C_LATENCY;
+        return c2c_latency.name;
+    case K_FALSE_SHARING:
+        out->kind = PLAUSIBILITY_FALSE_SHARING;
+        return fs_cost.name;
+    default:
+        return NULL;
+    }
+}
+
+/* --- the grids after a run: stale-line verdicts, the core-to-core matrix, false sharing, fences */
+
+/* The worse of two verdicts: fail, then needs-sync, then pass or coherent. */
+static const char *worse_verdict(const char *a, const char *b)
+{
+    static const char *const order[] = {"fail", "needs-sync", "pass", "coherent"};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (!strcmp(a, order[i]) || !strcmp(b, order[i]))
+            return order[i];
+    return "";
+}
+
+/* "0/0 coherent": the most stale lines in any repetition, CPU to device and back. */
+static void stale_cell(FILE *out, const struct table_case *k, int width)
+{
+    const struct table_metric *to_dev = k ? table_metric(k, stale_cpu_to_dev.name) : NULL;
+    const struct table_metric *to_cpu = k ? table_metric(k, stale_dev_to_cpu.name) : NULL;
+    char text[64] = "-";
+    if (to_dev && to_cpu && to_dev->ok && to_cpu->ok)
+        snprintf(text, sizeof(text), "%.0f/%.0f %s", to_dev->max, to_cpu->max,
+                 worse_verdict(to_dev->verdict, to_cpu->verdict));
+    fprintf(out, " %*s", width, text);
+}
+
+static bool is_kernel(const struct table_case *k, enum coherency_kernel kernel)
+{
+    return kernel_of(k->text[AXIS_KERNEL]) == (int)kernel;
+}
+
+static void print_coherency_stale(const struct run_table *t, FILE *out)
+{
+    const unsigned cols = BIT(AXIS_SIZE), rows = BIT(AXIS_STRATEGY);
+    bool title = false;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct table_case *g = &t->cases[i];
+        if (!is_kernel(g, K_STALE) || !table_first_of_group(t, i, cols | rows))
+            continue;
+        const struct table_case *col[TABLE_COLS_MAX], *strategy[TABLE_ROWS_MAX];
+        size_t n_cols = table_distinct(t, g, cols | rows, cols, col, TABLE_COLS_MAX);
+        size_t n_rows = table_distinct(t, g, cols | rows, rows, strategy, TABLE_ROWS_MAX);
+        const struct table_case *ran = NULL;
+        for (size_t j = i; j < t->n && !ran; j++)
+            if (table_same_group(g, &t->cases[j], cols | rows) && t->cases[j].status == CASE_OK)
+                ran = &t->cases[j];
+        if (!title)
+            fprintf(out, "\ncoherency stale: stale cache lines, the most in any repetition, CPU to "
+                         "device / device to CPU, and the verdict; '-' did not run here (the CSV "
+                         "says why)\n");
+        title = true;
+        const struct engine_ops *e = engine_find(g->text[AXIS_ENGINE]);
+        fprintf(out, "heap %s, engine %s (%s%s)", g->text[AXIS_HEAP], g->text[AXIS_ENGINE],
+                e ? e->label : "?",
+                e && engine_can(e, ENGINE_CAP_ANY_HEAP) ? ": coherent with the CPU by construction"
+                                                        : "");
+        if (!ran) {
+            fprintf(out, ": did not run: %s\n", g->reason);
+            continue;
+        }
+        fprintf(out, "\n  %-24s", "strategy \\ size");
+        char size[32];
+        for (size_t c = 0; c < n_cols; c++)
+            fprintf(out, " %18s", size_format(col[c]->bytes[AXIS_SIZE], size, sizeof(size)));
+        fputc('\n', out);
+        for (size_t r = 0; r < n_rows; r++) {
+            fprintf(out, "  %-24s", strategy[r]->text[AXIS_STRATEGY]);
+            for (size_t c = 0; c < n_cols; c++)
+                stale_cell(out, table_cell_case(t, strategy[r], col[c], rows, cols), 18);
+            fputc('\n', out);
+        }
+    }
+}
+
+static void print_coherency_c2c(const struct run_table *t, FILE *out)
+{
+    const unsigned cols = BIT(AXIS_PEER), rows = BIT(AXIS_CPU);
+    for (size_t i = 0; i < t->n; i++) {
+        const struct table_case *g = &t->cases[i];
+        if (!is_kernel(g, K_C2C) || !table_first_of_group(t, i, cols | rows))
+            continue;
+        const struct table_case *peer[SWEEP_MAX_VALUES], *cpu[SWEEP_MAX_VALUES];
+        size_t n_cols = table_distinct(t, g, cols | rows, cols, peer, SWEEP_MAX_VALUES);
+        size_t n_rows = table_distinct(t, g, cols | rows, rows, cpu, SWEEP_MAX_VALUES);
+        const struct table_case *ran = NULL, *why = g;
+        for (size_t j = i; j < t->n && !ran; j++) {
+            const struct table_case *k = &t->cases[j];
+            if (!table_same_group(g, k, cols | rows))
+                continue;
+            if (k->status == CASE_OK)
+                ran = k;
+            else if (why == g && k->number[AXIS_CPU] != k->number[AXIS_PEER])
+                why = k; /* the diagonal's reason says nothing about the others */
+        }
+        if (!ran) {
+            fprintf(out, "\ncoherency c2c, heap %s: did not run: %s\n", g->text[AXIS_HEAP],
+                    why->reason);
+            continue;
+        }
+        fprintf(out,
+                "\ncoherency c2c: core-to-core cache-line transfer, ns one way (median), heap "
+                "%s; '-' did not run here (the same CPU, or the CSV says why)\n",
+                g->text[AXIS_HEAP]);
+        fprintf(out, "  %-10s", "cpu \\ peer");
+        for (size_t c = 0; c < n_cols; c++)
+            fprintf(out, " %7s", peer[c]->text[AXIS_PEER]);
+        fputc('\n', out);
+        for (size_t r = 0; r < n_rows; r++) {
+            fprintf(out, "  %-10s", cpu[r]->text[AXIS_CPU]);
+            for (size_t c = 0; c < n_cols; c++) {
+                const struct table_case *k = table_cell_case(t, cpu[r], peer[c], rows, cols);
+                table_number_cell(out, k ? table_median(k, c2c_latency.name) : NAN, 7);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
+/* One line per heap: false sharing, then the fence latency, or why they did not run. */
+static void print_coherency_lines(const struct run_table *t, FILE *out)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct table_case *k = &t->cases[i];
+        bool fs = is_kernel(k, K_FALSE_SHARING), fence = is_kernel(k, K_FENCE);
+        if (!fs && !fence)
+            continue;
+        /* Fences come from more than one source (vgem, sw_sync): name the one of this line. */
+        fprintf(out, "\ncoherency %s, heap %s%s%s: ", k->text[AXIS_KERNEL], k->text[AXIS_HEAP],
+                fence ? ", fences from " : "", fence ? k->text[AXIS_ENGINE] : "");
+        double shared = table_median(k, fs_shared.name), own = table_median(k, fs_own.name),
+               cost = table_median(k, fs_cost.name), wake = table_median(k, fence_latency.name);
+        if (k->status != CASE_OK)
+            fprintf(out, "%s: %s\n", case_status_name(k->status), k->reason);
+        else if (fs)
+            fprintf(out,
+                    "%.3g ns per increment with both counters in one line, %.3g ns in "
+                    "lines of their own (the job's first two CPUs): %.3gx (median)\n",
+                    shared, own, cost);
+        else
+            fprintf(out, "%.3g us from the signal to the poll() wake-up (median)\n", wake / 1e3);
+    }
+}
+
+/* One line per heap: what the stale-line probe says about it, without sync and with. */
+static void print_coherency_verdicts(const struct run_table *t, FILE *out)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct table_case *h = &t->cases[i];
+        bool first = is_kernel(h, K_STALE);
+        for (size_t j = 0; first && j < i; j++)
+            first = !is_kernel(&t->cases[j], K_STALE) ||
+                    strcmp(t->cases[j].text[AXIS_HEAP], h->text[AXIS_HEAP]);
+        if (!first)
+            continue;
+        const char *unsynced = "", *synced = "";
+        double most = 0, most_synced = 0;
+        size_t probes = 0;
+        bool device = false;
+        for (size_t j = i; j < t->n; j++) {
+            const struct table_case *k = &t->cases[j];
+            if (!is_kernel(k, K_STALE) || strcmp(k->text[AXIS_HEAP], h->text[AXIS_HEAP]) ||
+                k->status != CASE_OK)
+                continue;
+            const struct engine_ops *e = engine_find(k->text[AXIS_ENGINE]);
+            device |= e && !engine_can(e, ENGINE_CAP_ANY_HEAP);
+            bool none = !strcmp(k->text[AXIS_STRATEGY], "none");
+            probes += none;
+            for (size_t m = 0; m < 2; m++) {
+                const struct table_metric *tm = table_metric(k, stale_metrics[m]->name);
+                if (!tm || !tm->ok)
+                    continue;
+                double *worst = none ? &most : &most_synced;
+                *worst = tm->max > *worst ? tm->max : *worst;
+                if (none)
+                    unsynced = worse_verdict(unsynced, tm->verdict);
+                else
+                    synced = worse_verdict(synced, tm->verdict);
+            }
+        }
+        if (!*unsynced && !*synced)
+            continue;
+        fprintf(out, "verdict: heap %s", h->text[AXIS_HEAP]);
+        if (!strcmp(unsynced, "coherent"))
+            fprintf(out, " is coherent: no stale line without sync in %zu probe%s", probes,
+                    probes == 1 ? "" : "s");
+        else if (*unsynced)
+            fprintf(out, " NEEDS SYNC: up to %.0f stale lines without it", most);
+        if (*synced)
+            fprintf(out, "%s%s", *unsynced ? "; " : ": ",
+                    !strcmp(synced, "pass") ? "every sync strategy kept it coherent"
+                                            : "a sync strategy FAILED");
+        if (!strcmp(synced, "fail"))
+            fprintf(out, " (up to %.0f stale lines)", most_synced);
+        if (!device)
+            fputs(" (CPU engine only: a device may see it otherwise)", out);
+#if defined(__x86_64__)
+        if (!strcmp(unsynced, "coherent"))
+            fputs("; x86-64 is IO-coherent: DMA snoops the CPU caches", out);
+#endif
+        fputc('\n', out);
+    }
+}
+
+static void coherency_print_tables(const struct run_table *t, FILE *out)
+{
+    print_coherency_stale(t, out);
+    print_coherency_verdicts(t, out);
+    print_coherency_c2c(t, out);
+    print_coherency_lines(t, out);
+}
+
 /* The user-space maintenance is left to pick the best instructions here (clflushopt or clwb
  * on x86-64, dc civac / dc cvac on arm64); partial strategies would sync the whole buffer. */
 const struct bench_def bench_coherency = {
@@ -542,4 +771,6 @@ const struct bench_def bench_coherency = {
         .setup = coherency_setup,
         .sample = coherency_sample,
         .teardown = coherency_teardown,
+        .plausibility = coherency_plausibility,
+        .print_tables = coherency_print_tables,
 };

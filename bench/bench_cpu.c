@@ -23,6 +23,9 @@
 #include "counters.h"
 #include "cpu_kernels.h"
 #include "heap.h"
+#include "plausibility.h"
+#include "run_summary.h"
+#include "runner.h"
 #include "sample_sizing.h"
 #include "topology.h"
 #include "timing.h"
@@ -282,6 +285,70 @@ static int cpu_sample(void *opaque, struct sample_out *out, char *reason, size_t
     return 0;
 }
 
+/* Sizes where this machine's caches are, for a job that names none (bench_cpu_default_sizes). */
+static const char *cpu_machine_default(enum sweep_axis axis, char *out, size_t out_len)
+{
+    if (axis != AXIS_SIZE)
+        return NULL;
+    struct topology_summary topo;
+    bool have_topo = topology_read(&topo) == 0;
+    bench_cpu_default_sizes(have_topo ? &topo : NULL, out, out_len);
+    return out;
+}
+
+static bool is_copy(const struct bench_case *c)
+{
+    const struct sweep_value *kernel = c->value[AXIS_KERNEL];
+    return kernel && !strncmp(kernel->text, "copy", 4);
+}
+
+/* The threads share one buffer; a copy has a second; the start offset (align) is memory too. */
+static size_t cpu_buffers_held(const struct bench_case *c, size_t *extra, char *how, size_t how_len)
+{
+    const struct sweep_value *align = c->value[AXIS_ALIGN];
+    *extra = align ? align->bytes : 0;
+    snprintf(how, how_len, "%s", is_copy(c) ? " x 2 (copy)" : "");
+    return is_copy(c) ? 2 : 1;
+}
+
+/* The chase's latency, or the bandwidth of the others, each against the run's L1 figures: what
+ * a thread touches decides whether the case is L1-sized (a copy reads one buffer, writes
+ * another). */
+static const char *cpu_plausibility(const struct bench_case *c, struct plausibility_case *out)
+{
+    bool chase = is_chase(c->value[AXIS_KERNEL]->text);
+    const struct sweep_value *size = c->value[AXIS_SIZE], *threads = c->value[AXIS_THREADS];
+    double n = threads && threads->number > 0 ? (double)threads->number : 1;
+    size_t buffers = is_copy(c) ? 2 : 1;
+    out->kind = chase ? PLAUSIBILITY_CPU_LATENCY : PLAUSIBILITY_CPU_BANDWIDTH;
+    out->working_set = size ? (size_t)((double)size->bytes * buffers / n) : 0;
+    return chase ? latency.name : bandwidth.name;
+}
+
+/* The heap table's CPU columns: the best read, write and copy bandwidth over sizes and
+ * implementations, and the chase at the largest size measured. */
+static void cpu_heap_summary(struct heap_summary *h, const struct bench_case *c,
+                             const struct case_result *r)
+{
+    const char *kernel = c->value[AXIS_KERNEL]->text;
+    const struct metric_result *m = case_result_metric(r, bandwidth.name);
+    double *slot = NULL;
+    if (m && !strncmp(kernel, "read", 4))
+        slot = &h->read;
+    else if (m && !strncmp(kernel, "write", 5))
+        slot = &h->write;
+    else if (m && !strncmp(kernel, "copy", 4))
+        slot = &h->copy;
+    if (slot && m->stats.median > *slot)
+        *slot = m->stats.median;
+    m = case_result_metric(r, latency.name);
+    size_t size = c->value[AXIS_SIZE]->bytes;
+    if (m && size >= h->latency_size) {
+        h->latency_size = size;
+        h->latency_ns = m->stats.median;
+    }
+}
+
 const struct bench_def bench_cpu = {
         .name = "cpu",
         .description = "CPU read/write/copy/fill bandwidth and pointer-chase latency per mapping",
@@ -297,6 +364,10 @@ const struct bench_def bench_cpu = {
         .setup = cpu_setup,
         .sample = cpu_sample,
         .teardown = cpu_teardown,
+        .machine_default = cpu_machine_default,
+        .buffers_held = cpu_buffers_held,
+        .plausibility = cpu_plausibility,
+        .heap_summary = cpu_heap_summary,
 };
 
 void bench_cpu_default_sizes(const struct topology_summary *topo, char *out, size_t out_len)

@@ -5,6 +5,7 @@
  * strategy, format, depth and engine. Counters count the CPU thread, never the engine's.
  */
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include "engine.h"
 #include "frame_format.h"
 #include "pipeline_pool.h"
+#include "run_tables.h"
 #include "sample_sizing.h"
+#include "size_units.h"
 #include "sync_strategy.h"
 #include "timing.h"
 
@@ -226,6 +229,68 @@ static int pipeline_sample(void *opaque, struct sample_out *out, char *reason, s
     return 0;
 }
 
+/* Each case holds a source and a copy per frame of its pool. */
+static size_t pipeline_buffers_held(const struct bench_case *c, size_t *extra, char *how,
+                                    size_t how_len)
+{
+    long depth = c->value[AXIS_POOL] ? c->value[AXIS_POOL]->number : 1;
+    (void)extra;
+    snprintf(how, how_len, " frames x pool %ld x 2 (source, copy)", depth);
+    return 2 * (size_t)depth;
+}
+
+/* The grid after a run: throughput and tail latency against pool depth, a row pair per
+ * strategy. */
+/* Frames per second read best whole: "2003", not "2e+03". */
+static void rate_cell(FILE *out, double v, int width)
+{
+    if (!isnan(v) && v >= 100)
+        fprintf(out, " %*.0f", width, v);
+    else
+        table_number_cell(out, v, width);
+}
+
+static void pipeline_print_tables(const struct run_table *t, FILE *out)
+{
+    const unsigned cols = TABLE_BIT(AXIS_POOL), rows = TABLE_BIT(AXIS_STRATEGY);
+    bool title = false;
+    for (size_t i = 0; i < t->n; i++) {
+        if (!table_first_of_group(t, i, cols | rows))
+            continue;
+        const struct table_case *g = &t->cases[i];
+        const struct table_case *col[TABLE_COLS_MAX], *strategy[TABLE_ROWS_MAX];
+        size_t n_cols = table_distinct(t, g, cols | rows, cols, col, TABLE_COLS_MAX);
+        size_t n_rows = table_distinct(t, g, cols | rows, rows, strategy, TABLE_ROWS_MAX);
+        char size[32];
+        if (!title)
+            fprintf(out, "\npipeline: frames/s (median of the repetitions) and frame latency "
+                         "p99 over every frame, ms; '-' did not run here (the CSV says why)\n");
+        title = true;
+        fprintf(out, "heap %s, frames %s (%s), engine %s\n", g->text[AXIS_HEAP],
+                g->text[AXIS_FORMAT], size_format(g->bytes[AXIS_FORMAT], size, sizeof(size)),
+                g->text[AXIS_ENGINE]);
+        fprintf(out, "  %-24s %-11s", "strategy", "pool depth");
+        for (size_t c = 0; c < n_cols; c++)
+            fprintf(out, " %9s", col[c]->text[AXIS_POOL]);
+        fputc('\n', out);
+        for (size_t r = 0; r < n_rows; r++) {
+            const struct table_case *cell[TABLE_COLS_MAX];
+            for (size_t c = 0; c < n_cols; c++)
+                cell[c] = table_cell_case(t, strategy[r], col[c], rows, cols);
+            fprintf(out, "  %-24s %-11s", strategy[r]->text[AXIS_STRATEGY], "frames/s");
+            for (size_t c = 0; c < n_cols; c++)
+                rate_cell(out, cell[c] ? table_median(cell[c], throughput.name) : NAN, 9);
+            fprintf(out, "\n  %-24s %-11s", "", "p99 ms");
+            for (size_t c = 0; c < n_cols; c++) {
+                const struct table_metric *m =
+                        cell[c] ? table_metric(cell[c], frame_latency.name) : NULL;
+                table_number_cell(out, m && m->ok ? m->p99 / 1e6 : NAN, 9);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
 const struct bench_def bench_pipeline = {
         .name = "pipeline",
         .description = "frames CPU -> engine copy -> CPU, a pool in flight: frames/s, latency",
@@ -245,4 +310,7 @@ const struct bench_def bench_pipeline = {
         .setup = pipeline_setup,
         .sample = pipeline_sample,
         .teardown = pipeline_teardown,
+        .buffers_held = pipeline_buffers_held,
+        .smaller_with = "--format or --pool",
+        .print_tables = pipeline_print_tables,
 };

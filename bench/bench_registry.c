@@ -1,13 +1,15 @@
-/* bench/bench_registry.c - the one list of benchmarks `dmabench run` knows, in run order.
+/* bench/bench_registry.c - finds benchmarks of the list (bench/bench_list.h) by name.
  *
- * Adding a benchmark is one line here and one bench/bench_NAME.c with its ops table.
+ * Adding a benchmark is one line in BENCHES and one bench/bench_NAME.c with its ops table.
  */
 #include <string.h>
 
 #include "bench.h"
 
 static const struct bench_def *const all_benches[] = {
-        &bench_alloc, &bench_cpu, &bench_sync, &bench_coherency, &bench_pipeline,
+#define BENCH_ENTRY(name) &bench_##name,
+        BENCHES(BENCH_ENTRY)
+#undef BENCH_ENTRY
 };
 
 size_t bench_count(void)

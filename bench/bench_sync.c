@@ -9,6 +9,7 @@
  * because mainline heaps only maintain caches for mapped attachments.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -21,7 +22,9 @@
 #include "counters.h"
 #include "engine.h"
 #include "heap.h"
+#include "run_tables.h"
 #include "sample_sizing.h"
+#include "size_units.h"
 #include "sync_strategy.h"
 #include "timing.h"
 
@@ -306,6 +309,57 @@ static int sync_sample(void *opaque, struct sample_out *out, char *reason, size_
     return 0;
 }
 
+/* The grid after a run: the cost against region size, one row per direction and strategy. */
+static void sync_print_tables(const struct run_table *t, FILE *out)
+{
+    const unsigned cols = TABLE_BIT(AXIS_REGION);
+    const unsigned rows = TABLE_BIT(AXIS_DIRECTION) | TABLE_BIT(AXIS_STRATEGY);
+    bool title = false;
+    for (size_t i = 0; i < t->n; i++) {
+        if (!table_first_of_group(t, i, cols | rows))
+            continue;
+        const struct table_case *g = &t->cases[i];
+        const struct table_case *col[TABLE_COLS_MAX], *dir[4], *strategy[TABLE_ROWS_MAX];
+        size_t n_cols = table_distinct(t, g, cols | rows, cols, col, TABLE_COLS_MAX);
+        size_t n_dirs = table_distinct(t, g, cols | rows, TABLE_BIT(AXIS_DIRECTION), dir, 4);
+        size_t n_strategies = table_distinct(t, g, cols | rows, TABLE_BIT(AXIS_STRATEGY), strategy,
+                                             TABLE_ROWS_MAX);
+        char size[32], offset[32];
+        if (!title)
+            fprintf(out, "\nsync: one CPU access window (begin + end), us, median; '-' did not "
+                         "run here (the CSV says why)\n");
+        title = true;
+        fprintf(out,
+                "heap %s, buffer %s, %s region%s per sync from offset %s, %s lines, "
+                "%s importer%s\n",
+                g->text[AXIS_HEAP], size_format(g->bytes[AXIS_SIZE], size, sizeof(size)),
+                g->text[AXIS_REGIONS], g->number[AXIS_REGIONS] == 1 ? "" : "s",
+                size_format(g->bytes[AXIS_REGION_OFFSET], offset, sizeof(offset)),
+                g->text[AXIS_LINES], g->text[AXIS_IMPORTERS],
+                g->number[AXIS_IMPORTERS] == 1 ? "" : "s");
+        fprintf(out, "  %-9s %-24s", "direction", "strategy \\ region");
+        for (size_t c = 0; c < n_cols; c++)
+            fprintf(out, " %9s", size_format(col[c]->bytes[AXIS_REGION], size, sizeof(size)));
+        fputc('\n', out);
+        /* Grouped by direction, strategies in sweep order within each. */
+        for (size_t d = 0; d < n_dirs; d++) {
+            for (size_t r = 0; r < n_strategies; r++) {
+                struct table_case row = *g;
+                snprintf(row.text[AXIS_DIRECTION], SWEEP_TEXT_MAX, "%s",
+                         dir[d]->text[AXIS_DIRECTION]);
+                snprintf(row.text[AXIS_STRATEGY], SWEEP_TEXT_MAX, "%s",
+                         strategy[r]->text[AXIS_STRATEGY]);
+                fprintf(out, "  %-9s %-24s", row.text[AXIS_DIRECTION], row.text[AXIS_STRATEGY]);
+                for (size_t c = 0; c < n_cols; c++) {
+                    const struct table_case *k = table_cell_case(t, &row, col[c], rows, cols);
+                    table_number_cell(out, k ? table_median(k, sync_cost.name) / 1e3 : NAN, 9);
+                }
+                fputc('\n', out);
+            }
+        }
+    }
+}
+
 /* The user-space methods this build has, so a default run shows them side by side. */
 #if defined(__x86_64__)
 #define SYNC_DEFAULT_STRATEGIES                                                                    \
@@ -338,4 +392,5 @@ const struct bench_def bench_sync = {
         .setup = sync_setup,
         .sample = sync_sample,
         .teardown = sync_teardown,
+        .print_tables = sync_print_tables,
 };

@@ -1,9 +1,9 @@
 /* bench/mem_guard.c - per-case peak memory, /proc/meminfo, and the refusal message.
  *
- * The estimate is per benchmark because their shapes differ: alloc holds a whole batch, cpu
- * one buffer (two for copy) that its threads share, pipeline a source and a copy per frame of
- * its pool. Cases run one after another and free
- * everything in between, so the sweep's peak is its largest case, not the sum.
+ * The shape of a case is its benchmark's to say (bench_def.buffers_held), because they differ:
+ * alloc holds a whole batch, cpu one buffer (two for copy) that its threads share, pipeline a
+ * source and a copy per frame of its pool. Cases run one after another and free everything in
+ * between, so the sweep's peak is its largest case, not the sum.
  */
 #include "mem_guard.h"
 
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "heap_dev.h"
 #include "size_units.h"
 
@@ -71,16 +72,23 @@ static size_t saturating_mul(size_t a, size_t b)
 
 size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len)
 {
-    const struct sweep_value *size = c->value[AXIS_SIZE], *align = c->value[AXIS_ALIGN];
-    const struct sweep_value *page = c->value[AXIS_PAGE_SIZE], *kernel = c->value[AXIS_KERNEL];
+    const struct sweep_value *size = c->value[AXIS_SIZE], *page = c->value[AXIS_PAGE_SIZE];
     const struct sweep_value *batch = c->value[AXIS_BATCH], *threads = c->value[AXIS_THREADS];
-    const struct sweep_value *frame = c->value[AXIS_FORMAT], *pool = c->value[AXIS_POOL];
-    const char *bench = c->job->bench;
+    const struct sweep_value *frame = c->value[AXIS_FORMAT];
+    const struct bench_def *b = bench_find(c->job->bench);
+    long n_batch = batch ? batch->number : 1, n_threads = threads ? threads->number : 1;
+    size_t extra = 0, buffers;
+    char held[64];
+    if (b && b->buffers_held) {
+        buffers = b->buffers_held(c, &extra, held, sizeof(held));
+    } else {
+        buffers = saturating_mul(saturating_mul((size_t)n_batch, (size_t)n_threads), 2);
+        snprintf(held, sizeof(held), " x batch %ld x threads %ld x 2", n_batch, n_threads);
+    }
     /* A benchmark that moves frames holds buffers of one frame each. */
     size_t bytes = size ? size->bytes : frame ? frame->bytes : 0;
-    /* cpu's align is an offset inside the buffer; alloc's is the mapping's, not memory. */
-    if (!strcmp(bench, "cpu") && align && align->bytes < SIZE_MAX - bytes)
-        bytes += align->bytes;
+    if (extra < SIZE_MAX - bytes)
+        bytes += extra;
     size_t granule = page && page->page_kind == HEAP_PAGES_HUGETLB && page->bytes
                              ? page->bytes
                              : heap_base_page_size();
@@ -88,24 +96,8 @@ size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_le
         bytes += granule - bytes % granule;
     char one[32];
     size_format(bytes, one, sizeof(one));
-    bool copy = kernel && !strncmp(kernel->text, "copy", 4);
-    long n_batch = batch ? batch->number : 1, n_threads = threads ? threads->number : 1;
-    if (!strcmp(bench, "alloc")) {
-        snprintf(how, how_len, "%s x batch %ld", one, n_batch);
-        return saturating_mul(bytes, (size_t)n_batch);
-    }
-    if (!strcmp(bench, "cpu")) {
-        snprintf(how, how_len, copy ? "%s x 2 (copy)" : "%s", one);
-        return saturating_mul(bytes, copy ? 2 : 1);
-    }
-    if (!strcmp(bench, "pipeline")) {
-        long depth = pool ? pool->number : 1;
-        snprintf(how, how_len, "%s frames x pool %ld x 2 (source, copy)", one, depth);
-        return saturating_mul(saturating_mul(bytes, (size_t)depth), 2);
-    }
-    snprintf(how, how_len, "%s x batch %ld x threads %ld x 2", one, n_batch, n_threads);
-    return saturating_mul(saturating_mul(saturating_mul(bytes, (size_t)n_batch), (size_t)n_threads),
-                          2);
+    snprintf(how, how_len, "%s%s", one, held);
+    return saturating_mul(bytes, buffers);
 }
 
 bool mem_guard_heap_is_cma(const struct heap *heap)
@@ -118,7 +110,8 @@ static void note_peak(struct mem_peak *p, size_t bytes, const struct bench_case 
     if (bytes <= p->bytes)
         return;
     p->bytes = bytes;
-    p->lower = !strcmp(c->job->bench, "pipeline") ? "--format or --pool" : NULL;
+    const struct bench_def *b = bench_find(c->job->bench);
+    p->lower = b ? b->smaller_with : NULL;
     snprintf(p->case_id, sizeof(p->case_id), "%s", c->id);
     snprintf(p->how, sizeof(p->how), "%s", how);
 }

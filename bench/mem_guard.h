@@ -50,10 +50,10 @@ struct mem_guard {
 int mem_info_read(struct mem_info *out);
 /* --max-mem: "SIZE" (4G) or "N%" (1..100). 0 or -EINVAL. */
 int mem_limit_parse(const char *text, struct mem_limit *out);
-/* Bytes the case holds at once: its buffer (with the cpu start offset, page-rounded; one frame
- * for a case with a format and no size) times the buffers it has at once: batch for alloc, 2
- * for a cpu copy, 2 x pool for a pipeline; a benchmark this file does not know gets size x
- * batch x threads x 2, an over-estimate on purpose. how says which. */
+/* Bytes the case holds at once: its buffer (with what its benchmark adds to each, page-rounded;
+ * one frame for a case with a format and no size) times the buffers it has at once, both from
+ * its benchmark's buffers_held (bench.h); a benchmark without one gets size x batch x threads
+ * x 2, an over-estimate on purpose. how says which ("1 MiB x batch 8"). */
 size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len);
 /* Whether a heap's buffers come out of CMA (class contiguous, or "cma" in its name). */
 bool mem_guard_heap_is_cma(const struct heap *heap);

@@ -94,37 +94,19 @@ void plausibility_case_of(const struct bench_case *c, const struct case_result *
                           struct plausibility_case *out)
 {
     memset(out, 0, sizeof(*out));
-    const struct sweep_value *kernel = c->value[AXIS_KERNEL];
-    if (!kernel)
-        return;
-    const char *bench = c->job->bench, *k = kernel->text;
-    const char *metric = NULL;
-    enum plausibility_kind kind = PLAUSIBILITY_NONE;
-    if (!strcmp(bench, "cpu")) {
-        bool chase = !strcmp(k, "chase");
-        kind = chase ? PLAUSIBILITY_CPU_LATENCY : PLAUSIBILITY_CPU_BANDWIDTH;
-        metric = chase ? "latency" : "bandwidth";
-    } else if (!strcmp(bench, "coherency") && !strcmp(k, "c2c")) {
-        kind = PLAUSIBILITY_C2C_LATENCY;
-        metric = "c2c_latency";
-    } else if (!strcmp(bench, "coherency") && !strcmp(k, "false-sharing")) {
-        kind = PLAUSIBILITY_FALSE_SHARING;
-        metric = "false_sharing_cost";
-    }
+    const struct bench_def *b = bench_find(c->job->bench);
+    struct plausibility_case figure = {.kind = PLAUSIBILITY_NONE};
+    const char *metric =
+            c->value[AXIS_KERNEL] && b && b->plausibility ? b->plausibility(c, &figure) : NULL;
     const struct metric_result *m = metric ? median_of(r, metric) : NULL;
     if (!m || isnan(m->stats.median))
         return;
-    out->kind = kind;
+    *out = figure;
     out->value = m->stats.median;
     out->cached = cached;
-    if (kind == PLAUSIBILITY_CPU_BANDWIDTH || kind == PLAUSIBILITY_CPU_LATENCY) {
-        const struct sweep_value *size = c->value[AXIS_SIZE], *threads = c->value[AXIS_THREADS];
-        double n = threads && threads->number > 0 ? (double)threads->number : 1;
-        size_t buffers = !strncmp(k, "copy", 4) ? 2 : 1; /* a copy reads one, writes another */
-        out->working_set = size ? (size_t)((double)size->bytes * buffers / n) : 0;
-        if (kind == PLAUSIBILITY_CPU_BANDWIDTH)
-            out->value /= n;
-    }
+    const struct sweep_value *threads = c->value[AXIS_THREADS];
+    if (out->kind == PLAUSIBILITY_CPU_BANDWIDTH && threads && threads->number > 0)
+        out->value /= (double)threads->number; /* the rule is per thread */
 }
 
 static bool l1_sized(const struct plausibility_run *s, const struct plausibility_case *c)

@@ -82,8 +82,9 @@ struct plausibility_run {
 void plausibility_run_init(struct plausibility_run *s, size_t l1d_bytes, double max_hz);
 /* The same from this machine: hwloc's L1d, cpufreq's highest cpuinfo_max_freq. */
 void plausibility_run_init_here(struct plausibility_run *s);
-/* The case as the rules see it: c's benchmark and kernel, r's medians, whether the heap's
- * mapping is cached. kind is PLAUSIBILITY_NONE when no rule is about it or it has no median. */
+/* The case as the rules see it: the figure its benchmark names (bench_def.plausibility), r's
+ * median of it (per thread for a bandwidth), whether the heap's mapping is cached. kind is
+ * PLAUSIBILITY_NONE when no rule is about the case or it has no median. */
 void plausibility_case_of(const struct bench_case *c, const struct case_result *r, bool cached,
                           struct plausibility_case *out);
 /* Which rule c breaks, given what s knows: its id, or -1; the reason (the figure and the bound)

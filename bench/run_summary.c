@@ -1,7 +1,8 @@
 /* bench/run_summary.c - folds case results into the per-heap summary table.
  *
- * Only medians of cases that succeeded count; a heap with no figure for a column shows "-"
- * rather than a zero that could be read as a measurement.
+ * Which case fills which column is its benchmark's rule (bench_def.heap_summary). Only medians
+ * of cases that succeeded count; a heap with no figure for a column shows "-" rather than a
+ * zero that could be read as a measurement.
  */
 #include "run_summary.h"
 
@@ -24,48 +25,6 @@ static struct heap_summary *summary_for(struct run_summary *s, const char *heap)
         h->alloc_p50[i] = h->alloc_p99[i] = NAN;
     h->latency_ns = NAN;
     return h;
-}
-
-static const struct metric_result *find_metric(const struct case_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_metrics; i++)
-        if (!strcmp(r->metrics[i].name, name) && r->metrics[i].status == CASE_OK && r->metrics[i].n)
-            return &r->metrics[i];
-    return NULL;
-}
-
-static void add_cpu(struct heap_summary *h, const struct bench_case *c, const struct case_result *r)
-{
-    const char *kernel = c->value[AXIS_KERNEL]->text;
-    const struct metric_result *m = find_metric(r, "bandwidth");
-    double *slot = NULL;
-    if (m && !strncmp(kernel, "read", 4))
-        slot = &h->read;
-    else if (m && !strncmp(kernel, "write", 5))
-        slot = &h->write;
-    else if (m && !strncmp(kernel, "copy", 4))
-        slot = &h->copy;
-    if (slot && m->stats.median > *slot)
-        *slot = m->stats.median;
-    m = find_metric(r, "latency");
-    size_t size = c->value[AXIS_SIZE]->bytes;
-    if (m && size >= h->latency_size) {
-        h->latency_size = size;
-        h->latency_ns = m->stats.median;
-    }
-}
-
-static void add_alloc(struct heap_summary *h, const struct bench_case *c,
-                      const struct case_result *r)
-{
-    const struct metric_result *m = find_metric(r, "alloc_latency");
-    size_t size = c->value[AXIS_SIZE]->bytes;
-    int slot = size == 4096 ? 0 : size == (1u << 20) ? 1 : -1;
-    if (!m || slot < 0 || strcmp(c->value[AXIS_KERNEL]->text, "alloc") ||
-        c->value[AXIS_BATCH]->number != 1)
-        return;
-    h->alloc_p50[slot] = m->stats.median;
-    h->alloc_p99[slot] = m->stats.p99;
 }
 
 static void note_short(struct short_cases *sc, const char *id)
@@ -93,15 +52,13 @@ void run_summary_add(struct run_summary *s, const struct bench_case *c, const st
         s->errors++;
     /* Out of memory only loses a table line: the CSV has every row. */
     run_tables_add(&s->tables, c, r);
-    bool heap_bench = !strcmp(c->job->bench, "cpu") || !strcmp(c->job->bench, "alloc");
-    struct heap_summary *h = heap_bench ? summary_for(s, c->value[AXIS_HEAP]->text) : NULL;
+    const struct bench_def *b = bench_find(c->job->bench);
+    struct heap_summary *h =
+            b && b->heap_summary ? summary_for(s, c->value[AXIS_HEAP]->text) : NULL;
     if (!h || r->status != CASE_OK)
         return;
     s->any_heap_figure = true;
-    if (!strcmp(c->job->bench, "cpu"))
-        add_cpu(h, c, r);
-    else
-        add_alloc(h, c, r);
+    b->heap_summary(h, c, r);
 }
 
 void run_summary_free(struct run_summary *s)

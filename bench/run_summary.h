@@ -1,7 +1,8 @@
 /* bench/run_summary.h - the few numbers per heap a person reads after `make run`.
  *
  * Peak read/write/copy bandwidth, DRAM latency (the chase at the largest size) and allocation
- * latency percentiles at 4 KiB and 1 MiB, gathered from case results as they complete.
+ * latency percentiles at 4 KiB and 1 MiB, gathered from case results as they complete: each
+ * benchmark with a heap_summary (bench.h: cpu, alloc) fills its columns.
  */
 #ifndef DMABENCH_RUN_SUMMARY_H
 #define DMABENCH_RUN_SUMMARY_H
@@ -38,7 +39,7 @@ struct run_summary {
     unsigned cases, ok, skipped, errors;
     unsigned measured;                        /* cases run in this session (not before --resume) */
     struct flag_tally disturbed, implausible; /* of the cases measured */
-    bool any_heap_figure;      /* an alloc or cpu case succeeded: the heap table has a number */
+    bool any_heap_figure;      /* a case with heap columns succeeded: the table has a number */
     struct short_cases capped; /* --reps auto reached its cap before the CI target (max) */
     struct short_cases budget; /* the time budget ran out first (budget) */
     struct run_tables *tables; /* sync, coherency, pipeline grids (bench/run_tables.h) */
@@ -46,9 +47,9 @@ struct run_summary {
 
 void run_summary_add(struct run_summary *s, const struct bench_case *c,
                      const struct case_result *r);
-/* The per-heap table (when alloc or cpu ran), the benchmarks' grids, the case counts, how
- * many cases were flagged disturbed or implausible and why, and the cases whose repetitions
- * stopped short (reps_stop max or budget). */
+/* The per-heap table (when a benchmark with heap columns ran), the benchmarks' grids, the case
+ * counts, how many cases were flagged disturbed or implausible and why, and the cases whose
+ * repetitions stopped short (reps_stop max or budget). */
 void run_summary_print(const struct run_summary *s, FILE *out);
 void run_summary_free(struct run_summary *s);
 

@@ -322,6 +322,14 @@ void case_result_free(struct case_result *r)
     memset(r, 0, sizeof(*r));
 }
 
+const struct metric_result *case_result_metric(const struct case_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_metrics; i++)
+        if (!strcmp(r->metrics[i].name, name) && r->metrics[i].status == CASE_OK && r->metrics[i].n)
+            return &r->metrics[i];
+    return NULL;
+}
+
 double case_result_min_rep_ns(const struct case_result *r)
 {
     double min = NAN;

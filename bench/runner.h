@@ -79,6 +79,8 @@ int runner_run_case(const struct bench_def *b, const struct bench_case *c,
 size_t runner_case_rows(const struct bench_def *b, const struct bench_case *c,
                         const struct bench_env *env);
 void case_result_free(struct case_result *r);
+/* The metric of r called name that succeeded with samples, or NULL. */
+const struct metric_result *case_result_metric(const struct case_result *r, const char *name);
 /* The shortest repetition of r in ns (rep_ns), or NAN when it took none. */
 double case_result_min_rep_ns(const struct case_result *r);
 const char *case_status_name(enum case_status s);

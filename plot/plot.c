@@ -43,7 +43,7 @@ static const struct plot_type plot_types[] = {
                 .title = "CPU bandwidth through the mapping vs buffer size",
                 .needs = "cpu rows with metric bandwidth",
                 .hint = "dmabench run cpu",
-                .query = {.bench = "cpu", .metrics = m_bandwidth, .x_cols = size_x},
+                .query = {.bench = BENCH_cpu, .metrics = m_bandwidth, .x_cols = size_x},
                 .cache_marks = true,
         },
         {
@@ -51,7 +51,7 @@ static const struct plot_type plot_types[] = {
                 .title = "Load latency (random pointer chase) vs buffer size",
                 .needs = "cpu rows with metric latency",
                 .hint = "dmabench run cpu --kernel chase",
-                .query = {.bench = "cpu", .metrics = m_latency, .x_cols = size_x},
+                .query = {.bench = BENCH_cpu, .metrics = m_latency, .x_cols = size_x},
                 .cache_marks = true,
         },
         {
@@ -59,14 +59,15 @@ static const struct plot_type plot_types[] = {
                 .title = "Allocation latency percentiles vs buffer size",
                 .needs = "alloc rows with metric alloc_latency",
                 .hint = "dmabench run alloc",
-                .query = {.bench = "alloc", .metrics = m_alloc, .x_cols = size_x},
+                .query = {.bench = BENCH_alloc, .metrics = m_alloc, .x_cols = size_x},
         },
         {
                 .name = "sync",
                 .title = "Cache maintenance (sync) cost vs region size",
                 .needs = "sync rows with metric sync_cost, or any in ns, by region or buffer size",
                 .hint = "dmabench run sync",
-                .query = {.bench = "sync", .metrics = m_sync, .units = u_ns, .x_cols = region_x},
+                .query =
+                        {.bench = BENCH_sync, .metrics = m_sync, .units = u_ns, .x_cols = region_x},
         },
         {
                 .name = "pipeline",
@@ -74,7 +75,7 @@ static const struct plot_type plot_types[] = {
                 .needs = "pipeline rows with metric throughput, or any in frames/s, buffers/s or "
                          "bytes/s, by pool_depth or batch",
                 .hint = "dmabench run pipeline",
-                .query = {.bench = "pipeline",
+                .query = {.bench = BENCH_pipeline,
                           .metrics = m_pipeline,
                           .units = u_rate,
                           .x_cols = depth_x},
@@ -84,7 +85,7 @@ static const struct plot_type plot_types[] = {
                 .title = "Core-to-core cache-line transfer latency",
                 .needs = "coherency rows in ns between two CPUs (columns cpu and peer)",
                 .hint = "dmabench run coherency",
-                .query = {.bench = "coherency",
+                .query = {.bench = BENCH_coherency,
                           .metrics = m_c2c,
                           .units = u_ns,
                           .xy_cols = cpu_pairs},

@@ -149,8 +149,8 @@ static int candidate(const struct result_set *s, const struct plot_query *q,
                      const struct result_row *r, int x_col, int y_col)
 {
     return result_row_measured(s, r) &&
-           (!q->bench || !strcmp(result_text(r, s->c.bench), q->bench)) && *result_text(r, x_col) &&
-           (y_col < 0 || *result_text(r, y_col));
+           (q->bench == BENCH_NONE || bench_is(result_text(r, s->c.bench), q->bench)) &&
+           *result_text(r, x_col) && (y_col < 0 || *result_text(r, y_col));
 }
 
 /* The metric (or the unit) the plot shows, from the query's preferences. */

@@ -1,19 +1,20 @@
 /* plot/plot_select.h - which rows of a result set a plot or table shows, grouped into series.
  *
- * A query names a benchmark, the metric (or, for benchmarks newer than this code, the unit) and
- * the column on the x axis; the rows that match are grouped by every parameter that varies among
- * them (heap, kernel, threads, a strategy column ...), so a new sweep axis gets its own lines
- * without any change here. Never prints.
+ * A query names a benchmark (of BENCHES, bench/bench_list.h), the metric (or, for benchmarks newer
+ * than this code, the unit) and the column on the x axis; the rows that match are grouped by every
+ * parameter that varies among them (heap, kernel, threads, a strategy column ...), so a new sweep
+ * axis gets its own lines without any change here. Never prints.
  */
 #ifndef DMABENCH_PLOT_SELECT_H
 #define DMABENCH_PLOT_SELECT_H
 
 #include <stddef.h>
 
+#include "bench_list.h"
 #include "result_set.h"
 
 struct plot_query {
-    const char *bench; /* rows of this benchmark only */
+    enum bench_id bench; /* rows of this benchmark only; BENCH_NONE: every benchmark's */
     /* The metric: the first of these names that has rows. When none has (or the list is NULL),
      * every metric measured in the first of units that has rows. */
     const char *const *metrics;

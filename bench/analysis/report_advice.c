@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_list.h"
 #include "plot.h"
 #include "plot_select.h"
 #include "report_md.h"
@@ -40,7 +41,7 @@ static const struct result_row *best_write(const struct result_set *s, const cha
         char op[32];
         report_kernel_op(result_text(r, s->c.kernel), op, sizeof(op));
         const char *threads = result_text(r, s->c.threads);
-        if (!result_row_measured(s, r) || strcmp(result_text(r, s->c.bench), "cpu") ||
+        if (!result_row_measured(s, r) || !bench_is(result_text(r, s->c.bench), BENCH_cpu) ||
             strcmp(result_text(r, s->c.metric), "bandwidth") || strcmp(op, "write") ||
             strcmp(result_text(r, s->c.heap), heap) || result_num(r, s->c.size) != size ||
             (*threads && strcmp(threads, "1")))
@@ -97,8 +98,8 @@ static size_t write_heaps(const struct result_set *s, bool cached, const char **
         report_kernel_op(result_text(r, s->c.kernel), op, sizeof(op));
         bool side = cached ? !strcmp(cls, "cached") || !strcmp(cls, "contiguous")
                            : !strcmp(cls, "uncached");
-        if (!side || !result_row_measured(s, r) || strcmp(result_text(r, s->c.bench), "cpu") ||
-            strcmp(op, "write"))
+        if (!side || !result_row_measured(s, r) ||
+            !bench_is(result_text(r, s->c.bench), BENCH_cpu) || strcmp(op, "write"))
             continue;
         bool seen = false;
         for (size_t k = 0; k < n && !seen; k++)
@@ -329,7 +330,8 @@ static void advise_coherency(FILE *out, const struct result_set *s)
             fprintf(out, "- **`%s` needs sync on this board**: without it the probe %s%s (",
                     result_text(r, s->c.heap), *what ? "saw " : "failed", what);
         else if (!strcmp(result_text(r, result_set_col(s, "engine")), "cpu"))
-            /* The CPU engine is a CPU thread: it cannot see what a device would. */
+            /* The engine column's cpu is the CPU engine (workloads/), not the cpu benchmark: a
+             * CPU thread, which cannot see what a device would. */
             fprintf(out,
                     "- `%s` showed no stale lines without sync through the CPU engine, which "
                     "is coherent with the CPU by construction: only a device engine can show "

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_list.h"
 #include "report_md.h"
 
 /* A cpu bandwidth row whose pass over the buffer takes at least this long is a DRAM-sized
@@ -33,7 +34,7 @@ struct precision_group {
 /* Which pass-length class a cpu bandwidth row falls in; "" for every other metric. */
 static const char *pass_class(const struct result_set *s, const struct result_row *r)
 {
-    if (strcmp(result_text(r, s->c.bench), "cpu") ||
+    if (!bench_is(result_text(r, s->c.bench), BENCH_cpu) ||
         strcmp(result_text(r, s->c.metric), "bandwidth"))
         return "";
     double size = result_num(r, s->c.size), bw = result_num(r, s->c.median);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_list.h"
 #include "plot.h"
 #include "plot_select.h"
 #include "report_md.h"
@@ -25,7 +26,7 @@ void report_kernel_op(const char *kernel, char *op, size_t len)
 
 static bool is_bandwidth(const struct result_set *s, const struct result_row *r)
 {
-    return result_row_measured(s, r) && !strcmp(result_text(r, s->c.bench), "cpu") &&
+    return result_row_measured(s, r) && bench_is(result_text(r, s->c.bench), BENCH_cpu) &&
            !strcmp(result_text(r, s->c.metric), "bandwidth");
 }
 
@@ -288,7 +289,7 @@ static bool is_stale_count(const struct result_set *s, const struct result_row *
 const char *report_verdict(const struct result_set *s, const struct result_row *r, double *count)
 {
     *count = NAN;
-    if (!result_row_measured(s, r) || strcmp(result_text(r, s->c.bench), "coherency"))
+    if (!result_row_measured(s, r) || !bench_is(result_text(r, s->c.bench), BENCH_coherency))
         return NULL;
     const char *verdict = result_text(r, result_set_col(s, "verdict"));
     bool stale = is_stale_count(s, r);

@@ -33,7 +33,6 @@
 #include "runner.h"
 #include "size_units.h"
 #include "timing.h"
-#include "topology.h"
 
 #define RUN_MAX_OVERRIDES 32
 #define RUN_MAX_BENCHES   8
@@ -328,14 +327,6 @@ static bool bench_selected(const struct run_opts *o, const char *bench)
     return false;
 }
 
-/* Default sizes for cpu from this machine's caches (bench_cpu_default_sizes). */
-static void cpu_default_sizes(char *out, size_t out_len)
-{
-    struct topology_summary topo;
-    bool have_topo = topology_read(&topo) == 0;
-    bench_cpu_default_sizes(have_topo ? &topo : NULL, out, out_len);
-}
-
 /* The job set: from -j, else one job per named benchmark, else the quick job. */
 static int load_jobs(const struct run_opts *o, struct job **jobs, size_t *n_jobs)
 {
@@ -362,7 +353,7 @@ static int load_jobs(const struct run_opts *o, struct job **jobs, size_t *n_jobs
 /* Benchmark defaults for axes the job left alone, then the command line over everything. */
 static int finish_job(struct run_opts *o, struct job *job)
 {
-    char err[512] = "", sizes[128];
+    char err[512] = "", machine_list[128];
     const struct bench_def *b = bench_find(job->bench);
     if (!b) {
         cli_error("run: job '%s': unknown benchmark '%s'", job->name, job->bench);
@@ -370,10 +361,8 @@ static int finish_job(struct run_opts *o, struct job *job)
     }
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         const char *def = b->defaults[a];
-        if (a == AXIS_SIZE && !strcmp(b->name, "cpu") && !def) {
-            cpu_default_sizes(sizes, sizeof(sizes));
-            def = sizes;
-        }
+        if (!def && b->machine_default)
+            def = b->machine_default(a, machine_list, sizeof(machine_list));
         if (!def || (job->axes_set & (1u << a)))
             continue;
         if (job_apply_option(job, sweep_axis_key(a), def, err, sizeof(err))) {
@@ -401,17 +390,9 @@ static int finish_job(struct run_opts *o, struct job *job)
             return CLI_EXIT_USAGE;
         }
     }
-    /* alloc's align is the mapping's alignment: a value that is no power of two would fail
-     * every case on the board, so it is bad input, said once, before anything runs. */
-    const struct sweep_axis_values *aligns = &job->axes[AXIS_ALIGN];
-    for (size_t i = 0; !strcmp(b->name, "alloc") && i < aligns->n; i++) {
-        size_t align = aligns->v[i].bytes;
-        if (align & (align - 1)) {
-            cli_error("run: job '%s': align: %s is not a power of two (alloc aligns the "
-                      "mapping of each buffer)",
-                      job->name, aligns->v[i].text);
-            return CLI_EXIT_USAGE;
-        }
+    if (b->check_job && b->check_job(job, err, sizeof(err))) {
+        cli_error("run: job '%s': %s", job->name, err);
+        return CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
 }
