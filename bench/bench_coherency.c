@@ -22,7 +22,7 @@
 #include "false_sharing.h"
 #include "fence_probe.h"
 #include "plausibility.h"
-#include "run_tables.h"
+#include "run_grid.h"
 #include "sample_sizing.h"
 #include "size_units.h"
 #include "stale_lines.h"
@@ -521,7 +521,7 @@ static int coherency_sample(void *opaque, struct sample_out *out, char *reason, 
     return 0;
 }
 
-/* c2c's transfer and false sharing's cost have physical bounds (bench/plausibility.h). */
+/* c2c's transfer and false sharing's cost have physical bounds (bench/measure/plausibility.h). */
 static const char *coherency_plausibility(const struct bench_case *c, struct plausibility_case *out)
 {
     switch (kernel_of(c->value[AXIS_KERNEL]->text)) {

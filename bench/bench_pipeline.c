@@ -17,7 +17,7 @@
 #include "engine.h"
 #include "frame_format.h"
 #include "pipeline_pool.h"
-#include "run_tables.h"
+#include "run_grid.h"
 #include "sample_sizing.h"
 #include "size_units.h"
 #include "sync_strategy.h"

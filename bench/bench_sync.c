@@ -22,7 +22,7 @@
 #include "counters.h"
 #include "engine.h"
 #include "heap.h"
-#include "run_tables.h"
+#include "run_grid.h"
 #include "sample_sizing.h"
 #include "size_units.h"
 #include "sync_strategy.h"

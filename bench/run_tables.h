@@ -4,7 +4,7 @@
  * questions that need a grid: sync cost against region size per strategy, the stale-line
  * verdicts, the core-to-core latency matrix, frame latency per pool depth. Case results are
  * copied in as they complete (the cases themselves are freed after each job), each benchmark's
- * apart, and each benchmark draws its own (bench_def.print_tables) with the helpers below.
+ * apart, and each benchmark draws its own (bench_def.print_tables) with bench/run_grid.h.
  * Nothing here measures; a case that did not run shows "-", never a number.
  */
 #ifndef DMABENCH_RUN_TABLES_H
@@ -13,36 +13,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "run_grid.h"
 #include "runner.h"
-#include "sweep.h"
-
-#define TABLE_COLS_MAX  16
-#define TABLE_ROWS_MAX  64
-#define TABLE_BIT(axis) (1u << (axis))
-
-struct table_metric {
-    char name[COUNTER_NAME_MAX];
-    bool ok;
-    double median, p99, max;
-    char verdict[16];
-};
-
-/* What a grid needs of one case: its axis texts, and its own metrics (not the counters). */
-struct table_case {
-    char text[N_SWEEP_AXES][SWEEP_TEXT_MAX]; /* "" for axes the case does not use */
-    size_t bytes[N_SWEEP_AXES];
-    long number[N_SWEEP_AXES];
-    enum case_status status;
-    char reason[192];
-    size_t n_metrics;
-    struct table_metric metrics[BENCH_MAX_METRICS];
-};
-
-/* One benchmark's cases, in run order. */
-struct run_table {
-    size_t n, cap;
-    struct table_case *cases;
-};
 
 struct run_tables;
 
@@ -52,28 +24,5 @@ int run_tables_add(struct run_tables **t, const struct bench_case *c, const stru
 /* Every benchmark's grids, in the order of BENCHES; nothing when t is NULL. */
 void run_tables_print(const struct run_tables *t, FILE *out);
 void run_tables_free(struct run_tables *t);
-
-/* For a benchmark's print_tables. A grid is a group of cases that share every parameter but
- * the axes it is drawn over (strategy down, region size across, say), so a sweep of several
- * buffer sizes prints one grid per size. */
-
-/* A case's metric called name, or NULL. */
-const struct table_metric *table_metric(const struct table_case *k, const char *name);
-/* The median of a metric, NAN when the case did not produce it. */
-double table_median(const struct table_case *k, const char *name);
-/* Whether two cases belong to one grid: equal on every axis but those in `except`. */
-bool table_same_group(const struct table_case *a, const struct table_case *b, unsigned except);
-/* Whether case i is the first of its group (so each group prints once). */
-bool table_first_of_group(const struct run_table *t, size_t i, unsigned except);
-/* The distinct values of `axes` among the cases of group's group, in first-seen order: one case
- * for each, at most max. */
-size_t table_distinct(const struct run_table *t, const struct table_case *group, unsigned except,
-                      unsigned axes, const struct table_case **out, size_t max);
-/* The case of a group at (row, col), or NULL. */
-const struct table_case *table_cell_case(const struct run_table *t, const struct table_case *row,
-                                         const struct table_case *col, unsigned row_axes,
-                                         unsigned col_axes);
-/* A number in a fixed width with three significant digits, or "-" for NAN. */
-void table_number_cell(FILE *out, double v, int width);
 
 #endif

@@ -2,7 +2,7 @@
  * why.
  *
  * A flag's text is "label: value; label: value ..." (bench/measure/case_disturbance.h,
- * bench/plausibility.h); its first label is the main reason. The run summary and the report
+ * bench/measure/plausibility.h); its first label is the main reason. The run summary and the report
  * both count by it, so they name the same reasons.
  */
 #ifndef DMABENCH_FLAG_TALLY_H
