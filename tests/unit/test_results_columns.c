@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "result_fixture.h"
 #include "result_set.h"
 #include "results_columns.h"
 #include "sweep.h"
@@ -31,12 +32,7 @@ static const struct {
 static void test_columns_documented_in_order(void **state)
 {
     (void)state;
-    FILE *f = fopen("results/README.md", "r");
-    assert_non_null(f);
-    static char doc[1 << 18];
-    doc[fread(doc, 1, sizeof(doc) - 1, f)] = '\0';
-    fclose(f);
-    char *table = strstr(doc, "| column | meaning | unit |");
+    char *table = strstr(result_fixture_schema_doc(), "| column | meaning | unit |");
     assert_non_null(table);
     char *end = strstr(table, "\n\n");
     assert_non_null(end);
