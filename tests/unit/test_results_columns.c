@@ -17,12 +17,13 @@
 #include "results_columns.h"
 #include "sweep.h"
 
-/* The columns the axes fill, with their axes, in list order. */
-static const struct {
+/* The columns the axes fill, with their axes and what fills them, in list order. */
+static const struct axis_column {
     const char *name;
     enum sweep_axis axis;
+    const char *cell;
 } axis_columns[] = {
-#define AXIS_COLUMN(column, type, flags, axis_, cell) {#column, AXIS_##axis_},
+#define AXIS_COLUMN(column, type, flags, axis_, cell_) {#column, AXIS_##axis_, #cell_},
         SWEEP_AXES(SWEEP_AXES_SKIP, AXIS_COLUMN)
 #undef AXIS_COLUMN
 };
@@ -79,65 +80,65 @@ static void test_names_unique(void **state)
     assert_int_equal(results_column_find("nope"), -1);
 }
 
-/* What a case was: bench, heap, the sweep parameters and metric; an unknown column too. */
+/* The axis column called name, or NULL for a column of the run or the measurement. */
+static const struct axis_column *axis_column(const char *name)
+{
+    for (size_t i = 0; i < N_AXIS_COLUMNS; i++)
+        if (!strcmp(axis_columns[i].name, name))
+            return &axis_columns[i];
+    return NULL;
+}
+
+static bool ends_in_bytes(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 6 && !strcmp(name + len - 6, "_bytes");
+}
+
+/* What a case was: bench, metric, and what the axes fill but the heap's backend and class
+ * (they follow from the heap); an unknown column too, so that it never merges cases. */
 static void test_parameters(void **state)
 {
     (void)state;
-    int from = results_column_find("size_bytes"), to = results_column_find("peer");
     for (int i = 0; i < N_RESULTS_COLUMNS; i++) {
         const char *name = results_columns[i];
-        bool parameter = (i >= from && i <= to) || !strcmp(name, "bench") ||
-                         !strcmp(name, "heap") || !strcmp(name, "metric");
+        bool parameter = axis_column(name) ? strcmp(name, "backend") && strcmp(name, "heap_class")
+                                           : !strcmp(name, "bench") || !strcmp(name, "metric");
         if (results_column_is_parameter(name) != parameter)
             fail_msg("%s: parameter should be %d", name, parameter);
     }
     assert_true(results_column_is_parameter("a_newer_column"));
 }
 
-/* The numbers the reader checks on load: counts, numbers and statistics, and any *_bytes. */
+/* The numbers the reader checks on load: the statistics and the run's figures; of the axes',
+ * the values of byte, count and CPU axes (a BYTES axis's column is named *_bytes, which plot
+ * labels print as a size) and the page size granted; and any unknown *_bytes column. */
 static void test_numeric(void **state)
 {
     (void)state;
     static const char *const numeric[] = {
-            "size_bytes",
-            "align_bytes",
-            "page_size_bytes",
-            "threads",
-            "batch",
-            "region_bytes",
-            "region_offset_bytes",
-            "regions",
-            "importers",
-            "pool_depth",
-            "cpu",
-            "peer",
-            "n",
-            "median",
-            "mean",
-            "min",
-            "max",
-            "stddev",
-            "mad",
-            "cv",
-            "p90",
-            "p99",
-            "ci_low",
-            "ci_high",
-            "reps",
-            "mux_ratio",
-            "huge_fraction",
-            "min_sample_ns",
+            "n",    "median",    "mean",          "min",           "max",    "stddev",
+            "mad",  "cv",        "p90",           "p99",           "ci_low", "ci_high",
+            "reps", "mux_ratio", "huge_fraction", "min_sample_ns",
     };
-    size_t n = sizeof(numeric) / sizeof(numeric[0]), seen = 0;
     for (int i = 0; i < N_RESULTS_COLUMNS; i++) {
-        bool listed = false;
-        for (size_t k = 0; k < n; k++)
-            listed = listed || !strcmp(numeric[k], results_columns[i]);
-        seen += listed;
-        if (result_col_is_numeric(results_columns[i]) != listed)
-            fail_msg("%s: numeric should be %d", results_columns[i], listed);
+        const char *name = results_columns[i];
+        const struct axis_column *a = axis_column(name);
+        bool expected = false;
+        if (a && !strcmp(a->cell, "VALUE")) {
+            enum sweep_kind kind = sweep_axis_kind(a->axis);
+            expected =
+                    kind == SWEEP_KIND_BYTES || kind == SWEEP_KIND_COUNT || kind == SWEEP_KIND_CPU;
+            if ((kind == SWEEP_KIND_BYTES) != ends_in_bytes(name))
+                fail_msg("%s: a column named *_bytes holds a BYTES axis and no other", name);
+        } else if (a) {
+            expected = ends_in_bytes(name);
+        }
+        for (size_t k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++)
+            expected = expected || !strcmp(numeric[k], name);
+        if (result_col_is_numeric(name) != expected)
+            fail_msg("%s: numeric should be %d", name, expected);
     }
-    assert_int_equal(seen, n);
     assert_true(result_col_is_numeric("stride_bytes"));
     assert_false(result_col_is_numeric("src_cpu"));
 }
