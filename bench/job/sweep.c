@@ -232,8 +232,7 @@ static int parse_word(enum sweep_axis axis, const char *text, struct sweep_value
             return 0;
         }
     }
-    return fail(err, err_len, -EINVAL, "'%s' is not %s%s", text, d->what,
-                d->kind == SWEEP_KIND_DIRECTION ? " (read, write, rw)" : "");
+    return fail(err, err_len, -EINVAL, "'%s' is not %s", text, d->what);
 }
 
 /* A count from min to max; NODE and CPU also take the word that stands for -1. */

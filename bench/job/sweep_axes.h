@@ -78,8 +78,8 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "partial-user[:METHOD], full-user[:METHOD] (clflush\n"                                    \
          "clflushopt clwb dc-cvac dc-civac dc-cvau)")                                              \
     COLUMN(strategy, TEXT, RESULTS_PARAMETER, STRATEGY, VALUE)                                     \
-    AXIS(DIRECTION, "direction", "rw", DIRECTION, NO_RANGES, 0, 0, "a direction",                  \
-         "read, write, rw (DMA_BUF_SYNC_READ/WRITE/RW)")                                           \
+    AXIS(DIRECTION, "direction", "rw", DIRECTION, NO_RANGES, 0, 0,                                 \
+         "a direction (read, write, rw)", "read, write, rw (DMA_BUF_SYNC_READ/WRITE/RW)")          \
     COLUMN(direction, TEXT, RESULTS_PARAMETER, DIRECTION, VALUE)                                   \
     AXIS(REGION, "region", "4KiB", BYTES, RANGES, 1, 0, "a size",                                  \
          "bytes the CPU touches per region between sync begin/end")                                \

@@ -1,6 +1,7 @@
 /* bench/results/results_csv.c - writes results.csv, samples.csv and metadata.csv.
  *
- * Every cell goes through csv_write (RFC 4180 quoting); numbers are printed with enough digits
+ * A results row is built column by column, in the order of bench/results/results_columns.h;
+ * every cell goes through csv_write (RFC 4180 quoting); numbers are printed with enough digits
  * to round-trip; a case's rows reach the disk (fflush + fdatasync) before the next case starts.
  */
 #include "results_csv.h"
@@ -177,9 +178,10 @@ static const char *axis_cell(const struct row_source *src, enum results_column c
     case CELL_HEAP_CLASS:
         return heap ? heap_class_name(heap->info.klass) : "";
     case CELL_VALUE:
-        if (v && sweep_axis_kind(axis) == SWEEP_KIND_BYTES)
-            snprintf(buf, len, "%zu", v->bytes);
-        return !v ? "" : sweep_axis_kind(axis) == SWEEP_KIND_BYTES ? buf : v->text;
+        if (!v || sweep_axis_kind(axis) != SWEEP_KIND_BYTES)
+            return v ? v->text : "";
+        snprintf(buf, len, "%zu", v->bytes); /* base units: 4096, not 4KiB */
+        return buf;
     case CELL_PAGE_KIND: {
         static const char *const kinds[] = {"base", "thp", "hugetlb"};
         return v ? kinds[v->page_kind] : "";
