@@ -82,8 +82,8 @@ int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_v
  * "4KiB", "base" ...). An axis still at its default holds exactly this one canonical text. */
 const char *sweep_axis_default(enum sweep_axis axis);
 /* Which axes a benchmark uses, bit (1u << AXIS_x) per axis as bench_def.axes; 0 when bench is
- * no benchmark's name. sweep_bench_name(i) lists the names, NULL past the last. The table is
- * in bench/job/sweep.c until the benchmark registry owns it. */
+ * no benchmark's name. sweep_bench_name(i) lists the names, NULL past the last. Both ask the
+ * benchmark registry (bench/bench.h). */
 unsigned sweep_bench_axes(const char *bench);
 const char *sweep_bench_name(size_t i);
 /* A job with no bench yet, reps 5, a 10 s time budget, counters "default", all CPUs, and
