@@ -60,6 +60,25 @@ struct run_opts {
     double case_timeout_s; /* --case-timeout; 0: the default per job */
 };
 
+/* One line per axis ("--cpu LIST, --peer LIST" where an axis shares the line before), its
+ * text in a column, as bench/job/sweep_axes.h has it. */
+static void axis_usage(FILE *out)
+{
+    for (int a = 0; a < N_SWEEP_AXES; a++) {
+        const char *help = sweep_axis_help(a);
+        char label[96];
+        int used = snprintf(label, sizeof(label), "--%s LIST", sweep_axis_key(a));
+        for (int b = a + 1; b < N_SWEEP_AXES && !*sweep_axis_help(b); b++, a++)
+            used += snprintf(label + used, sizeof(label) - (size_t)used, ", --%s LIST",
+                             sweep_axis_key(b));
+        fprintf(out, "  %-22s%s", label, used > 22 ? "   " : " ");
+        for (const char *line = help, *end; *line; line = *end ? end + 1 : end) {
+            end = strchrnul(line, '\n');
+            fprintf(out, "%*s%.*s\n", line == help ? 0 : 25, "", (int)(end - line), line);
+        }
+    }
+}
+
 static void run_usage(FILE *out)
 {
     fprintf(out,
@@ -86,32 +105,10 @@ static void run_usage(FILE *out)
             "  --force                move an earlier run in DIR aside to DIR/previous-RUNID/\n"
             "  --resume DIR           continue a stopped run in DIR with its own options: the\n"
             "                         cases it finished are kept, the others run\n"
-            "axis options (lists: 4K,64K; ranges with a x2 step: 4K..64M); they override the job:\n"
-            "  --heap LIST            heap names from 'dmabench list', or all\n"
-            "  --size LIST            buffer sizes (bytes, K/M/G)\n"
-            "  --align LIST           alloc: mapping alignment; cpu: start offset in the buffer\n"
-            "  --page-size LIST       base, thp, or hugetlb sizes (2M, 1G)\n"
-            "  --threads LIST         threads running a cpu kernel (pinned, one per CPU)\n"
-            "  --batch LIST           alloc: buffers allocated back to back before freeing\n"
-            "  --kernel LIST          alloc: alloc, alloc-touch; cpu: read, write, copy, fill\n"
-            "                         (OP or OP:IMPL, IMPL c libc sse2 avx2 avx512 neon nt\n"
-            "                         ntload) and chase; coherency: stale, c2c,\n"
-            "                         false-sharing, fence\n"
-            "  --node LIST            NUMA node of the backing pages, or any\n"
-            "  --strategy LIST        sync, coherency: none, full, partial-ioctl,\n"
-            "                         partial-user[:METHOD], full-user[:METHOD] (clflush\n"
-            "                         clflushopt clwb dc-cvac dc-civac dc-cvau)\n"
-            "  --direction LIST       read, write, rw (DMA_BUF_SYNC_READ/WRITE/RW)\n"
-            "  --region LIST          bytes the CPU touches per region between sync begin/end\n"
-            "  --region-offset LIST   where the first region starts (its alignment)\n"
-            "  --regions LIST         regions per sync, spread over the buffer\n"
-            "  --lines LIST           dirty (the CPU writes) or clean (it only reads)\n"
-            "  --importers LIST       importers attached during a sync (vgem PRIME imports)\n"
-            "  --pool LIST            pipeline: buffers in flight\n"
-            "  --format LIST          frames: PIXEL:WxH or PIXEL:720p|1080p|4k (nv12 rgba rgb24\n"
-            "                         yuyv rgb565)\n"
-            "  --engine LIST          DMA engine: cpu, v4l2, vgem (see 'dmabench list')\n"
-            "  --cpu LIST, --peer LIST   coherency c2c: the two CPUs of a transfer, or all\n"
+            "axis options (lists: 4K,64K; ranges with a x2 step: 4K..64M); they override the "
+            "job:\n");
+    axis_usage(out);
+    fprintf(out,
             "  --reps N|auto          repetitions per case; auto: until the 95%% CI of the\n"
             "                         median is within 1%% or the time budget runs out\n"
             "  --time-budget SECONDS  per case (default 10)\n"
@@ -233,31 +230,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
             {"force", no_argument, NULL, OPT_FORCE},
             {"max-mem", required_argument, NULL, OPT_MAX_MEM},
             {"case-timeout", required_argument, NULL, OPT_CASE_TIMEOUT},
-            {"heap", required_argument, NULL, OPT_KEY},
-            {"size", required_argument, NULL, OPT_KEY},
-            {"align", required_argument, NULL, OPT_KEY},
-            {"page-size", required_argument, NULL, OPT_KEY},
-            {"threads", required_argument, NULL, OPT_KEY},
-            {"batch", required_argument, NULL, OPT_KEY},
-            {"kernel", required_argument, NULL, OPT_KEY},
-            {"node", required_argument, NULL, OPT_KEY},
-            {"strategy", required_argument, NULL, OPT_KEY},
-            {"direction", required_argument, NULL, OPT_KEY},
-            {"region", required_argument, NULL, OPT_KEY},
-            {"region-offset", required_argument, NULL, OPT_KEY},
-            {"regions", required_argument, NULL, OPT_KEY},
-            {"lines", required_argument, NULL, OPT_KEY},
-            {"importers", required_argument, NULL, OPT_KEY},
-            {"pool", required_argument, NULL, OPT_KEY},
-            {"format", required_argument, NULL, OPT_KEY},
-            {"engine", required_argument, NULL, OPT_KEY},
-            {"cpu", required_argument, NULL, OPT_KEY},
-            {"peer", required_argument, NULL, OPT_KEY},
             {"reps", required_argument, NULL, OPT_KEY},
             {"time-budget", required_argument, NULL, OPT_KEY},
             {"counters", required_argument, NULL, OPT_KEY},
             {"cpus", required_argument, NULL, OPT_KEY},
-            {NULL, 0, NULL, 0},
+#define RUN_AXIS_OPTION(id, key, ...) {key, required_argument, NULL, OPT_KEY},
+            SWEEP_AXES(RUN_AXIS_OPTION, SWEEP_AXES_SKIP)
+#undef RUN_AXIS_OPTION
+            /* getopt_long's end mark */ {NULL, 0, NULL, 0},
     };
     const char *case_timeout = NULL;
     int opt, index, ret = CLI_EXIT_OK;

@@ -10,7 +10,7 @@
 
 #include "sweep.h"
 
-/* Set one key of job: bench, heap, size, align, page-size, threads, batch, kernel, node, reps
+/* Set one key of job: bench, an axis (heap, size ...: bench/job/sweep_axes.h), reps
  * (N, or auto: reps_auto with reps 6 as the minimum), time-budget (seconds, > 0, "s" optional),
  * counters ("default", "none" or event names), cpus ("0-3,6", or all). On error the job is
  * unchanged and err holds one line that starts with the key ("size: '4Q' is not a size") or

@@ -22,92 +22,57 @@
 #include "size_units.h"
 #include "sync_strategy.h"
 
-static const char *const axis_keys[N_SWEEP_AXES] = {
-        [AXIS_HEAP] = "heap",
-        [AXIS_SIZE] = "size",
-        [AXIS_ALIGN] = "align",
-        [AXIS_PAGE_SIZE] = "page-size",
-        [AXIS_THREADS] = "threads",
-        [AXIS_BATCH] = "batch",
-        [AXIS_KERNEL] = "kernel",
-        [AXIS_NODE] = "node",
-        [AXIS_STRATEGY] = "strategy",
-        [AXIS_DIRECTION] = "direction",
-        [AXIS_REGION] = "region",
-        [AXIS_REGION_OFFSET] = "region-offset",
-        [AXIS_REGIONS] = "regions",
-        [AXIS_LINES] = "lines",
-        [AXIS_IMPORTERS] = "importers",
-        [AXIS_POOL] = "pool",
-        [AXIS_FORMAT] = "format",
-        [AXIS_ENGINE] = "engine",
-        [AXIS_CPU] = "cpu",
-        [AXIS_PEER] = "peer",
-};
-
-/* Canonical texts: job_init's values, and what "still at its default" compares against. */
-static const char *const axis_defaults[N_SWEEP_AXES] = {
-        [AXIS_HEAP] = "all",
-        [AXIS_SIZE] = "4KiB",
-        [AXIS_ALIGN] = "0B",
-        [AXIS_PAGE_SIZE] = "base",
-        [AXIS_THREADS] = "1",
-        [AXIS_BATCH] = "1",
-        [AXIS_KERNEL] = "default",
-        [AXIS_NODE] = "any",
-        [AXIS_STRATEGY] = "full",
-        [AXIS_DIRECTION] = "rw",
-        [AXIS_REGION] = "4KiB",
-        [AXIS_REGION_OFFSET] = "0B",
-        [AXIS_REGIONS] = "1",
-        [AXIS_LINES] = "dirty",
-        [AXIS_IMPORTERS] = "0",
-        [AXIS_POOL] = "1",
-        [AXIS_FORMAT] = "nv12:1920x1080",
-        [AXIS_ENGINE] = "cpu",
-        [AXIS_CPU] = "all",
-        [AXIS_PEER] = "all",
+/* What bench/job/sweep_axes.h says of each axis. */
+static const struct axis_def {
+    const char *key;
+    const char *default_text; /* canonical: job_init's value, what "at its default" compares to */
+    enum sweep_kind kind;
+    bool ranges;
+    long min, max;
+    const char *what; /* a value in errors: "a thread count" */
+    const char *help;
+} axis_defs[N_SWEEP_AXES] = {
+#define SWEEP_AXIS_DEF(id, key_, default_, kind_, ranges_, min_, max_, what_, help_)               \
+    [AXIS_##id] = {.key = key_,                                                                    \
+                   .default_text = default_,                                                       \
+                   .kind = SWEEP_KIND_##kind_,                                                     \
+                   .ranges = SWEEP_##ranges_ == SWEEP_RANGES,                                      \
+                   .min = min_,                                                                    \
+                   .max = max_,                                                                    \
+                   .what = what_,                                                                  \
+                   .help = help_},
+        SWEEP_AXES(SWEEP_AXIS_DEF, SWEEP_AXES_SKIP)
+#undef SWEEP_AXIS_DEF
 };
 
 #define AXIS_BIT(axis) (1u << (axis))
-/* Only magnitudes that double meaningfully take ranges: a node or page-size range is not. */
-#define AXES_WITH_RANGES                                                                           \
-    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_THREADS) | AXIS_BIT(AXIS_BATCH) |  \
-     AXIS_BIT(AXIS_REGION) | AXIS_BIT(AXIS_REGION_OFFSET) | AXIS_BIT(AXIS_REGIONS) |               \
-     AXIS_BIT(AXIS_POOL))
-/* Axes whose values are byte counts. */
-#define AXES_OF_BYTES                                                                              \
-    (AXIS_BIT(AXIS_SIZE) | AXIS_BIT(AXIS_ALIGN) | AXIS_BIT(AXIS_REGION) |                          \
-     AXIS_BIT(AXIS_REGION_OFFSET))
-/* Counts: the range a value may take. */
-static const struct {
-    enum sweep_axis axis;
-    long min, max;
-    const char *what;
-} count_axes[] = {
-        {AXIS_THREADS, 1, 1024, "a thread count from 1 to 1024"},
-        {AXIS_BATCH, 1, 65536, "a batch size from 1 to 65536"},
-        {AXIS_REGIONS, 1, 65536, "a region count from 1 to 65536"},
-        {AXIS_IMPORTERS, 0, 8, "an importer count from 0 to 8"},
-        {AXIS_POOL, 1, 64, "a pool depth from 1 to 64"},
-};
 
 const char *sweep_axis_key(enum sweep_axis axis)
 {
-    return axis < N_SWEEP_AXES ? axis_keys[axis] : "?";
+    return axis < N_SWEEP_AXES ? axis_defs[axis].key : "?";
+}
+
+enum sweep_kind sweep_axis_kind(enum sweep_axis axis)
+{
+    return axis_defs[axis < N_SWEEP_AXES ? axis : 0].kind;
+}
+
+const char *sweep_axis_help(enum sweep_axis axis)
+{
+    return axis < N_SWEEP_AXES ? axis_defs[axis].help : "";
 }
 
 int sweep_axis_from_key(const char *key)
 {
     for (int a = 0; a < N_SWEEP_AXES; a++)
-        if (!strcmp(key, axis_keys[a]))
+        if (!strcmp(key, axis_defs[a].key))
             return a;
     return -1;
 }
 
 const char *sweep_axis_default(enum sweep_axis axis)
 {
-    return axis < N_SWEEP_AXES ? axis_defaults[axis] : "";
+    return axis < N_SWEEP_AXES ? axis_defs[axis].default_text : "";
 }
 
 /* The benchmark registry is the one place that knows which axes a benchmark uses. */
@@ -154,7 +119,7 @@ static int parse_long(const char *text, long min, long max, long *out)
 static void set_magnitude(enum sweep_axis axis, uint64_t m, struct sweep_value *v)
 {
     memset(v, 0, sizeof(*v));
-    if (AXES_OF_BYTES & AXIS_BIT(axis)) {
+    if (axis_defs[axis].kind == SWEEP_KIND_BYTES) {
         v->bytes = (size_t)m;
         size_format_compact(v->bytes, v->text, sizeof(v->text));
     } else {
@@ -165,7 +130,7 @@ static void set_magnitude(enum sweep_axis axis, uint64_t m, struct sweep_value *
 
 static uint64_t magnitude(enum sweep_axis axis, const struct sweep_value *v)
 {
-    return AXES_OF_BYTES & AXIS_BIT(axis) ? v->bytes : (uint64_t)v->number;
+    return axis_defs[axis].kind == SWEEP_KIND_BYTES ? v->bytes : (uint64_t)v->number;
 }
 
 /* Whether every character of text is a letter or digit or in extra. */
@@ -182,21 +147,24 @@ static bool made_of(const char *text, bool upper_ok, const char *extra)
 static int parse_size_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
                             char *err, size_t err_len)
 {
+    const struct axis_def *d = &axis_defs[axis];
     size_t bytes;
     int ret = size_parse(text, &bytes);
     if (ret == -ERANGE)
         return fail(err, err_len, -EINVAL, "'%s' is too large", text);
     if (ret)
-        return fail(err, err_len, -EINVAL, "'%s' is not a size", text);
-    if ((axis == AXIS_SIZE || axis == AXIS_REGION) && bytes == 0)
-        return fail(err, err_len, -EINVAL, "'%s': a size must be at least 1 byte", text);
+        return fail(err, err_len, -EINVAL, "'%s' is not %s", text, d->what);
+    if (bytes < (size_t)d->min)
+        return fail(err, err_len, -EINVAL, "'%s': %s must be at least %ld byte%s", text, d->what,
+                    d->min, d->min == 1 ? "" : "s");
     set_magnitude(axis, bytes, v);
     return 0;
 }
 
 /* "base", "thp" or a hugetlb page size; the base page size itself means base, as for
  * `dmabench alloc --page-size`, so "4K" and "base" are one case on a 4 KiB-page kernel. */
-static int parse_page_size_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+static int parse_page_size_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                                 char *err, size_t err_len)
 {
     memset(v, 0, sizeof(*v));
     size_t bytes = 0;
@@ -204,7 +172,8 @@ static int parse_page_size_value(const char *text, struct sweep_value *v, char *
         v->page_kind = text[0] == 'b' ? HEAP_PAGES_BASE : HEAP_PAGES_THP;
     } else if (size_parse(text, &bytes) || bytes == 0 || (bytes & (bytes - 1))) {
         return fail(err, err_len, -EINVAL,
-                    "'%s' is not a page size (base, thp, or a power-of-two size such as 2M)", text);
+                    "'%s' is not %s (base, thp, or a power-of-two size such as 2M)", text,
+                    axis_defs[axis].what);
     } else if (bytes == heap_base_page_size()) {
         v->page_kind = HEAP_PAGES_BASE;
     } else {
@@ -221,92 +190,105 @@ static int parse_page_size_value(const char *text, struct sweep_value *v, char *
 static int parse_name_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
                             char *err, size_t err_len)
 {
+    const struct axis_def *d = &axis_defs[axis];
     memset(v, 0, sizeof(*v));
+    if (d->kind == SWEEP_KIND_ENGINE && !engine_find(text))
+        return fail(err, err_len, -EINVAL, "'%s' is not %s (%s)", text, d->what, engine_names());
     if (strlen(text) >= sizeof(v->text))
         return fail(err, err_len, -EINVAL, "'%s' is longer than %zu characters", text,
                     sizeof(v->text) - 1);
-    if (axis == AXIS_HEAP && !made_of(text, true, "_,.:-"))
+    if (d->kind == SWEEP_KIND_HEAP && !made_of(text, true, "_,.:-"))
         return fail(err, err_len, -EINVAL,
-                    "'%s' is not a heap name (letters, digits, '_', ',', '.', ':', '-'), nor all",
-                    text);
-    if (axis == AXIS_KERNEL && !made_of(text, false, ":_-"))
-        return fail(err, err_len, -EINVAL, "'%s' is not a kernel name (a-z, 0-9, ':', '_', '-')",
-                    text);
+                    "'%s' is not %s (letters, digits, '_', ',', '.', ':', '-'), nor all", text,
+                    d->what);
+    if (d->kind == SWEEP_KIND_WORD && !made_of(text, false, ":_-"))
+        return fail(err, err_len, -EINVAL, "'%s' is not %s (a-z, 0-9, ':', '_', '-')", text,
+                    d->what);
     snprintf(v->text, sizeof(v->text), "%s", text);
     return 0;
 }
 
-/* A value from a fixed list of words; number gets the word's index in values. */
-static int parse_word(const char *text, const char *const *words, const long *values, size_t n,
-                      const char *what, struct sweep_value *v, char *err, size_t err_len)
+/* A value from a fixed list of words; number gets the word's value. */
+static int parse_word(enum sweep_axis axis, const char *text, struct sweep_value *v, char *err,
+                      size_t err_len)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(text, words[i])) {
+    static const struct {
+        enum sweep_kind kind;
+        const char *word;
+        long value;
+    } words[] = {
+            {SWEEP_KIND_DIRECTION, "read", HEAP_SYNC_READ},
+            {SWEEP_KIND_DIRECTION, "write", HEAP_SYNC_WRITE},
+            {SWEEP_KIND_DIRECTION, "rw", HEAP_SYNC_RW},
+            {SWEEP_KIND_LINES, "dirty", 1},
+            {SWEEP_KIND_LINES, "clean", 0},
+    };
+    const struct axis_def *d = &axis_defs[axis];
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (words[i].kind == d->kind && !strcmp(text, words[i].word)) {
             memset(v, 0, sizeof(*v));
-            snprintf(v->text, sizeof(v->text), "%s", words[i]);
-            v->number = values[i];
+            snprintf(v->text, sizeof(v->text), "%s", words[i].word);
+            v->number = words[i].value;
             return 0;
         }
     }
-    return fail(err, err_len, -EINVAL, "'%s' is not %s", text, what);
+    return fail(err, err_len, -EINVAL, "'%s' is not %s", text, d->what);
 }
 
+/* A count from min to max; NODE and CPU also take the word that stands for -1. */
 static int parse_count_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
                              char *err, size_t err_len)
 {
-    for (size_t i = 0; i < sizeof(count_axes) / sizeof(count_axes[0]); i++) {
-        long number;
-        if (count_axes[i].axis != axis)
-            continue;
-        if (parse_long(text, count_axes[i].min, count_axes[i].max, &number))
-            return fail(err, err_len, -EINVAL, "'%s' is not %s", text, count_axes[i].what);
-        set_magnitude(axis, (uint64_t)number, v);
+    const struct axis_def *d = &axis_defs[axis];
+    const char *word = d->kind == SWEEP_KIND_NODE  ? "any"
+                       : d->kind == SWEEP_KIND_CPU ? "all"
+                                                   : NULL;
+    long number;
+    if (word && !strcmp(text, word)) {
+        memset(v, 0, sizeof(*v));
+        v->number = -1;
+        snprintf(v->text, sizeof(v->text), "%s", word);
         return 0;
     }
-    return fail(err, err_len, -EINVAL, "no such axis");
+    if (parse_long(text, d->min, d->max, &number)) {
+        if (word)
+            return fail(err, err_len, -EINVAL, "'%s' is not %s (%s, or %ld to %ld)", text, d->what,
+                        word, d->min, d->max);
+        return fail(err, err_len, -EINVAL, "'%s' is not %s from %ld to %ld", text, d->what, d->min,
+                    d->max);
+    }
+    set_magnitude(axis, (uint64_t)number, v);
+    return 0;
 }
 
-static int parse_strategy_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+static int parse_strategy_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                                char *err, size_t err_len)
 {
     struct sync_strategy s;
     if (sync_strategy_parse(text, &s))
         return fail(err, err_len, -EINVAL,
-                    "'%s' is not a sync strategy (none, full, partial-ioctl, partial-user, "
-                    "full-user; the user ones optionally :clflush, :clflushopt, :clwb, "
-                    ":dc-cvac, :dc-civac, :dc-cvau)",
-                    text);
+                    "'%s' is not %s (none, full, partial-ioctl, partial-user, full-user; the "
+                    "user ones optionally :clflush, :clflushopt, :clwb, :dc-cvac, :dc-civac, "
+                    ":dc-cvau)",
+                    text, axis_defs[axis].what);
     memset(v, 0, sizeof(*v));
     sync_strategy_format(&s, v->text, sizeof(v->text));
     v->number = s.kind;
     return 0;
 }
 
-static int parse_format_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
+static int parse_format_value(enum sweep_axis axis, const char *text, struct sweep_value *v,
+                              char *err, size_t err_len)
 {
     struct frame_format f;
     if (frame_format_parse(text, &f))
         return fail(err, err_len, -EINVAL,
-                    "'%s' is not a frame format (PIXEL:WxH or PIXEL:720p|1080p|4k, PIXEL one of "
-                    "nv12, rgba, rgb24, yuyv, rgb565)",
-                    text);
+                    "'%s' is not %s (PIXEL:WxH or PIXEL:720p|1080p|4k, PIXEL one of nv12, rgba, "
+                    "rgb24, yuyv, rgb565)",
+                    text, axis_defs[axis].what);
     memset(v, 0, sizeof(*v));
     frame_format_text(&f, v->text, sizeof(v->text));
     v->bytes = f.bytes;
-    return 0;
-}
-
-static int parse_cpu_value(const char *text, struct sweep_value *v, char *err, size_t err_len)
-{
-    long number;
-    memset(v, 0, sizeof(*v));
-    if (!strcmp(text, "all")) {
-        v->number = -1;
-        snprintf(v->text, sizeof(v->text), "all");
-        return 0;
-    }
-    if (parse_long(text, 0, 4095, &number))
-        return fail(err, err_len, -EINVAL, "'%s' is not a CPU (all, or 0 to 4095)", text);
-    set_magnitude(AXIS_CPU, (uint64_t)number, v);
     return 0;
 }
 
@@ -314,59 +296,30 @@ static int parse_cpu_value(const char *text, struct sweep_value *v, char *err, s
 static int parse_value(enum sweep_axis axis, const char *text, struct sweep_value *v, char *err,
                        size_t err_len)
 {
-    static const char *const dirs[] = {"read", "write", "rw"};
-    static const long dir_values[] = {HEAP_SYNC_READ, HEAP_SYNC_WRITE, HEAP_SYNC_RW};
-    static const char *const lines[] = {"dirty", "clean"};
-    static const long line_values[] = {1, 0};
-    long number;
-    switch (axis) {
-    case AXIS_SIZE:
-    case AXIS_ALIGN:
-    case AXIS_REGION:
-    case AXIS_REGION_OFFSET:
+    if (axis >= N_SWEEP_AXES)
+        return fail(err, err_len, -EINVAL, "no such axis");
+    switch (axis_defs[axis].kind) {
+    case SWEEP_KIND_HEAP:
+    case SWEEP_KIND_WORD:
+    case SWEEP_KIND_ENGINE:
+        return parse_name_value(axis, text, v, err, err_len);
+    case SWEEP_KIND_BYTES:
         return parse_size_value(axis, text, v, err, err_len);
-    case AXIS_PAGE_SIZE:
-        return parse_page_size_value(text, v, err, err_len);
-    case AXIS_THREADS:
-    case AXIS_BATCH:
-    case AXIS_REGIONS:
-    case AXIS_IMPORTERS:
-    case AXIS_POOL:
+    case SWEEP_KIND_COUNT:
+    case SWEEP_KIND_NODE:
+    case SWEEP_KIND_CPU:
         return parse_count_value(axis, text, v, err, err_len);
-    case AXIS_NODE:
-        if (!strcmp(text, "any")) {
-            memset(v, 0, sizeof(*v));
-            v->number = -1;
-            snprintf(v->text, sizeof(v->text), "any");
-            return 0;
-        }
-        if (parse_long(text, 0, 1023, &number))
-            return fail(err, err_len, -EINVAL, "'%s' is not a NUMA node (any, or 0 to 1023)", text);
-        set_magnitude(axis, (uint64_t)number, v);
-        return 0;
-    case AXIS_HEAP:
-    case AXIS_KERNEL:
-        return parse_name_value(axis, text, v, err, err_len);
-    case AXIS_STRATEGY:
-        return parse_strategy_value(text, v, err, err_len);
-    case AXIS_DIRECTION:
-        return parse_word(text, dirs, dir_values, 3, "a direction (read, write, rw)", v, err,
-                          err_len);
-    case AXIS_LINES:
-        return parse_word(text, lines, line_values, 2, "dirty or clean", v, err, err_len);
-    case AXIS_FORMAT:
-        return parse_format_value(text, v, err, err_len);
-    case AXIS_ENGINE:
-        if (!engine_find(text))
-            return fail(err, err_len, -EINVAL, "'%s' is not an engine (%s)", text, engine_names());
-        return parse_name_value(axis, text, v, err, err_len);
-    case AXIS_CPU:
-    case AXIS_PEER:
-        return parse_cpu_value(text, v, err, err_len);
-    case N_SWEEP_AXES:
-        break;
+    case SWEEP_KIND_PAGE_SIZE:
+        return parse_page_size_value(axis, text, v, err, err_len);
+    case SWEEP_KIND_STRATEGY:
+        return parse_strategy_value(axis, text, v, err, err_len);
+    case SWEEP_KIND_DIRECTION:
+    case SWEEP_KIND_LINES:
+        return parse_word(axis, text, v, err, err_len);
+    case SWEEP_KIND_FORMAT:
+        return parse_format_value(axis, text, v, err, err_len);
     }
-    return fail(err, err_len, -EINVAL, "no such axis");
+    return fail(err, err_len, -EINVAL, "no such kind of axis");
 }
 
 /* Append v unless it is already there or the list is full. */
@@ -382,15 +335,35 @@ static int add_value(struct sweep_axis_values *list, const struct sweep_value *v
     return 0;
 }
 
+/* "size, align ... and pool": the keys of the axes that take ranges. */
+static void ranged_keys(char *out, size_t out_len)
+{
+    size_t n = 0, used = 0;
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        n += axis_defs[a].ranges;
+    out[0] = '\0';
+    for (int a = 0, i = 0; a < N_SWEEP_AXES && used < out_len; a++) {
+        if (!axis_defs[a].ranges)
+            continue;
+        i++;
+        int k = snprintf(out + used, out_len - used, "%s%s",
+                         i == 1       ? ""
+                         : i < (int)n ? ", "
+                                      : " and ",
+                         axis_defs[a].key);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
 /* "A..B": A, 2A, 4A ... B. B must be A times a power of two, so the end is never dropped. */
 static int add_range(enum sweep_axis axis, const char *item, const char *dots,
                      struct sweep_axis_values *list, char *err, size_t err_len)
 {
-    if (!(AXES_WITH_RANGES & AXIS_BIT(axis)))
-        return fail(err, err_len, -EINVAL,
-                    "'%s': ranges (A..B) are only for size, align, threads, batch, region, "
-                    "region-offset, regions and pool",
-                    item);
+    if (!axis_defs[axis].ranges) {
+        char keys[256];
+        ranged_keys(keys, sizeof(keys));
+        return fail(err, err_len, -EINVAL, "'%s': ranges (A..B) are only for %s", item, keys);
+    }
     char first_text[SWEEP_TEXT_MAX * 2];
     size_t first_len = (size_t)(dots - item);
     if (first_len >= sizeof(first_text))
@@ -428,7 +401,7 @@ static int add_item(enum sweep_axis axis, const char *item, struct sweep_axis_va
                     char *err, size_t err_len)
 {
     /* A heap name may hold dots; every other axis reads ".." as a range (or says it is not). */
-    const char *dots = axis == AXIS_HEAP ? NULL : strstr(item, "..");
+    const char *dots = axis_defs[axis].kind == SWEEP_KIND_HEAP ? NULL : strstr(item, "..");
     if (dots)
         return add_range(axis, item, dots, list, err, err_len);
     struct sweep_value v;
@@ -482,14 +455,14 @@ int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_v
         return fail(err, err_len, -EINVAL, "no such axis");
     if (!*skip_blanks(text))
         return fail(err, err_len, -EINVAL, "no value given");
+    enum sweep_kind kind = axis_defs[axis].kind;
     /* Parsed aside so that a bad list leaves the job as it was. */
     struct sweep_axis_values list = {.n = 0};
     bool all = false;
     for (const char *pos = text;; pos++) {
         char item[SWEEP_TEXT_MAX * 2 + 2];
         int ret = next_item(text, &pos, item, sizeof(item), err, err_len);
-        if (!ret && (axis == AXIS_HEAP || axis == AXIS_CPU || axis == AXIS_PEER) &&
-            !strcmp(item, "all"))
+        if (!ret && (kind == SWEEP_KIND_HEAP || kind == SWEEP_KIND_CPU) && !strcmp(item, "all"))
             all = true;
         if (!ret)
             ret = add_item(axis, item, &list, err, err_len);
@@ -500,7 +473,7 @@ int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_v
     }
     if (all && list.n > 1)
         return fail(err, err_len, -EINVAL, "all cannot be listed with other %s",
-                    axis == AXIS_HEAP ? "heaps" : "CPUs");
+                    kind == SWEEP_KIND_HEAP ? "heaps" : "CPUs");
     out->n = list.n;
     memcpy(out->v, list.v, list.n * sizeof(list.v[0]));
     return 0;
@@ -514,12 +487,19 @@ void job_init(struct job *job, const char *name)
     job->time_budget_s = 10.0;
     snprintf(job->counters, sizeof(job->counters), "default");
     for (int a = 0; a < N_SWEEP_AXES; a++)
-        sweep_parse_axis(a, axis_defaults[a], &job->axes[a], NULL, 0);
+        sweep_parse_axis(a, axis_defs[a].default_text, &job->axes[a], NULL, 0);
 }
 
 static bool is_all(const struct sweep_axis_values *list)
 {
     return list->n == 1 && !strcmp(list->v[0].text, "all");
+}
+
+/* Whether axis is a CPU axis that axes use and that holds "all". */
+static bool is_all_cpus(const struct job *job, unsigned axes, int axis)
+{
+    return axis_defs[axis].kind == SWEEP_KIND_CPU && (axes & AXIS_BIT(axis)) &&
+           is_all(&job->axes[axis]);
 }
 
 /* The CPUs "all" stands for: the job's cpus list ("0-3,6", checked when it was set), else
@@ -645,8 +625,9 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
     if (!axes)
         return -EINVAL;
     bool heaps_all = (axes & AXIS_BIT(AXIS_HEAP)) && is_all(&job->axes[AXIS_HEAP]);
-    bool cpus_all = ((axes & AXIS_BIT(AXIS_CPU)) && is_all(&job->axes[AXIS_CPU])) ||
-                    ((axes & AXIS_BIT(AXIS_PEER)) && is_all(&job->axes[AXIS_PEER]));
+    bool cpus_all = false;
+    for (int a = 0; a < N_SWEEP_AXES; a++)
+        cpus_all = cpus_all || is_all_cpus(job, axes, a);
     long cpus[SWEEP_MAX_VALUES];
     size_t n_cpus = cpus_all ? all_cpus(job, cpus, SWEEP_MAX_VALUES) : 0;
     size_t n_heaps = heaps_all ? n_heap_names : 0;
@@ -665,8 +646,8 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
         subst.values[AXIS_HEAP] = &placeholder;
         subst.n[AXIS_HEAP] = n_heaps;
     }
-    for (int a = AXIS_CPU; a <= AXIS_PEER; a++) {
-        if ((axes & AXIS_BIT(a)) && is_all(&job->axes[a])) {
+    for (int a = 0; a < N_SWEEP_AXES; a++) {
+        if (is_all_cpus(job, axes, a)) {
             subst.values[a] = &placeholder;
             subst.n[a] = n_cpus;
         }
@@ -710,8 +691,8 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
     if (!ret) {
         if (heaps_all)
             subst.values[AXIS_HEAP] = heaps;
-        for (int a = AXIS_CPU; a <= AXIS_PEER; a++)
-            if (subst.values[a])
+        for (int a = 0; a < N_SWEEP_AXES; a++)
+            if (subst.values[a] && axis_defs[a].kind == SWEEP_KIND_CPU)
                 subst.values[a] = cpu_values;
         size_t first = 0;
         for (size_t g = 0; g < n_groups; g++) {
@@ -740,7 +721,7 @@ void sweep_case_id(const struct bench_case *c, char *out, size_t out_len)
     for (int a = 0; a < N_SWEEP_AXES && used < out_len; a++) {
         if (axes ? !(axes & AXIS_BIT(a)) : !c->value[a])
             continue;
-        n = snprintf(out + used, out_len - used, "%s%s=%s", sep, axis_keys[a],
+        n = snprintf(out + used, out_len - used, "%s%s=%s", sep, axis_defs[a].key,
                      c->value[a] ? c->value[a]->text : "-");
         used += n > 0 ? (size_t)n : 0;
         sep = ";";

@@ -11,32 +11,7 @@
 #include <stddef.h>
 
 #include "heap.h"
-
-enum sweep_axis {
-    AXIS_HEAP,      /* heap name, or "all" (every available heap at run time) */
-    AXIS_SIZE,      /* bytes: buffer size / working set */
-    AXIS_ALIGN,     /* bytes: alloc: mapping alignment; cpu: start offset inside the buffer */
-    AXIS_PAGE_SIZE, /* "base", "thp" or a hugetlb size */
-    AXIS_THREADS,   /* threads running the kernel */
-    AXIS_BATCH,     /* buffers allocated back to back before they are freed */
-    AXIS_KERNEL,    /* the benchmark's variant: "read:avx2", "copy", "alloc-touch" ... */
-    AXIS_NODE,      /* NUMA node for the backing pages, or "any" */
-    /* Axes of the cache-maintenance benchmarks (sync, coherency, pipeline); after the others,
-     * so that the ids of alloc and cpu cases, which do not use them, are unchanged. */
-    AXIS_STRATEGY,      /* sync strategy: none, full, partial-ioctl, partial-user[:METHOD] ... */
-    AXIS_DIRECTION,     /* CPU access direction of a sync: read, write, rw */
-    AXIS_REGION,        /* bytes the CPU touches per region (a partial sync's range) */
-    AXIS_REGION_OFFSET, /* bytes: where the first region starts (its alignment follows) */
-    AXIS_REGIONS,       /* regions per sync */
-    AXIS_LINES,         /* whether the CPU leaves the lines dirty or clean: dirty, clean */
-    AXIS_IMPORTERS,     /* importers attached during the sync (vgem PRIME imports) */
-    AXIS_POOL,          /* buffers in flight in a pipeline (pool depth) */
-    AXIS_FORMAT,        /* a frame format: "nv12:1920x1080" */
-    AXIS_ENGINE,        /* the DMA engine: cpu, v4l2, vgem */
-    AXIS_CPU,           /* a CPU (OS index), or "all" of those the job may use */
-    AXIS_PEER,          /* the CPU at the other end of a transfer, or "all" */
-    N_SWEEP_AXES
-};
+#include "sweep_axes.h"
 
 #define SWEEP_MAX_VALUES 64
 #define SWEEP_TEXT_MAX   64
@@ -46,12 +21,11 @@ enum sweep_axis {
 /* One value of an axis: its canonical text (used in ids and CSV) and its parsed form. */
 struct sweep_value {
     char text[SWEEP_TEXT_MAX]; /* "4KiB", "thp", "2", "read:avx2", "any" */
-    size_t bytes;              /* AXIS_SIZE, AXIS_ALIGN, AXIS_PAGE_SIZE (hugetlb size), AXIS_REGION,
-                                * AXIS_REGION_OFFSET, AXIS_FORMAT (bytes per frame) */
-    long number;               /* AXIS_THREADS, AXIS_BATCH, AXIS_NODE (-1 = any), AXIS_REGIONS,
-                                * AXIS_IMPORTERS, AXIS_POOL, AXIS_CPU and AXIS_PEER (-1 = all),
-                                * AXIS_DIRECTION (enum heap_sync_dir), AXIS_LINES (1 = dirty) */
-    enum heap_page_kind page_kind; /* AXIS_PAGE_SIZE */
+    /* The parsed form, as the axis's kind (bench/job/sweep_axes.h) says. */
+    size_t bytes;                  /* BYTES; PAGE_SIZE (hugetlb size); FORMAT (per frame) */
+    long number;                   /* COUNT, NODE and CPU (-1: any, all), STRATEGY, DIRECTION,
+                                    * LINES */
+    enum heap_page_kind page_kind; /* PAGE_SIZE */
 };
 
 struct sweep_axis_values {
@@ -86,14 +60,15 @@ struct bench_case {
     char id[320]; /* fits the longest id: 31-char bench, 63-char heap and kernel, 21-digit sizes */
 };
 
-/* The option / job-file key of an axis: "heap", "size", "align", "page-size", "threads",
- * "batch", "kernel", "node", "strategy", "direction", "region", "region-offset", "regions",
- * "lines", "importers", "pool", "format", "engine", "cpu", "peer". */
+/* The option / job-file key of an axis ("heap", "page-size" ...: bench/job/sweep_axes.h). */
 const char *sweep_axis_key(enum sweep_axis axis);
+/* Its kind, and its line of `dmabench run --help` ("" when it shares the line before). */
+enum sweep_kind sweep_axis_kind(enum sweep_axis axis);
+const char *sweep_axis_help(enum sweep_axis axis);
 /* Axis from its key; -1 when the key names no axis. */
 int sweep_axis_from_key(const char *key);
 /* Parse a list for one axis: comma-separated values, sizes with units (4K, 1M), ranges with a
- * x2 step ("4K..64M", "1..8"; size, align, threads and batch only), "any" for node,
+ * x2 step ("4K..64M", "1..8"; the axes marked RANGES only), "any" for node,
  * "base,thp,2M" for page sizes. Blanks around values are ignored. A value in double quotes is
  * one value even if it holds commas: heap names such as linux,cma are written "linux,cma"
  * (heap = system,"linux,cma" in a job file, --heap '"linux,cma"' on a command line). Sizes
@@ -103,13 +78,12 @@ int sweep_axis_from_key(const char *key);
  * size"). */
 int sweep_parse_axis(enum sweep_axis axis, const char *text, struct sweep_axis_values *out,
                      char *err, size_t err_len);
-/* The value list job_init gives an axis: "all", "4KiB", "0B", "base", "1", "1", "default",
- * "any", "full", "rw", "4KiB", "0B", "1", "dirty", "0", "1", "nv12:1920x1080", "cpu", "all",
- * "all". An axis still at its default holds exactly this one canonical text. */
+/* The value list job_init gives an axis (its default in bench/job/sweep_axes.h: "all",
+ * "4KiB", "base" ...). An axis still at its default holds exactly this one canonical text. */
 const char *sweep_axis_default(enum sweep_axis axis);
 /* Which axes a benchmark uses, bit (1u << AXIS_x) per axis as bench_def.axes; 0 when bench is
- * no benchmark's name. sweep_bench_name(i) lists the names, NULL past the last. The table is
- * in bench/job/sweep.c until the benchmark registry owns it. */
+ * no benchmark's name. sweep_bench_name(i) lists the names, NULL past the last. Both ask the
+ * benchmark registry (bench/bench.h). */
 unsigned sweep_bench_axes(const char *bench);
 const char *sweep_bench_name(size_t i);
 /* A job with no bench yet, reps 5, a 10 s time budget, counters "default", all CPUs, and

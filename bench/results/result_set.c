@@ -18,20 +18,9 @@
 
 #include "csv_read.h"
 #include "metadata.h"
+#include "results_columns.h"
 #include "results_csv.h"
 #include "results_validate.h"
-
-/* Without these a file is not a results.csv at all. */
-static const char *const required_cols[] = {"case_id", "bench",  "heap",  "metric",
-                                            "unit",    "median", "status"};
-
-/* As bench/results/results_validate.c has them; a new *_bytes column is numeric by its name. */
-static const char *const numeric_cols[] = {
-        "threads", "batch", "regions",   "importers",     "pool_depth",    "cpu",
-        "peer",    "n",     "median",    "mean",          "min",           "max",
-        "stddev",  "mad",   "cv",        "p90",           "p99",           "ci_low",
-        "ci_high", "reps",  "mux_ratio", "huge_fraction", "min_sample_ns",
-};
 
 static int set_error(char *err, size_t err_len, int ret, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -46,13 +35,12 @@ static int set_error(char *err, size_t err_len, int ret, const char *fmt, ...)
 
 bool result_col_is_numeric(const char *name)
 {
+    int col = results_column_find(name);
+    if (col >= 0)
+        return results_column_defs[col].type != RESULTS_TEXT;
+    /* A column of a newer dmabench: numeric by its name. */
     size_t len = strlen(name), suffix = strlen("_bytes");
-    if (len > suffix && strcmp(name + len - suffix, "_bytes") == 0)
-        return true;
-    for (size_t i = 0; i < sizeof(numeric_cols) / sizeof(*numeric_cols); i++)
-        if (strcmp(name, numeric_cols[i]) == 0)
-            return true;
-    return false;
+    return len > suffix && strcmp(name + len - suffix, "_bytes") == 0;
 }
 
 /* Empty or a finite number; strtod alone would also take blanks, "inf" and "nan". */
@@ -90,6 +78,12 @@ bool result_row_measured(const struct result_set *s, const struct result_row *r)
            !results_unit_is_counter(result_text(r, s->c.unit));
 }
 
+/* Where a column of this version's list is in the set; -1 in an older set without it. */
+static int known_col(const struct result_set *s, enum results_column col)
+{
+    return result_set_col(s, results_columns[col]);
+}
+
 static int take_header(struct result_set *s, const struct csv_row *row, char *err, size_t err_len)
 {
     if (!(s->cols = calloc(row->n, sizeof(*s->cols))))
@@ -99,31 +93,33 @@ static int take_header(struct result_set *s, const struct csv_row *row, char *er
             return -ENOMEM;
         s->n_cols++;
     }
-    for (size_t i = 0; i < sizeof(required_cols) / sizeof(*required_cols); i++)
-        if (result_set_col(s, required_cols[i]) < 0)
+    /* Without the key columns a file is not a results.csv at all. */
+    for (int i = 0; i < N_RESULTS_COLUMNS; i++)
+        if ((results_column_defs[i].flags & RESULTS_KEY) &&
+            result_set_col(s, results_columns[i]) < 0)
             return set_error(err, err_len, -EBADMSG,
                              "%s:%lu: no '%s' column: not a dmabench results.csv", s->results_path,
-                             row->line, required_cols[i]);
+                             row->line, results_columns[i]);
     s->c = (struct result_cols){
-            .case_id = result_set_col(s, "case_id"),
-            .bench = result_set_col(s, "bench"),
-            .heap = result_set_col(s, "heap"),
-            .heap_class = result_set_col(s, "heap_class"),
-            .size = result_set_col(s, "size_bytes"),
-            .threads = result_set_col(s, "threads"),
-            .batch = result_set_col(s, "batch"),
-            .kernel = result_set_col(s, "kernel"),
-            .metric = result_set_col(s, "metric"),
-            .unit = result_set_col(s, "unit"),
-            .better = result_set_col(s, "better"),
-            .n = result_set_col(s, "n"),
-            .median = result_set_col(s, "median"),
-            .max = result_set_col(s, "max"),
-            .p90 = result_set_col(s, "p90"),
-            .p99 = result_set_col(s, "p99"),
-            .ci_low = result_set_col(s, "ci_low"),
-            .ci_high = result_set_col(s, "ci_high"),
-            .status = result_set_col(s, "status"),
+            .case_id = known_col(s, RESULTS_COL_case_id),
+            .bench = known_col(s, RESULTS_COL_bench),
+            .heap = known_col(s, RESULTS_COL_heap),
+            .heap_class = known_col(s, RESULTS_COL_heap_class),
+            .size = known_col(s, RESULTS_COL_size_bytes),
+            .threads = known_col(s, RESULTS_COL_threads),
+            .batch = known_col(s, RESULTS_COL_batch),
+            .kernel = known_col(s, RESULTS_COL_kernel),
+            .metric = known_col(s, RESULTS_COL_metric),
+            .unit = known_col(s, RESULTS_COL_unit),
+            .better = known_col(s, RESULTS_COL_better),
+            .n = known_col(s, RESULTS_COL_n),
+            .median = known_col(s, RESULTS_COL_median),
+            .max = known_col(s, RESULTS_COL_max),
+            .p90 = known_col(s, RESULTS_COL_p90),
+            .p99 = known_col(s, RESULTS_COL_p99),
+            .ci_low = known_col(s, RESULTS_COL_ci_low),
+            .ci_high = known_col(s, RESULTS_COL_ci_high),
+            .status = known_col(s, RESULTS_COL_status),
     };
     return 0;
 }
@@ -134,7 +130,7 @@ static int take_row(struct result_set *s, const struct csv_row *row, size_t *cap
     if (row->n != s->n_cols)
         return set_error(err, err_len, -EBADMSG, "%s:%lu: %zu fields, the header has %zu",
                          s->results_path, row->line, row->n, s->n_cols);
-    int schema = result_set_col(s, "schema_version");
+    int schema = known_col(s, RESULTS_COL_schema_version);
     if (schema >= 0 && !results_schema_readable(row->fields[schema]))
         return set_error(err, err_len, -EBADMSG,
                          "%s:%lu: schema_version '%s': this dmabench reads "

@@ -1,6 +1,7 @@
 /* bench/results/results_csv.c - writes results.csv, samples.csv and metadata.csv.
  *
- * Every cell goes through csv_write (RFC 4180 quoting); numbers are printed with enough digits
+ * A results row is built column by column, in the order of bench/results/results_columns.h;
+ * every cell goes through csv_write (RFC 4180 quoting); numbers are printed with enough digits
  * to round-trip; a case's rows reach the disk (fflush + fdatasync) before the next case starts.
  */
 #include "results_csv.h"
@@ -19,67 +20,6 @@
 #include "metadata.h"
 #include "output_dir.h"
 
-/* The parameters are one column per sweep axis (page-size has two), from size_bytes to peer;
- * the measurement follows from metric on. */
-const char *const results_columns[] = {
-        "schema_version",
-        "run_id",
-        "case_id",
-        "bench",
-        "job",
-        "heap",
-        "backend",
-        "heap_class",
-        "size_bytes",
-        "align_bytes",
-        "page_kind",
-        "page_size_bytes",
-        "threads",
-        "batch",
-        "kernel",
-        "node",
-        "strategy",
-        "direction",
-        "region_bytes",
-        "region_offset_bytes",
-        "regions",
-        "lines",
-        "importers",
-        "pool_depth",
-        "frame_format",
-        "engine",
-        "cpu",
-        "peer",
-        "metric",
-        "unit",
-        "better",
-        "n",
-        "median",
-        "mean",
-        "min",
-        "max",
-        "stddev",
-        "mad",
-        "cv",
-        "p90",
-        "p99",
-        "ci_low",
-        "ci_high",
-        "reps",
-        "reps_stop",
-        "mux_ratio",
-        "status",
-        "error",
-        "verdict",
-        "implementation",
-        "huge_fraction",
-        "min_sample_ns",
-        "note",
-        "disturbed",
-        "implausible",
-};
-const size_t n_results_columns = sizeof(results_columns) / sizeof(results_columns[0]);
-
 const char *const samples_columns[] = {"schema_version", "run_id", "case_id", "metric",
                                        "unit",           "rep",    "value",   "duration_ns"};
 const size_t n_samples_columns = sizeof(samples_columns) / sizeof(samples_columns[0]);
@@ -91,22 +31,6 @@ bool results_schema_readable(const char *version)
 {
     return strcmp(version, "1") == 0 || strcmp(version, "2") == 0 ||
            strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
-}
-
-static long results_column_index(const char *name)
-{
-    for (size_t i = 0; i < n_results_columns; i++)
-        if (strcmp(results_columns[i], name) == 0)
-            return (long)i;
-    return -1;
-}
-
-bool results_column_is_parameter(const char *name)
-{
-    long i = results_column_index(name);
-    if (i < 0 || !strcmp(name, "bench") || !strcmp(name, "heap") || !strcmp(name, "metric"))
-        return true;
-    return i >= results_column_index("size_bytes") && i <= results_column_index("peer");
 }
 
 static int flush_to_disk(FILE *f)
@@ -203,66 +127,164 @@ int results_attach(struct results_writer *w, int dirfd, const char *dir, const c
     return ret;
 }
 
-static void number_cell(char *out, size_t len, double v)
+static const char *number_cell(char *out, size_t len, double v)
 {
     if (isnan(v))
         out[0] = '\0';
     else
         snprintf(out, len, "%.10g", v);
+    return out;
 }
 
-/* The parameter cells of a case; axes the benchmark does not use stay empty. */
-static void param_cells(const struct bench_case *c, const struct case_facts *facts,
-                        char cells[N_SWEEP_AXES + 2][64])
+/* What goes in a column a sweep axis fills (COLUMN's cell in bench/job/sweep_axes.h). */
+enum axis_cell {
+    CELL_VALUE,             /* a BYTES axis's bytes, any other's canonical text */
+    CELL_HEAP_BACKEND,      /* the heap's backend here */
+    CELL_HEAP_CLASS,        /* and its class */
+    CELL_PAGE_KIND,         /* base, thp, hugetlb */
+    CELL_PAGE_SIZE_GRANTED, /* the page size read back, else the one asked for */
+};
+
+static const struct {
+    enum sweep_axis axis;
+    enum axis_cell cell;
+} axis_columns[N_RESULTS_COLUMNS] = {
+#define RESULTS_AXIS_CELL(name, type, flags, axis_, cell_)                                         \
+    [RESULTS_COL_##name] = {.axis = AXIS_##axis_, .cell = CELL_##cell_},
+        SWEEP_AXES(SWEEP_AXES_SKIP, RESULTS_AXIS_CELL)
+#undef RESULTS_AXIS_CELL
+};
+
+/* Everything one results row is made of. */
+struct row_source {
+    const struct results_writer *w;
+    const struct bench_case *c;
+    const struct heap *heap; /* NULL: the case names a heap that does not exist here */
+    const struct case_result *r;
+    const struct metric_result *m;
+    const char *error;
+};
+
+/* An axis's cell; empty for an axis the benchmark does not use. */
+static const char *axis_cell(const struct row_source *src, enum results_column col, char *buf,
+                             size_t len)
 {
-    const struct sweep_value *v;
-    memset(cells, 0, sizeof(char[N_SWEEP_AXES + 2][64]));
-    if ((v = c->value[AXIS_SIZE]))
-        snprintf(cells[0], 64, "%zu", v->bytes);
-    if ((v = c->value[AXIS_ALIGN]))
-        snprintf(cells[1], 64, "%zu", v->bytes);
-    if ((v = c->value[AXIS_PAGE_SIZE])) {
+    enum sweep_axis axis = axis_columns[col].axis;
+    const struct sweep_value *v = src->c->value[axis];
+    const struct heap *heap = src->heap;
+    switch (axis_columns[col].cell) {
+    case CELL_HEAP_BACKEND:
+        return heap ? heap->info.backend : "";
+    case CELL_HEAP_CLASS:
+        return heap ? heap_class_name(heap->info.klass) : "";
+    case CELL_VALUE:
+        if (!v || sweep_axis_kind(axis) != SWEEP_KIND_BYTES)
+            return v ? v->text : "";
+        snprintf(buf, len, "%zu", v->bytes); /* base units: 4096, not 4KiB */
+        return buf;
+    case CELL_PAGE_KIND: {
         static const char *const kinds[] = {"base", "thp", "hugetlb"};
-        snprintf(cells[2], 64, "%s", kinds[v->page_kind]);
+        return v ? kinds[v->page_kind] : "";
+    }
+    case CELL_PAGE_SIZE_GRANTED: {
+        if (!v)
+            return "";
         /* What the kernel granted where the benchmark read it back, else what was asked. */
         size_t asked = v->page_kind == HEAP_PAGES_HUGETLB ? v->bytes : heap_base_page_size();
-        snprintf(cells[3], 64, "%zu", facts->page_size ? facts->page_size : asked);
+        snprintf(buf, len, "%zu", src->r->facts.page_size ? src->r->facts.page_size : asked);
+        return buf;
     }
-    if ((v = c->value[AXIS_THREADS]))
-        snprintf(cells[4], 64, "%ld", v->number);
-    if ((v = c->value[AXIS_BATCH]))
-        snprintf(cells[5], 64, "%ld", v->number);
-    if ((v = c->value[AXIS_KERNEL]))
-        snprintf(cells[6], 64, "%s", v->text);
-    if ((v = c->value[AXIS_NODE]))
-        snprintf(cells[7], 64, "%s", v->text);
-    /* From strategy on, one cell per axis in axis order: bytes for the byte axes, the canonical
-     * text (a count, a word, a format) for the others. */
-    for (int a = AXIS_STRATEGY; a < N_SWEEP_AXES; a++) {
-        if (!(v = c->value[a]))
-            continue;
-        if (a == AXIS_REGION || a == AXIS_REGION_OFFSET)
-            snprintf(cells[8 + a - AXIS_STRATEGY], 64, "%zu", v->bytes);
-        else
-            snprintf(cells[8 + a - AXIS_STRATEGY], 64, "%s", v->text);
     }
+    return "";
+}
+
+/* One cell of a results row, by column; buf holds numbers printed for it. */
+static const char *results_cell(const struct row_source *src, enum results_column col, char *buf,
+                                size_t len)
+{
+    const struct case_result *r = src->r;
+    const struct metric_result *m = src->m;
+    const struct stats_summary *s = &m->stats;
+    bool have = m->n > 0; /* the statistics of no samples are empty */
+    switch (col) {
+#define RESULTS_AXIS_CASE(name, ...) case RESULTS_COL_##name:
+        SWEEP_AXES(SWEEP_AXES_SKIP, RESULTS_AXIS_CASE)
+#undef RESULTS_AXIS_CASE
+        return axis_cell(src, col, buf, len);
+    case RESULTS_COL_schema_version:
+        return RESULTS_SCHEMA_VERSION;
+    case RESULTS_COL_run_id:
+        return src->w->run_id;
+    case RESULTS_COL_case_id:
+        return src->c->id;
+    case RESULTS_COL_bench:
+        return src->c->job->bench;
+    case RESULTS_COL_job:
+        return src->c->job->name;
+    case RESULTS_COL_metric:
+        return m->name;
+    case RESULTS_COL_unit:
+        return m->unit;
+    case RESULTS_COL_better:
+        return m->better == BETTER_HIGHER ? "higher" : "lower";
+    case RESULTS_COL_n:
+        return number_cell(buf, len, have ? (double)s->n : NAN);
+    case RESULTS_COL_median:
+        return number_cell(buf, len, have ? s->median : NAN);
+    case RESULTS_COL_mean:
+        return number_cell(buf, len, have ? s->mean : NAN);
+    case RESULTS_COL_min:
+        return number_cell(buf, len, have ? s->min : NAN);
+    case RESULTS_COL_max:
+        return number_cell(buf, len, have ? s->max : NAN);
+    case RESULTS_COL_stddev:
+        return number_cell(buf, len, have ? s->stddev : NAN);
+    case RESULTS_COL_mad:
+        return number_cell(buf, len, have ? s->mad : NAN);
+    case RESULTS_COL_cv:
+        return number_cell(buf, len, have ? s->cv : NAN);
+    case RESULTS_COL_p90:
+        return number_cell(buf, len, have ? s->p90 : NAN);
+    case RESULTS_COL_p99:
+        return number_cell(buf, len, have ? s->p99 : NAN);
+    case RESULTS_COL_ci_low:
+        return number_cell(buf, len, have ? s->ci_low : NAN);
+    case RESULTS_COL_ci_high:
+        return number_cell(buf, len, have ? s->ci_high : NAN);
+    case RESULTS_COL_reps:
+        return number_cell(buf, len, (double)r->reps);
+    case RESULTS_COL_reps_stop:
+        return r->reps ? reps_stop_name(r->stop) : "";
+    case RESULTS_COL_mux_ratio:
+        return number_cell(buf, len, m->mux_ratio);
+    case RESULTS_COL_status:
+        return case_status_name(m->status);
+    case RESULTS_COL_error:
+        return src->error;
+    case RESULTS_COL_verdict:
+        return bench_verdict(src->c, m->name, m->status == CASE_OK && m->n > 0, s);
+    case RESULTS_COL_implementation:
+        return r->facts.implementation;
+    case RESULTS_COL_huge_fraction:
+        return number_cell(buf, len, r->facts.huge_fraction);
+    case RESULTS_COL_min_sample_ns:
+        return number_cell(buf, len, case_result_min_rep_ns(r));
+    case RESULTS_COL_note:
+        return r->facts.note;
+    case RESULTS_COL_disturbed:
+        return r->disturbed;
+    case RESULTS_COL_implausible:
+        return r->implausible;
+    case N_RESULTS_COLUMNS:
+        break;
+    }
+    return "";
 }
 
 static void write_metric_row(struct results_writer *w, const struct bench_case *c,
                              const struct heap *heap, const struct case_result *r,
-                             const struct metric_result *m, char params[][64])
+                             const struct metric_result *m)
 {
-    char num[16][32];
-    const struct stats_summary *s = &m->stats;
-    bool have = m->n > 0;
-    double values[] = {have ? (double)s->n : NAN, have ? s->median : NAN, have ? s->mean : NAN,
-                       have ? s->min : NAN,       have ? s->max : NAN,    have ? s->stddev : NAN,
-                       have ? s->mad : NAN,       have ? s->cv : NAN,     have ? s->p90 : NAN,
-                       have ? s->p99 : NAN,       have ? s->ci_low : NAN, have ? s->ci_high : NAN,
-                       (double)r->reps,           m->mux_ratio,           r->facts.huge_fraction,
-                       case_result_min_rep_ns(r)};
-    for (size_t i = 0; i < 16; i++)
-        number_cell(num[i], sizeof(num[i]), values[i]);
     char error[256] = "";
     if (m->status != CASE_OK) {
         /* The errno text once: reasons often quote it already. */
@@ -273,64 +295,12 @@ static void write_metric_row(struct results_writer *w, const struct bench_case *
             snprintf(error, sizeof(error), "%s%s%s", errno_text,
                      errno_text[0] && m->reason[0] ? ": " : "", m->reason);
     }
-    const char *row[] = {
-            RESULTS_SCHEMA_VERSION,
-            w->run_id,
-            c->id,
-            c->job->bench,
-            c->job->name,
-            c->value[AXIS_HEAP] ? c->value[AXIS_HEAP]->text : "",
-            heap ? heap->info.backend : "",
-            heap ? heap_class_name(heap->info.klass) : "",
-            params[0],
-            params[1],
-            params[2],
-            params[3],
-            params[4],
-            params[5],
-            params[6],
-            params[7],
-            params[8],
-            params[9],
-            params[10],
-            params[11],
-            params[12],
-            params[13],
-            params[14],
-            params[15],
-            params[16],
-            params[17],
-            params[18],
-            params[19],
-            m->name,
-            m->unit,
-            m->better == BETTER_HIGHER ? "higher" : "lower",
-            num[0],
-            num[1],
-            num[2],
-            num[3],
-            num[4],
-            num[5],
-            num[6],
-            num[7],
-            num[8],
-            num[9],
-            num[10],
-            num[11],
-            num[12],
-            r->reps ? reps_stop_name(r->stop) : "",
-            num[13],
-            case_status_name(m->status),
-            error,
-            bench_verdict(c, m->name, m->status == CASE_OK && m->n > 0, s),
-            r->facts.implementation,
-            num[14],
-            num[15],
-            r->facts.note,
-            r->disturbed,
-            r->implausible,
-    };
-    csv_write_row(w->results, row, sizeof(row) / sizeof(row[0]));
+    const struct row_source src = {.w = w, .c = c, .heap = heap, .r = r, .m = m, .error = error};
+    char cells[N_RESULTS_COLUMNS][SWEEP_TEXT_MAX];
+    const char *row[N_RESULTS_COLUMNS];
+    for (int col = 0; col < N_RESULTS_COLUMNS; col++)
+        row[col] = results_cell(&src, col, cells[col], sizeof(cells[col]));
+    csv_write_row(w->results, row, N_RESULTS_COLUMNS);
 }
 
 static void write_samples(struct results_writer *w, const struct bench_case *c,
@@ -352,8 +322,6 @@ static void write_samples(struct results_writer *w, const struct bench_case *c,
 int results_write_case(struct results_writer *w, const struct bench_case *c,
                        const struct heap *heap, const struct case_result *r)
 {
-    char params[N_SWEEP_AXES + 2][64];
-    param_cells(c, &r->facts, params);
     /* Samples first and synced: a results row on disk then always has all its samples, and
      * --resume can take "every row of the case is there" to mean the case is whole. */
     for (size_t i = 0; i < r->n_metrics; i++)
@@ -362,7 +330,7 @@ int results_write_case(struct results_writer *w, const struct bench_case *c,
     if (ret)
         return ret;
     for (size_t i = 0; i < r->n_metrics; i++)
-        write_metric_row(w, c, heap, r, &r->metrics[i], params);
+        write_metric_row(w, c, heap, r, &r->metrics[i]);
     return flush_to_disk(w->results);
 }
 

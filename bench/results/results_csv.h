@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "heap.h"
+#include "results_columns.h"
 #include "runner.h"
 #include "sweep.h"
 
@@ -28,9 +29,8 @@ struct results_writer {
     char run_id[64];
 };
 
-/* The header rows, also used by tests and the schema documentation check. */
-extern const char *const results_columns[];
-extern const size_t n_results_columns;
+/* The header rows of samples.csv and metadata.csv, also used by tests (results.csv's:
+ * bench/results/results_columns.h). */
 extern const char *const samples_columns[];
 extern const size_t n_samples_columns;
 extern const char *const metadata_columns[];
@@ -43,11 +43,6 @@ extern const size_t n_metadata_columns;
  * file simply lacks those and reads as if they were empty. The validator of new runs
  * (bench/results/results_validate.h) takes the current version only. */
 bool results_schema_readable(const char *version);
-/* Whether a results.csv column names what a case was (bench, heap, the sweep parameters
- * size_bytes .. peer, metric) rather than describing its measurement or the run (ids, job,
- * backend and class, which follow from the heap, unit, statistics, status, error, verdict). A
- * column this version does not know counts as a parameter, so that it never merges cases. */
-bool results_column_is_parameter(const char *name);
 
 /* Create dir (and its parents, never through a planted symbolic link: bench/results/output_dir.h)
  * and results.csv / samples.csv with their headers. An existing results.csv is never

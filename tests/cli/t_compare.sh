@@ -177,6 +177,13 @@ test_compare_sets_are_valid_runs() {
     grep -q '^1,' "$cmp_data/v1-base/results.csv" || fail "v1-base: not schema version 1"
 }
 
+# The shipped sets are what make-sets.py writes, so its column list is the writer's too (the
+# sets validate, above).
+test_compare_sets_are_made_by_make_sets() {
+    python3 "$cmp_data/make-sets.py" "$work/sets" || fail "make-sets.py failed"
+    diff -r -x make-sets.py "$cmp_data" "$work/sets" >&2 || fail "the shipped sets are not make-sets.py's"
+}
+
 # A set written by schema version 1 is still read: compared with the same run in version 3,
 # nothing differs, and export reads it too.
 test_compare_reads_schema_1() {

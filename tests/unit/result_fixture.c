@@ -25,6 +25,17 @@ struct result_set *result_fixture_load(const char *path)
     return s;
 }
 
+char *result_fixture_schema_doc(void)
+{
+    static char doc[1 << 18];
+    FILE *f = fopen("results/README.md", "r");
+    if (!f)
+        fail_msg("results/README.md: %s", strerror(errno));
+    doc[fread(doc, 1, sizeof(doc) - 1, f)] = '\0';
+    fclose(f);
+    return doc;
+}
+
 const char *result_fixture_plant(const char *text)
 {
     static char dir[64];

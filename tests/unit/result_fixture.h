@@ -16,6 +16,9 @@ void result_fixture_unplant(const char *dir);
 /* The result set at path (a run directory or its results.csv); fails the test when it does not
  * load. */
 struct result_set *result_fixture_load(const char *path);
+/* The schema document, results/README.md (tests run from the repository root), whole: a
+ * static buffer, valid until the next call. Fails the test when it cannot be read. */
+char *result_fixture_schema_doc(void);
 /* One alloc_throughput metric (buffers/s, higher is better) with reps samples 1000, 1001, ...
  * and their statistics; interrupted: an error row cut short by SIGINT after reps samples. The
  * samples are allocated: the caller frees them as the runner's results are freed. */

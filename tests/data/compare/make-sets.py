@@ -7,11 +7,14 @@
 # use, so they cannot drift from what `dmabench run` writes. All are schema version 3, but
 # v1-base: base as schema version 1 wrote it (without the columns versions 2 and 3 added), which
 # the readers still take. Every repetition is a synthetic 10 ms one (duration_ns, min_sample_ns). Run from the repository root:
-#   python3 tests/data/compare/make-sets.py
-import csv, math, os
+#   python3 tests/data/compare/make-sets.py [DIR]
+# DIR (default: beside this script) is where the sets go; tests/cli/t_compare.sh writes them
+# aside and compares them with the shipped ones.
+import csv, math, os, sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-# results_columns in bench/results/results_csv.c, in its order.
+HERE = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+# RESULTS_COLUMNS in bench/results/results_columns.h, in its order (the sweep parameters' from
+# bench/job/sweep_axes.h): the validator checks the header of every set written from it.
 RESULTS = ["schema_version", "run_id", "case_id", "bench", "job", "heap", "backend", "heap_class",
            "size_bytes", "align_bytes", "page_kind", "page_size_bytes", "threads", "batch",
            "kernel", "node", "strategy", "direction", "region_bytes", "region_offset_bytes",
