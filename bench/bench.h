@@ -126,8 +126,8 @@ struct bench_def {
     /* The options that make a case hold less, for the guard's refusal ("--format or --pool");
      * NULL: "--size or --batch". */
     const char *smaller_with;
-    /* Optional: which figure of a case the physical rules (bench/measure/plausibility.h) check: its kind
-     * in out->kind and, for a CPU figure, the bytes each thread touches in out->working_set.
+    /* Optional: which figure of a case the physical rules (bench/measure/plausibility.h) check: its
+     * kind in out->kind and, for a CPU figure, the bytes each thread touches in out->working_set.
      * Returns the metric whose median is the figure, or NULL when no rule is about the case. */
     const char *(*plausibility)(const struct bench_case *c, struct plausibility_case *out);
     /* Optional: adds a case that succeeded to its heap's line of the run summary

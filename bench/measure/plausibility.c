@@ -1,4 +1,4 @@
-/* bench/measure/plausibility.c - checks each case against the physical rules, and learns the run's L1.
+/* bench/measure/plausibility.c - each case against the physical rules; the run's L1 learnt.
  *
  * The L1 figures come from the run itself: an L1-sized case (its working set at most half the
  * L1 data cache, leaving room for the stack and set conflicts) on a cached mapping that no rule

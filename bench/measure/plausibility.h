@@ -1,4 +1,4 @@
-/* bench/measure/plausibility.h - the physical rules a case's figures must obey, and what breaks them.
+/* bench/measure/plausibility.h - the physical rules a case's figures must obey; what breaks them.
  *
  * A shared cache line cannot be cheaper to write than lines of their own; data further away
  * than L1 cannot stream faster than the fastest L1-sized case of the same run; no load is
