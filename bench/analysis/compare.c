@@ -162,6 +162,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
                  struct compare_cell *cell)
 {
     const struct compare_side *b = &c->side[0], *o = &c->side[input];
+    bool boards = r->other_board[input];
     *cell = (struct compare_cell){.ratio = NAN};
     if (!b->row || !o->row) {
         cell->verdict = b->row ? VERDICT_BASE_ONLY : VERDICT_NEW_ONLY;
@@ -170,7 +171,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     enum side_status sb = side_status(r->inputs[0].set, b->row),
                      so = side_status(r->inputs[input].set, o->row);
     if (sb == SIDE_ERROR || so == SIDE_ERROR) {
-        cell->verdict = !r->boards && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
+        cell->verdict = !boards && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
         return 0;
     }
     if (sb == SIDE_SKIPPED || so == SIDE_SKIPPED) {
@@ -178,7 +179,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
         return 0;
     }
     /* A check that passed in BASE (a coherency probe's verdict) and fails in NEW. */
-    if (!r->boards && verdict_fails(r->inputs[input].set, o->row) &&
+    if (!boards && verdict_fails(r->inputs[input].set, o->row) &&
         !verdict_fails(r->inputs[0].set, b->row)) {
         cell->verdict = VERDICT_FAILING;
         return 0;
@@ -201,9 +202,9 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     else if (!(cell->test.p < r->opts.alpha))
         cell->verdict = VERDICT_NOT_SIGNIFICANT;
     else if (worse)
-        cell->verdict = r->boards ? VERDICT_WORSE : VERDICT_REGRESSION;
+        cell->verdict = boards ? VERDICT_WORSE : VERDICT_REGRESSION;
     else
-        cell->verdict = r->boards ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
+        cell->verdict = boards ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
     return 0;
 }
 
@@ -334,8 +335,10 @@ static int summarise(struct compare_report *r)
 static void make_labels(struct compare_report *r)
 {
     const char *base_board = result_set_board(r->inputs[0].set);
-    for (size_t i = 1; i < r->n_inputs; i++)
-        r->boards |= strcmp(result_set_board(r->inputs[i].set), base_board) != 0;
+    for (size_t i = 1; i < r->n_inputs; i++) {
+        r->other_board[i] = strcmp(result_set_board(r->inputs[i].set), base_board) != 0;
+        r->boards |= r->other_board[i];
+    }
     for (size_t i = 0; i < r->n_inputs; i++) {
         const char *board = result_set_board(r->inputs[i].set);
         size_t same = 0;
@@ -366,7 +369,8 @@ int compare_build(const struct compare_input *inputs, size_t n, const struct com
     struct compare_report *r = calloc(1, sizeof(*r));
     struct keyed *keys = calloc(n, sizeof(*keys));
     int ret = -ENOMEM;
-    if (!r || !keys || !(r->labels = calloc(n, sizeof(*r->labels))))
+    if (!r || !keys || !(r->labels = calloc(n, sizeof(*r->labels))) ||
+        !(r->other_board = calloc(n, sizeof(*r->other_board))))
         goto out;
     r->inputs = inputs;
     r->n_inputs = n;
@@ -405,5 +409,6 @@ void compare_report_free(struct compare_report *r)
     free(r->cases);
     free(r->groups);
     free(r->labels);
+    free(r->other_board);
     free(r);
 }

@@ -4,8 +4,10 @@
  * BASE and one or more NEW sets are joined on (case_id, metric): case_id holds every parameter,
  * so that is the whole case key. A change is a regression only when the median moved beyond the
  * threshold in the metric's worse direction AND the raw samples differ significantly (Mann-
- * Whitney U). Between two boards the same test reports differences, never regressions. Cases
- * found in one set only are kept. Builds data, never prints (compare_format.c renders it).
+ * Whitney U). Between two boards the same test reports differences, never regressions: decided
+ * for each NEW input against BASE, so a third set from another board changes nothing about a
+ * regression between two runs of one board. Cases found in one set only are kept. Builds data,
+ * never prints (compare_format.c renders it).
  */
 #ifndef DMABENCH_COMPARE_H
 #define DMABENCH_COMPARE_H
@@ -90,7 +92,9 @@ struct compare_report {
     size_t n_inputs;
     char (*labels)[COMPARE_LABEL_MAX]; /* per input: board names, or base / new / new2 ... */
     struct compare_opts opts;
-    bool boards; /* the inputs come from different boards: differences, not regressions */
+    bool boards;       /* the inputs come from more than one board: labelled by board */
+    bool *other_board; /* per input: another board than BASE's, so its verdicts against BASE
+                        * are differences (worse, better), never regressions */
     struct compare_case *cases;
     size_t n_cases;
     struct compare_group *groups;

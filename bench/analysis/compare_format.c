@@ -179,13 +179,18 @@ static void describe_inputs(const struct compare_report *r, FILE *out, bool md)
                     s->results_path, s->truncated_line);
     }
     double t = r->opts.threshold * 100;
+    bool same_board = false;
+    for (size_t i = 1; i < r->n_inputs; i++)
+        same_board |= !r->other_board[i];
     if (r->boards)
         fprintf(out,
                 "\nBoards compared: a median beyond %g%% with p < %g (Mann-Whitney U on the raw "
                 "samples) is a difference,\nbetter or worse; differences between boards are not "
                 "regressions.\n",
                 t, r->opts.alpha);
-    else
+    if (r->boards && same_board)
+        fprintf(out, "Against a run of %s's own board, as between runs:", r->labels[0]);
+    if (same_board)
         fprintf(out,
                 "\nA regression is a median beyond %g%% in the metric's worse direction with p < "
                 "%g\n(Mann-Whitney U on the raw samples); improvements are never regressions.\n",
@@ -236,7 +241,7 @@ static int summary_table(const struct compare_report *r, size_t input, FILE *out
 {
     struct table t = {.n_cols = 8,
                       .header = {"bench", "heap", "metric", "better", "cases", "geomean", "change",
-                                 r->boards ? "worse/better" : "regr/impr"},
+                                 r->other_board[input] ? "worse/better" : "regr/impr"},
                       .right = {false, false, false, false, true, true, true, true}};
     for (size_t g = 0; g < r->n_groups; g++) {
         const struct compare_group *grp = &r->groups[g];

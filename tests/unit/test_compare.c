@@ -275,6 +275,29 @@ static void test_boards_give_differences(void **state)
     unload(&l);
 }
 
+/* A third set from another board: base vs slower is still a regression (run vs run), base vs
+ * boardb a difference. The verdict is decided per pair, not for the whole comparison. */
+static void test_boards_decided_per_pair(void **state)
+{
+    (void)state;
+    struct loaded l;
+    load(&l, (const char *[]){"base", "slower", "boardb"}, 3, true);
+    assert_true(l.r->boards);
+    assert_false(l.r->other_board[1]);
+    assert_true(l.r->other_board[2]);
+    assert_int_equal(BW("4KiB")->cell[0].verdict, VERDICT_REGRESSION);
+    assert_int_equal(BW("4KiB")->cell[1].verdict, VERDICT_WORSE);
+    assert_true(compare_failed(l.r));
+    assert_string_equal(l.r->labels[1], "Test Board A (2)");
+    unload(&l);
+    /* The other board first: nothing changes for the pair of one board. */
+    load(&l, (const char *[]){"base", "boardb", "slower"}, 3, true);
+    assert_int_equal(BW("4KiB")->cell[0].verdict, VERDICT_WORSE);
+    assert_int_equal(BW("4KiB")->cell[1].verdict, VERDICT_REGRESSION);
+    assert_true(compare_failed(l.r));
+    unload(&l);
+}
+
 static void test_several_new_sets(void **state)
 {
     (void)state;
@@ -554,6 +577,7 @@ int main(void)
             cmocka_unit_test(test_one_side_only_cases_are_listed),
             cmocka_unit_test(test_error_in_new_fails),
             cmocka_unit_test(test_boards_give_differences),
+            cmocka_unit_test(test_boards_decided_per_pair),
             cmocka_unit_test(test_several_new_sets),
             cmocka_unit_test(test_schema_1_compares_with_2),
             cmocka_unit_test(test_few_samples_are_flagged),
