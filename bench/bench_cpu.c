@@ -222,10 +222,14 @@ static int cpu_setup(const struct bench_case *c, const struct bench_env *env, vo
     }
     if (!ret)
         ret = bench_case_heap(c, env, &heap, &req, reason, reason_len);
-    if (!ret) {
-        req.size = s->offset + s->size;
-        ret = prepare_buffer(s, 0, heap, &req, reason, reason_len);
+    /* The memory guard refuses such a case before a run; a caller without it gets this. */
+    if (!ret && __builtin_add_overflow(s->offset, s->size, &req.size)) {
+        snprintf(reason, reason_len, "offset %zu B + size %zu B does not fit in %zu bits",
+                 s->offset, s->size, sizeof(size_t) * 8);
+        ret = -EOVERFLOW;
     }
+    if (!ret)
+        ret = prepare_buffer(s, 0, heap, &req, reason, reason_len);
     if (!ret && s->kernel && s->kernel->op == CPU_OP_COPY)
         ret = prepare_buffer(s, 1, heap, &req, reason, reason_len);
     if (ret) {
@@ -366,6 +370,7 @@ const struct bench_def bench_cpu = {
         .teardown = cpu_teardown,
         .machine_default = cpu_machine_default,
         .buffers_held = cpu_buffers_held,
+        .smaller_with = "--size or --align",
         .plausibility = cpu_plausibility,
         .heap_summary = cpu_heap_summary,
 };

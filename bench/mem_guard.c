@@ -34,7 +34,9 @@ int mem_info_read(struct mem_info *out)
         if (sscanf(line, "%63[^:]: %llu", key, &kib) != 2)
             continue;
         size_t bytes = kib > SIZE_MAX / 1024 ? SIZE_MAX : (size_t)kib * 1024;
-        if (!strcmp(key, "MemAvailable")) {
+        if (!strcmp(key, "MemTotal")) {
+            out->mem_total = bytes;
+        } else if (!strcmp(key, "MemAvailable")) {
             out->mem_available = bytes;
             have_available = true;
         } else if (!strcmp(key, "CmaFree")) {
@@ -65,9 +67,16 @@ int mem_limit_parse(const char *text, struct mem_limit *out)
     return 0;
 }
 
-static size_t saturating_mul(size_t a, size_t b)
+int mem_limit_check_machine(const struct mem_limit *limit, const struct mem_info *info, char *err,
+                            size_t err_len)
 {
-    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+    if (!limit->bytes || !info->mem_total || limit->bytes <= info->mem_total)
+        return 0;
+    char asked[32], ram[32];
+    snprintf(err, err_len, "--max-mem %s is more than the %s of RAM this machine has (MemTotal)",
+             size_format(limit->bytes, asked, sizeof(asked)),
+             size_format(info->mem_total, ram, sizeof(ram)));
+    return -E2BIG;
 }
 
 size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len)
@@ -77,27 +86,36 @@ size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_le
     const struct sweep_value *frame = c->value[AXIS_FORMAT];
     const struct bench_def *b = bench_find(c->job->bench);
     long n_batch = batch ? batch->number : 1, n_threads = threads ? threads->number : 1;
-    size_t extra = 0, buffers;
+    size_t extra = 0, buffers, one_buffer, total;
     char held[64];
+    bool wraps = false;
     if (b && b->buffers_held) {
         buffers = b->buffers_held(c, &extra, held, sizeof(held));
     } else {
-        buffers = saturating_mul(saturating_mul((size_t)n_batch, (size_t)n_threads), 2);
+        wraps = __builtin_mul_overflow((size_t)n_batch, (size_t)n_threads, &buffers) ||
+                __builtin_mul_overflow(buffers, (size_t)2, &buffers);
         snprintf(held, sizeof(held), " x batch %ld x threads %ld x 2", n_batch, n_threads);
     }
     /* A benchmark that moves frames holds buffers of one frame each. */
     size_t bytes = size ? size->bytes : frame ? frame->bytes : 0;
-    if (extra < SIZE_MAX - bytes)
-        bytes += extra;
     size_t granule = page && page->page_kind == HEAP_PAGES_HUGETLB && page->bytes
                              ? page->bytes
                              : heap_base_page_size();
-    if (bytes % granule && bytes < SIZE_MAX - granule)
-        bytes += granule - bytes % granule;
-    char one[32];
-    size_format(bytes, one, sizeof(one));
+    char one[32], more[32];
+    if (__builtin_add_overflow(bytes, extra, &one_buffer)) {
+        /* Where the start offset wraps the buffer around: say both parts. */
+        snprintf(how, how_len, "%s + %s%s", size_format(bytes, one, sizeof(one)),
+                 size_format(extra, more, sizeof(more)), held);
+        return SIZE_MAX;
+    }
+    if (one_buffer % granule)
+        wraps = wraps ||
+                __builtin_add_overflow(one_buffer, granule - one_buffer % granule, &one_buffer);
+    size_format(one_buffer, one, sizeof(one));
     snprintf(how, how_len, "%s%s", one, held);
-    return saturating_mul(bytes, buffers);
+    if (wraps || __builtin_mul_overflow(one_buffer, buffers, &total))
+        return SIZE_MAX;
+    return total;
 }
 
 bool mem_guard_heap_is_cma(const struct heap *heap)
@@ -118,7 +136,7 @@ static void note_peak(struct mem_peak *p, size_t bytes, const struct bench_case 
 
 void mem_guard_add(struct mem_guard *g, const struct bench_case *c, const struct heap *heap)
 {
-    char how[96];
+    char how[160];
     size_t bytes = mem_guard_case_bytes(c, how, sizeof(how));
     note_peak(&g->ram, bytes, c, how);
     if (mem_guard_heap_is_cma(heap))
@@ -126,16 +144,28 @@ void mem_guard_add(struct mem_guard *g, const struct bench_case *c, const struct
 }
 
 static int refuse(const struct mem_guard *g, const struct mem_peak *p, const char *pool,
-                  size_t free_bytes, const struct mem_limit *limit, size_t allowed, char *err,
-                  size_t err_len)
+                  size_t free_bytes, const struct mem_limit *limit, size_t mem_total,
+                  size_t allowed, char *err, size_t err_len)
 {
     const char *lower = g->lower ? g->lower : p->lower ? p->lower : "--size or --batch";
-    char need[32], free_text[32], allowed_text[32], suggest[32];
+    char need[32], free_text[32], allowed_text[32], suggest[32], ram[32];
+    if (p->bytes == SIZE_MAX) {
+        snprintf(err, err_len,
+                 "more than the address space: %s: %s does not fit in %zu bits; lower %s",
+                 p->case_id, p->how, sizeof(size_t) * 8, lower);
+        return -EOVERFLOW;
+    }
     size_format(p->bytes, need, sizeof(need));
     size_format(free_bytes, free_text, sizeof(free_text));
     size_format(allowed, allowed_text, sizeof(allowed_text));
     size_format_compact(p->bytes, suggest, sizeof(suggest));
-    if (limit->bytes)
+    /* No --max-mem can make room the machine does not have: never suggest one. */
+    if (mem_total && p->bytes > mem_total)
+        snprintf(err, err_len,
+                 "up to %s at once (%s: %s), more than the %s of RAM this machine has "
+                 "(MemTotal); lower %s",
+                 need, p->case_id, p->how, size_format(mem_total, ram, sizeof(ram)), lower);
+    else if (limit->bytes)
         snprintf(err, err_len,
                  "up to %s at once (%s: %s), more than --max-mem %s; lower %s, or raise "
                  "--max-mem",
@@ -161,14 +191,16 @@ int mem_guard_check(const struct mem_guard *g, const struct mem_info *info,
     unsigned percent = limit->percent ? limit->percent : MEM_GUARD_DEFAULT_PERCENT;
     struct mem_limit effective = {.percent = percent, .bytes = limit->bytes};
     size_t allowed = limit->bytes ? limit->bytes : share_of(info->mem_available, percent);
-    if (g->ram.bytes > allowed)
-        return refuse(g, &g->ram, "MemAvailable", info->mem_available, &effective, allowed, err,
-                      err_len);
+    /* A case that wraps around is refused whatever the limit (--max-mem 16E included). */
+    if (g->ram.bytes > allowed || g->ram.bytes == SIZE_MAX)
+        return refuse(g, &g->ram, "MemAvailable", info->mem_available, &effective, info->mem_total,
+                      allowed, err, err_len);
     /* A kernel without CMA has no CmaTotal: a "cma" heap there is something else. */
     if (g->cma.bytes && info->have_cma) {
         allowed = limit->bytes ? limit->bytes : share_of(info->cma_free, percent);
         if (g->cma.bytes > allowed)
-            return refuse(g, &g->cma, "CmaFree", info->cma_free, &effective, allowed, err, err_len);
+            return refuse(g, &g->cma, "CmaFree", info->cma_free, &effective, info->mem_total,
+                          allowed, err, err_len);
     }
     return 0;
 }

@@ -546,8 +546,9 @@ struct sweep_subst {
     size_t n[N_SWEEP_AXES];
 };
 
+/* Count the cases of group g, adding them to *grand_total: -E2BIG beyond max_cases. */
 static int size_group(const struct job *job, const struct sweep_subst *subst, struct sweep_group *g,
-                      size_t *grand_total)
+                      size_t max_cases, size_t *grand_total)
 {
     g->total = 1;
     for (int a = 0; a < N_SWEEP_AXES; a++) {
@@ -562,11 +563,11 @@ static int size_group(const struct job *job, const struct sweep_subst *subst, st
             g->count[a] = subst->values[a] ? subst->n[a] : job->axes[a].n;
         if (g->count[a] == 0)
             return -EINVAL;
-        if (g->total > SWEEP_MAX_CASES / g->count[a])
+        if (g->total > max_cases / g->count[a])
             return -E2BIG;
         g->total *= g->count[a];
     }
-    if (g->total > SWEEP_MAX_CASES - *grand_total)
+    if (g->total > max_cases - *grand_total)
         return -E2BIG;
     *grand_total += g->total;
     return 0;
@@ -617,55 +618,93 @@ static int own_defaults(const struct job *job, const struct bench_def *b, struct
     return 0;
 }
 
-int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
-                 struct bench_case **out, size_t *n_out)
+/* A job's groups and the counts of the values that stand in for "all", before any case
+ * exists: what sweep_count adds up and sweep_expand fills in. */
+struct sweep_plan {
+    const struct bench_def *b;
+    struct sweep_group *groups;
+    size_t n_groups;
+    struct sweep_subst subst;
+    bool heaps_all;
+    long cpus[SWEEP_MAX_VALUES];
+    size_t n_cpus, n_heaps, n_own, total;
+};
+
+static void plan_free(struct sweep_plan *p)
 {
-    const struct bench_def *b = bench_find(job->bench);
+    for (size_t g = 0; p->groups && g < p->n_groups; g++)
+        for (int a = 0; a < N_SWEEP_AXES; a++)
+            free(p->groups[g].own[a]);
+    free(p->groups);
+    p->groups = NULL;
+}
+
+/* -EINVAL, -E2BIG (more than max_cases), -ENOMEM; plan_free() in every case. */
+static int plan_sweep(const struct job *job, size_t n_heap_names, size_t max_cases,
+                      struct sweep_plan *p)
+{
+    memset(p, 0, sizeof(*p));
+    const struct bench_def *b = p->b = bench_find(job->bench);
     unsigned axes = b ? b->axes : 0;
     if (!axes)
         return -EINVAL;
-    bool heaps_all = (axes & AXIS_BIT(AXIS_HEAP)) && is_all(&job->axes[AXIS_HEAP]);
+    p->heaps_all = (axes & AXIS_BIT(AXIS_HEAP)) && is_all(&job->axes[AXIS_HEAP]);
     bool cpus_all = false;
     for (int a = 0; a < N_SWEEP_AXES; a++)
         cpus_all = cpus_all || is_all_cpus(job, axes, a);
-    long cpus[SWEEP_MAX_VALUES];
-    size_t n_cpus = cpus_all ? all_cpus(job, cpus, SWEEP_MAX_VALUES) : 0;
-    size_t n_heaps = heaps_all ? n_heap_names : 0;
+    p->n_cpus = cpus_all ? all_cpus(job, p->cpus, SWEEP_MAX_VALUES) : 0;
+    p->n_heaps = p->heaps_all ? n_heap_names : 0;
 
     bool per_kernel = b->kernel_axes && (axes & AXIS_BIT(AXIS_KERNEL));
-    size_t n_groups = per_kernel ? job->axes[AXIS_KERNEL].n : 1;
-    struct sweep_group *groups = calloc(n_groups ? n_groups : 1, sizeof(*groups));
-    if (!groups)
+    p->n_groups = per_kernel ? job->axes[AXIS_KERNEL].n : 1;
+    p->groups = calloc(p->n_groups ? p->n_groups : 1, sizeof(*p->groups));
+    if (!p->groups)
         return -ENOMEM;
     /* The stand-in values sit after the cases in one block, so free(*out) frees everything;
      * their addresses are known only once the block exists, so the counts come first. */
-    struct sweep_subst subst;
-    memset(&subst, 0, sizeof(subst));
     static const struct sweep_value placeholder;
-    if (heaps_all) {
-        subst.values[AXIS_HEAP] = &placeholder;
-        subst.n[AXIS_HEAP] = n_heaps;
+    if (p->heaps_all) {
+        p->subst.values[AXIS_HEAP] = &placeholder;
+        p->subst.n[AXIS_HEAP] = p->n_heaps;
     }
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         if (is_all_cpus(job, axes, a)) {
-            subst.values[a] = &placeholder;
-            subst.n[a] = n_cpus;
+            p->subst.values[a] = &placeholder;
+            p->subst.n[a] = p->n_cpus;
         }
     }
-    size_t total = 0, n_own = 0;
     int ret = 0;
-    for (size_t g = 0; g < n_groups && !ret; g++) {
-        groups[g].kernel = per_kernel ? (long)g : -1;
-        groups[g].axes = per_kernel ? axes & (b->kernel_axes(job->axes[AXIS_KERNEL].v[g].text) |
-                                              AXIS_BIT(AXIS_HEAP) | AXIS_BIT(AXIS_KERNEL))
-                                    : axes;
+    for (size_t g = 0; g < p->n_groups && !ret; g++) {
+        struct sweep_group *grp = &p->groups[g];
+        grp->kernel = per_kernel ? (long)g : -1;
+        grp->axes = per_kernel ? axes & (b->kernel_axes(job->axes[AXIS_KERNEL].v[g].text) |
+                                         AXIS_BIT(AXIS_HEAP) | AXIS_BIT(AXIS_KERNEL))
+                               : axes;
         if (per_kernel && b->kernel_default)
-            ret = own_defaults(job, b, &groups[g], &n_own);
+            ret = own_defaults(job, b, grp, &p->n_own);
         if (!ret)
-            ret = size_group(job, &subst, &groups[g], &total);
+            ret = size_group(job, &p->subst, grp, max_cases, &p->total);
     }
+    return ret;
+}
+
+int sweep_count(const struct job *job, size_t n_heap_names, size_t *n_out)
+{
+    struct sweep_plan p;
+    int ret = plan_sweep(job, n_heap_names, SIZE_MAX, &p);
+    plan_free(&p);
+    *n_out = ret == -E2BIG ? SIZE_MAX : p.total;
+    return ret == -E2BIG ? 0 : ret;
+}
+
+int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
+                 struct bench_case **out, size_t *n_out)
+{
+    struct sweep_plan p;
+    int ret = plan_sweep(job, n_heap_names, SWEEP_MAX_CASES, &p);
+    size_t total = p.total, n_heaps = p.n_heaps, n_cpus = p.n_cpus;
     struct bench_case *cases = NULL;
-    if (!ret && !(cases = calloc(1, total * sizeof(*cases) + (n_heaps + n_cpus + n_own) *
+    if (!ret && !(cases = calloc(1, total * sizeof(*cases) + (n_heaps + n_cpus + p.n_own) *
                                                                      sizeof(struct sweep_value))))
         ret = -ENOMEM;
     struct sweep_value *heaps = cases ? (struct sweep_value *)(cases + total) : NULL;
@@ -677,37 +716,34 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
     }
     struct sweep_value *cpu_values = heaps ? heaps + n_heaps : NULL;
     for (size_t i = 0; !ret && i < n_cpus; i++)
-        set_magnitude(AXIS_CPU, (uint64_t)cpus[i], &cpu_values[i]);
+        set_magnitude(AXIS_CPU, (uint64_t)p.cpus[i], &cpu_values[i]);
     struct sweep_value *own_values = cpu_values ? cpu_values + n_cpus : NULL;
-    for (size_t g = 0; !ret && g < n_groups; g++) {
+    for (size_t g = 0; !ret && g < p.n_groups; g++) {
         for (int a = 0; a < N_SWEEP_AXES; a++) {
-            if (!groups[g].own[a])
+            if (!p.groups[g].own[a])
                 continue;
-            memcpy(own_values, groups[g].own[a]->v, groups[g].own[a]->n * sizeof(*own_values));
-            groups[g].own_values[a] = own_values;
-            own_values += groups[g].own[a]->n;
+            memcpy(own_values, p.groups[g].own[a]->v, p.groups[g].own[a]->n * sizeof(*own_values));
+            p.groups[g].own_values[a] = own_values;
+            own_values += p.groups[g].own[a]->n;
         }
     }
     if (!ret) {
-        if (heaps_all)
-            subst.values[AXIS_HEAP] = heaps;
+        if (p.heaps_all)
+            p.subst.values[AXIS_HEAP] = heaps;
         for (int a = 0; a < N_SWEEP_AXES; a++)
-            if (subst.values[a] && axis_defs[a].kind == SWEEP_KIND_CPU)
-                subst.values[a] = cpu_values;
+            if (p.subst.values[a] && axis_defs[a].kind == SWEEP_KIND_CPU)
+                p.subst.values[a] = cpu_values;
         size_t first = 0;
-        for (size_t g = 0; g < n_groups; g++) {
-            fill_group(job, &subst, &groups[g], cases + first);
-            first += groups[g].total;
+        for (size_t g = 0; g < p.n_groups; g++) {
+            fill_group(job, &p.subst, &p.groups[g], cases + first);
+            first += p.groups[g].total;
         }
         *out = cases;
         *n_out = total;
     } else {
         free(cases);
     }
-    for (size_t g = 0; g < n_groups; g++)
-        for (int a = 0; a < N_SWEEP_AXES; a++)
-            free(groups[g].own[a]);
-    free(groups);
+    plan_free(&p);
     return ret;
 }
 

@@ -15,7 +15,8 @@
 
 #define SWEEP_MAX_VALUES 64
 #define SWEEP_TEXT_MAX   64
-/* More cases than this is a typo (or a week-long run), not a sweep: sweep_expand says E2BIG. */
+/* More cases than this is a typo (or a week-long run), not a sweep: the limit of one run, over
+ * all its jobs (sweep_count adds them up first); sweep_expand says E2BIG for one job beyond it. */
 #define SWEEP_MAX_CASES 100000
 
 /* One value of an axis: its canonical text (used in ids and CSV) and its parsed form. */
@@ -100,6 +101,10 @@ void job_init(struct job *job, const char *name);
  * heap names or a name too long), -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
                  struct bench_case **out, size_t *n_out);
+/* The number of cases sweep_expand would make of job with n_heap_names heaps for "all", without
+ * making them (nothing is allocated for the cases, however many): SIZE_MAX when it does not fit in
+ * a size_t. 0, or -EINVAL as sweep_expand (unknown bench, an empty axis), -ENOMEM. */
+int sweep_count(const struct job *job, size_t n_heap_names, size_t *n_out);
 /* "cpu:heap=system;size=4KiB;align=0B;page-size=base;threads=1;kernel=read:avx2;node=any":
  * the benchmark, then every axis the case uses (c->axes, else its benchmark's), in axis
  * order. Stable across runs. */

@@ -52,7 +52,7 @@ static void test_rules_belong_to_their_benchmarks(void **state)
         assert_int_equal(b->machine_default != NULL, cpu);
         assert_int_equal(b->check_job != NULL, alloc);
         assert_int_equal(b->buffers_held != NULL, cpu || alloc || pipeline);
-        assert_int_equal(b->smaller_with != NULL, pipeline);
+        assert_int_equal(b->smaller_with != NULL, cpu || pipeline);
         assert_int_equal(b->plausibility != NULL, cpu || b == &bench_coherency);
         assert_int_equal(b->heap_summary != NULL, cpu || alloc);
         assert_int_equal(b->print_tables != NULL, grids);

@@ -469,11 +469,20 @@ static void test_expand_refuses(void **state)
         snprintf(list + strlen(list), sizeof(list) - strlen(list), "%sk%d", i ? "," : "", i);
     set_axis(job, AXIS_KERNEL, list);
     assert_int_equal(sweep_expand(job, two_heaps, 2, &cases, &n), -E2BIG);
+    /* Counted without being made: the run adds up every job's count before it makes any. */
+    assert_int_equal(sweep_count(job, 2, &n), 0);
+    assert_int_equal(n, 2 * 64 * 64 * 64);
+    snprintf(job->bench, sizeof(job->bench), "fly");
+    assert_int_equal(sweep_count(job, 2, &n), -EINVAL);
+    snprintf(job->bench, sizeof(job->bench), "cpu");
     /* An axis the benchmark does not use does not multiply: batch is not a cpu axis. */
     set_axis(job, AXIS_ALIGN, "0");
     set_axis(job, AXIS_BATCH, "1..32768");
     assert_int_equal(sweep_expand(job, two_heaps, 2, &cases, &n), 0);
     assert_int_equal(n, 2 * 64 * 64);
+    size_t counted;
+    assert_int_equal(sweep_count(job, 2, &counted), 0);
+    assert_int_equal(counted, n);
     free(cases);
     free(job);
 }
