@@ -23,7 +23,8 @@
 
 bool run_resume_session_key(const char *key)
 {
-    static const char *const keys[] = {"end_time", "interrupted_by", "interrupted_time"};
+    static const char *const keys[] = {"end_time", "interrupted_by", "interrupted_time", "failure",
+                                       "failed_time"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!strcmp(key, keys[i]))
             return true;
@@ -104,13 +105,16 @@ int run_resume_load_metadata(int dirfd, const char *dir, struct metadata *md, bo
 {
     struct run_file f;
     struct csv_row row;
-    *finished = false;
+    bool end_time = false;
+    int state = -1; /* run_state: -1 absent, 1 complete, 0 anything else */
     int ret = run_file_open(&f, dirfd, dir, "metadata.csv", metadata_columns, n_metadata_columns,
                             err, err_len);
     while (!ret && (ret = run_file_next(&f, dir, n_metadata_columns, &row, err, err_len)) == 1) {
         ret = 0;
         if (!strcmp(row.fields[1], "end_time"))
-            *finished = true;
+            end_time = true;
+        if (!strcmp(row.fields[1], "run_state"))
+            state = !strcmp(row.fields[2], "complete");
         if (!run_resume_session_key(row.fields[1]) &&
             metadata_set(md, row.fields[1], "%s", row.fields[2])) {
             snprintf(err, err_len, "%s/metadata.csv:%lu: key '%s' cannot be kept", dir, row.line,
@@ -119,6 +123,9 @@ int run_resume_load_metadata(int dirfd, const char *dir, struct metadata *md, bo
         }
     }
     run_file_close(&f);
+    /* run_state says; a run from before it was kept is complete with an end_time. A run that
+     * failed (a write error, out of memory) once had an end_time too: not complete. */
+    *finished = state == 1 || (state == -1 && end_time);
     return ret;
 }
 

@@ -6,6 +6,8 @@
 #ifndef DMABENCH_CLI_H
 #define DMABENCH_CLI_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "heap.h"
@@ -17,6 +19,9 @@ enum cli_exit {
 };
 
 #define CLI_MAX_CLASS_OVERRIDES 32
+/* Room for a message that holds one path (at most PATH_MAX - 1 bytes, cli_check_path) and the
+ * words around it: a message is never cut. */
+#define CLI_MESSAGE_MAX (PATH_MAX + 1024)
 
 /* Options every command that opens heaps accepts. */
 struct cli_heap_opts {
@@ -38,6 +43,18 @@ int cli_parse_size(const char *option, const char *text, int zero_ok, size_t *ou
 int cli_parse_page_size(const char *text, enum heap_page_kind *kind, size_t *size);
 /* Parse a non-negative integer option value within [min, max]. */
 int cli_parse_uint(const char *option, const char *text, long min, long max, long *out);
+/* An option that may be given once: a second one would silently win. *seen is set; the second
+ * time prints "COMMAND: OPTION given twice" and returns CLI_EXIT_USAGE. */
+int cli_once(const char *command, const char *option, bool *seen);
+/* cli_once for a long option of getopt_long's table ("--NAME given twice"). */
+struct option;
+int cli_long_once(const char *command, const struct option *option, bool *seen);
+/* The same for an option with a text value (*slot NULL until given); an empty value is refused
+ * too ("COMMAND: OPTION: empty value"). */
+int cli_set_once(const char *command, const char *option, const char **slot, const char *value);
+/* A path from the command line must fit a path (PATH_MAX - 1 bytes): else "COMMAND: OPTION
+ * 'START...': N bytes, longer than the 4095 a path may have" and CLI_EXIT_USAGE. */
+int cli_check_path(const char *command, const char *option, const char *path);
 
 int cmd_list(int argc, char **argv);
 int cmd_alloc(int argc, char **argv);

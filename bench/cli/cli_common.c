@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,15 +66,16 @@ struct heap *cli_find_heap(struct heap_registry *reg, const char *name)
     struct heap *heap = heap_registry_find(reg, name);
     if (heap)
         return heap;
-    char known[512] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < heap_registry_count(reg) && used < sizeof(known); i++) {
-        int n = snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
-                         heap_registry_at(reg, i)->info.name);
-        if (n > 0)
-            used += (size_t)n;
-    }
-    cli_error("unknown heap '%s' (heaps here: %s; see 'dmabench list')", name, known);
+    /* The names listed whole, however many the board has. */
+    char *known = NULL;
+    size_t known_len = 0;
+    FILE *list = open_memstream(&known, &known_len);
+    for (size_t i = 0; list && i < heap_registry_count(reg); i++)
+        fprintf(list, "%s%s", i ? ", " : "", heap_registry_at(reg, i)->info.name);
+    if (list)
+        fclose(list);
+    cli_error("unknown heap '%s' (heaps here: %s; see 'dmabench list')", name, known ? known : "?");
+    free(known);
     return NULL;
 }
 
@@ -128,4 +130,44 @@ int cli_parse_uint(const char *option, const char *text, long min, long max, lon
     }
     *out = value;
     return CLI_EXIT_OK;
+}
+
+int cli_once(const char *command, const char *option, bool *seen)
+{
+    if (*seen) {
+        cli_error("%s: %s given twice", command, option);
+        return CLI_EXIT_USAGE;
+    }
+    *seen = true;
+    return CLI_EXIT_OK;
+}
+
+int cli_long_once(const char *command, const struct option *option, bool *seen)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "--%s", option->name); /* the table's own names: short */
+    return cli_once(command, name, seen);
+}
+
+int cli_set_once(const char *command, const char *option, const char **slot, const char *value)
+{
+    bool seen = *slot != NULL;
+    int ret = cli_once(command, option, &seen);
+    if (ret == CLI_EXIT_OK && !*value) {
+        cli_error("%s: %s: empty value", command, option);
+        ret = CLI_EXIT_USAGE;
+    }
+    if (ret == CLI_EXIT_OK)
+        *slot = value;
+    return ret;
+}
+
+int cli_check_path(const char *command, const char *option, const char *path)
+{
+    size_t len = strlen(path);
+    if (len < PATH_MAX)
+        return CLI_EXIT_OK;
+    cli_error("%s: %s '%.64s...': %zu bytes, longer than the %d a path may have", command, option,
+              path, len, PATH_MAX - 1);
+    return CLI_EXIT_USAGE;
 }

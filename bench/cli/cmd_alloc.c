@@ -285,6 +285,10 @@ static int check_memory(const struct alloc_opts *o, const struct heap *heap)
                   strerror(-ret));
         return CLI_EXIT_USAGE;
     }
+    if (mem_limit_check_machine(&o->mem_limit, &info, err, sizeof(err))) {
+        cli_error("alloc: %s", err);
+        return CLI_EXIT_USAGE;
+    }
     if (mem_guard_check(&g, &info, &o->mem_limit, err, sizeof(err))) {
         cli_error("alloc: the buffers need %s", err);
         return CLI_EXIT_USAGE;

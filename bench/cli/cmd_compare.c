@@ -86,10 +86,14 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *a)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
-    int opt, ret = CLI_EXIT_OK;
+    int opt, index, ret = CLI_EXIT_OK;
     long min_samples;
     double pct;
-    while (ret == CLI_EXIT_OK && (opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    bool seen[sizeof(options) / sizeof(options[0])] = {false};
+    while (ret == CLI_EXIT_OK && (opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
+        /* Each option once: a second one would silently win. */
+        if (opt >= OPT_FORMAT && (ret = cli_long_once("compare", &options[index], &seen[index])))
+            break;
         switch (opt) {
         case OPT_FORMAT:
             if (compare_format_parse(optarg, &a->format)) {

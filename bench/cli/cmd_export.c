@@ -57,9 +57,12 @@ int cmd_export(int argc, char **argv)
     };
     struct kcidb_opts kcidb = {.origin = KCIDB_ORIGIN_DEFAULT};
     enum export_format format;
-    bool have_format = false;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    bool have_format = false, seen[sizeof(options) / sizeof(options[0])] = {false};
+    int opt, index;
+    while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
+        /* Each option once: a second one would silently win. */
+        if (opt >= OPT_FORMAT && cli_long_once("export", &options[index], &seen[index]))
+            return CLI_EXIT_USAGE;
         switch (opt) {
         case OPT_FORMAT:
             if (export_format_parse(optarg, &format)) {

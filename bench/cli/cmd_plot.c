@@ -43,16 +43,18 @@ int cmd_plot(int argc, char **argv)
             {NULL, 0, NULL, 0},
     };
     const char *out_dir = NULL, *types[PLOT_CLI_MAX_TYPES];
-    int opt, quiet = 0, have_types = 0;
+    int opt, quiet = 0;
+    bool have_types = false;
     while ((opt = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
         switch (opt) {
         case 'o':
-            out_dir = optarg;
+            if (cli_set_once("plot", "-o", &out_dir, optarg) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
         case 't':
-            if (plot_cli_parse_types("plot", optarg, types, PLOT_CLI_MAX_TYPES) != CLI_EXIT_OK)
+            if (cli_once("plot", "--type", &have_types) != CLI_EXIT_OK ||
+                plot_cli_parse_types("plot", optarg, types, PLOT_CLI_MAX_TYPES) != CLI_EXIT_OK)
                 return CLI_EXIT_USAGE;
-            have_types = 1;
             break;
         case 'q':
             quiet = 1;

@@ -81,7 +81,8 @@ int cmd_report(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
         switch (opt) {
         case 'o':
-            out_dir = optarg;
+            if (cli_set_once("report", "-o", &out_dir, optarg) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_NO_PLOTS:
             plots = 0;

@@ -1,14 +1,15 @@
 /* bench/cli/cmd_run.c - `dmabench run`: jobs -> cases -> measurements -> CSV, and a summary.
  *
- * Jobs come from a job file (-j, an embedded one such as `quick` or a path) or from benchmark
- * names on the command line; axis options override every job. Before anything runs the sweep
- * is checked against the memory the board has free; each case is run by the runner and on
- * disk before the next one starts; SIGINT / SIGTERM stop between samples, and --resume picks a
- * stopped run up again. Progress goes to stderr, the summary to stdout.
+ * The options and the jobs they make are bench/cli/run_options.c's. Before anything runs, the
+ * sweep's case count and every case's memory are checked (against the machine too); each case
+ * is run by the runner and on disk before the next one starts; SIGINT / SIGTERM stop between
+ * samples, a failure stops the run, and --resume picks a stopped run up again. Progress goes to
+ * stderr (while it takes it), the summary to stdout.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,6 @@
 #include "cli.h"
 #include "counters.h"
 #include "heap_fault.h"
-#include "job_options.h"
-#include "jobfile.h"
 #include "mem_guard.h"
 #include "metadata.h"
 #include "output_dir.h"
@@ -30,352 +29,13 @@
 #include "run_resume.h"
 #include "run_signals.h"
 #include "run_summary.h"
+#include "run_options.h"
 #include "runner.h"
-#include "size_units.h"
 #include "timing.h"
 
-#define RUN_MAX_OVERRIDES 32
-#define RUN_MAX_BENCHES   8
 #define RUN_MIN_SAMPLE_NS 10e6 /* a sample lasts at least 10 ms: far above any clock's step */
-/* A case that runs this long (or 3x its time budget, if longer) is stuck, not slow. */
-#define RUN_CASE_TIMEOUT_MIN_S 600.0
-#define RUN_CASE_TIMEOUT_MAX_S (7 * 86400.0)
-
-struct run_opts {
-    const char *job_file;
-    const char *out_dir;
-    const char *benches[RUN_MAX_BENCHES];
-    size_t n_benches;
-    struct {
-        const char *key, *value;
-        bool applied; /* to at least one job: an option no job can use is an error */
-    } overrides[RUN_MAX_OVERRIDES];
-    size_t n_overrides;
-    struct cli_heap_opts heap_opts;
-    int quiet;
-    const char *resume_dir; /* --resume DIR */
-    bool force;             /* --force: move an earlier run aside */
-    const char *max_mem;    /* --max-mem SIZE|N% (text, for the metadata) */
-    struct mem_limit mem_limit;
-    double case_timeout_s; /* --case-timeout; 0: the default per job */
-};
-
-/* One line per axis ("--cpu LIST, --peer LIST" where an axis shares the line before), its
- * text in a column, as bench/job/sweep_axes.h has it. */
-static void axis_usage(FILE *out)
-{
-    for (int a = 0; a < N_SWEEP_AXES; a++) {
-        const char *help = sweep_axis_help(a);
-        char label[96];
-        int used = snprintf(label, sizeof(label), "--%s LIST", sweep_axis_key(a));
-        for (int b = a + 1; b < N_SWEEP_AXES && !*sweep_axis_help(b); b++, a++)
-            used += snprintf(label + used, sizeof(label) - (size_t)used, ", --%s LIST",
-                             sweep_axis_key(b));
-        fprintf(out, "  %-22s%s", label, used > 22 ? "   " : " ");
-        for (const char *line = help, *end; *line; line = *end ? end + 1 : end) {
-            end = strchrnul(line, '\n');
-            fprintf(out, "%*s%.*s\n", line == help ? 0 : 25, "", (int)(end - line), line);
-        }
-    }
-}
-
-static void run_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: dmabench run [BENCH...] [-j JOB] [-o DIR] [axis options] [--reps N|auto]\n"
-            "                    [--time-budget SECONDS] [--counters LIST|default|none]\n"
-            "                    [--cpus LIST] [--heap-class NAME=CLASS] [--quiet]\n"
-            "                    [--force] [--max-mem SIZE|N%%] [--case-timeout SECONDS]\n"
-            "       dmabench run --resume DIR [--max-mem SIZE|N%%] [--case-timeout SECONDS]\n"
-            "                    [--quiet]\n"
-            "\n"
-            "Runs benchmarks over the cartesian product of their parameter axes and writes\n"
-            "results.csv, samples.csv and metadata.csv (schema: results/README.md) to DIR\n"
-            "(default results/BOARD/TIMESTAMP). With no BENCH and no -j, runs the 'quick' job.\n"
-            "\n"
-            "benchmarks:\n");
-    for (size_t i = 0; i < bench_count(); i++)
-        fprintf(out, "  %-9s %s\n", bench_at(i)->name, bench_at(i)->description);
-    fprintf(out,
-            "\n"
-            "  -j, --job JOB          a job file (INI, like fio's) or an embedded job: quick,\n"
-            "                         full, camera-pool, video-frames, ui-buffers\n"
-            "  -o, --output DIR       where the CSV files go (must not hold an earlier run;\n"
-            "                         never through a symbolic link someone else planted)\n"
-            "  --force                move an earlier run in DIR aside to DIR/previous-RUNID/\n"
-            "  --resume DIR           continue a stopped run in DIR with its own options: the\n"
-            "                         cases it finished are kept, the others run\n"
-            "axis options (lists: 4K,64K; ranges with a x2 step: 4K..64M); they override the "
-            "job:\n");
-    axis_usage(out);
-    fprintf(out,
-            "  --reps N|auto          repetitions per case; auto: until the 95%% CI of the\n"
-            "                         median is within 1%% or the time budget runs out\n"
-            "  --time-budget SECONDS  per case (default 10)\n"
-            "  --counters LIST        libpfm4 event names, default, or none\n"
-            "  --cpus LIST            CPUs to pin threads to (0-3,6), default all\n"
-            "  --heap-class NAME=CLASS   override a heap's class\n"
-            "  --max-mem SIZE|N%%      memory one case may hold at once (default 50%% of\n"
-            "                         MemAvailable, and of CmaFree for contiguous heaps)\n"
-            "  --case-timeout SECONDS abandon a case that runs longer (between samples; default\n"
-            "                         600, or 3x the time budget when that is longer)\n"
-            "  -q, --quiet            no progress lines on stderr\n"
-            "\n"
-            "SIGINT, SIGTERM or SIGHUP stop the run after the current sample: what was measured\n"
-            "is written, metadata.csv says interrupted, and --resume DIR goes on from there.\n"
-            "\n"
-            "Exit status: 0 every case ran or was skipped with a reason, 1 a case failed or the\n"
-            "output could not be written, 2 bad usage or input, 128+N stopped by signal N\n"
-            "(130 SIGINT, 143 SIGTERM).\n");
-}
-
-static int add_override(struct run_opts *o, const char *key, const char *value)
-{
-    for (size_t i = 0; i < o->n_overrides; i++) {
-        if (!strcmp(o->overrides[i].key, key)) {
-            cli_error("run: --%s given twice (give one list: --%s A,B)", key, key);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (o->n_overrides == RUN_MAX_OVERRIDES) {
-        cli_error("run: too many options");
-        return CLI_EXIT_USAGE;
-    }
-    o->overrides[o->n_overrides].key = key;
-    o->overrides[o->n_overrides++].value = value;
-    return CLI_EXIT_OK;
-}
-
-/* -j, -o, --resume, --max-mem, --case-timeout: a second one would silently win. */
-static int set_once(const char *option, const char **slot, const char *value)
-{
-    if (*slot) {
-        cli_error("run: %s given twice", option);
-        return CLI_EXIT_USAGE;
-    }
-    if (!*value) {
-        cli_error("run: %s: empty value", option);
-        return CLI_EXIT_USAGE;
-    }
-    *slot = value;
-    return CLI_EXIT_OK;
-}
-
-static int parse_case_timeout(struct run_opts *o, const char *text)
-{
-    char *end;
-    double s = text[0] >= '0' && text[0] <= '9' ? strtod(text, &end) : -1;
-    if (s > 0 && *end == 's')
-        end++;
-    if (!(s > 0) || *end || s > RUN_CASE_TIMEOUT_MAX_S) {
-        cli_error("run: --case-timeout '%s': expected seconds above 0 (at most %.0f)", text,
-                  RUN_CASE_TIMEOUT_MAX_S);
-        return CLI_EXIT_USAGE;
-    }
-    o->case_timeout_s = s;
-    return CLI_EXIT_OK;
-}
-
-static int parse_max_mem(struct run_opts *o, const char *text)
-{
-    int ret = set_once("--max-mem", &o->max_mem, text);
-    if (ret == CLI_EXIT_OK && mem_limit_parse(text, &o->mem_limit)) {
-        cli_error("run: --max-mem '%s': expected a size (4G, 512M) or a share of the free "
-                  "memory from 1%% to 100%%",
-                  text);
-        ret = CLI_EXIT_USAGE;
-    }
-    return ret;
-}
-
-/* --resume takes the run's own options: anything that changes the sweep or the output would
- * make the resumed run a different one. */
-static int check_resume_conflicts(const struct run_opts *o)
-{
-    const char *conflict = o->job_file ? "-j" : o->out_dir ? "-o" : o->force ? "--force" : NULL;
-    char name[48];
-    if (!conflict && o->n_overrides) {
-        snprintf(name, sizeof(name), "--%s", o->overrides[0].key);
-        conflict = name;
-    }
-    if (!conflict && o->heap_opts.n_overrides)
-        conflict = "--heap-class";
-    if (!conflict && o->n_benches)
-        conflict = o->benches[0];
-    if (!conflict)
-        return CLI_EXIT_OK;
-    cli_error("run: --resume DIR continues the run with the options it started with (from "
-              "DIR/metadata.csv): drop %s",
-              conflict);
-    return CLI_EXIT_USAGE;
-}
-
-static int parse_run_opts(int argc, char **argv, struct run_opts *o)
-{
-    enum {
-        OPT_CLASS = 1000,
-        OPT_RESUME,
-        OPT_FORCE,
-        OPT_MAX_MEM,
-        OPT_CASE_TIMEOUT,
-        OPT_KEY = 2000,
-    };
-    static const struct option options[] = {
-            {"job", required_argument, NULL, 'j'},
-            {"output", required_argument, NULL, 'o'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"help", no_argument, NULL, 'h'},
-            {"heap-class", required_argument, NULL, OPT_CLASS},
-            {"resume", required_argument, NULL, OPT_RESUME},
-            {"force", no_argument, NULL, OPT_FORCE},
-            {"max-mem", required_argument, NULL, OPT_MAX_MEM},
-            {"case-timeout", required_argument, NULL, OPT_CASE_TIMEOUT},
-            {"reps", required_argument, NULL, OPT_KEY},
-            {"time-budget", required_argument, NULL, OPT_KEY},
-            {"counters", required_argument, NULL, OPT_KEY},
-            {"cpus", required_argument, NULL, OPT_KEY},
-#define RUN_AXIS_OPTION(id, key, ...) {key, required_argument, NULL, OPT_KEY},
-            SWEEP_AXES(RUN_AXIS_OPTION, SWEEP_AXES_SKIP)
-#undef RUN_AXIS_OPTION
-            /* getopt_long's end mark */ {NULL, 0, NULL, 0},
-    };
-    const char *case_timeout = NULL;
-    int opt, index, ret = CLI_EXIT_OK;
-    optind = 0; /* GNU getopt starts afresh: --resume parses a second command line */
-    while (ret == CLI_EXIT_OK && (opt = getopt_long(argc, argv, "j:o:qh", options, &index)) != -1) {
-        switch (opt) {
-        case 'j':
-            ret = set_once("-j", &o->job_file, optarg);
-            break;
-        case 'o':
-            ret = set_once("-o", &o->out_dir, optarg);
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            run_usage(stdout);
-            return -1;
-        case OPT_CLASS:
-            ret = cli_add_class_override(&o->heap_opts, optarg);
-            break;
-        case OPT_RESUME:
-            ret = set_once("--resume", &o->resume_dir, optarg);
-            break;
-        case OPT_FORCE:
-            o->force = true;
-            break;
-        case OPT_MAX_MEM:
-            ret = parse_max_mem(o, optarg);
-            break;
-        case OPT_CASE_TIMEOUT:
-            ret = set_once("--case-timeout", &case_timeout, optarg);
-            if (ret == CLI_EXIT_OK)
-                ret = parse_case_timeout(o, optarg);
-            break;
-        case OPT_KEY:
-            ret = add_override(o, options[index].name, optarg);
-            break;
-        default:
-            run_usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    for (; ret == CLI_EXIT_OK && optind < argc; optind++) {
-        if (!bench_find(argv[optind])) {
-            cli_error("run: unknown benchmark '%s' (see 'dmabench run --help')", argv[optind]);
-            return CLI_EXIT_USAGE;
-        }
-        if (o->n_benches == RUN_MAX_BENCHES) {
-            cli_error("run: too many benchmark names");
-            return CLI_EXIT_USAGE;
-        }
-        o->benches[o->n_benches++] = argv[optind];
-    }
-    if (ret == CLI_EXIT_OK && o->resume_dir)
-        ret = check_resume_conflicts(o);
-    return ret;
-}
-
-static bool bench_selected(const struct run_opts *o, const char *bench)
-{
-    if (o->n_benches == 0)
-        return true;
-    for (size_t i = 0; i < o->n_benches; i++)
-        if (!strcmp(o->benches[i], bench))
-            return true;
-    return false;
-}
-
-/* The job set: from -j, else one job per named benchmark, else the quick job. */
-static int load_jobs(const struct run_opts *o, struct job **jobs, size_t *n_jobs)
-{
-    char err[512] = "";
-    int ret;
-    if (o->job_file || o->n_benches == 0) {
-        ret = jobfile_load_arg(o->job_file ? o->job_file : "quick", jobs, n_jobs, err, sizeof(err));
-    } else {
-        *jobs = calloc(o->n_benches, sizeof(**jobs));
-        *n_jobs = o->n_benches;
-        ret = *jobs ? 0 : -ENOMEM;
-        for (size_t i = 0; !ret && i < o->n_benches; i++) {
-            job_init(&(*jobs)[i], o->benches[i]);
-            ret = job_apply_option(&(*jobs)[i], "bench", o->benches[i], err, sizeof(err));
-        }
-    }
-    if (ret) {
-        cli_error("run: %s", err[0] ? err : strerror(-ret));
-        return CLI_EXIT_USAGE;
-    }
-    return CLI_EXIT_OK;
-}
-
-/* Benchmark defaults for axes the job left alone, then the command line over everything. */
-static int finish_job(struct run_opts *o, struct job *job)
-{
-    char err[512] = "", machine_list[128];
-    const struct bench_def *b = bench_find(job->bench);
-    if (!b) {
-        cli_error("run: job '%s': unknown benchmark '%s'", job->name, job->bench);
-        return CLI_EXIT_USAGE;
-    }
-    for (int a = 0; a < N_SWEEP_AXES; a++) {
-        const char *def = b->defaults[a];
-        if (!def && b->machine_default)
-            def = b->machine_default(a, machine_list, sizeof(machine_list));
-        if (!def || (job->axes_set & (1u << a)))
-            continue;
-        if (job_apply_option(job, sweep_axis_key(a), def, err, sizeof(err))) {
-            cli_error("run: %s defaults: %s", b->name, err);
-            return CLI_EXIT_FAILURE;
-        }
-        job->axes_defaulted |= 1u << a;
-    }
-    for (size_t i = 0; i < o->n_overrides; i++) {
-        int axis = sweep_axis_from_key(o->overrides[i].key);
-        if (axis >= 0 && !bench_uses_axis(b, axis))
-            continue; /* --threads means nothing to alloc: it applies to the jobs it fits */
-        if (job_apply_option(job, o->overrides[i].key, o->overrides[i].value, err, sizeof(err))) {
-            cli_error("run: --%s %s: %s", o->overrides[i].key, o->overrides[i].value, err);
-            return CLI_EXIT_USAGE;
-        }
-        o->overrides[i].applied = true;
-        if (axis >= 0)
-            job->axes_defaulted &= ~(1u << axis);
-    }
-    const struct sweep_axis_values *kernels = &job->axes[AXIS_KERNEL];
-    for (size_t i = 0; i < kernels->n; i++) {
-        if (b->check_kernel(kernels->v[i].text, err, sizeof(err))) {
-            cli_error("run: job '%s': %s", job->name, err);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (b->check_job && b->check_job(job, err, sizeof(err))) {
-        cli_error("run: job '%s': %s", job->name, err);
-        return CLI_EXIT_USAGE;
-    }
-    return CLI_EXIT_OK;
-}
+/* More sessions than this in one run is metadata.csv written by something else. */
+#define RUN_MAX_RESUMES 1000000
 
 /* Every heap usable here, for heap=all. */
 static size_t available_heaps(struct heap_registry *reg, const char **names, size_t max)
@@ -442,28 +102,47 @@ struct run_ctx {
     size_t n_plan;
     struct resume_case *rcases; /* every case of the run, with resume's done flags */
     size_t n_rcases;
-    char dir[512], run_id[64];
+    char dir[PATH_MAX], run_id[64];
+    char args[METADATA_VALUE_MAX]; /* the command line as metadata.csv keeps it (argv) */
+    unsigned long resumes;         /* sessions before this one resumed the run */
     int dirfd, lockfd;
     bool resuming;
-    int stop_signal; /* the signal that stopped the run, or 0 */
+    bool progress_lost; /* stderr failed (a closed pipe): no more progress lines */
+    int stop_signal;    /* the signal that stopped the run, or 0 */
+    char failure[512];  /* why the run stopped before its end, when it was not a signal */
 };
 
-static void report_progress(const struct run_ctx *ctx, const struct bench_case *c,
+/* Why the run stops before its end (the caller said so on stderr), for metadata.csv. */
+static int run_failed(struct run_ctx *ctx, int status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static int run_failed(struct run_ctx *ctx, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->failure, sizeof(ctx->failure), fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Progress goes to stderr while stderr takes it: a closed pipe (SIGPIPE is ignored) stops the
+ * progress lines, never the run. */
+static void report_progress(struct run_ctx *ctx, const struct bench_case *c,
                             const struct case_result *r)
 {
-    if (ctx->opts->quiet)
+    if (ctx->opts->quiet || ctx->progress_lost)
         return;
     const struct metric_result *m = &r->metrics[0];
-    if (r->status != CASE_OK) {
-        fprintf(stderr, "[%u/%u] %s: %s: %s\n", ctx->done, ctx->total, c->id,
-                case_status_name(r->status), r->reason);
-        return;
-    }
-    fprintf(stderr, "[%u/%u] %s: %s %.4g %s (%u reps, %s)%s%s%s%s%s%s\n", ctx->done, ctx->total,
-            c->id, m->name, m->stats.median, m->unit, r->reps, reps_stop_name(r->stop),
-            r->disturbed[0] ? " [disturbed: " : "", r->disturbed, r->disturbed[0] ? "]" : "",
-            r->implausible[0] ? " [implausible: " : "", r->implausible,
-            r->implausible[0] ? "]" : "");
+    int n;
+    if (r->status != CASE_OK)
+        n = fprintf(stderr, "[%u/%u] %s: %s: %s\n", ctx->done, ctx->total, c->id,
+                    case_status_name(r->status), r->reason);
+    else
+        n = fprintf(stderr, "[%u/%u] %s: %s %.4g %s (%u reps, %s)%s%s%s%s%s%s\n", ctx->done,
+                    ctx->total, c->id, m->name, m->stats.median, m->unit, r->reps,
+                    reps_stop_name(r->stop), r->disturbed[0] ? " [disturbed: " : "", r->disturbed,
+                    r->disturbed[0] ? "]" : "", r->implausible[0] ? " [implausible: " : "",
+                    r->implausible, r->implausible[0] ? "]" : "");
+    ctx->progress_lost = n < 0;
 }
 
 static double job_case_timeout(const struct run_opts *o, const struct job *job)
@@ -477,11 +156,11 @@ static double job_case_timeout(const struct run_opts *o, const struct job *job)
 static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
 {
     const struct job *job = pj->job;
-    char err[256];
+    char err[CLI_MESSAGE_MAX];
     struct pinning *pins;
     if (pinning_open(&pins, job->cpus, err, sizeof(err))) {
         cli_error("run: job '%s': %s", job->name, err);
-        return CLI_EXIT_USAGE;
+        return run_failed(ctx, CLI_EXIT_USAGE, "job '%s': %s", job->name, err);
     }
     struct bench_env env = {
             .registry = ctx->reg,
@@ -509,9 +188,9 @@ static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
             break;
         struct case_result r;
         if (runner_run_case(pj->b, &pj->cases[i], &env, &policy, &limits, &r)) {
-            cli_error("run: out of memory");
+            cli_error("run: %s: %s", pj->cases[i].id, strerror(ENOMEM));
             case_result_free(&r);
-            status = CLI_EXIT_FAILURE;
+            status = run_failed(ctx, CLI_EXIT_FAILURE, "%s: %s", pj->cases[i].id, strerror(ENOMEM));
             break;
         }
         ctx->done++;
@@ -528,32 +207,65 @@ static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
         case_result_free(&r);
         if (ret) {
             cli_error("run: writing %s: %s", ctx->dir, strerror(-ret));
-            status = CLI_EXIT_FAILURE;
+            status = run_failed(ctx, CLI_EXIT_FAILURE, "writing the results: %s", strerror(-ret));
         }
     }
     pinning_close(pins);
     return status;
 }
 
-static void add_run_metadata(struct run_ctx *ctx, int argc, char **argv)
+/* The command line as metadata.csv keeps it: "argv" for --resume, "command" for people. Both
+ * are checked before anything is created, so a run is always resumable and its command is
+ * never cut: a command line that does not fit is refused (a job file holds long lists). */
+static int encode_command_line(struct run_ctx *ctx, int argc, char **argv)
 {
-    char heaps[1024] = "", line[1024] = "", args[METADATA_VALUE_MAX];
-    size_t used = 0;
-    for (size_t i = 0; i < heap_registry_count(ctx->reg); i++) {
+    int ret = run_args_encode(argc - 1, argv + 1, ctx->args, sizeof(ctx->args));
+    size_t command = strlen("dmabench");
+    for (int i = 0; i < argc; i++)
+        command += 1 + strlen(argv[i]);
+    if (ret == -EINVAL) {
+        cli_error("run: an argument holds a control character: metadata.csv keeps the command "
+                  "line on one line for --resume");
+        return CLI_EXIT_USAGE;
+    }
+    if (ret || command >= METADATA_VALUE_MAX) {
+        cli_error("run: the command line is longer than the %d bytes metadata.csv keeps for "
+                  "--resume: put the lists in a job file (-j)",
+                  METADATA_VALUE_MAX - 1);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* "backend:name(class);..." of the usable heaps, whole (a board may have many). */
+static void set_heaps_metadata(struct run_ctx *ctx)
+{
+    char *heaps = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&heaps, &len);
+    for (size_t i = 0, n = 0; f && i < heap_registry_count(ctx->reg); i++) {
         const struct heap *h = heap_registry_at(ctx->reg, i);
         if (h->info.available)
-            used += (size_t)snprintf(heaps + used, sizeof(heaps) - used, "%s%s:%s(%s)",
-                                     used ? ";" : "", h->info.backend, h->info.name,
-                                     heap_class_name(h->info.klass));
+            fprintf(f, "%s%s:%s(%s)", n++ ? ";" : "", h->info.backend, h->info.name,
+                    heap_class_name(h->info.klass));
     }
-    metadata_set(&ctx->md, "heaps", "%s", heaps);
-    used = 0;
-    for (int i = 0; i < argc && used < sizeof(line); i++)
-        used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", i ? " " : "", argv[i]);
-    metadata_set(&ctx->md, "command", "dmabench %s", line);
-    /* What --resume parses back; a command line that does not fit is simply not resumable. */
-    if (run_args_encode(argc - 1, argv + 1, args, sizeof(args)) == 0)
-        metadata_set(&ctx->md, "argv", "%s", args);
+    if (f && fclose(f) == 0)
+        metadata_set(&ctx->md, "heaps", "%s", heaps);
+    free(heaps);
+}
+
+static void add_run_metadata(struct run_ctx *ctx, int argc, char **argv)
+{
+    set_heaps_metadata(ctx);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+    for (int i = 0; f && i < argc; i++)
+        fprintf(f, " %s", argv[i]);
+    if (f && fclose(f) == 0)
+        metadata_set(&ctx->md, "command", "dmabench%s", line);
+    free(line);
+    metadata_set(&ctx->md, "argv", "%s", ctx->args); /* what --resume parses back */
     metadata_set(&ctx->md, "timing_source", "%s", timing_source());
     metadata_set(&ctx->md, "timing_source_detail", "%s", timing_source_detail());
     metadata_set(&ctx->md, "timing_resolution_ns", "%.3g", timing_resolution_ns());
@@ -566,7 +278,7 @@ static void add_run_metadata(struct run_ctx *ctx, int argc, char **argv)
  * (quiet: a taken default directory is only a reason to try the next name). */
 static int claim_dir(struct run_ctx *ctx, bool quiet_if_taken, bool *taken)
 {
-    char err[1024], old_id[64], moved[128];
+    char err[CLI_MESSAGE_MAX], old_id[64], moved[128];
     *taken = false;
     int ret = output_dir_open(ctx->dir, true, &ctx->dirfd, err, sizeof(err));
     if (ret) {
@@ -625,7 +337,7 @@ static void release_dir(struct run_ctx *ctx)
 /* -o DIR, or results/BOARD/RUNID with the next free name when two runs start in one second. */
 static int open_new_run(struct run_ctx *ctx)
 {
-    char err[1024];
+    char err[CLI_MESSAGE_MAX];
     int status = CLI_EXIT_FAILURE;
     bool taken = true;
     for (int attempt = 1; taken && attempt <= 100; attempt++) {
@@ -633,7 +345,7 @@ static int open_new_run(struct run_ctx *ctx)
         default_out_dir(&ctx->md, attempt, ctx->dir, sizeof(ctx->dir), ctx->run_id,
                         sizeof(ctx->run_id));
         if (ctx->opts->out_dir)
-            snprintf(ctx->dir, sizeof(ctx->dir), "%s", ctx->opts->out_dir);
+            memcpy(ctx->dir, ctx->opts->out_dir, strlen(ctx->opts->out_dir) + 1); /* it fits */
         status = claim_dir(ctx, !ctx->opts->out_dir, &taken);
         if (ctx->opts->out_dir)
             break;
@@ -674,7 +386,7 @@ static int check_same_machine(const struct run_ctx *ctx)
 
 static int open_resumed_run(struct run_ctx *ctx)
 {
-    char err[1024];
+    char err[CLI_MESSAGE_MAX];
     FILE *results, *samples;
     struct resume_counts counts;
     int status = check_same_machine(ctx);
@@ -685,8 +397,9 @@ static int open_resumed_run(struct run_ctx *ctx)
         cli_error("run: --resume: %s", err);
         return CLI_EXIT_FAILURE;
     }
-    if (results_attach(&ctx->writer, ctx->dirfd, ctx->dir, ctx->run_id, results, samples)) {
-        cli_error("run: --resume: %s: %s", ctx->dir, strerror(errno));
+    int ret = results_attach(&ctx->writer, ctx->dirfd, ctx->dir, ctx->run_id, results, samples);
+    if (ret) {
+        cli_error("run: --resume: %s: %s", ctx->dir, strerror(-ret));
         return CLI_EXIT_FAILURE;
     }
     ctx->done = (unsigned)counts.done;
@@ -694,8 +407,7 @@ static int open_resumed_run(struct run_ctx *ctx)
     ctx->summary.ok += (unsigned)counts.ok;
     ctx->summary.skipped += (unsigned)counts.skipped;
     ctx->summary.errors += (unsigned)counts.errors;
-    const char *resumes = metadata_get(&ctx->md, "resumes");
-    metadata_set(&ctx->md, "resumes", "%ld", (resumes ? strtol(resumes, NULL, 10) : 0) + 1);
+    metadata_set(&ctx->md, "resumes", "%lu", ctx->resumes + 1);
     metadata_set_time(&ctx->md, "resumed_time");
     if (!ctx->opts->quiet)
         fprintf(stderr, "run: --resume %s: %zu of %zu cases done earlier (kept), %zu to run%s\n",
@@ -724,7 +436,11 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
         return status;
     plausibility_run_init_here(&ctx->plausibility);
     metadata_set(&ctx->md, "run_state", "running");
-    status = results_write_metadata(&ctx->writer, &ctx->md) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    int ret = results_write_metadata(&ctx->writer, &ctx->md);
+    if (ret) {
+        cli_error("run: writing %s/metadata.csv: %s", ctx->dir, strerror(-ret));
+        status = run_failed(ctx, CLI_EXIT_FAILURE, "writing metadata.csv: %s", strerror(-ret));
+    }
     run_signals_install("\ndmabench: stopping after the current sample (signal again to stop "
                         "at once; --resume DIR goes on later)\n");
     for (size_t i = 0; i < ctx->n_plan && status == CLI_EXIT_OK && !ctx->stop_signal; i++)
@@ -733,12 +449,18 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
         ctx->stop_signal = run_stop_signal();
     run_signals_restore();
     metadata_collect_load(&ctx->md, "after");
+    /* Only a run that got to its end has an end_time and is complete; one stopped by a signal
+     * or a failure says why, and --resume continues it once the cause is fixed. */
     if (ctx->stop_signal) {
         metadata_set(&ctx->md, "run_state", "interrupted");
         metadata_set(&ctx->md, "interrupted_by", "SIG%s", sigabbrev_np(ctx->stop_signal));
         metadata_set_time(&ctx->md, "interrupted_time");
+    } else if (status != CLI_EXIT_OK) {
+        metadata_set(&ctx->md, "run_state", "failed");
+        metadata_set(&ctx->md, "failure", "%s", ctx->failure[0] ? ctx->failure : "unknown");
+        metadata_set_time(&ctx->md, "failed_time");
     } else {
-        metadata_set(&ctx->md, "run_state", status == CLI_EXIT_OK ? "complete" : "failed");
+        metadata_set(&ctx->md, "run_state", "complete");
         metadata_set_time(&ctx->md, "end_time");
     }
     metadata_set(&ctx->md, "steal_percent", "%.2f", metadata_steal_percent(&ctx->md));
@@ -747,8 +469,10 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     metadata_set(&ctx->md, "flagged_cases", "%u disturbed, %u implausible%s",
                  ctx->summary.disturbed.flagged, ctx->summary.implausible.flagged,
                  ctx->summary.measured < ctx->summary.cases ? " (since the last --resume)" : "");
-    if (results_write_metadata(&ctx->writer, &ctx->md) || results_close(&ctx->writer)) {
-        cli_error("run: writing %s failed", ctx->dir);
+    ret = results_write_metadata(&ctx->writer, &ctx->md);
+    int closed = results_close(&ctx->writer);
+    if (ret || closed) {
+        cli_error("run: writing %s: %s", ctx->dir, strerror(-(ret ? ret : closed)));
         status = CLI_EXIT_FAILURE;
     }
     run_summary_print(&ctx->summary, stdout);
@@ -758,38 +482,81 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
                sigabbrev_np(ctx->stop_signal), ctx->dir);
         return 128 + ctx->stop_signal;
     }
+    if (status != CLI_EXIT_OK)
+        printf("stopped (%s): resume with dmabench run --resume %s once that is fixed\n",
+               ctx->failure[0] ? ctx->failure : "see above", ctx->dir);
     if (status == CLI_EXIT_OK && ctx->summary.errors)
         status = CLI_EXIT_FAILURE;
     return status;
 }
 
 /* Expand every selected job, check its counters, and number the cases for resume. */
+/* The cases of every selected job, counted before any is made: the limit is the run's. */
+static int check_case_count(const struct run_ctx *ctx, const struct job *jobs, size_t n_jobs,
+                            size_t n_heaps)
+{
+    size_t total = 0, n_selected = 0;
+    for (size_t i = 0; i < n_jobs; i++) {
+        if (!run_opts_selects(ctx->opts, jobs[i].bench))
+            continue;
+        size_t n;
+        int ret = sweep_count(&jobs[i], n_heaps, &n);
+        if (ret) {
+            cli_error("run: job '%s': %s", jobs[i].name, strerror(-ret));
+            return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+        }
+        n_selected++;
+        total = n > SIZE_MAX - total ? SIZE_MAX : total + n;
+    }
+    if (total <= SWEEP_MAX_CASES)
+        return CLI_EXIT_OK;
+    char count[32];
+    if (total == SIZE_MAX)
+        snprintf(count, sizeof(count), "more than %zu", SIZE_MAX - 1);
+    else
+        snprintf(count, sizeof(count), "%zu", total);
+    cli_error("run: %s: %s cases in %zu job%s, more than the %d one run may have",
+              ctx->opts->job_file ? ctx->opts->job_file : "the command line", count, n_selected,
+              n_selected == 1 ? "" : "s", SWEEP_MAX_CASES);
+    return CLI_EXIT_USAGE;
+}
+
+/* Expand every selected job, check its counters, and number the cases for resume. */
 static int make_plan(struct run_ctx *ctx, struct job *jobs, size_t n_jobs)
 {
-    const char *heaps[64];
-    size_t n_heaps = available_heaps(ctx->reg, heaps, 64);
-    char err[256];
+    size_t n_heaps = heap_registry_count(ctx->reg);
+    const char **heaps = calloc(n_heaps ? n_heaps : 1, sizeof(*heaps));
+    char err[CLI_MESSAGE_MAX];
     ctx->plan = calloc(n_jobs ? n_jobs : 1, sizeof(*ctx->plan));
-    if (!ctx->plan)
-        return CLI_EXIT_FAILURE;
-    for (size_t i = 0; i < n_jobs; i++) {
-        if (!bench_selected(ctx->opts, jobs[i].bench))
+    int status = heaps && ctx->plan ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    if (status == CLI_EXIT_OK) {
+        n_heaps = available_heaps(ctx->reg, heaps, n_heaps);
+        status = check_case_count(ctx, jobs, n_jobs, n_heaps);
+    }
+    for (size_t i = 0; status == CLI_EXIT_OK && i < n_jobs; i++) {
+        if (!run_opts_selects(ctx->opts, jobs[i].bench))
             continue;
         struct run_plan_job *pj = &ctx->plan[ctx->n_plan];
         pj->job = &jobs[i];
         pj->b = bench_find(jobs[i].bench);
         if (counters_spec_parse(jobs[i].counters, &pj->spec, err, sizeof(err))) {
             cli_error("run: job '%s': counters: %s", jobs[i].name, err);
-            return CLI_EXIT_USAGE;
+            status = CLI_EXIT_USAGE;
+            break;
         }
-        if (sweep_expand(&jobs[i], heaps, n_heaps, &pj->cases, &pj->n_cases)) {
-            cli_error("run: job '%s': cannot expand the sweep", jobs[i].name);
-            return CLI_EXIT_FAILURE;
+        int ret = sweep_expand(&jobs[i], heaps, n_heaps, &pj->cases, &pj->n_cases);
+        if (ret) {
+            cli_error("run: job '%s': cannot expand the sweep: %s", jobs[i].name, strerror(-ret));
+            status = ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+            break;
         }
         pj->first = ctx->n_rcases;
         ctx->n_rcases += pj->n_cases;
         ctx->n_plan++;
     }
+    free(heaps);
+    if (status != CLI_EXIT_OK)
+        return status;
     ctx->rcases = calloc(ctx->n_rcases ? ctx->n_rcases : 1, sizeof(*ctx->rcases));
     if (!ctx->rcases)
         return CLI_EXIT_FAILURE;
@@ -818,7 +585,7 @@ static int check_memory(const struct run_ctx *ctx)
 {
     struct mem_guard guard;
     struct mem_info info;
-    char err[1024];
+    char err[CLI_MESSAGE_MAX];
     memset(&guard, 0, sizeof(guard));
     for (size_t j = 0; j < ctx->n_plan; j++)
         for (size_t i = 0; i < ctx->plan[j].n_cases; i++) {
@@ -833,6 +600,12 @@ static int check_memory(const struct run_ctx *ctx)
                   strerror(-ret));
         return CLI_EXIT_USAGE;
     }
+    /* A limit above the machine's RAM holds nothing back: only on purpose (--force). */
+    if (!ctx->opts->force &&
+        mem_limit_check_machine(&ctx->opts->mem_limit, &info, err, sizeof(err))) {
+        cli_error("run: %s%s", err, ctx->resuming ? "" : "; --force allows it");
+        return CLI_EXIT_USAGE;
+    }
     if (mem_guard_check(&guard, &info, &ctx->opts->mem_limit, err, sizeof(err))) {
         cli_error("run: the sweep needs %s", err);
         return CLI_EXIT_USAGE;
@@ -840,13 +613,25 @@ static int check_memory(const struct run_ctx *ctx)
     return CLI_EXIT_OK;
 }
 
+/* A decimal count from 0 to max, as dmabench writes it: 0 or -EINVAL. */
+static int parse_count(const char *text, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : max + 1;
+    if (n > max || errno || *end)
+        return -EINVAL;
+    *out = n;
+    return 0;
+}
+
 /* --resume DIR: lock the run, read its metadata and parse the command line it started with. */
 static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct run_opts *o,
                        int *argc, char ***argv)
 {
-    char err[1024];
+    char err[CLI_MESSAGE_MAX];
     bool finished;
-    snprintf(ctx->dir, sizeof(ctx->dir), "%s", given->resume_dir);
+    memcpy(ctx->dir, given->resume_dir, strlen(given->resume_dir) + 1); /* checked: it fits */
     if (output_dir_open(ctx->dir, false, &ctx->dirfd, err, sizeof(err)) ||
         output_dir_lock(ctx->dirfd, ctx->dir, &ctx->lockfd, err, sizeof(err))) {
         cli_error("run: --resume: %s", err);
@@ -867,12 +652,24 @@ static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct
         printf("run in %s is complete: nothing to resume\n", ctx->dir);
         return -1;
     }
-    snprintf(ctx->run_id, sizeof(ctx->run_id), "%s", run_id);
+    if (strlen(run_id) >= sizeof(ctx->run_id)) {
+        cli_error("run: --resume: %s/metadata.csv: run_id '%.32s...' is longer than any dmabench "
+                  "writes",
+                  ctx->dir, run_id);
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(ctx->run_id, run_id, strlen(run_id) + 1);
+    const char *resumes = metadata_get(&ctx->md, "resumes");
+    if (resumes && parse_count(resumes, RUN_MAX_RESUMES, &ctx->resumes)) {
+        cli_error("run: --resume: %s/metadata.csv: resumes '%s' is not a count of resumes",
+                  ctx->dir, resumes);
+        return CLI_EXIT_USAGE;
+    }
     if (run_args_decode("run", args, argc, argv)) {
         cli_error("run: --resume: %s/metadata.csv: argv is not one CSV row", ctx->dir);
         return CLI_EXIT_FAILURE;
     }
-    int ret = parse_run_opts(*argc, *argv, o);
+    int ret = run_opts_parse(*argc, *argv, o);
     if (ret) {
         cli_error("run: --resume: the run's own options no longer parse (see above)");
         return ret < 0 ? CLI_EXIT_FAILURE : ret;
@@ -892,21 +689,6 @@ static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct
     return CLI_EXIT_OK;
 }
 
-static int prepare_jobs(struct run_opts *o, struct job **jobs, size_t *n_jobs)
-{
-    int ret = load_jobs(o, jobs, n_jobs);
-    for (size_t i = 0; i < *n_jobs && ret == CLI_EXIT_OK; i++)
-        if (bench_selected(o, (*jobs)[i].bench))
-            ret = finish_job(o, &(*jobs)[i]);
-    for (size_t i = 0; ret == CLI_EXIT_OK && i < o->n_overrides; i++) {
-        if (!o->overrides[i].applied) {
-            cli_error("run: --%s: none of the benchmarks run here uses it", o->overrides[i].key);
-            ret = CLI_EXIT_USAGE;
-        }
-    }
-    return ret;
-}
-
 int cmd_run(int argc, char **argv)
 {
     static struct run_opts given, resumed;
@@ -915,10 +697,15 @@ int cmd_run(int argc, char **argv)
     memset(&resumed, 0, sizeof(resumed));
     memset(&ctx, 0, sizeof(ctx));
     ctx.dirfd = ctx.lockfd = -1;
-    int ret = parse_run_opts(argc, argv, &given);
+    int ret = run_opts_parse(argc, argv, &given);
+    if (!ret && !given.resume_dir)
+        ret = encode_command_line(&ctx, argc, argv);
     if (ret)
         return ret < 0 ? CLI_EXIT_OK : ret;
-    char err[256];
+    /* A reader that went away (dmabench run | head) costs the progress lines, never the run:
+     * writes to the pipe fail with EPIPE instead of killing the process. */
+    signal(SIGPIPE, SIG_IGN);
+    char err[CLI_MESSAGE_MAX];
     if (heap_fault_configure_from_env(err, sizeof(err))) {
         cli_error("run: %s: %s", HEAP_FAULT_ENV, err);
         return CLI_EXIT_USAGE;
@@ -936,7 +723,7 @@ int cmd_run(int argc, char **argv)
     struct job *jobs = NULL;
     size_t n_jobs = 0;
     if (ret == CLI_EXIT_OK)
-        ret = prepare_jobs((struct run_opts *)o, &jobs, &n_jobs);
+        ret = run_opts_prepare_jobs((struct run_opts *)o, &jobs, &n_jobs);
     if (ret == CLI_EXIT_OK)
         ret = cli_open_registry(&o->heap_opts, &ctx.reg);
     if (ret == CLI_EXIT_OK)

@@ -3,8 +3,11 @@
  * Each subcommand parses its own options (bench/cmd_*.c); this file only knows their names,
  * the top-level help and the version.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "version.h"
@@ -40,8 +43,22 @@ static void usage(FILE *out)
                  "Exit status: 0 success, 1 a failure while running, 2 bad usage or input.\n");
 }
 
+/* A closed stdin, stdout or stderr (2>&-) would be the next file opened, a run's lock or its
+ * results.csv, and the messages meant for it would be written there: /dev/null stands in. */
+static void keep_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* The lowest free fd: this one. No /dev/null (a bare initramfs): "/", never written. */
+        if (open("/dev/null", O_RDWR | O_CLOEXEC) < 0)
+            open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    keep_standard_fds();
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

@@ -12,9 +12,11 @@
 
 #include <stddef.h>
 
-#define METADATA_MAX       160
-#define METADATA_KEY_MAX   48  /* bytes with the NUL: keys are at most 47 characters */
-#define METADATA_VALUE_MAX 512 /* longer values are cut (a long kernel command line) */
+#define METADATA_MAX     160
+#define METADATA_KEY_MAX 48 /* bytes with the NUL: keys are at most 47 characters */
+/* Room for a value: a run's command line with a -o and a -j of PATH_MAX each fits (the run
+ * command refuses a longer one); longer text read from the machine is cut. */
+#define METADATA_VALUE_MAX 8448
 
 struct metadata_entry {
     char key[METADATA_KEY_MAX];

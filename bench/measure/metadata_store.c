@@ -65,7 +65,7 @@ int metadata_set(struct metadata *md, const char *key, const char *fmt, ...)
         e = &md->entries[md->n++];
         snprintf(e->key, sizeof(e->key), "%s", key);
     }
-    memcpy(e->value, value, sizeof(value));
+    memcpy(e->value, value, strlen(value) + 1); /* the rest of a large entry stays untouched */
     return 0;
 }
 

@@ -33,10 +33,12 @@ bool results_schema_readable(const char *version)
            strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
 }
 
+/* The errno of a write that failed (EFBIG, ENOSPC: callers clear errno before they write the
+ * rows), else EIO. */
 static int flush_to_disk(FILE *f)
 {
     if (fflush(f) != 0 || ferror(f))
-        return -EIO;
+        return errno ? -errno : -EIO;
     return fdatasync(fileno(f)) == 0 || errno == EINVAL ? 0 : -errno;
 }
 
@@ -60,7 +62,7 @@ int results_open(struct results_writer *w, const char *dir, const char *run_id, 
                  size_t err_len)
 {
     int dirfd;
-    char reason[600];
+    char reason[PATH_MAX + 256];
     int ret = output_dir_open(dir, true, &dirfd, reason, sizeof(reason));
     if (ret) {
         memset(w, 0, sizeof(*w));
@@ -76,8 +78,12 @@ int results_open(struct results_writer *w, const char *dir, const char *run_id, 
 static int writer_init(struct results_writer *w, int dirfd, const char *dir, const char *run_id)
 {
     memset(w, 0, sizeof(*w));
-    snprintf(w->dir, sizeof(w->dir), "%s", dir);
-    snprintf(w->run_id, sizeof(w->run_id), "%s", run_id);
+    w->dirfd = -1;
+    /* Names that do not fit would be cut in every row and message: refused instead. */
+    if (strlen(dir) >= sizeof(w->dir) || strlen(run_id) >= sizeof(w->run_id))
+        return -ENAMETOOLONG;
+    memcpy(w->dir, dir, strlen(dir) + 1);
+    memcpy(w->run_id, run_id, strlen(run_id) + 1);
     /* Never 0-2: a zeroed writer (dirfd 0) must not close stdin in results_close. */
     w->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
     return w->dirfd < 0 ? -errno : 0;
@@ -104,6 +110,7 @@ int results_open_at(struct results_writer *w, int dirfd, const char *dir, const 
         results_close(w);
         return ret;
     }
+    errno = 0;
     csv_write_row(w->results, results_columns, n_results_columns);
     csv_write_row(w->samples, samples_columns, n_samples_columns);
     /* The headers and the new names are durable before the first case counts on them. */
@@ -324,6 +331,7 @@ int results_write_case(struct results_writer *w, const struct bench_case *c,
 {
     /* Samples first and synced: a results row on disk then always has all its samples, and
      * --resume can take "every row of the case is there" to mean the case is whole. */
+    errno = 0;
     for (size_t i = 0; i < r->n_metrics; i++)
         write_samples(w, c, r, &r->metrics[i]);
     int ret = flush_to_disk(w->samples);
@@ -364,6 +372,7 @@ int results_write_metadata(const struct results_writer *w, const struct metadata
     FILE *f = create_temp(w->dirfd, tmp, sizeof(tmp));
     if (!f)
         return -errno;
+    errno = 0;
     csv_write_row(f, metadata_columns, n_metadata_columns);
     for (size_t i = 0; i < md->n; i++) {
         const char *row[] = {RESULTS_SCHEMA_VERSION, md->entries[i].key, md->entries[i].value};

@@ -7,6 +7,7 @@
 #ifndef DMABENCH_RESULTS_CSV_H
 #define DMABENCH_RESULTS_CSV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -22,10 +23,10 @@
 struct metadata;
 
 struct results_writer {
-    FILE *results; /* results.csv */
-    FILE *samples; /* samples.csv */
-    int dirfd;     /* the run directory: every file is created relative to it */
-    char dir[512];
+    FILE *results;      /* results.csv */
+    FILE *samples;      /* samples.csv */
+    int dirfd;          /* the run directory: every file is created relative to it */
+    char dir[PATH_MAX]; /* for messages */
     char run_id[64];
 };
 

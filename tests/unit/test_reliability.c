@@ -630,6 +630,73 @@ static void test_mem_guard_verdict(void **state)
     assert_int_equal(mem_guard_check(&g, &info, &mine, err, sizeof(err)), 0);
 }
 
+/* Sizes near the top of size_t: the guard's arithmetic never wraps into a small number. */
+static void test_mem_guard_arithmetic_cannot_wrap(void **state)
+{
+    (void)state;
+    struct job cpu_job, alloc_job;
+    size_t n;
+    char how[160], err[512];
+    /* cpu at offset 2^64 - 4 KiB: offset + size wraps to 4 KiB without the check. */
+    struct bench_case *c = expand(&cpu_job, "cpu", &n, "heap", "host", "size", "8K", "align",
+                                  "18446744073709547520", "kernel", "read", NULL);
+    assert_int_equal(n, 1);
+    assert_int_equal(mem_guard_case_bytes(&c[0], how, sizeof(how)), SIZE_MAX);
+    assert_string_equal(how, "8 KiB + 16.0 EiB");
+    /* alloc: 8 EiB x batch 4, and the page rounding of a size just below 2^64. */
+    struct bench_case *a = expand(&alloc_job, "alloc", &n, "heap", "host", "size",
+                                  "8E,18446744073709551615", "batch", "4", "kernel", "alloc", NULL);
+    assert_int_equal(n, 2);
+    assert_int_equal(mem_guard_case_bytes(&a[0], how, sizeof(how)), SIZE_MAX);
+    assert_string_equal(how, "8 EiB x batch 4");
+    assert_int_equal(mem_guard_case_bytes(&a[1], how, sizeof(how)), SIZE_MAX);
+
+    struct mem_guard g;
+    memset(&g, 0, sizeof(g));
+    mem_guard_add(&g, &c[0], NULL);
+    struct mem_info info = {.mem_total = 4ull << 30, .mem_available = 2ull << 30};
+    struct mem_limit all = {.bytes = SIZE_MAX}; /* --max-mem 16E, with --force */
+    assert_int_equal(mem_guard_check(&g, &info, &all, err, sizeof(err)), -EOVERFLOW);
+    if (!strstr(err, "more than the address space: cpu:heap=host;size=8KiB;") ||
+        !strstr(err, ": 8 KiB + 16.0 EiB does not fit in 64 bits; lower --size or --align"))
+        fail_msg("%s", err);
+    free(c);
+    free(a);
+}
+
+/* The limit and the hint are held to the machine's RAM. */
+static void test_mem_guard_true_to_the_machine(void **state)
+{
+    (void)state;
+    struct mem_info info = {.mem_total = 1000u << 20, .mem_available = 800u << 20};
+    struct mem_limit limit;
+    char err[512];
+    assert_int_equal(mem_limit_parse("2G", &limit), 0);
+    assert_int_equal(mem_limit_check_machine(&limit, &info, err, sizeof(err)), -E2BIG);
+    assert_string_equal(err, "--max-mem 2 GiB is more than the 1000 MiB of RAM this machine has "
+                             "(MemTotal)");
+    assert_int_equal(mem_limit_parse("1000M", &limit), 0);
+    assert_int_equal(mem_limit_check_machine(&limit, &info, err, sizeof(err)), 0);
+    assert_int_equal(mem_limit_parse("90%", &limit), 0);
+    assert_int_equal(mem_limit_check_machine(&limit, &info, err, sizeof(err)), 0);
+    struct mem_info unknown = {.mem_available = 800u << 20};
+    assert_int_equal(mem_limit_parse("2G", &limit), 0);
+    assert_int_equal(mem_limit_check_machine(&limit, &unknown, err, sizeof(err)), 0);
+
+    /* Beyond the machine: no --max-mem in the hint; within it, the one that allows it. */
+    struct mem_guard g = {.ram = {.bytes = 2ull << 30, .case_id = "alloc:big", .how = "x"}};
+    struct mem_limit def = {0};
+    assert_int_equal(mem_guard_check(&g, &info, &def, err, sizeof(err)), -E2BIG);
+    assert_string_equal(err, "up to 2 GiB at once (alloc:big: x), more than the 1000 MiB of RAM "
+                             "this machine has (MemTotal); lower --size or --batch");
+    struct mem_limit forced = {.bytes = 1ull << 30};
+    assert_int_equal(mem_guard_check(&g, &info, &forced, err, sizeof(err)), -E2BIG);
+    assert_null(strstr(err, "--max-mem"));
+    g.ram.bytes = 600u << 20;
+    assert_int_equal(mem_guard_check(&g, &info, &def, err, sizeof(err)), -E2BIG);
+    assert_non_null(strstr(err, "or allow it with --max-mem 600MiB"));
+}
+
 static void test_mem_info_read(void **state)
 {
     (void)state;
@@ -642,6 +709,7 @@ static void test_mem_info_read(void **state)
     struct mem_info info;
     assert_int_equal(mem_info_read(&info), 0);
     assert_int_equal(info.mem_available, 1024000ull * 1024);
+    assert_int_equal(info.mem_total, 2048000ull * 1024);
     assert_int_equal(info.cma_free, 32768ull * 1024);
     assert_true(info.have_cma);
     write_file(root, "meminfo", "MemTotal: 2048000 kB\n");
@@ -789,6 +857,41 @@ static void test_resume_keeps_whole_cases(void **state)
     assert_int_equal(run_resume_load_metadata(dirfd, dir, md, &finished, err, sizeof(err)), 0);
     assert_false(finished);
     assert_string_equal(metadata_get(md, "run_id"), RESUME_RUN_ID);
+    /* Only a complete run is finished: one that failed (a write error) resumes, whatever
+     * end_time an older dmabench gave it; a run from before run_state is done by its end_time. */
+    static const struct {
+        const char *state, *end_time;
+        bool finished;
+    } states[] = {
+            {"complete", "2026-11-21T13:00:00.000Z", true},
+            {"failed", "2026-11-21T13:00:00.000Z", false},
+            {"failed", NULL, false},
+            {"running", NULL, false},
+            {"interrupted", NULL, false},
+            {NULL, "2026-11-21T13:00:00.000Z", true},
+    };
+    struct results_writer mw;
+    assert_int_equal(results_attach(&mw, dirfd, dir, RESUME_RUN_ID, NULL, NULL), 0);
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        struct metadata *m = calloc(1, sizeof(*m));
+        assert_non_null(m);
+        metadata_init(m);
+        metadata_set(m, "run_id", RESUME_RUN_ID);
+        if (states[i].state)
+            metadata_set(m, "run_state", "%s", states[i].state);
+        if (states[i].end_time)
+            metadata_set(m, "end_time", "%s", states[i].end_time);
+        metadata_set(m, "failure", "writing the results: File too large");
+        assert_int_equal(results_write_metadata(&mw, m), 0);
+        metadata_init(m);
+        assert_int_equal(run_resume_load_metadata(dirfd, dir, m, &finished, err, sizeof(err)), 0);
+        if (finished != states[i].finished)
+            fail_msg("run_state %s, end_time %s: finished %d", states[i].state, states[i].end_time,
+                     finished);
+        assert_null(metadata_get(m, "failure")); /* the stopped session's, not the run's */
+        free(m);
+    }
+    assert_int_equal(results_close(&mw), 0);
     free(md);
     close(dirfd);
     remove_tree(dir);
@@ -879,6 +982,8 @@ int main(void)
             cmocka_unit_test(test_output_dir_inspect_and_move_aside),
             cmocka_unit_test(test_mem_guard_case_bytes),
             cmocka_unit_test(test_mem_guard_verdict),
+            cmocka_unit_test(test_mem_guard_arithmetic_cannot_wrap),
+            cmocka_unit_test(test_mem_guard_true_to_the_machine),
             cmocka_unit_test(test_mem_info_read),
             cmocka_unit_test(test_run_args_round_trip),
             cmocka_unit_test(test_resume_keeps_whole_cases),
