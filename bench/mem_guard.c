@@ -55,9 +55,9 @@ int mem_limit_parse(const char *text, struct mem_limit *out)
     size_t len = strlen(text);
     memset(out, 0, sizeof(*out));
     if (len > 1 && text[len - 1] == '%') {
-        char *end;
+        char *end = NULL;
         long p = isdigit((unsigned char)text[0]) ? strtol(text, &end, 10) : 0;
-        if (end != text + len - 1 || p < 1 || p > 100)
+        if (p < 1 || p > 100 || end != text + len - 1)
             return -EINVAL;
         out->percent = (unsigned)p;
         return 0;
