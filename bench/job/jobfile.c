@@ -144,8 +144,8 @@ static void open_section(struct parse *p, const char *name)
     }
     struct job *job = &p->jobs[p->n_jobs++];
     *job = p->global;
-    memcpy(job->name, name, strlen(name) + 1); /* is_job_name() checked the length */
-    snprintf(job->file, sizeof(job->file), "%s", p->name);
+    memcpy(job->name, name, strlen(name) + 1);       /* is_job_name() checked the length */
+    memcpy(job->file, p->name, strlen(p->name) + 1); /* jobfile_load_text checked it fits */
     job->line = p->line;
     p->section = SECTION_JOB;
 }
@@ -235,6 +235,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 int jobfile_load_text(const char *name, const char *text, struct job **jobs, size_t *n_jobs,
                       char *err, size_t err_len)
 {
+    if (strlen(name) >= sizeof(((struct job *)0)->file)) {
+        snprintf(err, err_len, "%.64s...: %s", name, strerror(ENAMETOOLONG));
+        return -ENAMETOOLONG;
+    }
     struct parse *p = calloc(1, sizeof(*p));
     if (!p) {
         snprintf(err, err_len, "%s: out of memory", name);

@@ -30,7 +30,8 @@ extern const size_t n_embedded_jobs;
  * over JOBFILE_MAX_BYTES, -EINVAL for its content, -ENOMEM) with one line in err naming the
  * file and line: "quick.ini:7: unknown key 'szie' (did you mean 'size'?)". */
 int jobfile_load(const char *path, struct job **jobs, size_t *n_jobs, char *err, size_t err_len);
-/* The same for text already in memory; name is what messages and job->file call it. */
+/* The same for text already in memory; name is what messages and job->file call it (a name of
+ * PATH_MAX bytes or more is -ENAMETOOLONG: job->file holds it whole). */
 int jobfile_load_text(const char *name, const char *text, struct job **jobs, size_t *n_jobs,
                       char *err, size_t err_len);
 /* The text of the built-in job file called name ("quick"), or NULL. */

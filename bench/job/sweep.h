@@ -7,6 +7,7 @@
 #ifndef DMABENCH_SWEEP_H
 #define DMABENCH_SWEEP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -49,7 +50,7 @@ struct job {
     unsigned axes_set;       /* bit (1u << axis) for each axis a job file or option set */
     unsigned axes_defaulted; /* bit per axis holding its benchmark's default list (set by the
                               * run command): a probe may narrow those (kernel_default) */
-    char file[256];          /* where the job was defined ("" for the command line) */
+    char file[PATH_MAX];     /* where the job was defined ("" for the command line) */
     int line;
 };
 

@@ -5,6 +5,7 @@
  * to a sweep of a sane size, since a board has no other copy of them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -331,6 +332,20 @@ static void test_files_on_disk(void **state)
     assert_int_equal(n_jobs, 2);
     assert_string_equal(jobs[1].file, path);
     assert_int_equal(jobs[1].line, 4);
+    /* A name that job->file could not hold whole (its 256 bytes once cut one) is refused. */
+    struct job *long_jobs = NULL;
+    size_t n_long;
+    char *name = malloc(PATH_MAX + 1);
+    assert_non_null(name);
+    memset(name, 'j', PATH_MAX);
+    name[PATH_MAX] = '\0';
+    assert_int_equal(jobfile_load_text(name, text, &long_jobs, &n_long, err, sizeof(err)),
+                     -ENAMETOOLONG);
+    name[PATH_MAX - 1] = '\0';
+    assert_int_equal(jobfile_load_text(name, text, &long_jobs, &n_long, err, sizeof(err)), 0);
+    assert_string_equal(long_jobs[0].file, name);
+    free(long_jobs);
+    free(name);
     assert_true(jobfile_arg_is_path(path));
     free(jobs);
     jobs = NULL;
