@@ -135,33 +135,36 @@ test_limits_resume_counter_cannot_overflow() {
     expect_err "^dmabench: run: --resume: $d/metadata.csv: resumes '9223372036854775807' is not a count of resumes$"
 }
 
+# on_small_machine ARGS...: dmabench ARGS on a planted machine of 976.6 MiB, 97.7 MiB free.
+on_small_machine() { DMABENCH_MEMINFO=$work/lim-meminfo run "$@"; }
+
 test_limits_max_mem_true_to_the_machine() {
     printf 'MemTotal: 1000000 kB\nMemAvailable: 100000 kB\n' >"$work/lim-meminfo"
-    local args=(alloc --heap host --size 4K --kernel alloc --reps 1 --counters none -q)
-    DMABENCH_MEMINFO=$work/lim-meminfo run run "${args[@]}" --max-mem 2G -o "$work/lim-mem"
+    local args=(alloc --heap host --kernel alloc --reps 1 --counters none -q)
+    on_small_machine run "${args[@]}" --size 4K --max-mem 2G -o "$work/lim-mem"
     expect_rc 2
     expect_err "^dmabench: run: --max-mem 2 GiB is more than the 976\.6 MiB of RAM this machine has \(MemTotal\); --force allows it$"
     expect_one_line_err
     [ ! -e "$work/lim-mem" ] || fail "output created for a refused --max-mem"
-    DMABENCH_MEMINFO=$work/lim-meminfo run run "${args[@]}" --max-mem 2G --force -o "$work/lim-mem"
+    on_small_machine run "${args[@]}" --size 4K --max-mem 2G --force -o "$work/lim-mem"
     expect_rc 0
-    DMABENCH_MEMINFO=$work/lim-meminfo run alloc --heap host --size 4K --max-mem 2G
+    on_small_machine alloc --heap host --size 4K --max-mem 2G
     expect_rc 2
     expect_err "^dmabench: alloc: --max-mem 2 GiB is more than the 976\.6 MiB of RAM this machine has \(MemTotal\)$"
-    # A sweep bigger than the machine: the hint lowers the sweep, never --max-mem beyond RAM.
-    DMABENCH_MEMINFO=$work/lim-meminfo run run alloc --heap host --size 1G --batch 2 \
-        --kernel alloc --reps 1 --counters none -q -o "$work/lim-mem2"
-    expect_rc 2
+    # A sweep bigger than the machine: the hint lowers the sweep, never --max-mem beyond RAM;
+    # within the machine it still names the --max-mem that allows it.
+    local size
+    for size in 1G 256M; do
+        on_small_machine run "${args[@]}" --size "$size" --batch 2 -o "$work/lim-mem2"
+        expect_rc 2
+    done
+    expect_err 'or allow it with --max-mem 512MiB$'
+    on_small_machine run "${args[@]}" --size 1G --batch 2 -o "$work/lim-mem2"
     expect_err 'the sweep needs up to 2 GiB at once \(alloc:.*: 1 GiB x batch 2\), more than the 976\.6 MiB of RAM this machine has \(MemTotal\); lower --size or --batch$'
     grep -q -- '--max-mem' <<<"$err" && fail "suggests --max-mem beyond the machine"
-    DMABENCH_MEMINFO=$work/lim-meminfo run alloc --heap host --size 512M --count 4
+    on_small_machine alloc --heap host --size 512M --count 4
     expect_rc 2
     expect_err 'alloc: the buffers need up to 2 GiB at once .*, more than the 976\.6 MiB of RAM this machine has \(MemTotal\); lower --size or --count$'
-    # Within the machine the hint still names the --max-mem that allows it.
-    DMABENCH_MEMINFO=$work/lim-meminfo run run alloc --heap host --size 256M --batch 2 \
-        --kernel alloc --reps 1 --counters none -q -o "$work/lim-mem3"
-    expect_rc 2
-    expect_err 'or allow it with --max-mem 512MiB$'
 }
 
 test_limits_compare_decides_each_pair() {
