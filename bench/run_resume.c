@@ -123,9 +123,10 @@ int run_resume_load_metadata(int dirfd, const char *dir, struct metadata *md, bo
         }
     }
     run_file_close(&f);
-    /* run_state says; a run from before it was kept is complete with an end_time. A run that
-     * failed (a write error, out of memory) once had an end_time too: not complete. */
-    *finished = state == 1 || (state == -1 && end_time);
+    /* Complete: the end_time a finished run gets, and no other run_state (a run that failed, a
+     * write error or out of memory, once got an end_time too; a run from before run_state has
+     * none). */
+    *finished = end_time && state != 0;
     return ret;
 }
 

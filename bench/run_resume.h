@@ -31,8 +31,8 @@ struct resume_counts {
 bool run_resume_session_key(const char *key);
 
 /* Load DIR/metadata.csv into md (after metadata_init), leaving out run_resume_session_key()
- * keys; *finished says whether the run completed (run_state complete; without a run_state, an
- * end_time): a run stopped by a signal, a failure or kill -9 is not. 0, or -errno with
+ * keys; *finished says whether the run completed (an end_time, and run_state complete or
+ * absent): a run stopped by a signal, a failure or kill -9 is not. 0, or -errno with
  * "DIR/metadata.csv: reason" in err. */
 int run_resume_load_metadata(int dirfd, const char *dir, struct metadata *md, bool *finished,
                              char *err, size_t err_len);

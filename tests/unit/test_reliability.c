@@ -858,12 +858,14 @@ static void test_resume_keeps_whole_cases(void **state)
     assert_false(finished);
     assert_string_equal(metadata_get(md, "run_id"), RESUME_RUN_ID);
     /* Only a complete run is finished: one that failed (a write error) resumes, whatever
-     * end_time an older dmabench gave it; a run from before run_state is done by its end_time. */
+     * end_time an older dmabench gave it; a run from before run_state is done by its end_time,
+     * and one whose end_time is gone (cut files) is not. */
     static const struct {
         const char *state, *end_time;
         bool finished;
     } states[] = {
             {"complete", "2026-11-21T13:00:00.000Z", true},
+            {"complete", NULL, false},
             {"failed", "2026-11-21T13:00:00.000Z", false},
             {"failed", NULL, false},
             {"running", NULL, false},
