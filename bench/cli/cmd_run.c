@@ -529,6 +529,8 @@ static int make_plan(struct run_ctx *ctx, struct job *jobs, size_t n_jobs)
     char err[CLI_MESSAGE_MAX];
     ctx->plan = calloc(n_jobs ? n_jobs : 1, sizeof(*ctx->plan));
     int status = heaps && ctx->plan ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    if (status != CLI_EXIT_OK)
+        cli_error("run: %s", strerror(ENOMEM));
     if (status == CLI_EXIT_OK) {
         n_heaps = available_heaps(ctx->reg, heaps, n_heaps);
         status = check_case_count(ctx, jobs, n_jobs, n_heaps);
@@ -558,8 +560,10 @@ static int make_plan(struct run_ctx *ctx, struct job *jobs, size_t n_jobs)
     if (status != CLI_EXIT_OK)
         return status;
     ctx->rcases = calloc(ctx->n_rcases ? ctx->n_rcases : 1, sizeof(*ctx->rcases));
-    if (!ctx->rcases)
+    if (!ctx->rcases) {
+        cli_error("run: %s", strerror(ENOMEM));
         return CLI_EXIT_FAILURE;
+    }
     for (size_t j = 0; j < ctx->n_plan; j++) {
         const struct run_plan_job *pj = &ctx->plan[j];
         struct bench_env env = {.registry = ctx->reg, .counters = &pj->spec};
@@ -638,15 +642,16 @@ static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct
         return CLI_EXIT_FAILURE;
     }
     metadata_init(&ctx->md);
-    if (run_resume_load_metadata(ctx->dirfd, ctx->dir, &ctx->md, &finished, err, sizeof(err))) {
+    int ret = run_resume_load_metadata(ctx->dirfd, ctx->dir, &ctx->md, &finished, err, sizeof(err));
+    if (ret) {
         cli_error("run: --resume: %s", err);
-        return CLI_EXIT_FAILURE;
+        return ret == -EBADMSG ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE; /* bad input, or the disk */
     }
     const char *run_id = metadata_get(&ctx->md, "run_id"), *args = metadata_get(&ctx->md, "argv");
     if (!run_id || !run_id[0] || !args) {
         cli_error("run: --resume: %s/metadata.csv has no %s: the run cannot be resumed", ctx->dir,
                   !run_id || !run_id[0] ? "run_id" : "argv (its command line did not fit)");
-        return CLI_EXIT_FAILURE;
+        return CLI_EXIT_USAGE;
     }
     if (finished) {
         printf("run in %s is complete: nothing to resume\n", ctx->dir);
@@ -665,11 +670,12 @@ static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct
                   ctx->dir, resumes);
         return CLI_EXIT_USAGE;
     }
-    if (run_args_decode("run", args, argc, argv)) {
-        cli_error("run: --resume: %s/metadata.csv: argv is not one CSV row", ctx->dir);
-        return CLI_EXIT_FAILURE;
+    if ((ret = run_args_decode("run", args, argc, argv))) {
+        cli_error("run: --resume: %s/metadata.csv: %s", ctx->dir,
+                  ret == -ENOMEM ? strerror(ENOMEM) : "argv is not one CSV row");
+        return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
     }
-    int ret = run_opts_parse(*argc, *argv, o);
+    ret = run_opts_parse(*argc, *argv, o);
     if (ret) {
         cli_error("run: --resume: the run's own options no longer parse (see above)");
         return ret < 0 ? CLI_EXIT_FAILURE : ret;

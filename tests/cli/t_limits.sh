@@ -138,6 +138,26 @@ test_limits_resume_counter_cannot_overflow() {
 # on_small_machine ARGS...: dmabench ARGS on a planted machine of 976.6 MiB, 97.7 MiB free.
 on_small_machine() { DMABENCH_MEMINFO=$work/lim-meminfo run "$@"; }
 
+# A run directory whose metadata.csv is not what dmabench writes is bad input: exit 2, not 1.
+test_limits_bad_metadata_is_bad_input() {
+    rel_straight
+    local d=$work/lim-badmeta
+    cp -r "$work/rel-straight" "$d"
+    rm -f "$d/.dmabench.lock"
+    grep -v -e '^[0-9]*,end_time,' -e '^[0-9]*,argv,' "$work/rel-straight/metadata.csv" >"$d/metadata.csv"
+    run run --resume "$d"
+    expect_rc 2
+    expect_err "^dmabench: run: --resume: $d/metadata.csv has no argv"
+    echo '3,argv,"cpu""x"' >>"$d/metadata.csv"
+    run run --resume "$d"
+    expect_rc 2
+    expect_err "^dmabench: run: --resume: $d/metadata.csv: argv is not one CSV row$"
+    sed -i '1s/.*/version,name,value/' "$d/metadata.csv"
+    run run --resume "$d"
+    expect_rc 2
+    expect_err "metadata.csv:1: not the header this dmabench writes$"
+}
+
 test_limits_max_mem_true_to_the_machine() {
     printf 'MemTotal: 1000000 kB\nMemAvailable: 100000 kB\n' >"$work/lim-meminfo"
     local args=(alloc --heap host --kernel alloc --reps 1 --counters none -q)
