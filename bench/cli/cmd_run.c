@@ -490,7 +490,6 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     return status;
 }
 
-/* Expand every selected job, check its counters, and number the cases for resume. */
 /* The cases of every selected job, counted before any is made: the limit is the run's. */
 static int check_case_count(const struct run_ctx *ctx, const struct job *jobs, size_t n_jobs,
                             size_t n_heaps)
