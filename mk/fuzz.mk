@@ -16,7 +16,8 @@ FUZZ := $(BUILD)/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # No -Werror here: the GCC builds hold the warning line; a clang-only warning in a parser
 # must not stop the fuzzing of it.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra $(FUZZ_SAN)
+# -MMD: a header that changes (a struct the native library also uses) rebuilds the objects.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -MMD -MP $(FUZZ_SAN)
 FUZZ_TARGETS := csv_read jobfile run_options
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
 
