@@ -20,7 +20,7 @@ FUZZ_TARGETS := csv_read jobfile
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
 
 # The instrumented sources of each target besides its harness.
-FUZZ_SRCS_csv_read := bench/results/csv_read.c
+FUZZ_SRCS_csv_read := bench/results/csv_read.c bench/results/safe_file.c
 FUZZ_SRCS_jobfile := bench/job/jobfile.c bench/job/job_options.c bench/job/sweep.c bench/job/size_units.c
 
 $(FUZZ)/obj/%.o: %.c | checkdeps
