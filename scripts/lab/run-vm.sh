@@ -57,6 +57,8 @@ lab-arm64 | lab-arm64-bounce)
     extra_programs+=("$dir/dmabuf-heap")
     busybox=$("$here/scripts/lab/fetch-arm64.sh" busybox) || die "no arm64 busybox"
     export DMABENCH_BUSYBOX=$busybox DMABENCH_VM_ARCH=aarch64
+    # QEMU's edu DMA device on the virt board's PCIe, as for the x86 lab (scripts/vm/run.sh).
+    export DMABENCH_VM_EDU=64 DMABENCH_VM_ICOUNT=${DMABENCH_VM_ICOUNT:-1}
     suite=lab
     append="cma=64M"
     if [[ $set_name == *-bounce ]]; then
