@@ -1,10 +1,13 @@
 # mk/lab.mk - the kernel lab's VM tests, included by the Makefile after mk/vm.mk. `make vmcheck`
-# boots three kernels, one after the other, and fails if any test set failed:
-#   stock   Debian's amd64 6.12 kernel, tests/vm/init.sh's checks (mk/vm.mk)
-#   lab     the lab kernel built from linux-source-6.12 + kernel/ (cma=64M): tests/vm/lab.sh
-#   arm64   Debian's arm64 6.12 kernel under qemu-system-aarch64 (cma=128M): tests/vm/arm64.sh
+# boots four kernels, one after the other, and fails if any test set failed:
+#   stock      Debian's amd64 6.12 kernel, tests/vm/init.sh's checks (mk/vm.mk)
+#   lab        the lab kernel built from linux-source-6.12 + kernel/ (cma=64M): tests/vm/lab.sh
+#   lab-arm64  the same source and fragment cross-built for arm64 (+ kernel/lab-arm64.config)
+#              under qemu-system-aarch64 (cma=64M): tests/vm/lab.sh again
+#   arm64      Debian's arm64 6.12 kernel under qemu-system-aarch64 (cma=128M): tests/vm/arm64.sh
 #
-#   make vmcheck-lab | vmcheck-arm64 | vmcheck-stock     one of them
+#   make vmcheck-lab | vmcheck-lab-arm64 | vmcheck-arm64 | vmcheck-stock     one of them
+#   make vmcheck-lab-arm64-bounce   the arm64 lab booted with swiotlb=65536,force
 #   KERNEL=path/to/bzImage make vmcheck       only the lab's test set, on that x86_64 kernel
 #   KERNEL_SRC=path/to/linux make vmcheck     only the lab's test set, on that tree built with
 #                                             kernel/lab.config and the system-uncached heap
@@ -20,22 +23,23 @@ ARM64_STATIC := $(BUILD)/static-aarch64
 ARM64_VM_DMABENCH := $(ARM64_STATIC)/dmabench
 ARM64_VM_PROGRAMS := $(VM_SRCS:tests/vm/%.c=$(ARM64_STATIC)/vm/%)
 
-.PHONY: vmcheck-stock vmcheck-lab vmcheck-arm64 arm64-vm-binaries
+.PHONY: vmcheck-stock vmcheck-lab vmcheck-arm64 arm64-vm-binaries vmcheck-lab-arm64 \
+	vmcheck-lab-arm64-bounce
 
 ifeq ($(ARCH),x86_64)
 ifneq ($(KERNEL)$(KERNEL_SRC),)
 # A kernel developer's kernel: the lab's test set is the one that exercises everything.
 vmcheck: vmcheck-lab
 else
-# One after the other (two QEMUs under TCG on two cores would only slow each other), all three
+# One after the other (two QEMUs under TCG on two cores would only slow each other), all of them
 # even when one fails, so that one run names every failing set.
 vmcheck: | checkdeps
 	@failed=""; \
-	for set in stock lab arm64; do \
+	for set in stock lab lab-arm64 arm64; do \
 		$(MAKE) --no-print-directory vmcheck-$$set || failed="$$failed $$set"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "vmcheck: failed VM test sets:$$failed" >&2; exit 1; fi; \
-	echo "vmcheck: stock, lab and arm64 VM test sets passed"
+	echo "vmcheck: stock, lab, lab-arm64 and arm64 VM test sets passed"
 endif
 
 vmcheck-lab: $(VM_DMABENCH) $(VM_PROGRAMS) | checkdeps
@@ -44,6 +48,12 @@ vmcheck-lab: $(VM_DMABENCH) $(VM_PROGRAMS) | checkdeps
 
 vmcheck-arm64: arm64-vm-binaries | checkdeps
 	@scripts/lab/run-vm.sh arm64 $(VM_ARM64) $(ARM64_VM_DMABENCH) $(ARM64_VM_PROGRAMS)
+
+# The lab set on the arm64 lab kernel (KERNEL_SRC= cross-builds that tree instead), coherent and
+# with every streaming DMA mapping bounced.
+vmcheck-lab-arm64 vmcheck-lab-arm64-bounce: vmcheck-%: arm64-vm-binaries | checkdeps
+	@KERNEL_SRC='$(KERNEL_SRC)' scripts/lab/run-vm.sh $* $(BUILD)/vm-$* $(ARM64_VM_DMABENCH) \
+		$(ARM64_VM_PROGRAMS)
 
 # mk/static.mk's own rules, with ARCH=aarch64 from the prefix; the sub-make installs the cross
 # compiler and the :arm64 libraries it needs (scripts/deps.sh cross).
