@@ -54,8 +54,9 @@ void dma_bounce_explain(int err, size_t size, char *why, size_t why_len)
     size_t used = strnlen(why, why_len);
     if (used + 1 >= why_len)
         return;
+    /* Short enough to fit a row's reason (192 bytes) after the importer's own words. */
     snprintf(why + used, why_len - used,
-             "; this kernel bounces every DMA mapping (swiotlb=force), and a bounce buffer maps "
-             "at most %u KiB contiguous: a larger segment of the buffer cannot be mapped",
+             "; swiotlb=force bounces DMA through buffers of at most %u KiB: a larger segment "
+             "cannot be mapped",
              DMA_BOUNCE_MAX_SEGMENT / 1024);
 }
