@@ -408,7 +408,7 @@ static const char *sync_machine_default(enum sweep_axis axis, char *out, size_t 
     out[0] = '\0';
     for (size_t i = 0; i < engine_count(); i++) {
         const struct engine_ops *ops = engine_at(i);
-        struct engine_probe probe;
+        struct engine_probe probe = {0};
         if (!engine_can(ops, ENGINE_CAP_MAPPED_ATTACH))
             continue;
         ops->probe(&probe);
