@@ -95,7 +95,9 @@ void job_init(struct job *job, const char *name);
  * replaced by heap_names (n_heap_names of them, in that order); cpu and peer "all" by the
  * job's cpus, or every CPU this process may run on. For an axis in job->axes_defaulted, a
  * kernel's own default list (bench_def kernel_default) replaces the job's for that kernel's
- * cases. The cases point into job (keep it alive);
+ * cases. An axis a case's benchmark calls idle for it (bench_def idle_axes: sync's importer
+ * engine without importers) does not multiply that case: it is kept once, without the axis.
+ * The cases point into job (keep it alive);
  * *out is one malloc'd block, free() it. -EINVAL (unknown bench, an empty axis, "all" with no
  * heap names or a name too long), -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,

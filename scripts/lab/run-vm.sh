@@ -7,13 +7,15 @@
 #     lab     the lab kernel (scripts/lab/build-kernel.sh), cma=64M, x86_64
 #             KERNEL=path/to/bzImage   boot that kernel instead (no selftest: it has no tree)
 #             KERNEL_SRC=path/to/linux build that tree with the lab fragment and driver
+#     lab-bounce  the same kernel booted with swiotlb=force: every streaming DMA mapping through
+#             a bounce buffer, as a non-coherent device sees memory; tests/vm/lab_bounce.sh
 #     lab-arm64         the arm64 lab kernel (build-kernel.sh --arch arm64), cma=64M, under
 #                       qemu-system-aarch64, running the same test set (tests/vm/lab.sh);
 #                       DMABENCH and PROGRAMs must be aarch64 static binaries
 #                       KERNEL_SRC=path/to/linux  cross-build that tree instead
 #     lab-arm64-bounce  the same boot with swiotlb=65536,force: every streaming DMA mapping
 #                       through a 128 MiB bounce pool (arm64's default pool is 1 MiB);
-#                       the test set is DMABENCH_LAB_BOUNCE_SET (default tests/vm/lab.sh)
+#                       tests/vm/lab_bounce.sh
 #     arm64   Debian's stock arm64 6.12 kernel (scripts/lab/fetch-arm64.sh), cma=128M, under
 #             qemu-system-aarch64; DMABENCH and PROGRAMs must be aarch64 static binaries
 #             ARM64_KERNEL=path/to/Image   boot that kernel instead
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-[[ $# -ge 3 ]] || { echo "usage: $0 lab|lab-arm64|lab-arm64-bounce|arm64 OUTDIR DMABENCH PROGRAM..." >&2; exit 2; }
+[[ $# -ge 3 ]] || { echo "usage: $0 lab|lab-bounce|lab-arm64|lab-arm64-bounce|arm64 OUTDIR DMABENCH PROGRAM..." >&2; exit 2; }
 set_name=$1 outdir=$2 dmabench=$3
 shift 3
 programs=("$@")
@@ -34,7 +36,7 @@ extra_programs=()
 # runs another set.
 suite=$set_name
 case $set_name in
-lab)
+lab | lab-bounce)
     if [[ -n ${KERNEL:-} ]]; then
         kernel=$KERNEL
     else
@@ -43,6 +45,10 @@ lab)
         extra_programs+=("$dir/dmabuf-heap")
     fi
     append="cma=64M"
+    if [[ $set_name == lab-bounce ]]; then
+        suite=lab_bounce
+        append+=" swiotlb=force"
+    fi
     ;;
 arm64)
     kernel=${ARM64_KERNEL:-$("$here/scripts/lab/fetch-arm64.sh" kernel)} || die "no arm64 kernel"
@@ -62,11 +68,11 @@ lab-arm64 | lab-arm64-bounce)
     suite=lab
     append="cma=64M"
     if [[ $set_name == *-bounce ]]; then
-        suite=${DMABENCH_LAB_BOUNCE_SET:-lab}
+        suite=lab_bounce
         append+=" swiotlb=65536,force"
     fi
     ;;
-*) die "unknown test set '$set_name' (lab, lab-arm64, lab-arm64-bounce, arm64)" ;;
+*) die "unknown test set '$set_name' (lab, lab-bounce, lab-arm64, lab-arm64-bounce, arm64)" ;;
 esac
 [[ -f $here/tests/vm/$suite.sh ]] || die "no tests/vm/$suite.sh"
 
