@@ -8,9 +8,10 @@
 #                        under ASan/UBSan), clitest (the command line, ASan build), reliability
 #                        (short runs under valgrind), hostcheck (the chase on this machine's
 #                        caches, native build), fuzz (libFuzzer, 30 s a target), vmcheck
-#   make vmcheck         only the three real-kernel VM sets under QEMU: Debian's stock amd64 6.12
-#                        kernel, the lab kernel (linux-source-6.12 + kernel/), Debian's arm64
-#                        6.12 kernel (mk/vm.mk, mk/lab.mk)
+#   make vmcheck         only the real-kernel VM sets under QEMU: Debian's stock amd64 6.12
+#                        kernel; the lab kernel (linux-source-6.12 + kernel/) for x86-64 and for
+#                        arm64, each as it is and with swiotlb=force; Debian's arm64 6.12 kernel
+#                        (mk/vm.mk, mk/lab.mk)
 #   make layering        only the layering check (tests/layering.sh): nothing includes or calls
 #                        a layer above its own, no files include or call each other in a loop
 #   make static          a static binary for a board: build/static-<arch>/dmabench

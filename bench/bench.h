@@ -94,9 +94,14 @@ struct bench_def {
      * engines for stale, fence sources for fence) rather than a product of skipped cases; an
      * axis the user set is taken as given. */
     const char *(*kernel_default)(const char *kernel, enum sweep_axis axis);
+    /* Optional: the axes of case c (bits of c->axes) that its other values leave without a
+     * meaning (sync: the importer's engine when no importer is attached). The sweep keeps one
+     * case for them, the one at each such axis's first value, without those axes: its id and
+     * its row leave them out, as they do an axis the benchmark does not use. NULL: none. */
+    unsigned (*idle_axes)(const struct bench_case *c);
     /* Optional: a verdict on a metric's statistics over every repetition ("coherent",
-     * "needs-sync", "pass", "fail"; a check may judge its worst repetition, stats->max, not
-     * the median), or NULL when the metric is a measurement, not a check. */
+     * "needs-sync", "pass", "fail", "sync-ineffective"; a check may judge its worst repetition,
+     * stats->max, not the median), or NULL when the metric is a measurement, not a check. */
     const char *(*verdict)(const struct bench_case *c, const char *metric,
                            const struct stats_summary *stats);
     /* The metrics a case produces; the first one has exactly one sample per repetition and

@@ -152,7 +152,7 @@ static const char *coherency_verdict(const struct bench_case *c, const char *met
     const struct sweep_value *strategy = c->value[AXIS_STRATEGY];
     if (!strategy || strncmp(metric, "stale_lines", strlen("stale_lines")))
         return NULL;
-    return stale_verdict(sync_kind_syncs((enum sync_kind)strategy->number), stats->max);
+    return stale_verdict((enum sync_kind)strategy->number, stats->max);
 }
 
 static void coherency_teardown(void *opaque)
@@ -538,26 +538,28 @@ static const char *coherency_plausibility(const struct bench_case *c, struct pla
 
 /* --- the grids after a run: stale-line verdicts, the core-to-core matrix, false sharing, fences */
 
-/* The worse of two verdicts: fail, then needs-sync, then pass or coherent. */
+/* The worse of two verdicts: a failed check (user space's, then the exporter's), then
+ * needs-sync, then pass or coherent. */
 static const char *worse_verdict(const char *a, const char *b)
 {
-    static const char *const order[] = {"fail", "needs-sync", "pass", "coherent"};
+    static const char *const order[] = {"fail", "sync-ineffective", "needs-sync", "pass",
+                                        "coherent"};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
         if (!strcmp(a, order[i]) || !strcmp(b, order[i]))
             return order[i];
     return "";
 }
 
-/* "0/0 coherent": the most stale lines in any repetition, CPU to device and back. */
-static void stale_cell(FILE *out, const struct table_case *k, int width)
+/* "0/0 coherent": the most stale lines in any repetition, CPU to device and back, and the
+ * worse verdict; "-" where the case did not run. Returns its length. */
+static int stale_cell_text(const struct table_case *k, char *text, size_t len)
 {
     const struct table_metric *to_dev = k ? table_metric(k, stale_cpu_to_dev.name) : NULL;
     const struct table_metric *to_cpu = k ? table_metric(k, stale_dev_to_cpu.name) : NULL;
-    char text[64] = "-";
     if (to_dev && to_cpu && to_dev->ok && to_cpu->ok)
-        snprintf(text, sizeof(text), "%.0f/%.0f %s", to_dev->max, to_cpu->max,
-                 worse_verdict(to_dev->verdict, to_cpu->verdict));
-    fprintf(out, " %*s", width, text);
+        return snprintf(text, len, "%.0f/%.0f %s", to_dev->max, to_cpu->max,
+                        worse_verdict(to_dev->verdict, to_cpu->verdict));
+    return snprintf(text, len, "-");
 }
 
 static bool is_kernel(const struct table_case *k, enum coherency_kernel kernel)
@@ -594,15 +596,26 @@ static void print_coherency_stale(const struct run_table *t, FILE *out)
             fprintf(out, ": did not run: %s\n", g->reason);
             continue;
         }
+        /* Columns of 18, or as wide as the widest cell ("64/64 sync-ineffective"). */
+        char size[32], cell[64];
+        int width = 18;
+        for (size_t r = 0; r < n_rows; r++)
+            for (size_t c = 0; c < n_cols; c++) {
+                int w = stale_cell_text(table_cell_case(t, strategy[r], col[c], rows, cols), cell,
+                                        sizeof(cell));
+                width = w > width ? w : width;
+            }
         fprintf(out, "\n  %-24s", "strategy \\ size");
-        char size[32];
         for (size_t c = 0; c < n_cols; c++)
-            fprintf(out, " %18s", size_format(col[c]->bytes[AXIS_SIZE], size, sizeof(size)));
+            fprintf(out, " %*s", width, size_format(col[c]->bytes[AXIS_SIZE], size, sizeof(size)));
         fputc('\n', out);
         for (size_t r = 0; r < n_rows; r++) {
             fprintf(out, "  %-24s", strategy[r]->text[AXIS_STRATEGY]);
-            for (size_t c = 0; c < n_cols; c++)
-                stale_cell(out, table_cell_case(t, strategy[r], col[c], rows, cols), 18);
+            for (size_t c = 0; c < n_cols; c++) {
+                stale_cell_text(table_cell_case(t, strategy[r], col[c], rows, cols), cell,
+                                sizeof(cell));
+                fprintf(out, " %*s", width, cell);
+            }
             fputc('\n', out);
         }
     }
@@ -677,57 +690,94 @@ static void print_coherency_lines(const struct run_table *t, FILE *out)
     }
 }
 
+/* What the stale probes of one heap found, per who was asked to keep it coherent. */
+struct heap_stale {
+    const char *verdict[3]; /* worst verdict: without sync, exporter's sync, user space's */
+    double most[3];         /* the most stale lines in any repetition, each */
+    size_t probes;          /* cases without sync */
+    bool device;            /* a device engine, not only the CPU engine, ran */
+};
+
+enum { BY_NOBODY, BY_EXPORTER, BY_USER };
+
+static void heap_stale_add(struct heap_stale *h, const struct table_case *k)
+{
+    const struct engine_ops *e = engine_find(k->text[AXIS_ENGINE]);
+    h->device |= e && !engine_can(e, ENGINE_CAP_ANY_HEAP);
+    enum sync_kind kind = (enum sync_kind)k->number[AXIS_STRATEGY];
+    int by = !sync_kind_syncs(kind) ? BY_NOBODY : sync_kind_is_user(kind) ? BY_USER : BY_EXPORTER;
+    h->probes += by == BY_NOBODY;
+    for (size_t m = 0; m < 2; m++) {
+        const struct table_metric *tm = table_metric(k, stale_metrics[m]->name);
+        if (!tm || !tm->ok)
+            continue;
+        h->most[by] = tm->max > h->most[by] ? tm->max : h->most[by];
+        h->verdict[by] = worse_verdict(h->verdict[by], tm->verdict);
+    }
+}
+
+/* "the exporter's sync is INEFFECTIVE ...": what one kind of sync did wrong, after sep. */
+static void print_sync_failure(FILE *out, const struct heap_stale *h, int by, const char **sep)
+{
+    bool ineffective = !strcmp(h->verdict[by], "sync-ineffective");
+    if (!ineffective && strcmp(h->verdict[by], "fail"))
+        return;
+    fputs(*sep, out);
+    *sep = "; ";
+    if (ineffective)
+        fprintf(out,
+                "the exporter's sync is INEFFECTIVE: up to %.0f stale lines after "
+                "DMA_BUF_IOCTL_SYNC (it does not reach the device's mapping: a device behind "
+                "bounce buffers cannot rely on it)",
+                h->most[by]);
+    else
+        fprintf(out,
+                "user-space cache maintenance FAILED: up to %.0f stale lines (it maintains "
+                "the CPU's caches only, it does not copy bounce buffers; the exporter's sync, "
+                "through the DMA API, does)",
+                h->most[by]);
+}
+
 /* One line per heap: what the stale-line probe says about it, without sync and with. */
 static void print_coherency_verdicts(const struct run_table *t, FILE *out)
 {
     for (size_t i = 0; i < t->n; i++) {
-        const struct table_case *h = &t->cases[i];
-        bool first = is_kernel(h, K_STALE);
-        for (size_t j = 0; first && j < i; j++)
-            first = !is_kernel(&t->cases[j], K_STALE) ||
-                    strcmp(t->cases[j].text[AXIS_HEAP], h->text[AXIS_HEAP]);
-        if (!first)
+        const struct table_case *first = &t->cases[i];
+        bool is_first = is_kernel(first, K_STALE);
+        for (size_t j = 0; is_first && j < i; j++)
+            is_first = !is_kernel(&t->cases[j], K_STALE) ||
+                       strcmp(t->cases[j].text[AXIS_HEAP], first->text[AXIS_HEAP]);
+        if (!is_first)
             continue;
-        const char *unsynced = "", *synced = "";
-        double most = 0, most_synced = 0;
-        size_t probes = 0;
-        bool device = false;
+        struct heap_stale h = {.verdict = {"", "", ""}};
         for (size_t j = i; j < t->n; j++) {
             const struct table_case *k = &t->cases[j];
-            if (!is_kernel(k, K_STALE) || strcmp(k->text[AXIS_HEAP], h->text[AXIS_HEAP]) ||
-                k->status != CASE_OK)
-                continue;
-            const struct engine_ops *e = engine_find(k->text[AXIS_ENGINE]);
-            device |= e && !engine_can(e, ENGINE_CAP_ANY_HEAP);
-            bool none = !strcmp(k->text[AXIS_STRATEGY], "none");
-            probes += none;
-            for (size_t m = 0; m < 2; m++) {
-                const struct table_metric *tm = table_metric(k, stale_metrics[m]->name);
-                if (!tm || !tm->ok)
-                    continue;
-                double *worst = none ? &most : &most_synced;
-                *worst = tm->max > *worst ? tm->max : *worst;
-                if (none)
-                    unsynced = worse_verdict(unsynced, tm->verdict);
-                else
-                    synced = worse_verdict(synced, tm->verdict);
-            }
+            if (is_kernel(k, K_STALE) && !strcmp(k->text[AXIS_HEAP], first->text[AXIS_HEAP]) &&
+                k->status == CASE_OK)
+                heap_stale_add(&h, k);
         }
-        if (!*unsynced && !*synced)
+        const char *unsynced = h.verdict[BY_NOBODY];
+        bool synced = *h.verdict[BY_EXPORTER] || *h.verdict[BY_USER];
+        if (!*unsynced && !synced)
             continue;
-        fprintf(out, "verdict: heap %s", h->text[AXIS_HEAP]);
+        fprintf(out, "verdict: heap %s", first->text[AXIS_HEAP]);
+        const char *sep = ": ";
         if (!strcmp(unsynced, "coherent"))
-            fprintf(out, " is coherent: no stale line without sync in %zu probe%s", probes,
-                    probes == 1 ? "" : "s");
+            fprintf(out, " is coherent: no stale line without sync in %zu probe%s", h.probes,
+                    h.probes == 1 ? "" : "s");
         else if (*unsynced)
-            fprintf(out, " NEEDS SYNC: up to %.0f stale lines without it", most);
-        if (*synced)
-            fprintf(out, "%s%s", *unsynced ? "; " : ": ",
-                    !strcmp(synced, "pass") ? "every sync strategy kept it coherent"
-                                            : "a sync strategy FAILED");
-        if (!strcmp(synced, "fail"))
-            fprintf(out, " (up to %.0f stale lines)", most_synced);
-        if (!device)
+            fprintf(out, " NEEDS SYNC: up to %.0f stale lines without it", h.most[BY_NOBODY]);
+        if (*unsynced)
+            sep = "; ";
+        if (!strcmp(worse_verdict(h.verdict[BY_EXPORTER], h.verdict[BY_USER]), "pass"))
+            fprintf(out, "%severy sync strategy kept it coherent", sep);
+        else if (!strcmp(h.verdict[BY_EXPORTER], "pass")) {
+            fprintf(out, "%sthe exporter's sync kept it coherent", sep);
+            sep = "; ";
+        }
+        print_sync_failure(out, &h, BY_EXPORTER, &sep);
+        print_sync_failure(out, &h, BY_USER, &sep);
+        if (!h.device)
             fputs(" (CPU engine only: a device may see it otherwise)", out);
 #if defined(__x86_64__)
         if (!strcmp(unsynced, "coherent"))

@@ -5,8 +5,9 @@
  * (clean) every line of the regions (not timed), end (timed); enough windows that the timed
  * parts add up to the floor, within a wall-clock cap (the row notes a repetition it kept short).
  * Strategies are coherency/'s: none (the measurement floor), the exporter's full or partial sync,
- * or user-space range maintenance. Importers (vgem PRIME imports) stay attached for the whole case,
- * because mainline heaps only maintain caches for mapped attachments.
+ * or user-space range maintenance. Importers stay attached, and mapped, for the whole case,
+ * because mainline heaps only maintain caches for mapped attachments: each one a device of the
+ * case's engine (vgem PRIME imports, a lab DMA device ...) that keeps its attachment mapped.
  */
 #include <errno.h>
 #include <math.h>
@@ -89,18 +90,34 @@ static void sync_teardown(void *opaque)
     free(s);
 }
 
-/* vgem imports: each from its own DRM file, so each is its own kernel attachment. */
-static int attach_importers(struct sync_state *s, size_t n, char *reason, size_t reason_len)
+/* n importers through engine (NULL when n is 0): each opened on its own (its own DRM file, say),
+ * so each is its own kernel attachment, mapped while attached. */
+static int attach_importers(struct sync_state *s, const struct sweep_value *engine, size_t n,
+                            char *reason, size_t reason_len)
 {
-    const struct engine_ops *vgem = engine_find("vgem");
-    if (n && s->buf->fd < 0) {
+    if (!n)
+        return 0;
+    if (s->buf->fd < 0) {
         snprintf(reason, reason_len, "importers: %s memory is not a dma-buf, nothing imports it",
                  s->buf->heap->info.name);
         return -EOPNOTSUPP;
     }
+    const struct engine_ops *ops = engine ? engine_find(engine->text) : NULL;
+    if (!ops) {
+        snprintf(reason, reason_len, "importers: engine '%s' unknown",
+                 engine ? engine->text : "(none)");
+        return -EINVAL;
+    }
+    if (!engine_can(ops, ENGINE_CAP_MAPPED_ATTACH)) {
+        snprintf(reason, reason_len,
+                 "importers: %s does not keep a dma-buf mapped while attached, so the exporter's "
+                 "sync would maintain nothing for it",
+                 ops->name);
+        return -EOPNOTSUPP;
+    }
     for (size_t i = 0; i < n; i++) {
         struct engine_config cfg = {.cpu = -1};
-        int ret = engine_open(vgem, &cfg, &s->importers[i], reason, reason_len);
+        int ret = engine_open(ops, &cfg, &s->importers[i], reason, reason_len);
         if (ret)
             return ret == -ENODEV || ret == -ENOENT ? -EOPNOTSUPP : ret;
         ret = engine_attach(s->importers[i], s->buf, &s->imports[i], reason, reason_len);
@@ -238,7 +255,8 @@ static int sync_setup(const struct bench_case *c, const struct bench_env *env, v
     if (!ret)
         ret = prepare(s, c, reason, reason_len);
     if (!ret)
-        ret = attach_importers(s, (size_t)c->value[AXIS_IMPORTERS]->number, reason, reason_len);
+        ret = attach_importers(s, c->value[AXIS_ENGINE], (size_t)c->value[AXIS_IMPORTERS]->number,
+                               reason, reason_len);
     if (!ret) {
         struct sync_layout layout = {
                 .buf_size = s->buf->size,
@@ -331,12 +349,13 @@ static void sync_print_tables(const struct run_table *t, FILE *out)
         title = true;
         fprintf(out,
                 "heap %s, buffer %s, %s region%s per sync from offset %s, %s lines, "
-                "%s importer%s\n",
+                "%s importer%s%s%s%s\n",
                 g->text[AXIS_HEAP], size_format(g->bytes[AXIS_SIZE], size, sizeof(size)),
                 g->text[AXIS_REGIONS], g->number[AXIS_REGIONS] == 1 ? "" : "s",
                 size_format(g->bytes[AXIS_REGION_OFFSET], offset, sizeof(offset)),
                 g->text[AXIS_LINES], g->text[AXIS_IMPORTERS],
-                g->number[AXIS_IMPORTERS] == 1 ? "" : "s");
+                g->number[AXIS_IMPORTERS] == 1 ? "" : "s", *g->text[AXIS_ENGINE] ? " (" : "",
+                g->text[AXIS_ENGINE], *g->text[AXIS_ENGINE] ? ")" : "");
         fprintf(out, "  %-9s %-24s", "direction", "strategy \\ region");
         for (size_t c = 0; c < n_cols; c++)
             fprintf(out, " %9s", size_format(col[c]->bytes[AXIS_REGION], size, sizeof(size)));
@@ -373,21 +392,55 @@ static void sync_print_tables(const struct run_table *t, FILE *out)
 #define SYNC_DEFAULT_STRATEGIES "none,full,partial-ioctl"
 #endif
 
+/* The engine says what imports the buffer: no importer, no engine. */
+static unsigned sync_idle_axes(const struct bench_case *c)
+{
+    return c->value[AXIS_IMPORTERS]->number == 0 ? 1u << AXIS_ENGINE : 0;
+}
+
+/* The importers by default: every engine here that keeps a dma-buf mapped while attached (vgem,
+ * a lab DMA device), or vgem, whose rows then say why it is not here. */
+static const char *sync_machine_default(enum sweep_axis axis, char *out, size_t out_len)
+{
+    if (axis != AXIS_ENGINE)
+        return NULL;
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < engine_count(); i++) {
+        const struct engine_ops *ops = engine_at(i);
+        struct engine_probe probe = {0};
+        if (!engine_can(ops, ENGINE_CAP_MAPPED_ATTACH))
+            continue;
+        ops->probe(&probe);
+        int n = probe.available
+                        ? snprintf(out + used, out_len - used, "%s%s", used ? "," : "", ops->name)
+                        : 0;
+        if (n > 0 && (size_t)n < out_len - used)
+            used += (size_t)n;
+        else
+            out[used] = '\0';
+    }
+    return used ? out : "vgem";
+}
+
 const struct bench_def bench_sync = {
         .name = "sync",
         .description = "cost of a CPU access window per strategy (full, partial, user-space range)",
         .axes = 1u << AXIS_HEAP | 1u << AXIS_SIZE | 1u << AXIS_PAGE_SIZE | 1u << AXIS_STRATEGY |
                 1u << AXIS_DIRECTION | 1u << AXIS_REGION | 1u << AXIS_REGION_OFFSET |
-                1u << AXIS_REGIONS | 1u << AXIS_LINES | 1u << AXIS_IMPORTERS,
+                1u << AXIS_REGIONS | 1u << AXIS_LINES | 1u << AXIS_IMPORTERS | 1u << AXIS_ENGINE,
         .defaults =
                 {
                         [AXIS_SIZE] = "4M",
                         [AXIS_STRATEGY] = SYNC_DEFAULT_STRATEGIES,
                         [AXIS_DIRECTION] = "write,read,rw",
                         [AXIS_REGION] = "64,4K,256K,4M",
+                        /* AXIS_ENGINE: the importers found here (sync_machine_default) */
                 },
         .work_unit = "sync",
         .check_kernel = sync_check_kernel,
+        .idle_axes = sync_idle_axes,
+        .machine_default = sync_machine_default,
         .metrics = sync_metrics,
         .setup = sync_setup,
         .sample = sync_sample,

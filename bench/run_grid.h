@@ -22,7 +22,7 @@ struct table_metric {
     char name[COUNTER_NAME_MAX];
     bool ok;
     double median, p99, max;
-    char verdict[16];
+    char verdict[24]; /* the longest: "sync-ineffective" */
 };
 
 /* What a grid needs of one case: its axis texts, and its own metrics (not the counters). */

@@ -19,6 +19,7 @@
 #include "output_dir.h"
 #include "results_csv.h"
 #include "results_validate.h"
+#include "safe_file.h"
 #include "runner.h"
 
 bool run_resume_session_key(const char *key)
@@ -44,9 +45,10 @@ static int run_file_open(struct run_file *f, int dirfd, const char *dir, const c
 {
     memset(f, 0, sizeof(*f));
     f->name = name;
-    int ret = output_dir_map(dirfd, name, &f->data, &f->len);
+    char why[128];
+    int ret = output_dir_map(dirfd, name, &f->data, &f->len, why, sizeof(why));
     if (ret) {
-        snprintf(err, err_len, "%s/%s: %s", dir, name, strerror(-ret));
+        snprintf(err, err_len, "%s/%s: %s", dir, name, why);
         return ret;
     }
     if ((ret = csv_reader_open_mem(&f->reader, name, f->data, f->len))) {
@@ -254,64 +256,41 @@ static int scan_results(int dirfd, const char *dir, const char *run_id, struct c
 
 /* --- rewriting a file with the rows of done cases ---------------------------------------- */
 
-static FILE *create_rewrite(int dirfd, const char *name, char *tmp, size_t tmp_len)
-{
-    snprintf(tmp, tmp_len, ".%s.resume.tmp", name);
-    unlinkat(dirfd, tmp, 0); /* a crashed resume's; we hold the directory's lock */
-    int fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return NULL;
-    FILE *out = fdopen(fd, "w");
-    if (!out)
-        close(fd);
-    return out;
-}
-
-static int finish_rewrite(int dirfd, FILE *out, const char *tmp, const char *name)
-{
-    if (fflush(out) != 0 || ferror(out))
-        return -EIO;
-    if (fdatasync(fileno(out)) != 0 && errno != EINVAL)
-        return -errno;
-    return renameat(dirfd, tmp, dirfd, name) == 0 ? 0 : -errno;
-}
-
 /* Copy DIR/name to a temporary file, keeping the header and the rows whose case is done,
  * then rename it over name. On success *kept_out is the new file, open at its end. */
 static int rewrite(int dirfd, const char *dir, const char *name, const char *const *columns,
                    size_t n_columns, int case_col, const struct case_index *x, FILE **kept_out,
                    size_t *dropped, char *err, size_t err_len)
 {
-    char tmp[64];
+    struct safe_file_update out;
     struct run_file f;
     struct csv_row row;
     int ret = run_file_open(&f, dirfd, dir, name, columns, n_columns, err, err_len);
     if (ret)
         return ret;
-    FILE *out = create_rewrite(dirfd, name, tmp, sizeof(tmp));
-    if (!out) {
-        ret = -errno;
-        snprintf(err, err_len, "%s/%s: %s", dir, tmp, strerror(-ret));
+    if ((ret = safe_file_begin(&out, dirfd, name))) {
+        snprintf(err, err_len, "%s: a temporary for %s: %s", dir, name, strerror(-ret));
         run_file_close(&f);
         return ret;
     }
-    csv_write_row(out, columns, n_columns);
+    csv_write_row(out.f, columns, n_columns);
     while ((ret = run_file_next(&f, dir, n_columns, &row, err, err_len)) == 1) {
         long at = index_find(x, row.fields[case_col]);
         if (at >= 0 && x->sorted[at]->done)
-            csv_write_row(out, (const char *const *)row.fields, row.n);
+            csv_write_row(out.f, (const char *const *)row.fields, row.n);
         else if (dropped)
             (*dropped)++;
     }
     run_file_close(&f);
-    if (!ret && (ret = finish_rewrite(dirfd, out, tmp, name)))
-        snprintf(err, err_len, "%s/%s: %s", dir, name, strerror(-ret));
     if (ret) {
-        fclose(out);
-        unlinkat(dirfd, tmp, 0);
+        safe_file_abort(&out);
         return ret;
     }
-    *kept_out = out;
+    if ((ret = safe_file_commit(&out, true))) {
+        snprintf(err, err_len, "%s/%s: %s", dir, name, strerror(-ret));
+        return ret;
+    }
+    *kept_out = out.f;
     return 0;
 }
 

@@ -39,10 +39,12 @@ size_t stale_lines_count(const void *seen, const void *expected, size_t len, siz
     return stale;
 }
 
-const char *stale_verdict(bool synced, double worst_stale_lines)
+const char *stale_verdict(enum sync_kind kind, double worst_stale_lines)
 {
     bool clean = !(worst_stale_lines > 0);
-    if (synced)
-        return clean ? "pass" : "fail";
-    return clean ? "coherent" : "needs-sync";
+    if (!sync_kind_syncs(kind))
+        return clean ? "coherent" : "needs-sync";
+    if (clean)
+        return "pass";
+    return sync_kind_is_user(kind) ? "fail" : "sync-ineffective";
 }

@@ -1,4 +1,5 @@
-/* plot/plot_gnuplot.c - posix_spawnp of gnuplot, its stderr read through a pipe.
+/* plot/plot_gnuplot.c - posix_spawnp of gnuplot in a given directory, its stderr read through
+ * a pipe.
  *
  * The pipe is read to its end before waitpid, so a chatty gnuplot cannot fill it and block; the
  * child gets no other descriptor of ours (O_CLOEXEC everywhere).
@@ -7,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,7 @@ static int read_all(int fd, char **out)
     return 0;
 }
 
-static int spawn(const char *const *argv, int err_fd, pid_t *pid)
+static int spawn(const char *const *argv, int cwd_fd, int err_fd, pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     int ret = posix_spawn_file_actions_init(&fa);
@@ -65,27 +67,33 @@ static int spawn(const char *const *argv, int err_fd, pid_t *pid)
         return -ret;
     if (!(ret = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
         !(ret = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) &&
-        !(ret = posix_spawn_file_actions_adddup2(&fa, err_fd, 2)))
+        !(ret = posix_spawn_file_actions_adddup2(&fa, err_fd, 2)) &&
+        !(ret = posix_spawn_file_actions_addfchdir_np(&fa, cwd_fd)))
         ret = posix_spawnp(pid, argv[0], &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     return -ret;
 }
 
-int plot_gnuplot_run(const char *script, const char *const *args, size_t n_args, char **errors,
-                     int *status)
+int plot_gnuplot_run(const char *script, const char *const *args, size_t n_args, int cwd_fd,
+                     char **errors, int *status)
 {
     *errors = NULL;
     *status = 0;
     if (n_args > PLOT_MAX_ARGS)
         return -E2BIG;
-    const char *argv[PLOT_MAX_ARGS + 4] = {plot_gnuplot_program(), "-c", script};
+    /* It runs in cwd_fd: a relative $DMABENCH_GNUPLOT is taken from here first. */
+    char program[PATH_MAX];
+    const char *name = plot_gnuplot_program();
+    if (strchr(name, '/') && name[0] != '/' && realpath(name, program))
+        name = program;
+    const char *argv[PLOT_MAX_ARGS + 4] = {name, "-c", script};
     for (size_t i = 0; i < n_args; i++)
         argv[3 + i] = args[i];
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return -errno;
     pid_t pid;
-    int ret = spawn(argv, fds[1], &pid);
+    int ret = spawn(argv, cwd_fd, fds[1], &pid);
     close(fds[1]);
     if (ret) {
         close(fds[0]);

@@ -13,11 +13,12 @@
  * PATH. */
 const char *plot_gnuplot_program(void);
 
-/* Run it with at most 8 script arguments (gnuplot -c has ARG1..ARG9) and wait. stdin and
- * stdout are /dev/null; *errors gets its stderr (malloc'd, "" when it said nothing; NULL on
- * -ENOMEM). Returns 0 when it exited 0, -ENOENT when the program cannot be found, -ECHILD
- * when it exited non-zero or was killed (*status is the wait status), or another -errno. */
-int plot_gnuplot_run(const char *script, const char *const *args, size_t n_args, char **errors,
-                     int *status);
+/* Run it with at most 8 script arguments (gnuplot -c has ARG1..ARG9) in the directory cwd_fd
+ * (relative paths in args are there), and wait. stdin and stdout are /dev/null; *errors gets
+ * its stderr (malloc'd, "" when it said nothing; NULL on -ENOMEM). Returns 0 when it exited 0,
+ * -ENOENT when the program cannot be found, -ECHILD when it exited non-zero or was killed
+ * (*status is the wait status), or another -errno. */
+int plot_gnuplot_run(const char *script, const char *const *args, size_t n_args, int cwd_fd,
+                     char **errors, int *status);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dma_bounce.h"
 #include "engine_backends.h"
 #include "heap_fault.h"
 
@@ -106,6 +107,9 @@ int engine_attach(struct engine *e, struct heap_buf *buf, struct engine_buf **ou
     b->buf = buf;
     int ret = e->ops->attach(e, b, why, why_len);
     if (ret) {
+        /* An engine that maps at attach may have met the bounce buffers' limit. */
+        if (engine_can(e->ops, ENGINE_CAP_MAPPED_ATTACH))
+            dma_bounce_explain(ret, buf->size, why, why_len);
         free(b);
         return ret;
     }

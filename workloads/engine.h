@@ -28,6 +28,9 @@ enum engine_op {
 #define ENGINE_CAP_IMPORT   (1u << 8)  /* attaches as a dma-buf importer (a kernel attachment) */
 #define ENGINE_CAP_FENCE    (1u << 9)  /* can put a fence on a buffer and signal it */
 #define ENGINE_CAP_ANY_HEAP (1u << 10) /* also takes host memory (not only dma-bufs) */
+/* attach maps the dma-buf for the device and keeps it mapped until detach, as GPU and camera
+ * drivers do: the exporter's sync maintains that mapping (an importer `sync` can attach) */
+#define ENGINE_CAP_MAPPED_ATTACH (1u << 11)
 
 #define ENGINE_REASON_MAX 192
 

@@ -175,7 +175,7 @@ static int vgem_fence_signal(struct engine *e, uint32_t fence)
 const struct engine_ops engine_vgem_ops = {
         .name = "vgem",
         .label = "DRM vgem importer (no data movement)",
-        .caps = ENGINE_CAP_IMPORT | ENGINE_CAP_FENCE,
+        .caps = ENGINE_CAP_IMPORT | ENGINE_CAP_FENCE | ENGINE_CAP_MAPPED_ATTACH,
         .probe = vgem_probe,
         .open = vgem_open,
         .close = vgem_close,

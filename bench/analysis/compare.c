@@ -144,9 +144,11 @@ static enum side_status side_status(const struct result_set *s, const struct res
     return strcmp(status, "skipped") == 0 ? SIDE_SKIPPED : SIDE_ERROR;
 }
 
+/* fail or sync-ineffective: a case that said either in BASE and the other in NEW (an older
+ * dmabench said fail for both) is no newly failing check. */
 static bool verdict_fails(const struct result_set *s, const struct result_row *row)
 {
-    return strcmp(result_text(row, result_set_col(s, "verdict")), "fail") == 0;
+    return results_verdict_fails(result_text(row, result_set_col(s, "verdict")));
 }
 
 static double ratio_of(double base, double other)

@@ -427,8 +427,10 @@ static void cell_message(char *out, size_t len, const struct compare_report *r, 
                 return;
             }
         }
-        /* Both ran: a check that passed in BASE fails in NEW. */
-        snprintf(out, len, "%s: the verdict is fail in %s", verdict, r->labels[input]);
+        /* Both ran: a check that passed in BASE fails in NEW (fail, sync-ineffective). */
+        snprintf(out, len, "%s: the verdict is %s in %s", verdict,
+                 result_text(c->side[input].row, result_set_col(r->inputs[input].set, "verdict")),
+                 r->labels[input]);
         return;
     case VERDICT_UNTESTED:
         snprintf(out, len, "untested: no raw samples in %s",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "export_junit.h"
+#include "results_validate.h"
 
 int export_format_parse(const char *name, enum export_format *out)
 {
@@ -27,14 +28,15 @@ int export_format_parse(const char *name, enum export_format *out)
     return -EINVAL;
 }
 
-/* A measured row passes unless its verdict (coherency probes, checks) says fail; "needs-sync"
- * describes the heap (it is not IO-coherent), it does not fault it. */
+/* A measured row passes unless its verdict (coherency probes, checks) says a check failed (fail,
+ * sync-ineffective); "needs-sync" describes the heap (it is not IO-coherent), it does not fault
+ * it. */
 static enum junit_outcome row_outcome(const struct result_set *s, const struct result_row *row)
 {
     const char *status = result_text(row, s->c.status);
     if (!strcmp(status, "ok"))
-        return strcmp(result_text(row, result_set_col(s, "verdict")), "fail") ? JUNIT_PASS
-                                                                              : JUNIT_FAILURE;
+        return results_verdict_fails(result_text(row, result_set_col(s, "verdict"))) ? JUNIT_FAILURE
+                                                                                     : JUNIT_PASS;
     return !strcmp(status, "skipped") ? JUNIT_SKIPPED : JUNIT_FAILURE;
 }
 

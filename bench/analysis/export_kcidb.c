@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "metadata.h"
+#include "results_validate.h"
 
 bool kcidb_origin_valid(const char *origin)
 {
@@ -242,9 +243,9 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
         /* A verdict judges the code (PASS / FAIL); a bare measurement does not (DONE). The
          * number is kept either way. */
         put(t, "status",
-            json_string(!*verdict                 ? "DONE"
-                        : strcmp(verdict, "fail") ? "PASS"
-                                                  : "FAIL"),
+            json_string(!*verdict                        ? "DONE"
+                        : results_verdict_fails(verdict) ? "FAIL"
+                                                         : "PASS"),
             ok);
         double scale;
         const char *kunit, *prefix;
@@ -289,7 +290,7 @@ static void add_run_test(json_t *tests, const struct result_set *s, const struct
     for (size_t i = 0; i < s->n_rows; i++) {
         const char *status = result_text(&s->rows[i], s->c.status);
         failed |= (strcmp(status, "ok") && strcmp(status, "skipped")) ||
-                  !strcmp(result_text(&s->rows[i], verdict), "fail");
+                  results_verdict_fails(result_text(&s->rows[i], verdict));
     }
     char comment[512];
     snprintf(comment, sizeof(comment), "dmabench %s, run %s on %s",

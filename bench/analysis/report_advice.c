@@ -347,6 +347,82 @@ static void advise_coherency(FILE *out, const struct result_set *s)
     }
 }
 
+/* Whether r is a probe row whose verdict is word, on heap (any heap when NULL); its stale-line
+ * count in *count. */
+static bool probe_says(const struct result_set *s, const struct result_row *r, const char *word,
+                       const char *heap, double *count)
+{
+    const char *verdict = report_verdict(s, r, count);
+    return verdict && !strcmp(verdict, word) && (!heap || !strcmp(result_text(r, s->c.heap), heap));
+}
+
+/* The first row where the exporter's sync (full, partial-ioctl) passed: on heap, or when other
+ * is set on any heap but that one. NULL when there is none. */
+static const struct result_row *exporter_sync_passed(const struct result_set *s, const char *heap,
+                                                     bool other)
+{
+    double count;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct result_row *r = &s->rows[i];
+        const char *strategy = report_strategy(s, r);
+        bool same_heap = !strcmp(result_text(r, s->c.heap), heap);
+        if (probe_says(s, r, "pass", NULL, &count) && same_heap != other &&
+            (!strcmp(strategy, "full") || !strcmp(strategy, "partial-ioctl")))
+            return r;
+    }
+    return NULL;
+}
+
+/* One bullet per heap and failed check after a sync: its worst row, what it means for a board,
+ * and what to use instead, with the row where that passed. */
+static void advise_sync_failures(FILE *out, const struct result_set *s)
+{
+    static const char *const failures[] = {"sync-ineffective", "fail"};
+    for (size_t f = 0; f < sizeof(failures) / sizeof(failures[0]); f++) {
+        const char *word = failures[f];
+        for (size_t i = 0; i < s->n_rows; i++) {
+            double count, worst_count = 0;
+            const char *heap = result_text(&s->rows[i], s->c.heap);
+            bool first = probe_says(s, &s->rows[i], word, NULL, &count);
+            for (size_t j = 0; j < i && first; j++)
+                first = !probe_says(s, &s->rows[j], word, heap, &count);
+            if (!first)
+                continue;
+            const struct result_row *worst = NULL;
+            for (size_t j = i; j < s->n_rows; j++) {
+                if (probe_says(s, &s->rows[j], word, heap, &count) &&
+                    (!worst || count > worst_count)) {
+                    worst = &s->rows[j];
+                    worst_count = count;
+                }
+            }
+            /* sync-ineffective: another heap's sync that passed; fail: this heap's. */
+            const struct result_row *passed = exporter_sync_passed(s, heap, f == 0);
+            if (f == 0)
+                fprintf(out,
+                        "- **`%s`'s own sync does not reach a device's mapping**: after "
+                        "`DMA_BUF_IOCTL_SYNC` (%s) the probe still saw %.0f stale cache lines. "
+                        "A device behind bounce buffers (a 32-bit DMA device on a 64-bit board, "
+                        "or any device under `swiotlb=force`) cannot rely on this heap's sync: "
+                        "give it buffers from a heap whose sync passed%s%s%s (",
+                        heap, report_strategy(s, worst), worst_count, passed ? ", as `" : "",
+                        passed ? result_text(passed, s->c.heap) : "", passed ? "`" : "");
+            else
+                fprintf(out,
+                        "- **User-space cache maintenance does not keep `%s` coherent**: after "
+                        "`%s` the probe still saw %.0f stale cache lines. It maintains the "
+                        "CPU's caches only: it does not move bounce buffers (swiotlb) nor reach "
+                        "caches beyond the CPU's; the exporter's sync (`DMA_BUF_IOCTL_SYNC`) goes "
+                        "through the DMA API, which does%s (",
+                        heap, report_strategy(s, worst), worst_count,
+                        passed ? ", and passed here" : "");
+            const struct result_row *rows[2] = {worst, passed};
+            report_cite(out, rows, passed ? 2 : 1, s);
+            fputs(").\n", out);
+        }
+    }
+}
+
 /* ---- allocation -------------------------------------------------------------------------- */
 
 static int advise_alloc(FILE *out, const struct result_set *s, char *err, size_t err_len)
@@ -454,8 +530,10 @@ int report_advice(FILE *out, const struct result_set *s, char *err, size_t err_l
     int ret = advise_write_once(out, s, err, err_len);
     if (!ret)
         ret = advise_partial_sync(out, s, err, err_len);
-    if (!ret)
+    if (!ret) {
         advise_coherency(out, s);
+        advise_sync_failures(out, s);
+    }
     if (!ret)
         ret = advise_uncached_reads(out, s);
     if (!ret)

@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "plot_select.h"
 #include "report_md.h"
+#include "results_validate.h"
 
 #define MIB 1048576.0
 
@@ -336,6 +337,31 @@ static void c2c_summary(FILE *out, const struct result_set *s, char *err, size_t
     plot_selection_free(&sel);
 }
 
+/* What the verdicts after a sync mean for a board, for those the set has. */
+static void coherency_legend(FILE *out, const struct result_set *s)
+{
+    bool ineffective = false, failed = false;
+    double count;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const char *verdict = report_verdict(s, &s->rows[i], &count);
+        ineffective |= verdict && !strcmp(verdict, "sync-ineffective");
+        failed |= verdict && !strcmp(verdict, "fail");
+    }
+    if (ineffective)
+        fputs("**sync-ineffective**: stale lines remained after the exporter's own sync "
+              "(`DMA_BUF_IOCTL_SYNC`): it does not reach the importers' mappings (udmabuf syncs "
+              "only its own device's; an uncached heap does no sync at all). A device behind "
+              "bounce buffers (a 32-bit DMA device on a 64-bit board, or any device under "
+              "`swiotlb=force`) cannot rely on that heap's sync.\n\n",
+              out);
+    if (failed)
+        fputs("**fail** (user-space strategies): stale lines remained after maintaining the "
+              "CPU's caches from user space. That maintenance does not move bounce buffers "
+              "(swiotlb) nor reach caches beyond the CPU's; only the DMA API does, through the "
+              "exporter's sync.\n\n",
+              out);
+}
+
 int report_table_coherency(FILE *out, const struct result_set *s, char *err, size_t err_len)
 {
     fputs("### Coherency verdicts\n\n", out);
@@ -377,12 +403,13 @@ int report_table_coherency(FILE *out, const struct result_set *s, char *err, siz
             else
                 snprintf(value, sizeof(value), "%.0f", count); /* lines are counted */
             fprintf(out, "| %s %s | ", value, result_text(r, s->c.unit));
-            bool bad = !strcmp(verdict, "needs-sync") || !strcmp(verdict, "fail");
+            bool bad = !strcmp(verdict, "needs-sync") || results_verdict_fails(verdict);
             fprintf(out, "%s%s%s | ", bad ? "**" : "", verdict, bad ? "**" : "");
             report_cite1(out, r, s);
             fputs(" |\n", out);
         }
         fputc('\n', out);
+        coherency_legend(out, s);
     }
     c2c_summary(out, s, err, err_len);
     return 0;

@@ -1,8 +1,9 @@
 /* bench/cli/cmd_report.c - `dmabench report RESULTS... [-o DIR]`: report.md with plots and advice.
  *
  * Makes the plots into DIR (as `dmabench plot` would), then writes DIR/report.md beside them,
- * through a temporary file renamed into place so that a half-written report never replaces a
- * whole one. Without gnuplot the report is still written, saying why it has no plots.
+ * through a fresh temporary file renamed into place so that a half-written report never
+ * replaces a whole one, and a link planted in its place is replaced, not written through.
+ * Without gnuplot the report is still written, saying why it has no plots.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "plot.h"
 #include "plot_cli.h"
 #include "report.h"
+#include "safe_file.h"
 
 static void report_usage(FILE *out)
 {
@@ -36,33 +38,26 @@ static void report_usage(FILE *out)
             "see --no-plots), or it could not be written, 2 bad usage or input.\n");
 }
 
-/* report.md via report.md.tmp and rename. A cli_exit. */
-static int write_report(const char *dir, const struct report_input *in)
+/* report.md through a fresh temporary renamed over it (bench/results/safe_file.h): a planted
+ * link is replaced, never written through. A cli_exit. */
+static int write_report(int dirfd, const char *dir, const struct report_input *in)
 {
-    char path[4096], tmp[4200], err[1024] = "";
-    snprintf(path, sizeof(path), "%s/report.md", dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "we");
-    if (!f) {
-        cli_error("report: %s: %s", tmp, strerror(errno));
+    char err[1024] = "";
+    struct safe_file_update u;
+    int ret = safe_file_begin(&u, dirfd, "report.md");
+    if (ret) {
+        cli_error("report: %s: cannot create a temporary for report.md: %s", dir, strerror(-ret));
         return CLI_EXIT_FAILURE;
     }
-    int ret = report_write(f, in, err, sizeof(err));
-    if (ret) {
+    if ((ret = report_write(u.f, in, err, sizeof(err)))) {
         cli_error("report: %s", err);
-        fclose(f);
-    } else if (fclose(f) != 0) {
-        cli_error("report: %s: %s", tmp, strerror(errno));
-        ret = -EIO;
-    } else if (rename(tmp, path) != 0) {
-        cli_error("report: %s: %s", path, strerror(errno));
-        ret = -EIO;
+        safe_file_abort(&u);
+    } else if ((ret = safe_file_commit(&u, false))) {
+        cli_error("report: %s/report.md: %s", dir, strerror(-ret));
     }
-    if (ret) {
-        unlink(tmp);
+    if (ret)
         return ret == -EBADMSG ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
-    }
-    printf("report: %s\n", path);
+    printf("report: %s/report.md\n", dir);
     return CLI_EXIT_OK;
 }
 
@@ -149,8 +144,8 @@ int cmd_report(int argc, char **argv)
     } else if (plot_rc == CLI_EXIT_USAGE) {
         rc = CLI_EXIT_USAGE;
     } else {
+        rc = write_report(dirfd, job.out_dir, &in);
         close(dirfd);
-        rc = write_report(job.out_dir, &in);
         if (rc == CLI_EXIT_OK)
             rc = plot_rc;
     }

@@ -8,6 +8,7 @@
 #include "jobfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "job_options.h"
+#include "safe_file.h"
 
 /* Keys set in the current section, for "already set on line N" and for telling a job's own
  * axes from the ones it inherited from [global]. */
@@ -278,11 +280,13 @@ int jobfile_load_text(const char *name, const char *text, struct job **jobs, siz
 
 int jobfile_load(const char *path, struct job **jobs, size_t *n_jobs, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int ret = -errno;
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return ret;
+    /* A regular file (a link to one is fine): a FIFO nobody writes would hang the run. */
+    FILE *f;
+    char why[128];
+    int open_ret = safe_file_fopen_read(AT_FDCWD, path, true, &f, why, sizeof(why));
+    if (open_ret) {
+        snprintf(err, err_len, "%s: %s", path, why);
+        return open_ret;
     }
     char *text = malloc(JOBFILE_MAX_BYTES + 1);
     if (!text) {
@@ -291,7 +295,7 @@ int jobfile_load(const char *path, struct job **jobs, size_t *n_jobs, char *err,
         return -ENOMEM;
     }
     size_t len = fread(text, 1, JOBFILE_MAX_BYTES + 1, f);
-    int read_errno = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
+    int read_errno = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     int ret;
     if (read_errno) {

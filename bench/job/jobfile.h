@@ -26,9 +26,10 @@ extern const struct embedded_job embedded_jobs[];
 extern const size_t n_embedded_jobs;
 
 /* Parse a job file. On success *jobs is a malloc'd array of *n_jobs (>= 1) jobs, each passing
- * job_check(); free() it. On error returns -errno (-ENOENT, -EACCES ... for the file, -EFBIG
- * over JOBFILE_MAX_BYTES, -EINVAL for its content, -ENOMEM) with one line in err naming the
- * file and line: "quick.ini:7: unknown key 'szie' (did you mean 'size'?)". */
+ * job_check(); free() it. On error returns -errno (-ENOENT, -EACCES ... for the file, -EINVAL
+ * for a FIFO or a device, which is never read, -EFBIG over JOBFILE_MAX_BYTES, -EINVAL for its
+ * content, -ENOMEM) with one line in err naming the file and line: "quick.ini:7: unknown key
+ * 'szie' (did you mean 'size'?)". */
 int jobfile_load(const char *path, struct job **jobs, size_t *n_jobs, char *err, size_t err_len);
 /* The same for text already in memory; name is what messages and job->file call it (a name of
  * PATH_MAX bytes or more is -ENAMETOOLONG: job->file holds it whole). */

@@ -573,18 +573,23 @@ static int size_group(const struct job *job, const struct sweep_subst *subst, st
     return 0;
 }
 
-static void fill_group(const struct job *job, const struct sweep_subst *subst,
-                       const struct sweep_group *g, struct bench_case *cases)
+/* The group's cases into cases, in order; returns how many. A case whose benchmark calls some of
+ * its axes idle (bench_def idle_axes) is kept once, at the first value of each, without them. */
+static size_t fill_group(const struct job *job, const struct bench_def *b,
+                         const struct sweep_subst *subst, const struct sweep_group *g,
+                         struct bench_case *cases)
 {
+    size_t n = 0;
     for (size_t i = 0; i < g->total; i++) {
-        struct bench_case *c = &cases[i];
+        struct bench_case *c = &cases[n];
+        memset(c, 0, sizeof(*c));
         c->job = job;
         c->axes = g->axes;
-        size_t rest = i; /* mixed-radix digits of i, the last axis the fastest */
+        size_t rest = i, index[N_SWEEP_AXES]; /* mixed-radix digits of i, the last the fastest */
         for (int a = N_SWEEP_AXES - 1; a >= 0; a--) {
             if (!(g->axes & AXIS_BIT(a)))
                 continue;
-            size_t k = rest % g->count[a];
+            size_t k = index[a] = rest % g->count[a];
             rest /= g->count[a];
             if (a == AXIS_KERNEL && g->kernel >= 0)
                 c->value[a] = &job->axes[a].v[g->kernel];
@@ -593,8 +598,21 @@ static void fill_group(const struct job *job, const struct sweep_subst *subst,
             else
                 c->value[a] = subst->values[a] ? &subst->values[a][k] : &job->axes[a].v[k];
         }
+        unsigned idle = b->idle_axes ? b->idle_axes(c) & g->axes : 0;
+        bool repeat = false;
+        for (int a = 0; a < N_SWEEP_AXES; a++) {
+            if (!(idle & AXIS_BIT(a)))
+                continue;
+            repeat = repeat || index[a] != 0;
+            c->value[a] = NULL;
+        }
+        if (repeat)
+            continue;
+        c->axes &= ~idle;
         sweep_case_id(c, c->id, sizeof(c->id));
+        n++;
     }
+    return n;
 }
 
 /* The kernel's own default lists for the axes of group g that hold the benchmark's default:
@@ -734,12 +752,10 @@ int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_
             if (p.subst.values[a] && axis_defs[a].kind == SWEEP_KIND_CPU)
                 p.subst.values[a] = cpu_values;
         size_t first = 0;
-        for (size_t g = 0; g < p.n_groups; g++) {
-            fill_group(job, &p.subst, &p.groups[g], cases + first);
-            first += p.groups[g].total;
-        }
+        for (size_t g = 0; g < p.n_groups; g++)
+            first += fill_group(job, p.b, &p.subst, &p.groups[g], cases + first);
         *out = cases;
-        *n_out = total;
+        *n_out = first;
     } else {
         free(cases);
     }

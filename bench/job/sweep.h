@@ -97,14 +97,18 @@ void job_init(struct job *job, const char *name);
  * replaced by heap_names (n_heap_names of them, in that order); cpu and peer "all" by the
  * job's cpus, or every CPU this process may run on. For an axis in job->axes_defaulted, a
  * kernel's own default list (bench_def kernel_default) replaces the job's for that kernel's
- * cases. The cases point into job (keep it alive);
+ * cases. An axis a case's benchmark calls idle for it (bench_def idle_axes: sync's importer
+ * engine without importers) does not multiply that case: it is kept once, without the axis.
+ * The cases point into job (keep it alive);
  * *out is one malloc'd block, free() it. -EINVAL (unknown bench, an empty axis, "all" with no
  * heap names or a name too long), -E2BIG (more than SWEEP_MAX_CASES), -ENOMEM. */
 int sweep_expand(const struct job *job, const char *const *heap_names, size_t n_heap_names,
                  struct bench_case **out, size_t *n_out);
-/* The number of cases sweep_expand would make of job with n_heap_names heaps for "all", without
- * making them (nothing is allocated for the cases, however many): SIZE_MAX when it does not fit in
- * a size_t. 0, or -EINVAL as sweep_expand (unknown bench, an empty axis), -ENOMEM. */
+/* The combinations of the job's values that sweep_expand goes through with n_heap_names heaps
+ * for "all", counted without making any (nothing is allocated for them, however many): the
+ * count SWEEP_MAX_CASES holds a job to, and at least the cases it makes (a benchmark's idle axes
+ * fold some into one). SIZE_MAX when it does not fit in a size_t. 0, or -EINVAL as sweep_expand
+ * (unknown bench, an empty axis), -ENOMEM. */
 int sweep_count(const struct job *job, size_t n_heap_names, size_t *n_out);
 /* "cpu:heap=system;size=4KiB;align=0B;page-size=base;threads=1;kernel=read:avx2;node=any":
  * the benchmark, then every axis the case uses (c->axes, else its benchmark's), in axis

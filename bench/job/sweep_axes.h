@@ -94,7 +94,7 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "dirty (the CPU writes) or clean (it only reads)")                                        \
     COLUMN(lines, TEXT, RESULTS_PARAMETER, LINES, VALUE)                                           \
     AXIS(IMPORTERS, "importers", "0", COUNT, NO_RANGES, 0, 8, "an importer count",                 \
-         "importers attached during a sync (vgem PRIME imports)")                                  \
+         "sync: importers attached and mapped (through --engine)")                                 \
     COLUMN(importers, COUNT, RESULTS_PARAMETER, IMPORTERS, VALUE)                                  \
     AXIS(POOL, "pool", "1", COUNT, RANGES, 1, 64, "a pool depth", "pipeline: buffers in flight")   \
     COLUMN(pool_depth, COUNT, RESULTS_PARAMETER, POOL, VALUE)                                      \
@@ -103,7 +103,8 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "yuyv rgb565)")                                                                           \
     COLUMN(frame_format, TEXT, RESULTS_PARAMETER, FORMAT, VALUE)                                   \
     AXIS(ENGINE, "engine", "cpu", ENGINE, NO_RANGES, 0, 0, "an engine",                            \
-         "DMA engine: cpu, v4l2, vgem (see 'dmabench list')")                                      \
+         "DMA engine: cpu, v4l2, vgem (see 'dmabench list'); sync:\n"                              \
+         "the importers' engine (default: those here that map)")                                   \
     COLUMN(engine, TEXT, RESULTS_PARAMETER, ENGINE, VALUE)                                         \
     AXIS(CPU, "cpu", "all", CPU, NO_RANGES, 0, 4095, "a CPU",                                      \
          "coherency c2c: the two CPUs of a transfer, or all")                                      \

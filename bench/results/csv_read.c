@@ -8,11 +8,14 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "safe_file.h"
 
 #define CSV_READ_CHUNK 65536
 
@@ -252,10 +255,11 @@ int csv_reader_open(struct csv_reader **out, const char *path, char *err, size_t
     int ret = reader_new(&r, path);
     if (!ret && !(r->buf = malloc(CSV_READ_CHUNK)))
         ret = -ENOMEM;
-    if (!ret && !(r->file = fopen(path, "re")))
-        ret = -errno;
+    char why[128] = "";
+    if (!ret)
+        ret = safe_file_fopen_read(AT_FDCWD, path, false, &r->file, why, sizeof(why));
     if (ret) {
-        snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+        snprintf(err, err_len, "%s: %s", path, why[0] ? why : strerror(-ret));
         csv_reader_close(r);
         return ret;
     }

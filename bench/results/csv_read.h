@@ -19,7 +19,8 @@ struct csv_row {
     unsigned long line; /* 1-based line where the row starts (lines end at LF) */
 };
 
-/* Open a file. 0, or -errno with "PATH: reason" in err. */
+/* Open a file: a regular file, not a link to one (bench/results/safe_file.h), so a FIFO or a
+ * link planted in a result set fails at once. 0, or -errno with "PATH: reason" in err. */
 int csv_reader_open(struct csv_reader **out, const char *path, char *err, size_t err_len);
 /* Read len bytes of buf (not copied: keep it alive until csv_reader_close), called name in
  * errors. 0 or -ENOMEM. */

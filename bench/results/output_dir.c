@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "csv_read.h"
+#include "safe_file.h"
 
 #define OUTPUT_DIR_MAX_METADATA (1 << 20)
 
@@ -112,11 +113,13 @@ int output_dir_open(const char *path, bool create, int *dirfd, char *err, size_t
 
 int output_dir_lock(int dirfd, const char *path, int *lockfd, char *err, size_t err_len)
 {
-    int fd = openat(dirfd, OUTPUT_DIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        int e = errno;
-        snprintf(err, err_len, "%s/%s: %s", path, OUTPUT_DIR_LOCK_NAME, strerror(e));
-        return -e;
+    int fd;
+    bool owned;
+    char why[256];
+    int ret = safe_file_open_shared(dirfd, OUTPUT_DIR_LOCK_NAME, &fd, &owned, why, sizeof(why));
+    if (ret) {
+        snprintf(err, err_len, "%s/%s: %s", path, OUTPUT_DIR_LOCK_NAME, why);
+        return ret;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
@@ -134,8 +137,7 @@ int output_dir_lock(int dirfd, const char *path, int *lockfd, char *err, size_t 
         return -e;
     }
     /* The pid is only a hint for the message above; never write into someone else's file. */
-    struct stat st;
-    if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && ftruncate(fd, 0) == 0) {
+    if (owned && ftruncate(fd, 0) == 0) {
         char pid[32];
         int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
         if (pwrite(fd, pid, (size_t)n, 0) != n) {
@@ -152,26 +154,29 @@ void output_dir_unlock(int lockfd)
         close(lockfd); /* drops the flock; the file stays so no one locks a deleted inode */
 }
 
-int output_dir_map(int dirfd, const char *name, const void **data, size_t *len)
+int output_dir_map(int dirfd, const char *name, const void **data, size_t *len, char *why,
+                   size_t why_len)
 {
     static const char empty[1];
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    int fd, ret = safe_file_open_read(dirfd, name, false, &fd, why, why_len);
+    if (ret)
+        return ret;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISREG(st.st_mode) ? errno : EINVAL;
+    if (fstat(fd, &st) != 0) {
+        ret = -errno;
+        snprintf(why, why_len, "%s", strerror(-ret));
         close(fd);
-        return -e;
+        return ret;
     }
     *len = (size_t)st.st_size;
     *data = empty;
     if (*len) {
         void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
-            int e = errno;
+            ret = -errno;
+            snprintf(why, why_len, "%s", strerror(-ret));
             close(fd);
-            return -e;
+            return ret;
         }
         *data = p;
     }
@@ -190,7 +195,8 @@ static bool has_header(int dirfd, const char *name, const char *header)
 {
     const void *data;
     size_t len;
-    if (output_dir_map(dirfd, name, &data, &len))
+    char why[128];
+    if (output_dir_map(dirfd, name, &data, &len, why, sizeof(why)))
         return false;
     size_t n = strlen(header);
     bool ours = len >= n && !memcmp(data, header, n);
@@ -203,7 +209,8 @@ static void read_run_id(int dirfd, char *run_id, size_t run_id_len)
     snprintf(run_id, run_id_len, "unknown");
     const void *data;
     size_t len;
-    if (output_dir_map(dirfd, "metadata.csv", &data, &len))
+    char why[128];
+    if (output_dir_map(dirfd, "metadata.csv", &data, &len, why, sizeof(why)))
         return;
     struct csv_reader *r;
     struct csv_row row;
@@ -273,8 +280,5 @@ int output_dir_move_aside(int dirfd, const char *run_id, char *moved_to, size_t 
 
 int output_dir_sync(int dirfd)
 {
-    /* Some filesystems (vfat on a board's SD card) cannot fsync a directory: not an error. */
-    if (fsync(dirfd) != 0 && errno != EINVAL && errno != EROFS)
-        return -errno;
-    return 0;
+    return safe_file_sync_dir(dirfd);
 }

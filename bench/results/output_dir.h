@@ -23,7 +23,8 @@ int output_dir_open(const char *path, bool create, int *dirfd, char *err, size_t
 
 /* Lock the directory for this process (flock on DIR/.dmabench.lock, which stays behind; the
  * kernel drops the lock when the process dies, kill -9 included). *lockfd stays open for
- * the run. 0, -EBUSY when another process holds it (err names its pid), or -errno. */
+ * the run. 0, -EBUSY when another process holds it (err names its pid), or -errno: a lock
+ * file that is a link, a hard link or not a regular file is refused, never written. */
 int output_dir_lock(int dirfd, const char *path, int *lockfd, char *err, size_t err_len);
 void output_dir_unlock(int lockfd);
 
@@ -40,9 +41,11 @@ int output_dir_inspect(int dirfd, enum output_dir_kind *kind, char *run_id, size
  * does, so nothing measured is ever deleted. The subdirectory's name goes to moved_to. */
 int output_dir_move_aside(int dirfd, const char *run_id, char *moved_to, size_t moved_to_len);
 
-/* Map DIR/name read-only (an empty file gives len 0 and a non-NULL pointer). 0 or -errno;
- * unmap with output_dir_unmap. A link is refused (-ELOOP). */
-int output_dir_map(int dirfd, const char *name, const void **data, size_t *len);
+/* Map DIR/name read-only (an empty file gives len 0 and a non-NULL pointer). 0 or -errno
+ * with the reason in why; unmap with output_dir_unmap. Only a regular file is read
+ * (bench/results/safe_file.h): a link (-ELOOP) or a FIFO (-EINVAL) is refused at once. */
+int output_dir_map(int dirfd, const char *name, const void **data, size_t *len, char *why,
+                   size_t why_len);
 void output_dir_unmap(const void *data, size_t len);
 
 /* Make the directory's entries (new files, renames) durable. 0 or -errno. */

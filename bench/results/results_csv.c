@@ -19,6 +19,7 @@
 #include "heap_dev.h"
 #include "metadata.h"
 #include "output_dir.h"
+#include "safe_file.h"
 
 const char *const samples_columns[] = {"schema_version", "run_id", "case_id", "metric",
                                        "unit",           "rep",    "value",   "duration_ns"};
@@ -33,28 +34,11 @@ bool results_schema_readable(const char *version)
            strcmp(version, RESULTS_SCHEMA_VERSION) == 0;
 }
 
-/* The errno of a write that failed (EFBIG, ENOSPC: callers clear errno before they write the
- * rows), else EIO. */
-static int flush_to_disk(FILE *f)
-{
-    if (fflush(f) != 0 || ferror(f))
-        return errno ? -errno : -EIO;
-    return fdatasync(fileno(f)) == 0 || errno == EINVAL ? 0 : -errno;
-}
-
 static FILE *create_csv(int dirfd, const char *name, int *err)
 {
-    /* O_EXCL: never overwrite an earlier run; O_NOFOLLOW: never write through a planted link. */
-    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        *err = -errno;
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        *err = -errno;
-        close(fd);
-    }
+    /* Never overwrites an earlier run, never writes through a planted link. */
+    FILE *f;
+    *err = safe_file_create(dirfd, name, &f);
     return f;
 }
 
@@ -110,11 +94,10 @@ int results_open_at(struct results_writer *w, int dirfd, const char *dir, const 
         results_close(w);
         return ret;
     }
-    errno = 0;
     csv_write_row(w->results, results_columns, n_results_columns);
     csv_write_row(w->samples, samples_columns, n_samples_columns);
     /* The headers and the new names are durable before the first case counts on them. */
-    if ((ret = flush_to_disk(w->samples)) || (ret = flush_to_disk(w->results)) ||
+    if ((ret = safe_file_flush(w->samples)) || (ret = safe_file_flush(w->results)) ||
         (ret = output_dir_sync(w->dirfd))) {
         snprintf(err, err_len, "%s: %s", dir, strerror(-ret));
         results_close(w);
@@ -331,61 +314,30 @@ int results_write_case(struct results_writer *w, const struct bench_case *c,
 {
     /* Samples first and synced: a results row on disk then always has all its samples, and
      * --resume can take "every row of the case is there" to mean the case is whole. */
-    errno = 0;
     for (size_t i = 0; i < r->n_metrics; i++)
         write_samples(w, c, r, &r->metrics[i]);
-    int ret = flush_to_disk(w->samples);
+    int ret = safe_file_flush(w->samples);
     if (ret)
         return ret;
     for (size_t i = 0; i < r->n_metrics; i++)
         write_metric_row(w, c, heap, r, &r->metrics[i]);
-    return flush_to_disk(w->results);
-}
-
-/* A fresh temporary name in the run directory, created exclusively: nothing planted there
- * (a link, someone else's file) can be written through or truncated. */
-static FILE *create_temp(int dirfd, char *name, size_t name_len)
-{
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(name, name_len, ".metadata.csv.%ld.%d.tmp", (long)getpid(), attempt);
-        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == EEXIST)
-            continue;
-        if (fd < 0)
-            return NULL;
-        FILE *f = fdopen(fd, "w");
-        if (!f) {
-            close(fd);
-            unlinkat(dirfd, name, 0);
-        }
-        return f;
-    }
-    errno = EEXIST;
-    return NULL;
+    return safe_file_flush(w->results);
 }
 
 int results_write_metadata(const struct results_writer *w, const struct metadata *md)
 {
     /* Written at the start and again at the end of a run: a temporary file renamed over the
      * old one, so metadata.csv is always whole, whenever the run stops. */
-    char tmp[64];
-    FILE *f = create_temp(w->dirfd, tmp, sizeof(tmp));
-    if (!f)
-        return -errno;
-    errno = 0;
-    csv_write_row(f, metadata_columns, n_metadata_columns);
+    struct safe_file_update u;
+    int ret = safe_file_begin(&u, w->dirfd, "metadata.csv");
+    if (ret)
+        return ret;
+    csv_write_row(u.f, metadata_columns, n_metadata_columns);
     for (size_t i = 0; i < md->n; i++) {
         const char *row[] = {RESULTS_SCHEMA_VERSION, md->entries[i].key, md->entries[i].value};
-        csv_write_row(f, row, 3);
+        csv_write_row(u.f, row, 3);
     }
-    int ret = flush_to_disk(f);
-    if (fclose(f) != 0 && !ret)
-        ret = -errno;
-    if (!ret && renameat(w->dirfd, tmp, w->dirfd, "metadata.csv") != 0)
-        ret = -errno;
-    if (ret)
-        unlinkat(w->dirfd, tmp, 0);
-    return ret ? ret : output_dir_sync(w->dirfd);
+    return safe_file_commit(&u, false);
 }
 
 int results_close(struct results_writer *w)

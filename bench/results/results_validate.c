@@ -28,8 +28,11 @@ static const char *const known_units[] = {
         "bytes/s", "ns", "buffers/s", "ns/MiB", "frames/s", "lines", "ratio",
 };
 
-/* What the verdict column may say (results/README.md, "Verdicts"); empty for measurements. */
-static const char *const known_verdicts[] = {"", "coherent", "needs-sync", "pass", "fail"};
+/* What the verdict column may say (results/README.md, "Verdicts"); empty for measurements.
+ * The failing ones are a check that did not hold; needs-sync describes a heap. */
+static const char *const known_verdicts[] = {"",     "coherent", "needs-sync",
+                                             "pass", "fail",     "sync-ineffective"};
+static const char *const failing_verdicts[] = {"fail", "sync-ineffective"};
 
 /* Written at the start of every run; end_time only when it finishes. */
 static const char *const required_keys[] = {"start_time", "run_id", "kernel_release",
@@ -134,6 +137,16 @@ static int column_index(const char *const *columns, size_t n, const char *name)
         if (strcmp(columns[i], name) == 0)
             return (int)i;
     return -1;
+}
+
+bool results_verdict_known(const char *verdict)
+{
+    return in_list(verdict, known_verdicts, sizeof(known_verdicts) / sizeof(*known_verdicts));
+}
+
+bool results_verdict_fails(const char *verdict)
+{
+    return in_list(verdict, failing_verdicts, sizeof(failing_verdicts) / sizeof(*failing_verdicts));
 }
 
 bool results_unit_is_counter(const char *unit)
@@ -450,8 +463,9 @@ static int check_results_row(struct validator *v, const char *path, const struct
         (ret = check_stats(v, path, line, f, x)))
         return ret;
     const char *verdict = f[RESULTS_COL_verdict];
-    if (!in_list(verdict, known_verdicts, sizeof(known_verdicts) / sizeof(*known_verdicts)))
-        return bad(v, path, line, "verdict '%s' is not coherent, needs-sync, pass or fail",
+    if (!results_verdict_known(verdict))
+        return bad(v, path, line,
+                   "verdict '%s' is not coherent, needs-sync, pass, fail or sync-ineffective",
                    verdict);
     /* A verdict judges a measurement: there is none without one. */
     if (*verdict && (status != CASE_OK || isnan(x[RESULTS_COL_median])))

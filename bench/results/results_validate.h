@@ -36,6 +36,14 @@ struct results_validation {
 int results_validate_dir(const char *dir, struct results_validation *out, char *err,
                          size_t err_len);
 
+/* Whether a verdict is one results/README.md's "Verdicts" lists ("" included: no verdict). */
+bool results_verdict_known(const char *verdict);
+/* Whether a verdict says a check did not hold: "fail" (user-space maintenance left stale lines)
+ * or "sync-ineffective" (the exporter's sync did). compare calls a case that newly says one
+ * failing, export a failed test; "needs-sync" describes a heap and fails nothing. Every reader
+ * asks here. */
+bool results_verdict_fails(const char *verdict);
+
 /* Whether a results row's unit is a counter's: a counter unit (bench/measure/counters.h: "events",
  * "ns") per a benchmark's work unit ("byte", "buffer", "sync", "frame", "probe"), as
  * "events/byte" or "ns/buffer"; "ns/MiB" is a benchmark's own. Counter rows may be skipped

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # scripts/lab/build-kernel.sh - build the dmabench lab kernel and print the directory that holds
-# it: bzImage, its .config, and the kernel's own dmabuf-heaps selftest (static) from the same
-# tree. The source is Debian's linux-source-6.12 (or KERNEL_SRC, a kernel tree of your own),
+# it: bzImage (arm64: Image), its .config, and the kernel's own dmabuf-heaps selftest (static)
+# from the same tree. The source is Debian's linux-source-6.12 (or KERNEL_SRC, a kernel tree of your own),
 # configured as `make tinyconfig` + kernel/lab.config, with kernel/system_uncached_heap.c added
 # to drivers/dma-buf/heaps. Built once per machine: later runs print the cached directory.
 #
-#   usage: scripts/lab/build-kernel.sh [KERNEL_SRC]
+#   usage: scripts/lab/build-kernel.sh [--arch x86_64|arm64] [KERNEL_SRC]
+#     --arch arm64   cross-build (aarch64-linux-gnu-) for qemu-system-aarch64 -M virt, with
+#                    kernel/lab-arm64.config merged after kernel/lab.config; default x86_64
 #   cache: ${DMABENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabench}/lab/
 #            src/<version>/       the unpacked Debian source (the driver hooked in)
 #            obj/<version>/       Kbuild's output tree, kept so that a changed fragment or
-#                                 driver rebuilds incrementally
+#                                 driver rebuilds incrementally (arm64: obj-arm64/<version>/)
 #            kernels/<key>/       bzImage, config, dmabuf-heap, build.log; <key> hashes the
 #                                 source version, the fragment, the driver and this script
+#                                 (arm64: Image; its key adds the arch and its fragment)
 #   DMABENCH_LAB_JOBS=N   make -jN (default: the number of CPUs)
 # A KERNEL_SRC tree is built out of tree (O=) and always handed to make, which rebuilds only
 # what changed; the driver file and two hook lines are added to the tree (say so, once).
@@ -27,7 +30,28 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 die() { echo "lab-kernel: $*" >&2; exit 1; }
 say() { echo "lab-kernel: $*" >&2; }
 
-[[ $# -le 1 ]] || die "usage: $0 [KERNEL_SRC]"
+# The architecture: Kbuild's ARCH, the cross compiler, the image it boots, a fragment merged
+# after lab.config, and where its objects go (one tree per architecture, the source shared).
+arch=x86_64
+if [[ ${1:-} == --arch ]]; then
+    [[ $# -ge 2 ]] || die "usage: $0 [--arch x86_64|arm64] [KERNEL_SRC]"
+    arch=$2
+    shift 2
+fi
+case $arch in
+x86_64) cross="" image=arch/x86/boot/bzImage arch_fragment="" obj_root=$cache/obj ;;
+arm64)
+    cross=aarch64-linux-gnu- image=arch/arm64/boot/Image obj_root=$cache/obj-arm64
+    arch_fragment=$here/kernel/lab-arm64.config
+    command -v "${cross}gcc" >/dev/null ||
+        die "${cross}gcc is missing: scripts/deps.sh cross installs it"
+    ;;
+*) die "--arch must be x86_64 or arm64, not '$arch'" ;;
+esac
+image_name=$(basename "$image")
+fragments=("$fragment" ${arch_fragment:+"$arch_fragment"})
+
+[[ $# -le 1 ]] || die "usage: $0 [--arch x86_64|arm64] [KERNEL_SRC]"
 for tool in make gcc flex bison bc; do
     command -v "$tool" >/dev/null || die "$tool is missing: scripts/deps.sh check installs it"
 done
@@ -44,22 +68,25 @@ if [[ $# == 1 ]]; then
     src=$(cd "$1" && pwd) || die "no kernel tree at $1"
     [[ -f $src/Makefile && -d $src/drivers/dma-buf/heaps ]] || die "$src is not a kernel tree"
     id=src-$(printf '%s' "$src" | hash_of)
+    [[ $arch == x86_64 ]] || id+=-$arch
     version="$src ($(make -s -C "$src" kernelversion 2>/dev/null || echo unknown))"
-    obj=$cache/obj/$id
+    obj=$obj_root/$id
     out=$cache/kernels/$id
 else
     [[ -f $tarball ]] || die "no $tarball: apt-get install linux-source-6.12 (scripts/deps.sh check)"
     version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
         die "linux-source-6.12 is not installed"
     key=$(cat <(echo "$version") "$fragment" "$driver" "${BASH_SOURCE[0]}" | hash_of)
+    # Another architecture: the same inputs, its name and its fragment (x86_64's key is as is).
+    [[ -z $arch_fragment ]] || key=$(cat <(echo "$key $arch") "$arch_fragment" | hash_of)
     out=$cache/kernels/$key
-    if [[ -f $out/bzImage && -f $out/dmabuf-heap && -f $out/config ]]; then
-        say "cached: linux-source-6.12 $version, key $key"
+    if [[ -f $out/$image_name && -f $out/dmabuf-heap && -f $out/config ]]; then
+        say "cached: linux-source-6.12 $version ($arch), key $key"
         echo "$out"
         exit 0
     fi
     # A new Debian release replaces the old tree (1.5 GB unpacked); built kernels stay.
-    for old in "$cache"/src/* "$cache"/obj/[0-9]*; do
+    for old in "$cache"/src/* "$cache"/obj/[0-9]* "$cache"/obj-arm64/[0-9]*; do
         if [[ -e $old && $(basename "$old") != "$version" ]]; then rm -rf "$old"; fi
     done
     src=$cache/src/$version/linux-source-6.12
@@ -70,7 +97,7 @@ else
         tar -xf "$tarball" -C "$cache/src/$version"
         touch "$cache/src/$version/.unpacked"
     fi
-    obj=$cache/obj/$version
+    obj=$obj_root/$version
 fi
 
 # The driver, and its Kconfig entry and Makefile line, idempotently: an unchanged file keeps its
@@ -98,48 +125,63 @@ grep -q 'system_uncached_heap\.o' "$heaps/Makefile" ||
 mkdir -p "$obj"
 log=$obj/build.log
 : >"$log"
-kmake() { make -C "$src" O="$obj" ARCH=x86_64 "$@" >>"$log" 2>&1; }
+kmake() { make -C "$src" O="$obj" ARCH="$arch" ${cross:+CROSS_COMPILE="$cross"} "$@" >>"$log" 2>&1; }
 fail() {
     echo "lab-kernel: ---- last 30 lines of $log ----" >&2
     tail -n 30 "$log" >&2
     die "$*"
 }
 
-say "configuring $version: tinyconfig + ${fragment#"$here"/}"
+say "configuring $version for $arch: tinyconfig + ${fragments[*]#"$here"/}"
 start=$SECONDS
 kmake tinyconfig || fail "make tinyconfig failed"
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment" >>"$log" 2>&1 ||
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >>"$log" 2>&1 ||
     fail "merge_config.sh failed"
 kmake olddefconfig || fail "make olddefconfig failed"
 
-# Kconfig drops a symbol whose dependencies are not met without a word: name every one.
+# Kconfig drops a symbol whose dependencies are not met without a word: name every one. What a
+# symbol should be is its last line in the fragments, as for merge_config.sh.
+declare -A want=()
+order=()
+for file in "${fragments[@]}"; do
+    while read -r line; do
+        if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=y$ ]]; then
+            sym=${BASH_REMATCH[1]} value=y
+        elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+            sym=${BASH_REMATCH[1]} value=n
+        else
+            continue
+        fi
+        [[ -v want[$sym] ]] || order+=("$sym")
+        want[$sym]=$value
+    done <"$file"
+done
 bad=()
-while read -r line; do
-    if [[ $line =~ ^CONFIG_([A-Za-z0-9_]+)=y$ ]]; then
-        sym=CONFIG_${BASH_REMATCH[1]}
+for sym in "${order[@]}"; do
+    if [[ ${want[$sym]} == y ]]; then
         grep -qx "$sym=y" "$obj/.config" ||
             bad+=("$sym: want y, got $(grep -E "^$sym=" "$obj/.config" | cut -d= -f2 || echo 'not set')")
-    elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-        sym=${BASH_REMATCH[1]}
+    else
         ! grep -Eq "^$sym=[ym]" "$obj/.config" || bad+=("$sym: want not set, got $(grep -E "^$sym=" "$obj/.config")")
     fi
-done <"$fragment"
+done
 if ((${#bad[@]})); then
     printf 'lab-kernel:   %s\n' "${bad[@]}" >&2
-    die "the .config does not have what ${fragment#"$here"/} asks for (a dependency missing from the fragment?)"
+    die "the .config does not have what ${fragments[*]#"$here"/} asks for (a dependency missing from the fragment?)"
 fi
 
-say "building bzImage with make -j$jobs (log: $log)"
-kmake -j"$jobs" bzImage || fail "the kernel build failed"
+say "building $image_name with make -j$jobs (log: $log)"
+kmake -j"$jobs" "$image_name" || fail "the kernel build failed"
 # The selftest includes the UAPI headers of this tree (linux/dma-heap.h, drm/drm.h).
 kmake headers || fail "make headers failed"
 mkdir -p "$obj/selftests/dmabuf-heaps"
 make -C "$src/tools/testing/selftests/dmabuf-heaps" OUTPUT="$obj/selftests/dmabuf-heaps" \
-    KHDR_INCLUDES="-isystem $obj/usr/include" >>"$log" 2>&1 || fail "building the dmabuf-heaps selftest failed"
+    ${cross:+CROSS_COMPILE="$cross"} KHDR_INCLUDES="-isystem $obj/usr/include" >>"$log" 2>&1 ||
+    fail "building the dmabuf-heaps selftest failed"
 elapsed=$((SECONDS - start))
 
 tmp=$(mktemp -d "$cache/.out.XXXXXX")
-cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
+cp "$obj/$image" "$tmp/$image_name"
 cp "$obj/.config" "$tmp/config"
 cp "$obj/selftests/dmabuf-heaps/dmabuf-heap" "$tmp/dmabuf-heap"
 cp "$log" "$tmp/build.log"
@@ -147,5 +189,5 @@ echo "$version" >"$tmp/version"
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 mv "$tmp" "$out"
-say "built $version in ${elapsed}s: $out"
+say "built $version for $arch in ${elapsed}s: $out"
 echo "$out"

@@ -4,8 +4,8 @@
  *
  * The input is the arguments after `run`, separated by NUL bytes. Whatever they are, the parser
  * either refuses them (a message and a usage exit) or makes jobs; the jobs' cases are counted
- * before any is made, and a run within the case limit expands to exactly that many, each of
- * whose memory the guard computes without wrapping. Never a crash, a leak or undefined
+ * before any is made, and a run within the case limit expands to no more than that many, each
+ * of whose memory the guard computes without wrapping. Never a crash, a leak or undefined
  * behaviour. Arguments naming a path ('/') are left out: the target never opens files.
  */
 #include <stddef.h>
@@ -45,8 +45,8 @@ static void check_jobs(const struct run_opts *o, const struct job *jobs, size_t 
             continue;
         if (sweep_count(&jobs[i], 2, &counted) || sweep_expand(&jobs[i], heaps, 2, &cases, &n))
             abort();
-        if (n != counted)
-            abort();
+        if (n > counted)
+            abort(); /* idle axes may fold combinations into one case, never add any */
         for (size_t k = 0; k < n; k++)
             mem_guard_add(&guard, &cases[k], NULL);
         free(cases);

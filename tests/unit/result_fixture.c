@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "result_fixture.h"
+#include "results_columns.h"
 #include "stats.h"
 
 struct result_set *result_fixture_load(const char *path)
@@ -50,11 +51,54 @@ const char *result_fixture_plant(const char *text)
     return dir;
 }
 
+/* The value rows gives column name in one row's "name=value|..." text, or "". */
+static void put_cell(FILE *f, const char *row, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = row; p && *p; p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL) {
+        if (!strncmp(p, name, len) && p[len] == '=') {
+            const char *v = p + len + 1;
+            fprintf(f, "%.*s", (int)strcspn(v, "|"), v);
+            return;
+        }
+    }
+}
+
+const char *result_fixture_plant_rows(const char *const *rows, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    for (size_t c = 0; c < n_results_columns; c++)
+        fprintf(f, "%s%s", c ? "," : "", results_columns[c]);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t c = 0; c < n_results_columns; c++) {
+            fputs(c ? "," : "\n", f);
+            put_cell(f, rows[i], results_columns[c]);
+        }
+    }
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    const char *dir = result_fixture_plant(text);
+    free(text);
+    char path[96];
+    snprintf(path, sizeof(path), "%s/samples.csv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("schema_version,run_id,case_id,metric,unit,rep,value,duration_ns\n", f);
+    assert_int_equal(fclose(f), 0);
+    return dir;
+}
+
 void result_fixture_unplant(const char *dir)
 {
-    char path[96];
-    snprintf(path, sizeof(path), "%s/results.csv", dir);
-    unlink(path);
+    static const char *const files[] = {"results.csv", "samples.csv"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[96];
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
     rmdir(dir);
 }
 

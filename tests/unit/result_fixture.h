@@ -5,6 +5,7 @@
 #define DMABENCH_TESTS_RESULT_FIXTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "result_set.h"
 #include "runner.h"
@@ -12,6 +13,10 @@
 /* A fresh directory under /tmp holding text as results.csv (and nothing else): its path, valid
  * until the next call. result_fixture_unplant removes it. */
 const char *result_fixture_plant(const char *text);
+/* The same with a results.csv of today's header and one row per entry of rows, each written as
+ * "column=value" pairs separated by '|' (values without ',', '|' or a line end; every other
+ * column empty), and a samples.csv with only its header. */
+const char *result_fixture_plant_rows(const char *const *rows, size_t n);
 void result_fixture_unplant(const char *dir);
 /* The result set at path (a run directory or its results.csv); fails the test when it does not
  * load. */

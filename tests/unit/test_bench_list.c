@@ -49,7 +49,8 @@ static void test_rules_belong_to_their_benchmarks(void **state)
         const struct bench_def *b = bench_at(i);
         bool cpu = b == &bench_cpu, alloc = b == &bench_alloc, pipeline = b == &bench_pipeline;
         bool grids = b == &bench_sync || b == &bench_coherency || pipeline;
-        assert_int_equal(b->machine_default != NULL, cpu);
+        assert_int_equal(b->machine_default != NULL, cpu || b == &bench_sync);
+        assert_int_equal(b->idle_axes != NULL, b == &bench_sync);
         assert_int_equal(b->check_job != NULL, alloc);
         assert_int_equal(b->buffers_held != NULL, cpu || alloc || pipeline);
         assert_int_equal(b->smaller_with != NULL, cpu || pipeline);
@@ -61,6 +62,12 @@ static void test_rules_belong_to_their_benchmarks(void **state)
     assert_ptr_equal(bench_cpu.machine_default(AXIS_SIZE, sizes, sizeof(sizes)), sizes);
     assert_non_null(strchr(sizes, ','));
     assert_null(bench_cpu.machine_default(AXIS_KERNEL, sizes, sizeof(sizes)));
+    /* sync's importers: the engines here that keep an import mapped, or vgem (not here). */
+    char engines[128];
+    const char *importers = bench_sync.machine_default(AXIS_ENGINE, engines, sizeof(engines));
+    assert_non_null(importers);
+    assert_non_null(strstr(importers, "vgem"));
+    assert_null(bench_sync.machine_default(AXIS_SIZE, engines, sizeof(engines)));
 }
 
 /* alloc's align places the mapping: a value that is no power of two is refused up front. */

@@ -34,6 +34,7 @@
 #include "heap.h"
 #include "heap_ioctl.h"
 #include "pinning.h"
+#include "results_validate.h"
 #include "run_tables.h"
 #include "stale_lines.h"
 #include "stale_probe.h"
@@ -170,13 +171,35 @@ static void test_stale_patterns_never_repeat(void **state)
     free(again);
 }
 
+/* Who was asked to make the views agree decides the word for stale lines: nobody (a fact about
+ * the heap), the exporter (its sync does not reach the device: sync-ineffective), or user space
+ * (its maintenance did not do it: fail). Clean is coherent without sync, pass with. */
 static void test_stale_verdict_rule(void **state)
 {
     (void)state;
-    assert_string_equal(stale_verdict(false, 0), "coherent");
-    assert_string_equal(stale_verdict(false, 1), "needs-sync");
-    assert_string_equal(stale_verdict(true, 0), "pass");
-    assert_string_equal(stale_verdict(true, 5), "fail");
+    static const struct {
+        enum sync_kind kind;
+        const char *clean, *stale;
+    } rules[] = {
+            {SYNC_NONE, "coherent", "needs-sync"},
+            {SYNC_FULL, "pass", "sync-ineffective"},
+            {SYNC_PARTIAL_IOCTL, "pass", "sync-ineffective"},
+            {SYNC_FULL_USER, "pass", "fail"},
+            {SYNC_PARTIAL_USER, "pass", "fail"},
+    };
+    assert_int_equal(sizeof(rules) / sizeof(rules[0]), N_SYNC_KINDS);
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        assert_string_equal(stale_verdict(rules[i].kind, 0), rules[i].clean);
+        /* One stale line in the worst repetition is enough. */
+        assert_string_equal(stale_verdict(rules[i].kind, 1), rules[i].stale);
+        assert_string_equal(stale_verdict(rules[i].kind, 4096), rules[i].stale);
+        /* Every word is one the validator knows, and exactly the stale ones after a sync fail
+         * a check (compare, export). */
+        assert_true(results_verdict_known(rules[i].clean));
+        assert_true(results_verdict_known(rules[i].stale));
+        assert_false(results_verdict_fails(rules[i].clean));
+        assert_int_equal(results_verdict_fails(rules[i].stale), rules[i].kind != SYNC_NONE);
+    }
 }
 
 /* A device engine copies one frame per buffer: RGB565 of exactly the buffer's size. */
@@ -206,11 +229,13 @@ static void test_device_frames_of_a_size(void **state)
 static void test_bench_verdict_judges_the_worst_repetition(void **state)
 {
     (void)state;
-    struct fixture_case none, user, c2c;
+    struct fixture_case none, user, full, c2c;
     make_case(&none, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "cpu",
               -1);
     make_case(&user, "host", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
               "cpu", -1);
+    make_case(&full, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full", AXIS_ENGINE, "v4l2",
+              -1);
     make_case(&c2c, "host", "c2c", AXIS_CPU, "0", AXIS_PEER, "1", -1);
     struct stats_summary clean = {.n = 5, .median = 0, .max = 0};
     struct stats_summary once = {.n = 5, .median = 0, .max = 3};
@@ -219,6 +244,8 @@ static void test_bench_verdict_judges_the_worst_repetition(void **state)
     assert_string_equal(bench_verdict(&none.c, m, true, &once), "needs-sync");
     assert_string_equal(bench_verdict(&user.c, m, true, &clean), "pass");
     assert_string_equal(bench_verdict(&user.c, "stale_lines_dev_to_cpu", true, &once), "fail");
+    assert_string_equal(bench_verdict(&full.c, m, true, &clean), "pass");
+    assert_string_equal(bench_verdict(&full.c, m, true, &once), "sync-ineffective");
     assert_string_equal(bench_verdict(&user.c, m, false, &once), ""); /* nothing measured */
     assert_string_equal(bench_verdict(&c2c.c, "c2c_latency", true, &once), "");
 }
@@ -240,21 +267,19 @@ static void stale_result(struct case_result *r, double to_dev_max, double to_cpu
     }
 }
 
-/* What `dmabench run` prints when a heap is not coherent: the grid and the verdict line. */
-static void test_tables_say_needs_sync_and_fail(void **state)
+/* The run's tables for stale cases: (heap, strategy, most stale lines to the device, to the
+ * CPU), all at 4 KiB through v4l2. */
+static char *stale_tables(const char *const (*cases)[2], const double (*counts)[2], size_t n)
 {
-    (void)state;
-    struct fixture_case none, user;
-    make_case(&none, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "v4l2",
-              -1);
-    make_case(&user, "system", "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, "full-user", AXIS_ENGINE,
-              "v4l2", -1);
     struct run_tables *t = NULL;
     struct case_result r;
-    stale_result(&r, 3, 0);
-    assert_int_equal(run_tables_add(&t, &none.c, &r), 0);
-    stale_result(&r, 0, 1);
-    assert_int_equal(run_tables_add(&t, &user.c, &r), 0);
+    for (size_t i = 0; i < n; i++) {
+        struct fixture_case k;
+        make_case(&k, cases[i][0], "stale", AXIS_SIZE, "4K", AXIS_STRATEGY, cases[i][1],
+                  AXIS_ENGINE, "v4l2", -1);
+        stale_result(&r, counts[i][0], counts[i][1]);
+        assert_int_equal(run_tables_add(&t, &k.c, &r), 0);
+    }
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
@@ -262,12 +287,51 @@ static void test_tables_say_needs_sync_and_fail(void **state)
     run_tables_print(t, out);
     fclose(out);
     run_tables_free(t);
+    return text;
+}
+
+/* What `dmabench run` prints when a heap is not coherent: the grid and the verdict line. */
+static void test_tables_say_needs_sync_and_fail(void **state)
+{
+    (void)state;
+    const char *const cases[][2] = {{"system", "none"}, {"system", "full-user"}};
+    const double counts[][2] = {{3, 0}, {0, 1}};
+    char *text = stale_tables(cases, counts, 2);
     assert_non_null(strstr(text, "heap system, engine v4l2 (V4L2 mem2mem device)\n"));
     /* Each cell: the most stale lines CPU to device / device to CPU, and the worse verdict. */
     assert_non_null(strstr(text, "  none                         3/0 needs-sync\n"));
     assert_non_null(strstr(text, "  full-user                          0/1 fail\n"));
     assert_non_null(strstr(text, "verdict: heap system NEEDS SYNC: up to 3 stale lines without "
-                                 "it; a sync strategy FAILED (up to 1 stale lines)\n"));
+                                 "it; user-space cache maintenance FAILED: up to 1 stale lines "
+                                 "(it maintains the CPU's caches only, it does not copy bounce "
+                                 "buffers; the exporter's sync, through the DMA API, does)\n"));
+    free(text);
+}
+
+/* A bounce lab's answers: the exporter's sync keeps system coherent where user space cannot,
+ * and udmabuf's own sync does not reach the device. A cell as wide as its verdict widens its
+ * columns. */
+static void test_tables_say_sync_ineffective(void **state)
+{
+    (void)state;
+    const char *const cases[][2] = {{"system", "none"},
+                                    {"system", "full"},
+                                    {"system", "full-user"},
+                                    {"udmabuf", "none"},
+                                    {"udmabuf", "full"}};
+    const double counts[][2] = {{64, 64}, {0, 0}, {64, 64}, {64, 64}, {64, 0}};
+    char *text = stale_tables(cases, counts, 5);
+    assert_non_null(strstr(text, "  full                               0/0 pass\n"));
+    assert_non_null(strstr(text, "verdict: heap system NEEDS SYNC: up to 64 stale lines without "
+                                 "it; the exporter's sync kept it coherent; user-space cache "
+                                 "maintenance FAILED: up to 64 stale lines"));
+    assert_non_null(strstr(text, "  strategy \\ size                          4 KiB\n"
+                                 "  none                          64/64 needs-sync\n"
+                                 "  full                     64/0 sync-ineffective\n"));
+    assert_non_null(strstr(text, "verdict: heap udmabuf NEEDS SYNC: up to 64 stale lines without "
+                                 "it; the exporter's sync is INEFFECTIVE: up to 64 stale lines "
+                                 "after DMA_BUF_IOCTL_SYNC (it does not reach the device's "
+                                 "mapping: a device behind bounce buffers cannot rely on it)\n"));
     free(text);
 }
 
@@ -554,6 +618,7 @@ int main(void)
             cmocka_unit_test(test_bench_verdict_judges_the_worst_repetition),
             cmocka_unit_test(test_kernels_axes_and_metrics),
             cmocka_unit_test(test_tables_say_needs_sync_and_fail),
+            cmocka_unit_test(test_tables_say_sync_ineffective),
             cmocka_unit_test(test_thread_pair_runs_both_or_neither),
             cmocka_unit_test_setup_teardown(test_stale_on_host_finds_nothing_and_leaks_nothing,
                                             setup_board, teardown_board),

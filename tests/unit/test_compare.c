@@ -20,9 +20,11 @@
 #include <cmocka.h>
 
 #include "compare.h"
+#include "compare_format.h"
 #include "compare_samples.h"
 #include "export_lava.h"
 #include "mann_whitney.h"
+#include "result_fixture.h"
 #include "result_set.h"
 
 #define DATA "tests/data/compare/"
@@ -259,6 +261,75 @@ static void test_error_in_new_fails(void **state)
     assert_int_equal(LAT("1MiB")->cell[0].verdict, VERDICT_ERROR);
     assert_false(compare_failed(l.r));
     unload(&l);
+}
+
+/* A set of stale-probe rows, one per verdict, as `dmabench run coherency` writes them (a
+ * verdict needs no samples to fail a case). */
+static const char *plant_verdicts(const char *const *verdicts, size_t n)
+{
+    char rows[8][512];
+    const char *row[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rows[i], sizeof(rows[i]),
+                 "schema_version=3|run_id=r|case_id=coherency:heap=udmabuf;size=4KiB;"
+                 "kernel=stale;strategy=s%zu|bench=coherency|job=cli|heap=udmabuf|kernel=stale|"
+                 "metric=stale_lines_cpu_to_dev|unit=lines|better=lower|n=3|median=0|min=0|"
+                 "max=64|status=ok|verdict=%s",
+                 i, verdicts[i]);
+        row[i] = rows[i];
+    }
+    return result_fixture_plant_rows(row, n);
+}
+
+/* A check that held in BASE and says fail or sync-ineffective in NEW is failing, whichever of
+ * the two; one that failed in BASE, as either (an older dmabench said fail where the
+ * exporter's sync left stale lines, now sync-ineffective), is not newly failing; needs-sync
+ * describes a heap and fails nothing. */
+static void test_failing_verdicts(void **state)
+{
+    (void)state;
+    static const char *const base[] = {"pass", "pass", "fail", "sync-ineffective", "coherent"};
+    static const char *const next[] = {"fail", "sync-ineffective", "sync-ineffective", "fail",
+                                       "needs-sync"};
+    static const enum compare_verdict want[] = {VERDICT_FAILING, VERDICT_FAILING, VERDICT_UNTESTED,
+                                                VERDICT_UNTESTED, VERDICT_UNTESTED};
+    const size_t n = sizeof(base) / sizeof(base[0]);
+    char dirs[2][64], err[512];
+    snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, n));
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, n));
+    struct compare_input in[2];
+    for (int i = 0; i < 2; i++) {
+        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
+            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
+            fail_msg("%s", err);
+    }
+    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
+                             .threshold = COMPARE_THRESHOLD_DEFAULT,
+                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
+    struct compare_report *r;
+    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_int_equal(r->n_cases, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(r->cases[i].cell[0].verdict, want[i]);
+    assert_true(compare_failed(r));
+    /* The message names the verdict NEW gave. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(compare_write(r, COMPARE_FORMAT_JUNIT, f, NULL), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "failing: the verdict is sync-ineffective in new"));
+    assert_non_null(strstr(text, "failing: the verdict is fail in new"));
+    free(text);
+    compare_report_free(r);
+    for (int i = 0; i < 2; i++) {
+        result_set_free(in[i].set);
+        sample_index_free(in[i].samples);
+        result_fixture_unplant(dirs[i]);
+    }
 }
 
 static void test_boards_give_differences(void **state)
@@ -576,6 +647,7 @@ int main(void)
             cmocka_unit_test(test_improvement_is_never_a_regression),
             cmocka_unit_test(test_one_side_only_cases_are_listed),
             cmocka_unit_test(test_error_in_new_fails),
+            cmocka_unit_test(test_failing_verdicts),
             cmocka_unit_test(test_boards_give_differences),
             cmocka_unit_test(test_boards_decided_per_pair),
             cmocka_unit_test(test_several_new_sets),

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "dma_bounce.h"
 #include "drm_abi.h"
 #include "engine.h"
 #include "frame_format.h"
@@ -202,6 +203,7 @@ static void test_cpu_engine_moves_data(void **state)
 static struct {
     char vgem_driver[16]; /* what card0 answers to DRM_IOCTL_VERSION */
     int prime_calls, close_calls, fence_attach, fence_signal;
+    int prime_err; /* PRIME_FD_TO_HANDLE fails with this errno when set (mapping the import) */
     __u32 last_handle, last_fence_flags;
     /* the V4L2 m2m device (video2) */
     int qbuf_calls, streaming;
@@ -243,6 +245,8 @@ static int fake_drm(unsigned long request, void *arg)
     }
     case DRM_IOCTL_PRIME_FD_TO_HANDLE:
         fk.prime_calls++;
+        if (fk.prime_err)
+            return fail_with(fk.prime_err);
         ((struct drm_prime_handle *)arg)->handle = 40 + (__u32)fk.prime_calls;
         return 0;
     case DRM_IOCTL_GEM_CLOSE:
@@ -536,6 +540,85 @@ static void test_vgem_imports_and_fences(void **state)
     heap_free(host);
 }
 
+/* Put text in the planted /proc/cmdline. */
+static void plant_cmdline(const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/proc/cmdline", root);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s\n", text);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* swiotlb=force bounces every DMA mapping, and a bounce buffer maps 256 KiB at most: an
+ * importer that cannot map a larger buffer under it says so; any other failure stays as it
+ * was. */
+static void test_bounce_limit_named(void **state)
+{
+    (void)state;
+    plant("/dev/dri", true);
+    plant("/dev/dri/card0", false);
+    plant("/proc", true);
+    const struct {
+        const char *cmdline;
+        bool forced;
+    } lines[] = {
+            {"console=ttyS0 swiotlb=force quiet", true},
+            {"swiotlb=65536,force", true},
+            {"swiotlb=65536", false},
+            {"swiotlb=noforce", false},
+            {"xswiotlb=force", false},
+            {"console=ttyS0 force", false},
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        plant_cmdline(lines[i].cmdline);
+        if (dma_bounce_forced() != lines[i].forced)
+            fail_msg("'%s': forced %d", lines[i].cmdline, !lines[i].forced);
+    }
+    struct heap_alloc_req big = {.size = 1 << 20}, small = {.size = 256 << 10};
+    struct heap_buf *buf, *buf_small;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &big, &buf), 0);
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &small, &buf_small), 0);
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1};
+    char why[512] = "";
+    assert_int_equal(engine_open(engine_find("vgem"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *b;
+    plant_cmdline("swiotlb=force");
+    fk.prime_err = EIO;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EIO);
+    assert_string_equal(why, "vgem: PRIME import of a 1048576 B system buffer; swiotlb=force "
+                             "bounces DMA through buffers of at most 256 KiB: a larger segment "
+                             "cannot be mapped");
+    /* It fits a row's reason (192 bytes) whole. */
+    assert_true(strlen(why) + strlen("reserved") - strlen("system") < 192);
+    fk.prime_err = ENOMEM; /* what a CMA buffer gets */
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -ENOMEM);
+    assert_non_null(strstr(why, "at most 256 KiB: a larger segment cannot be mapped"));
+    /* A buffer no larger than a segment, another error, or no forced bouncing: no such
+     * limit. */
+    fk.prime_err = EIO;
+    assert_int_equal(engine_attach(e, buf_small, &b, why, sizeof(why)), -EIO);
+    assert_string_equal(why, "vgem: PRIME import of a 262144 B system buffer");
+    fk.prime_err = EINVAL;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EINVAL);
+    assert_null(strstr(why, "swiotlb"));
+    plant_cmdline("swiotlb=65536");
+    fk.prime_err = EIO;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EIO);
+    assert_null(strstr(why, "swiotlb"));
+    /* A short why keeps what fits, terminated. */
+    plant_cmdline("swiotlb=force");
+    char short_why[48];
+    assert_int_equal(engine_attach(e, buf, &b, short_why, sizeof(short_why)), -EIO);
+    assert_int_equal(strlen(short_why), sizeof(short_why) - 1);
+    assert_int_equal(e->attached, 0);
+    engine_close(e);
+    heap_free(buf);
+    heap_free(buf_small);
+}
+
 static void test_sw_sync_probe_reasons(void **state)
 {
     (void)state;
@@ -697,6 +780,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_vgem_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_vgem_imports_and_fences, setup_root,
                                             teardown_root),
+            cmocka_unit_test_setup_teardown(test_bounce_limit_named, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_sw_sync_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_sw_sync_fences, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_probe_reasons, setup_root, teardown_root),

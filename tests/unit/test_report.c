@@ -163,6 +163,62 @@ static void test_board_b(void **state)
     result_set_free(s);
 }
 
+/* A bounce lab's stale probes (swiotlb=force): the exporter's sync keeps system coherent where
+ * user-space maintenance cannot, and udmabuf's own sync does not reach the device. The report
+ * says what each means for a board, and what to use instead. */
+static void test_bounce_verdicts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *heap, *strategy, *verdict, *max;
+    } probes[] = {
+            {"system", "none", "needs-sync", "64"},
+            {"system", "full", "pass", "0"},
+            {"system", "full-user:clflushopt", "fail", "64"},
+            {"udmabuf", "none", "needs-sync", "64"},
+            {"udmabuf", "full", "sync-ineffective", "48"},
+            {"udmabuf", "full", "sync-ineffective", "64"},
+    };
+    const size_t n = sizeof(probes) / sizeof(probes[0]);
+    char rows[8][512];
+    const char *row[8];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rows[i], sizeof(rows[i]),
+                 "schema_version=3|run_id=r|case_id=coherency:heap=%s;size=4KiB;kernel=stale;"
+                 "strategy=%s;engine=edu;m=%zu|bench=coherency|job=cli|heap=%s|heap_class=cached|"
+                 "size_bytes=4096|kernel=stale|strategy=%s|engine=edu|"
+                 "metric=stale_lines_cpu_to_dev|unit=lines|better=lower|n=3|median=0|min=0|"
+                 "max=%s|status=ok|verdict=%s",
+                 probes[i].heap, probes[i].strategy, i, probes[i].heap, probes[i].strategy,
+                 probes[i].max, probes[i].verdict);
+        row[i] = rows[i];
+    }
+    const char *dir = result_fixture_plant_rows(row, n);
+    struct result_set *s = result_fixture_load(dir);
+    char *r = report_of(&s, 1);
+    expect_in(r, "| udmabuf | cached | full | edu | 4KiB | stale_lines_cpu_to_dev | 64 lines | "
+                 "**sync-ineffective** |");
+    expect_in(r, "| system | cached | full-user:clflushopt | edu | 4KiB | stale_lines_cpu_to_dev | "
+                 "64 lines | **fail** |");
+    expect_in(r, "**sync-ineffective**: stale lines remained after the exporter's own sync");
+    expect_in(r, "**fail** (user-space strategies): stale lines remained after maintaining the "
+                 "CPU's caches from user space. That maintenance does not move bounce buffers");
+    /* The worst row of each, and the row where the exporter's sync passed. */
+    expect_in(r, "- **`udmabuf`'s own sync does not reach a device's mapping**: after "
+                 "`DMA_BUF_IOCTL_SYNC` (full) the probe still saw 64 stale cache lines. A device "
+                 "behind bounce buffers (a 32-bit DMA device on a 64-bit board, or any device "
+                 "under `swiotlb=force`) cannot rely on this heap's sync: give it buffers from a "
+                 "heap whose sync passed, as `system` (`coherency:heap=udmabuf;size=4KiB;"
+                 "kernel=stale;strategy=full;engine=edu;m=5` (line 7), `coherency:heap=system;");
+    expect_in(r, "- **User-space cache maintenance does not keep `system` coherent**: after "
+                 "`full-user:clflushopt` the probe still saw 64 stale cache lines.");
+    expect_in(r, "through the DMA API, which does, and passed here (");
+    expect_not_in(r, "User-space cache maintenance does not keep `udmabuf`");
+    free(r);
+    result_set_free(s);
+    result_fixture_unplant(dir);
+}
+
 static void test_two_sets(void **state)
 {
     (void)state;
@@ -189,7 +245,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_num),       cmocka_unit_test(test_cells),
             cmocka_unit_test(test_host_only), cmocka_unit_test(test_board_b),
-            cmocka_unit_test(test_two_sets),
+            cmocka_unit_test(test_two_sets),  cmocka_unit_test(test_bounce_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -321,6 +321,18 @@ static void set_axis(struct job *job, enum sweep_axis axis, const char *text)
         fail_msg("%s: %s", text, err);
 }
 
+/* A job of bench with the axes given as (axis, text) pairs up to -1. */
+static struct job *new_job_with(const char *bench, ...)
+{
+    struct job *job = new_job(bench);
+    va_list pairs;
+    va_start(pairs, bench);
+    for (int axis; (axis = va_arg(pairs, int)) >= 0;)
+        set_axis(job, (enum sweep_axis)axis, va_arg(pairs, const char *));
+    va_end(pairs);
+    return job;
+}
+
 static void test_job_defaults(void **state)
 {
     (void)state;
@@ -624,12 +636,9 @@ static void test_cpu_default_sizes(void **state)
 static void test_kernel_defaults_narrow_defaulted_axes(void **state)
 {
     (void)state;
-    struct job *job = new_job("coherency");
-    set_axis(job, AXIS_HEAP, "host");
-    set_axis(job, AXIS_KERNEL, "stale,fence");
-    set_axis(job, AXIS_SIZE, "4K");
-    set_axis(job, AXIS_STRATEGY, "none");
-    set_axis(job, AXIS_ENGINE, "cpu,v4l2,vgem,sw_sync");
+    struct job *job =
+            new_job_with("coherency", AXIS_HEAP, "host", AXIS_KERNEL, "stale,fence", AXIS_SIZE,
+                         "4K", AXIS_STRATEGY, "none", AXIS_ENGINE, "cpu,v4l2,vgem,sw_sync", -1);
     job->axes_defaulted = 1u << AXIS_ENGINE;
     struct bench_case *cases;
     size_t n;
@@ -646,6 +655,45 @@ static void test_kernel_defaults_narrow_defaulted_axes(void **state)
     assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
     assert_int_equal(n, 8);
     assert_string_equal(cases[2].value[AXIS_ENGINE]->text, "vgem");
+    free(cases);
+    free(job);
+}
+
+/* sync's importer engine means nothing without an importer: the importer-less cases keep the ids
+ * they had before sync swept engines, once each, and only the others multiply by engine. */
+static void test_idle_axes_do_not_multiply(void **state)
+{
+    (void)state;
+    struct job *job = new_job_with("sync", AXIS_HEAP, "system", AXIS_SIZE, "1M", AXIS_STRATEGY,
+                                   "none,full", AXIS_DIRECTION, "write", AXIS_REGION, "1M",
+                                   AXIS_IMPORTERS, "0,1,2", AXIS_ENGINE, "vgem,v4l2", -1);
+    struct bench_case *cases;
+    size_t n;
+    assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
+    assert_int_equal(n, 2 * (1 + 2 + 2)); /* per strategy: importers 0 once, 1 and 2 twice */
+    const char *prefix = "sync:heap=system;size=1MiB;page-size=base;strategy=none;"
+                         "direction=write;region=1MiB;region-offset=0B;regions=1;lines=dirty;";
+    const char *tails[] = {"importers=0", "importers=1;engine=vgem", "importers=1;engine=v4l2",
+                           "importers=2;engine=vgem", "importers=2;engine=v4l2"};
+    for (size_t i = 0; i < 5; i++) {
+        char want[320];
+        snprintf(want, sizeof(want), "%s%s", prefix, tails[i]);
+        assert_string_equal(cases[i].id, want);
+        /* The row leaves the idle axis's column empty, as it does an axis sync does not use. */
+        assert_int_equal(cases[i].value[AXIS_ENGINE] == NULL, i == 0);
+        assert_int_equal(!!(cases[i].axes & (1u << AXIS_ENGINE)), i != 0);
+    }
+    assert_non_null(strstr(cases[5].id, "strategy=full;"));
+    assert_non_null(strstr(cases[5].id, ";importers=0"));
+    assert_null(strstr(cases[5].id, "engine"));
+    free(cases);
+    /* Without importers at all, the engine list changes no case. */
+    set_axis(job, AXIS_IMPORTERS, "0");
+    assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(cases[0].id, "sync:heap=system;size=1MiB;page-size=base;strategy=none;"
+                                     "direction=write;region=1MiB;region-offset=0B;regions=1;"
+                                     "lines=dirty;importers=0");
     free(cases);
     free(job);
 }
@@ -673,6 +721,7 @@ int main(void)
             cmocka_unit_test(test_ids_are_stable),
             cmocka_unit_test(test_cpu_default_sizes),
             cmocka_unit_test(test_kernel_defaults_narrow_defaulted_axes),
+            cmocka_unit_test(test_idle_axes_do_not_multiply),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

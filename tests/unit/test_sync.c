@@ -366,13 +366,20 @@ static void test_partial_ioctl(void **state)
 /* --- the benchmark ------------------------------------------------------------------------------
  */
 
-static void make_case(struct fixture_case *k, const char *heap, const char *strategy,
-                      const char *direction, const char *importers)
+/* A sync case; importers above "0" attach through vgem. */
+static void make_case_through(struct fixture_case *k, const char *heap, const char *strategy,
+                              const char *direction, const char *importers, const char *engine)
 {
     bench_fixture_case(k, "sync", bench_sync.axes, AXIS_HEAP, heap, AXIS_SIZE, "256K",
                        AXIS_STRATEGY, strategy, AXIS_DIRECTION, direction, AXIS_REGION, "4K",
                        AXIS_REGIONS, "2", AXIS_IMPORTERS, importers, AXIS_REGION_OFFSET, "64",
-                       AXIS_LINES, "dirty", -1);
+                       AXIS_LINES, "dirty", AXIS_ENGINE, engine, -1);
+}
+
+static void make_case(struct fixture_case *k, const char *heap, const char *strategy,
+                      const char *direction, const char *importers)
+{
+    make_case_through(k, heap, strategy, direction, importers, "vgem");
 }
 
 /* Setup, samples and teardown as the runner calls them: sane numbers, nothing left behind. */
@@ -451,7 +458,8 @@ static void test_sync_benchmark_runs_and_cleans_up(void **state)
     pinning_close(pins);
 }
 
-/* A dma-buf with importers where there is no vgem: skipped with vgem's reason. */
+/* A dma-buf with importers where there is no vgem: skipped with vgem's reason; through an engine
+ * that maps nothing at attach, skipped with that reason. */
 static void test_importers_need_vgem(void **state)
 {
     (void)state;
@@ -474,8 +482,24 @@ static void test_importers_need_vgem(void **state)
     assert_string_equal(reason, "vgem: no /dev/dri: kernel without DRM (vgem needs "
                                 "CONFIG_DRM_VGEM)");
     assert_int_equal(heap_registry_live(reg).buffers, 0);
-    /* Without importers the full sync runs: two ioctls per window. */
+    /* An engine that does not keep the buffer mapped while attached is no importer here. */
+    const char *unmapped[] = {"v4l2", "cpu", "sw_sync"};
+    for (size_t i = 0; i < sizeof(unmapped) / sizeof(unmapped[0]); i++) {
+        make_case_through(&k, "system", "full", "rw", "1", unmapped[i]);
+        assert_int_equal(bench_sync.setup(&k.c, &env, &st, reason, sizeof(reason)), -EOPNOTSUPP);
+        char want[192];
+        snprintf(want, sizeof(want),
+                 "importers: %s does not keep a dma-buf mapped while attached, so the exporter's "
+                 "sync would maintain nothing for it",
+                 unmapped[i]);
+        assert_string_equal(reason, want);
+    }
+    assert_int_equal(heap_registry_live(reg).buffers, 0);
+    /* Without importers the full sync runs: two ioctls per window; the sweep gives such a case
+     * no engine (bench_sync.idle_axes). */
     make_case(&k, "system", "full", "rw", "0");
+    assert_int_equal(bench_sync.idle_axes(&k.c), 1u << AXIS_ENGINE);
+    k.c.value[AXIS_ENGINE] = NULL;
     assert_int_equal(bench_sync.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
     fake.sync_calls = 0;
     struct sample_out out = {0};

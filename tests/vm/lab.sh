@@ -1,5 +1,6 @@
 # tests/vm/lab.sh - the lab kernel's test set (kernel/lab.config, booted with cma=64M): every
-# heap class and every kernel interface dmabench uses, for real. Sourced by tests/vm/init.sh
+# heap class and every kernel interface dmabench uses, for real, on the x86_64 lab kernel and on
+# the arm64 one (scripts/lab/run-vm.sh lab-arm64). Sourced by tests/vm/init.sh
 # (dmabench.suite=lab) after its mounts and helpers (check, list_available, cli_expect,
 # kernel_log_clean ...); init.sh ends the run. busybox sh, no `set -e`: see init.sh.
 
@@ -9,6 +10,19 @@
 lab_heaps=system,reserved,system-uncached,udmabuf
 # The same, as separate words for the test programs.
 lab_heap_words="system reserved system-uncached udmabuf"
+
+# What differs between the architectures: the user-space cache maintenance for any window
+# (user_strategies) and, on arm64, the clean-only one for write windows (dc cvac: a read window
+# must invalidate); and the hardware counters the guest's CPU model has (QEMU's x86 CPUs under
+# TCG have no PMU; its arm64 -cpu max has PMUv3, counting cycles).
+lab_arch=$(uname -m)
+case $lab_arch in
+aarch64)
+    user_strategies=partial-user:dc-civac,full-user:dc-civac
+    clean_strategies=partial-user:dc-cvac,full-user:dc-cvac counted=perf::cycles
+    ;;
+*) user_strategies=partial-user:clflushopt,full-user:clflushopt clean_strategies="" counted="" ;;
+esac
 
 lab_heaps_present() {
     for heap in system reserved system-uncached; do
@@ -32,19 +46,10 @@ lab_devices_present() {
     return 1
 }
 
-# list_engine_available NAME WORD: `dmabench list --format csv` has engine NAME available, its
-# detail naming WORD (the driver it found).
-list_engine_available() {
-    /bin/dmabench list --format csv >/tmp/list.csv 2>&1 || { cat /tmp/list.csv; return 1; }
-    grep -q "^engine,$1,.*,available,.*$2" /tmp/list.csv && return 0
-    echo "engine $1 not available with $2:"
-    grep '^engine,' /tmp/list.csv
-    return 1
-}
-
 # The coherency probes on every heap class, with the cpu engine and vim2m as the device, and
-# vgem's and sw_sync's fences: x86 is IO-coherent, so no stale line anywhere (verdicts coherent
-# or pass), the vim2m cases really ran, and every dma-buf heap gave a fence latency from both.
+# vgem's and sw_sync's fences: x86 is IO-coherent and QEMU models no caches on arm64 either, so
+# no stale line anywhere (verdicts coherent or pass), the vim2m cases really ran, and every
+# dma-buf heap gave a fence latency from both.
 coherency_on_lab_heaps() {
     local csv=/tmp/run-coherency/results.csv
     # No c2c: a cache line's trip between two vCPUs of one TCG thread times QEMU's scheduler,
@@ -55,7 +60,7 @@ coherency_on_lab_heaps() {
         { cat /tmp/coh.out; return 1; }
     /bin/validate_results /tmp/run-coherency || return 1
     csv_columns "$csv" case_id metric status verdict >/tmp/coh.cols || return 1
-    if grep -E ',ok,(needs-sync|fail)$' /tmp/coh.cols; then
+    if grep -E ',ok,(needs-sync|fail|sync-ineffective)$' /tmp/coh.cols; then
         echo "stale lines on an IO-coherent machine"
         return 1
     fi
@@ -74,6 +79,28 @@ no_pat_conflicts() {
     if dmesg | grep -E 'x86/PAT: .*(conflicting|map pfn RAM range req|freeing invalid memtype)'; then
         return 1
     fi
+}
+
+# counters_counted EVENT...: `run cpu --counters default` gives every counter row either ok with
+# a non-zero median or skipped with its reason, and each EVENT (what this guest's PMU counts)
+# ok. perf::task-clock always counts; page faults and context switches may be truly zero.
+counters_counted() {
+    /bin/dmabench run cpu --heap system --size 64K --kernel read --reps 3 --counters default \
+        -q -o /tmp/run-counters >/tmp/counters.out 2>&1 || { cat /tmp/counters.out; return 1; }
+    /bin/validate_results /tmp/run-counters --expect-ok system --expect-bench cpu || return 1
+    csv_columns /tmp/run-counters/results.csv metric status median error >/tmp/counters.cols ||
+        return 1
+    awk -F, -v want="perf::task-clock $*" '
+        BEGIN { n = split(want, w, " ") }
+        $1 !~ /::/ { next }
+        { print "  " $0; rows++ }
+        $2 == "ok" && ($3 + 0 > 0 || $1 ~ /page-faults|context-switches/) { ok[$1] = 1; next }
+        $2 == "skipped" && $4 != "" { next }
+        { print "counter row " $1 " is neither ok and non-zero nor skipped with a reason"; bad = 1 }
+        END {
+            for (i = 1; i <= n; i++) if (!(w[i] in ok)) { print w[i] " was not counted"; bad = 1 }
+            exit bad || !rows
+        }' /tmp/counters.cols
 }
 
 # The kernel's own dma-heap selftest from the same source tree, when the kernel was built here
@@ -142,10 +169,14 @@ check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
 
 # What the kernel reports about each class.
 check cma-reserved-facts /bin/lab_heap_facts cma reserved
-check mapping-system-uncached-write-combined /bin/lab_heap_facts mapping system-uncached wc
-check mapping-system-write-back /bin/lab_heap_facts mapping system wb
-check mapping-reserved-write-back /bin/lab_heap_facts mapping reserved wb
-check no-pat-conflicts no_pat_conflicts
+if [ "$lab_arch" = x86_64 ]; then
+    check mapping-system-uncached-write-combined /bin/lab_heap_facts mapping system-uncached wc
+    check mapping-system-write-back /bin/lab_heap_facts mapping system wb
+    check mapping-reserved-write-back /bin/lab_heap_facts mapping reserved wb
+    check no-pat-conflicts no_pat_conflicts
+else
+    echo "no mapping checks on $lab_arch: its kernel dumps no user page tables in debugfs"
+fi
 
 # The page size each row records is the one read back from the kernel, not the one asked for.
 check pages-udmabuf-hugetlb-alloc-recorded pages_recorded_on udmabuf run-pages-alloc 2097152 1 \
@@ -175,11 +206,16 @@ check run-alloc-lab-heaps-valid-csv run_valid_on $lab_heaps run-alloc alloc --si
     --batch 1,4 --kernel alloc,alloc-touch --reps 3
 check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K,2M \
     --kernel read,write,copy,fill,chase --reps 3
+check counters-default-counted counters_counted $counted
 # Sync with no importer and with one (a vgem PRIME import: mainline heaps only maintain caches
 # for mapped attachments) on every heap class, exporter and user-space strategies.
 check run-sync-lab-heaps-importers-valid-csv run_valid_on $lab_heaps run-sync sync --size 1M \
-    --strategy none,full,partial-user:clflushopt,full-user:clflushopt --direction write,read \
-    --region 4K,1M --importers 0,1 --reps 3
+    --strategy "none,full,$user_strategies" --direction write,read --region 4K,1M \
+    --importers 0,1 --reps 3
+if [ -n "$clean_strategies" ]; then
+    check run-sync-lab-heaps-clean-only-valid-csv run_valid_on $lab_heaps run-sync-clean sync \
+        --size 1M --strategy "$clean_strategies" --direction write --region 4K,1M --reps 3
+fi
 check run-coherency-lab-heaps coherency_on_lab_heaps
 # The pipeline through a real device: vim2m copies each RGB24 frame between dma-heap buffers it
 # imports (V4L2_MEMORY_DMABUF), and the CPU checks every byte of every copy.
