@@ -225,5 +225,8 @@ test_limits_options_given_twice_are_refused() {
     run export --format kcidb --build-id a --build-id b "$cmp_data/base"
     expect_rc 2
     expect_err '^dmabench: export: --build-id given twice$'
-    [ ! -e "$work/p1" ] && [ ! -e "$work/p2" ] || fail "plot wrote something"
+    run report --no-plots -o "$work/p1" -o "$work/p2" "$cmp_data/base"
+    expect_rc 2
+    expect_err '^dmabench: report: -o given twice$'
+    [ ! -e "$work/p1" ] && [ ! -e "$work/p2" ] || fail "plot or report wrote something"
 }
