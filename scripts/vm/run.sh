@@ -11,10 +11,11 @@
 #   DMABENCH_VM_EDU=BITS       QEMU's edu DMA device (the lab kernel's kernel/dmabench_edu.c)
 #                              reaching BITS bits of address (28 to 64), and the driver told the
 #                              same: both sides from this one setting, never one without the other
-#   DMABENCH_VM_ICOUNT=1       under TCG, -icount shift=0,sleep=off: the guest's clocks count
-#                              instructions (1 ns each) and jump over idle time, so that edu's
-#                              100 ms transfers cost no wall time; right for coherency, wrong for
-#                              timings (every duration the guest measures is an instruction count)
+#   DMABENCH_VM_ICOUNT=SHIFT   under TCG, -icount shift=SHIFT,sleep=off: the guest's clocks count
+#                              instructions (2^SHIFT ns each) and jump over idle time, so that
+#                              edu's 100 ms transfers cost no wall time; right for coherency and
+#                              correctness, wrong for timings (every duration the guest measures
+#                              is an instruction count). Unset or `off`: real-time clocks
 set -euo pipefail
 
 [[ $# == 3 ]] || { echo "usage: $0 KERNEL INITRD CONSOLE_LOG" >&2; exit 2; }
@@ -54,6 +55,8 @@ if [[ -n ${DMABENCH_VM_EDU:-} ]]; then
     append+=" dmabench_edu.dma_bits=$bits"
 fi
 [[ -f $initrd ]] || die "no initramfs at $initrd"
+[[ ${DMABENCH_VM_ICOUNT:-off} =~ ^(off|[0-9]|10)$ ]] ||
+    die "DMABENCH_VM_ICOUNT must be off or a shift of 0 to 10, not '$DMABENCH_VM_ICOUNT'"
 
 qemu() {
     local accel=$1 limit=$2
@@ -65,7 +68,8 @@ qemu() {
     # since two vCPUs on a 2-core host were already sharing it with everything else.
     [[ $accel == tcg && $qemu_bin == qemu-system-x86_64 ]] && accel=tcg,thread=single
     local icount=()
-    [[ ${accel%%,*} == tcg && ${DMABENCH_VM_ICOUNT:-} == 1 ]] && icount=(-icount shift=0,sleep=off)
+    [[ ${accel%%,*} == tcg && ${DMABENCH_VM_ICOUNT:-off} != off ]] &&
+        icount=(-icount "shift=$DMABENCH_VM_ICOUNT,sleep=off")
     # No NIC: the tests need no network and iPXE's option ROM costs boot time under TCG.
     # stdin from /dev/null: QEMU must not put the terminal into raw mode or read keystrokes.
     timeout -k 5 "$limit" "$qemu_bin" "${board[@]}" -accel "$accel" -cpu "$cpu" "${machine[@]}" \
@@ -112,7 +116,9 @@ choose_accel() {
 
 choose_accel
 mkdir -p "$(dirname "$log")"
-echo "$name: booting $kernel under $accel ($why)${devices[*]:+, ${devices[*]}}, timeout ${timeout_s}s, console in $log"
+clocks=""
+[[ $accel == tcg && ${DMABENCH_VM_ICOUNT:-off} != off ]] && clocks=", -icount shift=$DMABENCH_VM_ICOUNT,sleep=off"
+echo "$name: booting $kernel under $accel ($why)$clocks${devices[*]:+, ${devices[*]}}, timeout ${timeout_s}s, console in $log"
 start=$SECONDS
 set +e
 qemu "$accel" "$timeout_s" -append "$append" | tee "$log"
