@@ -40,7 +40,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 # One -I per source folder (DESIGN.md's layout): a file names its headers by their own names.
 SRC_DIRS := clock heaps coherency workloads bench bench/job bench/measure bench/results bench/analysis \
 	bench/cli plot
-CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
+# Headers the lab kernel's drivers share with user space (their ioctls): included, never built.
+UAPI_DIRS := kernel/uapi
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS) $(UAPI_DIRS))
 BASE_CFLAGS := -std=gnu11 -g -fopenmp $(WARN) -MMD -MP
 CFLAGS ?= -O2
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)

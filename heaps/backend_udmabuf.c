@@ -207,6 +207,24 @@ static int udmabuf_pages(struct heap_buf *buf, struct heap_pages *out)
     return ret;
 }
 
+/* udmabuf maps its pages for its own device at the first CPU-access sync, in that sync's
+ * direction, and syncs every later one against that mapping (Linux 6.12): a read sync after a
+ * first write-only one is a DMA API misuse, which CONFIG_DMA_API_DEBUG counts and warns about.
+ * A buffer's first sync therefore comes after a read-write one, which maps it bidirectional, as
+ * an importer's mapping is; buf->priv says it was done. */
+static int udmabuf_sync(struct heap_buf *buf, bool begin, enum heap_sync_dir dir)
+{
+    if (!buf->priv && dir != HEAP_SYNC_RW) {
+        int ret = dmabuf_heap_sync(buf, true, HEAP_SYNC_RW);
+        if (!ret)
+            ret = dmabuf_heap_sync(buf, false, HEAP_SYNC_RW);
+        if (ret)
+            return ret;
+    }
+    buf->priv = buf;
+    return dmabuf_heap_sync(buf, begin, dir);
+}
+
 const struct heap_ops heap_backend_udmabuf = {
         .name = "udmabuf",
         .description = "udmabuf (/dev/udmabuf): dma-bufs over memfd shmem or hugetlbfs pages",
@@ -215,7 +233,7 @@ const struct heap_ops heap_backend_udmabuf = {
         .free = udmabuf_free,
         .mmap = dmabuf_heap_mmap,
         .munmap = dmabuf_heap_munmap,
-        .sync = dmabuf_heap_sync,
+        .sync = udmabuf_sync,
         .sync_range = dmabuf_heap_sync_range,
         .set_name = dmabuf_heap_set_name,
         .pages = udmabuf_pages,

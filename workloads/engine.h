@@ -4,8 +4,9 @@
  * a copy / fill / read over a region, wait for its completion, detach. `cpu` is a software
  * engine on its own pinned thread (every row it appears in says "CPU engine"), `v4l2` drives a
  * V4L2 mem2mem device through DMABUF import, `vgem` is DRM vgem as an importer (it attaches,
- * maps and fences, but moves no data). Backends are the only code that knows V4L2 or DRM
- * ioctls; nothing here prints.
+ * maps and fences, but moves no data), `edu` is the lab's DMA device (QEMU's edu, importing
+ * and copying by DMA). Backends are the only code that knows V4L2, DRM or edu ioctls; nothing
+ * here prints.
  */
 #ifndef DMABENCH_ENGINE_H
 #define DMABENCH_ENGINE_H

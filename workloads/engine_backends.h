@@ -12,7 +12,8 @@
     X(cpu)                                                                                         \
     X(v4l2)                                                                                        \
     X(vgem)                                                                                        \
-    X(sw_sync)
+    X(sw_sync)                                                                                     \
+    X(edu)
 
 #define ENGINE_DECLARE(name) extern const struct engine_ops engine_##name##_ops;
 ENGINE_BACKENDS(ENGINE_DECLARE)

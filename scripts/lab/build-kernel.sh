@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # scripts/lab/build-kernel.sh - build the dmabench lab kernel and print the directory that holds
 # it: bzImage (arm64: Image), its .config, and the kernel's own dmabuf-heaps selftest (static)
-# from the same tree. The source is Debian's linux-source-6.12 (or KERNEL_SRC, a kernel tree of your own),
-# configured as `make tinyconfig` + kernel/lab.config, with kernel/system_uncached_heap.c added
-# to drivers/dma-buf/heaps. Built once per machine: later runs print the cached directory.
+# from the same tree. The source is Debian's linux-source-6.12 (or KERNEL_SRC, a kernel tree of
+# your own), configured as `make tinyconfig` + kernel/lab.config, with kernel/system_uncached_heap.c added
+# to drivers/dma-buf/heaps and kernel/dmabench_edu.c (the edu DMA device, with its
+# kernel/uapi/dmabench_edu.h) to drivers/dma-buf. Built once per machine: later runs print the
+# cached directory.
 #
 #   usage: scripts/lab/build-kernel.sh [--arch x86_64|arm64] [KERNEL_SRC]
 #     --arch arm64   cross-build (aarch64-linux-gnu-) for qemu-system-aarch64 -M virt, with
@@ -13,7 +15,7 @@
 #            obj/<version>/       Kbuild's output tree, kept so that a changed fragment or
 #                                 driver rebuilds incrementally (arm64: obj-arm64/<version>/)
 #            kernels/<key>/       bzImage, config, dmabuf-heap, build.log; <key> hashes the
-#                                 source version, the fragment, the driver and this script
+#                                 source version, the fragment, the drivers and this script
 #                                 (arm64: Image; its key adds the arch and its fragment)
 #   DMABENCH_LAB_JOBS=N   make -jN (default: the number of CPUs)
 # A KERNEL_SRC tree is built out of tree (O=) and always handed to make, which rebuilds only
@@ -23,6 +25,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fragment=$here/kernel/lab.config
 driver=$here/kernel/system_uncached_heap.c
+# The lab's DMA device driver and the ioctls it shares with user space.
+edu_driver=$here/kernel/dmabench_edu.c
+edu_uapi=$here/kernel/uapi/dmabench_edu.h
 cache=${DMABENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dmabench}/lab
 jobs=${DMABENCH_LAB_JOBS:-$(nproc)}
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -76,7 +81,8 @@ else
     [[ -f $tarball ]] || die "no $tarball: apt-get install linux-source-6.12 (scripts/deps.sh check)"
     version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
         die "linux-source-6.12 is not installed"
-    key=$(cat <(echo "$version") "$fragment" "$driver" "${BASH_SOURCE[0]}" | hash_of)
+    key=$(cat <(echo "$version") "$fragment" "$driver" "$edu_driver" "$edu_uapi" "${BASH_SOURCE[0]}" |
+        hash_of)
     # Another architecture: the same inputs, its name and its fragment (x86_64's key is as is).
     [[ -z $arch_fragment ]] || key=$(cat <(echo "$key $arch") "$arch_fragment" | hash_of)
     out=$cache/kernels/$key
@@ -121,6 +127,30 @@ EOF
 fi
 grep -q 'system_uncached_heap\.o' "$heaps/Makefile" ||
     echo 'obj-$(CONFIG_DMABUF_HEAPS_SYSTEM_UNCACHED)	+= system_uncached_heap.o' >>"$heaps/Makefile"
+
+# The edu driver and its UAPI header side by side in drivers/dma-buf (the driver includes
+# "dmabench_edu.h"), its Kconfig entry and Makefile line: as for the heap above.
+dmabuf=$src/drivers/dma-buf
+for file in "$edu_driver" "$edu_uapi"; do
+    if ! cmp -s "$file" "$dmabuf/$(basename "$file")"; then
+        [[ $# == 1 ]] && say "adding drivers/dma-buf/$(basename "$file") to $src"
+        cp "$file" "$dmabuf/$(basename "$file")"
+    fi
+done
+if ! grep -q '^config DMABENCH_EDU$' "$dmabuf/Kconfig"; then
+    [[ $# == 1 ]] && say "adding DMABENCH_EDU to $dmabuf/Kconfig and Makefile"
+    cat >>"$dmabuf/Kconfig" <<'EOF'
+
+config DMABENCH_EDU
+	bool "QEMU edu device as a dma-buf importing DMA engine (dmabench lab)"
+	depends on PCI && DMA_SHARED_BUFFER && 64BIT
+	help
+	  /dev/dmabench-edu: imports dma-bufs for QEMU's edu PCI device, keeps them mapped, and
+	  copies between them by DMA. Added by dmabench's lab build.
+EOF
+fi
+grep -q 'dmabench_edu\.o' "$dmabuf/Makefile" ||
+    echo 'obj-$(CONFIG_DMABENCH_EDU)	+= dmabench_edu.o' >>"$dmabuf/Makefile"
 
 mkdir -p "$obj"
 log=$obj/build.log

@@ -8,6 +8,14 @@
 #   DMABENCH_VM_APPEND=...     extra kernel command line
 #   DMABENCH_VM_ARCH=aarch64   boot an arm64 kernel (qemu-system-aarch64 -M virt -cpu max)
 #   DMABENCH_VM_NAME=lab       name this VM in the summary lines (vmcheck[lab]: PASS ...)
+#   DMABENCH_VM_EDU=BITS       QEMU's edu DMA device (the lab kernel's kernel/dmabench_edu.c)
+#                              reaching BITS bits of address (28 to 64), and the driver told the
+#                              same: both sides from this one setting, never one without the other
+#   DMABENCH_VM_ICOUNT=SHIFT   under TCG, -icount shift=SHIFT,sleep=off: the guest's clocks count
+#                              instructions (2^SHIFT ns each) and jump over idle time, so that
+#                              edu's 100 ms transfers cost no wall time; right for coherency and
+#                              correctness, wrong for timings (every duration the guest measures
+#                              is an instruction count). Unset or `off`: real-time clocks
 set -euo pipefail
 
 [[ $# == 3 ]] || { echo "usage: $0 KERNEL INITRD CONSOLE_LOG" >&2; exit 2; }
@@ -34,7 +42,21 @@ machine=(-m 1024 -smp "2,sockets=2,cores=1,threads=1"
 
 die() { echo "$name: $*" >&2; exit 1; }
 [[ -f $kernel ]] || die "no kernel at $kernel"
+
+# The device's DMA mask and the mask its driver claims, together: a device that clamps an
+# address the driver believes it can reach writes into the wrong memory without a word.
+devices=()
+if [[ -n ${DMABENCH_VM_EDU:-} ]]; then
+    bits=$DMABENCH_VM_EDU
+    [[ $bits =~ ^[0-9]+$ ]] && ((bits >= 28 && bits <= 64)) || die "DMABENCH_VM_EDU must be 28 to 64, not '$bits'"
+    mask=0xffffffffffffffff
+    ((bits == 64)) || mask=$(printf '0x%x' $(((1 << bits) - 1)))
+    devices=(-device "edu,dma_mask=$mask")
+    append+=" dmabench_edu.dma_bits=$bits"
+fi
 [[ -f $initrd ]] || die "no initramfs at $initrd"
+[[ ${DMABENCH_VM_ICOUNT:-off} =~ ^(off|[0-9]|10)$ ]] ||
+    die "DMABENCH_VM_ICOUNT must be off or a shift of 0 to 10, not '$DMABENCH_VM_ICOUNT'"
 
 qemu() {
     local accel=$1 limit=$2
@@ -45,10 +67,14 @@ qemu() {
     # the cpu run. One TCG thread for both vCPUs rules the race out; the tests lose little,
     # since two vCPUs on a 2-core host were already sharing it with everything else.
     [[ $accel == tcg && $qemu_bin == qemu-system-x86_64 ]] && accel=tcg,thread=single
+    local icount=()
+    [[ ${accel%%,*} == tcg && ${DMABENCH_VM_ICOUNT:-off} != off ]] &&
+        icount=(-icount "shift=$DMABENCH_VM_ICOUNT,sleep=off")
     # No NIC: the tests need no network and iPXE's option ROM costs boot time under TCG.
     # stdin from /dev/null: QEMU must not put the terminal into raw mode or read keystrokes.
     timeout -k 5 "$limit" "$qemu_bin" "${board[@]}" -accel "$accel" -cpu "$cpu" "${machine[@]}" \
-        -nographic -no-reboot -nic none -kernel "$kernel" -initrd "$initrd" "$@" </dev/null 2>&1 |
+        "${icount[@]}" "${devices[@]}" -nographic -no-reboot -nic none -kernel "$kernel" \
+        -initrd "$initrd" "$@" </dev/null 2>&1 |
         # Serial output ends lines in CRLF and SeaBIOS clears the screen: keep plain text.
         sed -u -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g'
 }
@@ -90,7 +116,9 @@ choose_accel() {
 
 choose_accel
 mkdir -p "$(dirname "$log")"
-echo "$name: booting $kernel under $accel ($why), timeout ${timeout_s}s, console in $log"
+clocks=""
+[[ $accel == tcg && ${DMABENCH_VM_ICOUNT:-off} != off ]] && clocks=", -icount shift=$DMABENCH_VM_ICOUNT,sleep=off"
+echo "$name: booting $kernel under $accel ($why)$clocks${devices[*]:+, ${devices[*]}}, timeout ${timeout_s}s, console in $log"
 start=$SECONDS
 set +e
 qemu "$accel" "$timeout_s" -append "$append" | tee "$log"

@@ -40,6 +40,7 @@ static struct {
     int create_seals;        /* F_GET_SEALS of the memfd at UDMABUF_CREATE */
     struct stat create_stat; /* fstat of the memfd at UDMABUF_CREATE */
     unsigned long long sync_flags;
+    unsigned long long sync_log[8]; /* the flags of the first syncs, in order */
     char name[DMA_BUF_NAME_LEN];
     int alloc_errno;
     int udmabuf_errno;
@@ -102,8 +103,10 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
     case UDMABUF_CREATE:
         return fake_udmabuf_create(arg);
     case DMA_BUF_IOCTL_SYNC:
-        fake.sync_calls++;
         fake.sync_flags = ((struct dma_buf_sync *)arg)->flags;
+        if (fake.sync_calls < 8)
+            fake.sync_log[fake.sync_calls] = fake.sync_flags;
+        fake.sync_calls++;
         return 0;
     case DMA_BUF_IOCTL_SYNC_PARTIAL:
         fake.partial_calls++;
@@ -581,6 +584,41 @@ static void udmabuf_pages_are_read_from_the_memfd(void **state)
     heap_free(buf);
 }
 
+/* udmabuf maps its pages at the first sync in that sync's direction (6.12): a read-write sync
+ * comes first, so that a later read after a first write is no DMA API misuse. Once. */
+static void udmabuf_first_sync_maps_read_write(void **state)
+{
+    struct heap *heap = find_available(*state, "udmabuf");
+    struct heap_buf *buf = NULL;
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &buf), 0);
+    assert_int_equal(heap_sync_begin(buf, HEAP_SYNC_WRITE), 0);
+    assert_int_equal(heap_sync_end(buf, HEAP_SYNC_WRITE), 0);
+    assert_int_equal(heap_sync_begin(buf, HEAP_SYNC_READ), 0);
+    assert_int_equal(heap_sync_end(buf, HEAP_SYNC_READ), 0);
+    const unsigned long long rw = DMA_BUF_SYNC_RW;
+    const unsigned long long want[] = {DMA_BUF_SYNC_START | rw,
+                                       DMA_BUF_SYNC_END | rw,
+                                       DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE,
+                                       DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE,
+                                       DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+                                       DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ};
+    assert_int_equal(fake.sync_calls, 6);
+    for (int i = 0; i < 6; i++)
+        if (fake.sync_log[i] != want[i])
+            fail_msg("sync %d: flags 0x%llx, want 0x%llx", i, fake.sync_log[i], want[i]);
+    heap_free(buf);
+    /* A buffer whose first sync is read-write needs no other. */
+    fake.sync_calls = 0;
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &buf), 0);
+    assert_int_equal(heap_sync_begin(buf, HEAP_SYNC_RW), 0);
+    assert_int_equal(heap_sync_end(buf, HEAP_SYNC_RW), 0);
+    assert_int_equal(heap_sync_begin(buf, HEAP_SYNC_READ), 0);
+    assert_int_equal(fake.sync_calls, 3);
+    assert_true(fake.sync_log[2] == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+    assert_int_equal(heap_sync_end(buf, HEAP_SYNC_READ), 0);
+    heap_free(buf);
+}
+
 static void udmabuf_no_prefault_leaves_pages_to_the_kernel(void **state)
 {
     struct heap *heap = find_available(*state, "udmabuf");
@@ -692,6 +730,7 @@ int main(void)
             T(udmabuf_memfd_is_sealed_sized_and_shared),
             T(udmabuf_pages_are_read_from_the_memfd),
             T(udmabuf_no_prefault_leaves_pages_to_the_kernel),
+            T(udmabuf_first_sync_maps_read_write),
             T(udmabuf_failure_leaks_nothing),
             T(udmabuf_binds_pages_to_the_numa_node),
             T(udmabuf_hugetlb_memfd_uses_huge_pages),

@@ -1,9 +1,9 @@
-/* tests/unit/test_engine.c - DMA engines: the core's checks, the cpu engine, vgem and V4L2.
+/* tests/unit/test_engine.c - DMA engines: the core's checks, the cpu engine, vgem, V4L2, edu.
  *
- * The cpu engine runs for real. vgem and V4L2 run against a fake kernel behind
+ * The cpu engine runs for real. vgem, V4L2 and edu run against a fake kernel behind
  * heap_ioctl_set_hook() and a planted /dev: probing must name what it found and why it cannot
- * be used, attach must import, and a V4L2 copy must move the frame (the fake device really
- * copies between the memfds that stand in for dma-bufs), with completions in order.
+ * be used, attach must import, and a V4L2 or edu copy must move the bytes (the fake devices
+ * really copy between the memfds that stand in for dma-bufs), with completions in order.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "dma_bounce.h"
+#include "dmabench_edu.h"
 #include "drm_abi.h"
 #include "engine.h"
 #include "frame_format.h"
@@ -66,15 +67,18 @@ static void test_frame_formats(void **state)
 static void test_engine_list(void **state)
 {
     (void)state;
-    assert_int_equal(engine_count(), 4);
+    assert_int_equal(engine_count(), 5);
     assert_string_equal(engine_at(0)->name, "cpu");
     assert_string_equal(engine_at(1)->name, "v4l2");
     assert_string_equal(engine_at(2)->name, "vgem");
     assert_string_equal(engine_at(3)->name, "sw_sync");
-    assert_null(engine_at(4));
+    assert_string_equal(engine_at(4)->name, "edu");
+    assert_null(engine_at(5));
     assert_ptr_equal(engine_find("vgem"), engine_at(2));
     assert_null(engine_find("gpu"));
-    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync");
+    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu");
+    /* edu copies and imports, and only dma-bufs: a device, not a CPU. */
+    assert_int_equal(engine_find("edu")->caps, ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT);
     assert_int_equal(engine_find("sw_sync")->caps, ENGINE_CAP_FENCE);
     assert_non_null(strstr(engine_find("cpu")->label, "CPU engine"));
     assert_true(engine_can(engine_find("cpu"), ENGINE_CAP_OP(ENGINE_OP_COPY)));
@@ -397,9 +401,88 @@ static int fake_sw_sync(unsigned long request, void *arg)
     return fail_with(ENOTTY);
 }
 
+/* The lab's edu device (kernel/dmabench_edu.c): imports by handle, copies between the memfds
+ * that stand in for dma-bufs, and the failures the real one reports. */
+#define FAKE_EDU_IMPORTS 8
+
+static struct {
+    struct dmabench_edu_info info;
+    int import_fd[FAKE_EDU_IMPORTS + 1]; /* by handle; 0 when free */
+    int imports, releases, copies;
+    int import_err, copy_err; /* errno to fail the next import / copy with */
+    __u32 import_step;        /* and the step a failed import names */
+    struct dmabench_edu_copy last_copy;
+} edu;
+
+static int fake_edu(unsigned long request, void *arg)
+{
+    switch (request) {
+    case DMABENCH_EDU_IOC_INFO:
+        *(struct dmabench_edu_info *)arg = edu.info;
+        return 0;
+    case DMABENCH_EDU_IOC_IMPORT: {
+        struct dmabench_edu_import *imp = arg;
+        imp->max_mapping = edu.info.max_mapping;
+        if (edu.import_err) {
+            imp->failed_step = edu.import_step;
+            int err = edu.import_err;
+            edu.import_err = 0;
+            return fail_with(err);
+        }
+        for (__u32 h = 1; h <= FAKE_EDU_IMPORTS; h++) {
+            if (edu.import_fd[h])
+                continue;
+            struct stat st;
+            assert_int_equal(fstat(imp->fd, &st), 0);
+            edu.import_fd[h] = imp->fd;
+            edu.imports++;
+            imp->handle = h;
+            imp->size = (__u64)st.st_size;
+            imp->failed_step = DMABENCH_EDU_STEP_NONE;
+            return 0;
+        }
+        return fail_with(ENOSPC);
+    }
+    case DMABENCH_EDU_IOC_RELEASE: {
+        __u32 h = *(__u32 *)arg;
+        if (h == 0 || h > FAKE_EDU_IMPORTS || !edu.import_fd[h])
+            return fail_with(EINVAL);
+        edu.import_fd[h] = 0;
+        edu.releases++;
+        return 0;
+    }
+    case DMABENCH_EDU_IOC_COPY: {
+        struct dmabench_edu_copy *c = arg;
+        edu.last_copy = *c;
+        if (edu.copy_err) {
+            int err = edu.copy_err;
+            edu.copy_err = 0;
+            return fail_with(err);
+        }
+        if (c->src == 0 || c->src > FAKE_EDU_IMPORTS || !edu.import_fd[c->src] || c->dst == 0 ||
+            c->dst > FAKE_EDU_IMPORTS || !edu.import_fd[c->dst])
+            return fail_with(EINVAL);
+        char *bytes = malloc(c->len);
+        assert_non_null(bytes);
+        assert_int_equal(pread(edu.import_fd[c->src], bytes, c->len, (off_t)c->src_offset),
+                         (ssize_t)c->len);
+        assert_int_equal(pwrite(edu.import_fd[c->dst], bytes, c->len, (off_t)c->dst_offset),
+                         (ssize_t)c->len);
+        free(bytes);
+        c->transfers = 2 * ((c->len + DMABENCH_EDU_CHUNK_MAX - 1) / DMABENCH_EDU_CHUNK_MAX);
+        edu.copies++;
+        return 0;
+    }
+    default:
+        return fail_with(ENOTTY);
+    }
+}
+
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
     const char *dev = device_of(fd);
+    if (!strcmp(dev, DMABENCH_EDU_NAME))
+        return fake_edu(request, arg);
     if (!strcmp(dev, "sw_sync"))
         return fake_sw_sync(request, arg);
     if (request == DMA_BUF_IOCTL_IMPORT_SYNC_FILE) {
@@ -459,6 +542,12 @@ static int setup_root(void **state)
         fk.out_fd[i] = fk.cap_fd[i] = -1;
     cap_done_head = cap_done_tail = 0;
     snprintf(fk.vgem_driver, sizeof(fk.vgem_driver), "vgem");
+    memset(&edu, 0, sizeof(edu));
+    edu.info = (struct dmabench_edu_info){.version = DMABENCH_EDU_VERSION,
+                                          .dma_bits = 64,
+                                          .chunk_max = DMABENCH_EDU_CHUNK_MAX,
+                                          .max_mapping = ~0ull,
+                                          .device = "0000:00:04.0"};
     return open_registry(state);
 }
 
@@ -770,6 +859,137 @@ static void test_v4l2_copies_frames(void **state)
     }
 }
 
+static void test_edu_probe_reasons(void **state)
+{
+    (void)state;
+    struct engine_probe p = probe("edu");
+    assert_false(p.available);
+    assert_int_equal(p.err, -ENODEV);
+    assert_string_equal(p.reason, "no /dev/dmabench-edu: not the dmabench lab kernel "
+                                  "(kernel/dmabench_edu.c), or no -device edu");
+    plant("/dev/" DMABENCH_EDU_NAME, false);
+    edu.info.version = DMABENCH_EDU_VERSION + 1;
+    p = probe("edu");
+    assert_false(p.available);
+    assert_int_equal(p.err, -EPROTO);
+    assert_non_null(strstr(p.reason, "its driver speaks another version"));
+    edu.info.version = DMABENCH_EDU_VERSION;
+    p = probe("edu");
+    assert_true(p.available);
+    assert_string_equal(p.detail, "/dev/dmabench-edu: QEMU edu 0000:00:04.0, 64-bit DMA, direct, "
+                                  "largest mapping unlimited, 4032 B a transfer");
+    edu.info.flags = DMABENCH_EDU_BOUNCE;
+    edu.info.max_mapping = 256 << 10;
+    p = probe("edu");
+    assert_non_null(
+            strstr(p.detail, "64-bit DMA, swiotlb bounce buffers, largest mapping 256 KiB"));
+}
+
+/* Imports are the attachments, held until detach; a copy moves the bytes between two of them,
+ * at their offsets, and its ticket is done when submit returns. */
+static void test_edu_imports_and_copies(void **state)
+{
+    (void)state;
+    plant("/dev/" DMABENCH_EDU_NAME, false);
+    struct heap_alloc_req req = {.size = 3 * 4096};
+    struct heap_buf *a, *b, *host;
+    void *a_map, *b_map;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &a), 0);
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &b), 0);
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "host"), &req, &host), 0);
+    assert_int_equal(heap_mmap(a, &a_map), 0);
+    assert_int_equal(heap_mmap(b, &b_map), 0);
+    unsigned char *src = a_map, *dst = b_map;
+    for (size_t i = 0; i < req.size; i++)
+        src[i] = (unsigned char)(i * 13 + 5);
+    memset(dst, 0, req.size);
+
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1};
+    char why[256] = "";
+    assert_int_equal(engine_open(engine_find("edu"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *ea, *eb, *eh;
+    assert_int_equal(engine_attach(e, host, &eh, why, sizeof(why)), -EOPNOTSUPP);
+    assert_string_equal(why, "edu: host memory is not a dma-buf, and this engine imports "
+                             "dma-bufs");
+    assert_int_equal(engine_attach(e, a, &ea, why, sizeof(why)), 0);
+    assert_int_equal(engine_attach(e, b, &eb, why, sizeof(why)), 0);
+    assert_int_equal(edu.imports, 2);
+    assert_int_equal(edu.import_fd[ea->priv_word], a->fd);
+    assert_int_equal(edu.import_fd[eb->priv_word], b->fd);
+
+    uint64_t ticket;
+    struct engine_job copy = {.op = ENGINE_OP_COPY,
+                              .src = ea,
+                              .dst = eb,
+                              .src_off = 100,
+                              .dst_off = 4096,
+                              .len = 5000};
+    assert_int_equal(engine_submit(e, &copy, &ticket), 0);
+    assert_int_equal(ticket, 1);
+    assert_int_equal(engine_wait(e, ticket, 0), 0);
+    assert_int_equal(edu.last_copy.src, ea->priv_word);
+    assert_int_equal(edu.last_copy.dst, eb->priv_word);
+    assert_int_equal(edu.last_copy.src_offset, 100);
+    assert_int_equal(edu.last_copy.dst_offset, 4096);
+    assert_int_equal(edu.last_copy.len, 5000);
+    assert_memory_equal(dst + 4096, src + 100, 5000);
+    assert_int_equal(dst[4095], 0);
+    assert_int_equal(dst[4096 + 5000], 0);
+
+    /* A copy the device does not complete is the job's error, and uses up no ticket. */
+    edu.copy_err = ETIMEDOUT;
+    assert_int_equal(engine_submit(e, &copy, &ticket), -ETIMEDOUT);
+    assert_int_equal(e->submitted, 1);
+    /* The device copies; it neither fills nor reads. */
+    struct engine_job fill = {.op = ENGINE_OP_FILL, .dst = eb, .len = 64};
+    assert_int_equal(engine_submit(e, &fill, &ticket), -EOPNOTSUPP);
+    uint32_t fence;
+    assert_int_equal(engine_fence_attach(ea, true, &fence), -EOPNOTSUPP);
+
+    engine_detach(ea);
+    engine_detach(eb);
+    assert_int_equal(edu.releases, 2);
+    assert_int_equal(e->attached, 0);
+    engine_close(e);
+    heap_free(a);
+    heap_free(b);
+    heap_free(host);
+}
+
+/* A buffer the DMA layer cannot map is an error that names the limit, not a crash. */
+static void test_edu_mapping_failure_names_the_limit(void **state)
+{
+    (void)state;
+    plant("/dev/" DMABENCH_EDU_NAME, false);
+    edu.info.flags = DMABENCH_EDU_BOUNCE;
+    edu.info.max_mapping = 256 << 10;
+    struct heap_alloc_req req = {.size = 1 << 20};
+    struct heap_buf *buf;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &buf), 0);
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1};
+    char why[256] = "";
+    assert_int_equal(engine_open(engine_find("edu"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *b;
+    edu.import_err = EIO;
+    edu.import_step = DMABENCH_EDU_STEP_MAP;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EIO);
+    assert_string_equal(why, "edu: mapping a 1048576 B system buffer for DMA: this device maps at "
+                             "most 256 KiB a segment (swiotlb bounce buffers), and the "
+                             "exporter's segments may be longer");
+    assert_int_equal(e->attached, 0);
+    /* Another step says which. */
+    edu.import_err = EINVAL;
+    edu.import_step = DMABENCH_EDU_STEP_ATTACH;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "edu: importing a 1048576 B system buffer: dma_buf_attach (the "
+                             "exporter refused the device) failed (largest mapping 256 KiB)");
+    assert_int_equal(edu.imports, 0);
+    engine_close(e);
+    heap_free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +1005,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_sw_sync_fences, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_copies_frames, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_edu_probe_reasons, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_edu_imports_and_copies, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_edu_mapping_failure_names_the_limit, setup_root,
+                                            teardown_root),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

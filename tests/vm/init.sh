@@ -144,6 +144,30 @@ run_valid_on() {
 # run_valid NAME BENCH ARGS...: the same on the stock kernel's real heaps, system and udmabuf.
 run_valid() { run_valid_on system,udmabuf "$@"; }
 
+# CONFIG_DMA_API_DEBUG checks every mapping and sync. The lab kernels (coherent and bounce,
+# x86-64 and arm64) boot with dma_debug_driver=dmabench-edu (scripts/lab/run-vm.sh): only the DMA
+# API use of dmabench's own driver, and what the exporters do for its attachments, is reported,
+# each error with a warning (all_errors, set by dma_api_debug_watch before any check). The
+# kernel's other drivers are counted but not reported: vgem sets no maximum segment size, and
+# every import of a segment over 64 KiB (the system heap's 1 MiB chunks, the dmabuf-heaps
+# selftest's buffers) is a DMA-API error of vgem's.
+dma_api_debug_clean() {
+    local total
+    total=$(cat /sys/kernel/debug/dma-api/error_count) || return 1
+    echo "DMA-API errors counted on every driver (the others' included): $total"
+    if dmesg | grep 'DMA-API: ' | grep -Ev 'preallocated [0-9]+ debug entries|debugging enabled by kernel config|filter'; then
+        echo "the DMA API errors above come from dmabench-edu's mappings"
+        return 1
+    fi
+}
+
+# Every DMA-API error of the driver the lab watches warns, not only the first; nothing on a
+# kernel without CONFIG_DMA_API_DEBUG.
+dma_api_debug_watch() {
+    [ -w /sys/kernel/debug/dma-api/all_errors ] && echo 1 >/sys/kernel/debug/dma-api/all_errors
+    return 0
+}
+
 # A WARN, BUG or oops during the checks is a finding even when every check passed.
 kernel_log_clean() {
     if dmesg | grep -E -q 'Call Trace:|BUG:|Oops:|WARNING:'; then

@@ -5,6 +5,11 @@
  *                                 the very same dma-buf back, closing the handle detaches
  *   lab_importers vim2m HEAP...   a V4L2 mem2mem job on vim2m whose source and destination are
  *                                 buffers of HEAP imported with V4L2_MEMORY_DMABUF
+ *   lab_importers edu HEAP...     dmabench's edu engine (QEMU's edu device, the lab driver
+ *                                 kernel/dmabench_edu.c): its imports attach the device, a DMA
+ *                                 copy of a known pattern across several of its 4032-byte
+ *                                 transfers lands at the offset asked and nowhere else, detaching
+ *                                 detaches
  * The buffers come from dmabench's own heap core, so its dma-heap and udmabuf backends are what
  * is exercised. Runs as root in the lab VM (tests/vm/lab.sh).
  */
@@ -17,6 +22,7 @@
 #include <string.h>
 
 #include "dmabuf_fdinfo.h"
+#include "engine.h"
 #include "heap.h"
 #include "lab_util.h"
 
@@ -114,7 +120,8 @@ static int attached_devices(unsigned long ino, char *first, size_t first_len)
     return count;
 }
 
-static bool attachments_are(int fd, int want, struct lab_detail *d)
+/* The dma-buf fd has want attached devices, the first one's name holding device. */
+static bool attachments_are(int fd, int want, const char *device, struct lab_detail *d)
 {
     struct dmabuf_fdinfo info;
     char first[64];
@@ -127,8 +134,8 @@ static bool attachments_are(int fd, int want, struct lab_detail *d)
     if (n != want)
         return lab_fail(d, "bufinfo lists %d attached devices (first '%s'), want %d", n, first,
                         want);
-    if (want && !strstr(first, "vgem"))
-        return lab_fail(d, "the attached device is '%s', want vgem", first);
+    if (want && !strstr(first, device))
+        return lab_fail(d, "the attached device is '%s', want %s", first, device);
     return true;
 }
 
@@ -165,11 +172,11 @@ static void check_vgem(struct heap_registry *reg, const char *heap_name, int vge
     /* 1. The import attaches vgem, visible to the kernel's own bookkeeping. */
     bool ok = vgem_fd >= 0 || lab_fail(&d, "no vgem device in /dev/dri: %s", strerror(-vgem_fd));
     ok = ok && alloc_mapped(reg, heap_name, len, &buf, &addr, &d) && fill(buf, addr, 1, &d);
-    ok = ok && attachments_are(buf->fd, 0, &d);
+    ok = ok && attachments_are(buf->fd, 0, "vgem", &d);
     int ret = ok ? lab_vgem_import(vgem_fd, buf->fd, &handle) : 0;
     if (ret)
         ok = lab_fail(&d, "DRM_IOCTL_PRIME_FD_TO_HANDLE: %s", strerror(-ret));
-    ok = ok && attachments_are(buf->fd, 1, &d);
+    ok = ok && attachments_are(buf->fd, 1, "vgem", &d);
     /* PRIME keeps one handle per dma-buf per file: a second import must find the first. */
     if (ok && (ret = lab_vgem_import(vgem_fd, buf->fd, &again)))
         ok = lab_fail(&d, "second import: %s", strerror(-ret));
@@ -193,7 +200,7 @@ static void check_vgem(struct heap_registry *reg, const char *heap_name, int vge
     ok = imported;
     if (ok && (ret = lab_gem_close(vgem_fd, handle)))
         ok = lab_fail(&d, "DRM_IOCTL_GEM_CLOSE: %s", strerror(-ret));
-    ok = ok && attachments_are(buf->fd, 0, &d);
+    ok = ok && attachments_are(buf->fd, 0, "vgem", &d);
     snprintf(check, sizeof(check), "vgem-%s-close-detaches", heap_name);
     lab_report(&run, check, ok, &d);
     heap_free(buf);
@@ -320,12 +327,95 @@ static void check_vim2m(struct heap_registry *reg, const char *heap_name)
     heap_free(dst);
 }
 
+/* --- edu ------------------------------------------------------------------------------------- */
+
+/* Where the copy goes: from an odd offset of the source to another of the destination, over
+ * several of the device's transfers and a page boundary on both sides. */
+#define EDU_SRC_OFF 100
+#define EDU_DST_OFF 4000
+#define EDU_LEN     (3 * 4032 + 777)
+
+/* dst holds src's pattern (seed) shifted by the copy inside it, its own (old_seed) outside. */
+static bool copied(const unsigned char *dst, size_t len, unsigned seed, unsigned old_seed,
+                   struct lab_detail *d)
+{
+    for (size_t i = 0; i < len; i++) {
+        bool inside = i >= EDU_DST_OFF && i < EDU_DST_OFF + EDU_LEN;
+        unsigned char want = inside ? pattern_byte(i - EDU_DST_OFF + EDU_SRC_OFF, seed)
+                                    : pattern_byte(i, old_seed);
+        if (dst[i] != want)
+            return lab_fail(d, "destination byte %zu (%s the copy) reads 0x%02x, want 0x%02x", i,
+                            inside ? "inside" : "outside", dst[i], want);
+    }
+    return true;
+}
+
+static void check_edu(struct heap_registry *reg, const char *heap_name)
+{
+    char check[96], why[256] = "";
+    struct lab_detail d = {""};
+    struct heap_buf *src = NULL, *dst = NULL;
+    unsigned char *src_addr = NULL, *dst_addr = NULL;
+    struct engine *e = NULL;
+    struct engine_buf *src_at = NULL, *dst_at = NULL;
+    size_t len = 64 << 10;
+    struct engine_config cfg = {.cpu = -1};
+
+    /* 1. Importing attaches the device to each buffer. */
+    int ret = engine_open(engine_find("edu"), &cfg, &e, why, sizeof(why));
+    bool ok = !ret || lab_fail(&d, "%s: %s", why, strerror(-ret));
+    ok = ok && alloc_mapped(reg, heap_name, len, &src, &src_addr, &d) &&
+         alloc_mapped(reg, heap_name, len, &dst, &dst_addr, &d);
+    /* The destination starts as a different pattern: a copy that wrote nothing cannot pass. */
+    ok = ok && fill(src, src_addr, 11, &d) && fill(dst, dst_addr, 12, &d);
+    ok = ok && attachments_are(src->fd, 0, "", &d);
+    if (ok && ((ret = engine_attach(e, src, &src_at, why, sizeof(why))) ||
+               (ret = engine_attach(e, dst, &dst_at, why, sizeof(why)))))
+        ok = lab_fail(&d, "%s: %s", why, strerror(-ret));
+    ok = ok && attachments_are(src->fd, 1, ":", &d) && attachments_are(dst->fd, 1, ":", &d);
+    snprintf(check, sizeof(check), "edu-%s-import-attaches", heap_name);
+    lab_report(&run, check, ok, &d);
+    bool imported = ok;
+
+    /* 2. The DMA copy arrives intact, where it was asked to and nowhere else. */
+    struct engine_job job = {.op = ENGINE_OP_COPY,
+                             .src = src_at,
+                             .dst = dst_at,
+                             .src_off = EDU_SRC_OFF,
+                             .dst_off = EDU_DST_OFF,
+                             .len = EDU_LEN};
+    uint64_t ticket;
+    ok = imported;
+    if (ok && ((ret = engine_submit(e, &job, &ticket)) || (ret = engine_wait(e, ticket, 5000))))
+        ok = lab_fail(&d, "edu copy of %d B: %s", EDU_LEN, strerror(-ret));
+    if (ok && (ret = heap_sync_begin(dst, HEAP_SYNC_READ)))
+        ok = lab_fail(&d, "sync START|READ: %s", strerror(-ret));
+    else if (ok) {
+        ok = copied(dst_addr, len, 11, 12, &d);
+        if ((ret = heap_sync_end(dst, HEAP_SYNC_READ)))
+            ok = lab_fail(&d, "sync END|READ: %s", strerror(-ret));
+    }
+    snprintf(check, sizeof(check), "edu-%s-dma-copy-intact", heap_name);
+    lab_report(&run, check, ok, &d);
+
+    /* 3. Detaching unmaps and detaches. */
+    engine_detach(src_at);
+    engine_detach(dst_at);
+    ok = imported && attachments_are(src->fd, 0, "", &d) && attachments_are(dst->fd, 0, "", &d);
+    snprintf(check, sizeof(check), "edu-%s-detach-detaches", heap_name);
+    lab_report(&run, check, ok, &d);
+    engine_close(e);
+    heap_free(src);
+    heap_free(dst);
+}
+
 int main(int argc, char **argv)
 {
     bool vgem = argc >= 3 && !strcmp(argv[1], "vgem");
     bool vim2m = argc >= 3 && !strcmp(argv[1], "vim2m");
-    if (!vgem && !vim2m) {
-        fprintf(stderr, "usage: lab_importers vgem|vim2m HEAP...\n");
+    bool edu = argc >= 3 && !strcmp(argv[1], "edu");
+    if (!vgem && !vim2m && !edu) {
+        fprintf(stderr, "usage: lab_importers vgem|vim2m|edu HEAP...\n");
         return 2;
     }
     struct heap_registry *reg = NULL;
@@ -338,6 +428,8 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (vgem)
             check_vgem(reg, argv[i], vgem_fd);
+        else if (edu)
+            check_edu(reg, argv[i]);
         else
             check_vim2m(reg, argv[i]);
     }
