@@ -183,7 +183,7 @@ static int edu_wait(struct engine *e, uint64_t ticket, int timeout_ms)
 const struct engine_ops engine_edu_ops = {
         .name = "edu",
         .label = "QEMU edu DMA device (dmabench lab)",
-        .caps = ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT,
+        .caps = ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT | ENGINE_CAP_MAPPED_ATTACH,
         .probe = edu_probe,
         .open = edu_open,
         .close = edu_close,

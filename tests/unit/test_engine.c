@@ -77,8 +77,10 @@ static void test_engine_list(void **state)
     assert_ptr_equal(engine_find("vgem"), engine_at(2));
     assert_null(engine_find("gpu"));
     assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu");
-    /* edu copies and imports, and only dma-bufs: a device, not a CPU. */
-    assert_int_equal(engine_find("edu")->caps, ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT);
+    /* edu copies and imports, and only dma-bufs: a device, not a CPU; its imports stay mapped,
+     * so it can be the importer whose mapping the exporter's sync maintains. */
+    assert_int_equal(engine_find("edu")->caps,
+                     ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT | ENGINE_CAP_MAPPED_ATTACH);
     assert_int_equal(engine_find("sw_sync")->caps, ENGINE_CAP_FENCE);
     assert_non_null(strstr(engine_find("cpu")->label, "CPU engine"));
     assert_true(engine_can(engine_find("cpu"), ENGINE_CAP_OP(ENGINE_OP_COPY)));
