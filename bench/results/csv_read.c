@@ -42,6 +42,7 @@ struct csv_reader {
     bool row_done;     /* a complete (or cut) row waits to be returned */
     bool row_cut;      /* ended by the end of the input, not by a line end */
     bool unterminated; /* ... inside a quoted field */
+    bool at_row_start; /* libcsv holds nothing of a row: the next line starts one */
 
     int cb_err; /* found by a callback, which cannot stop libcsv */
     int err;    /* sticky: every later call returns it */
@@ -137,6 +138,39 @@ static int callback_failed(struct csv_reader *r)
     return fail(r, r->cb_err, r->line, "%s", strerror(-r->cb_err));
 }
 
+/* The fields of a whole line (without its end) as libcsv finds them, where that is simple:
+ * unquoted fields without a quote, and quoted fields without a quote inside, each followed by a
+ * comma or the line's end; spaces are kept (see no_space). emit false only checks. false: the
+ * line needs libcsv (a doubled quote, a quoted field open at the line's end, a stray quote,
+ * which is its error). `history` reads thousands of result sets, and nearly all their lines
+ * are simple; libcsv would take them one byte at a time. */
+static bool split_simple_line(struct csv_reader *r, const char *p, size_t len, bool emit)
+{
+    const char *end = p + len;
+    for (;;) {
+        const char *start = p, *stop;
+        if (p < end && *p == '"') {
+            start = p + 1;
+            if (!(stop = memchr(start, '"', (size_t)(end - start))))
+                return false;
+            p = stop + 1;
+            if (p < end && *p != ',')
+                return false;
+        } else {
+            if (!(stop = memchr(p, ',', (size_t)(end - p))))
+                stop = end;
+            if (memchr(start, '"', (size_t)(stop - start)))
+                return false;
+            p = stop;
+        }
+        if (emit)
+            on_field((void *)start, (size_t)(stop - start), r);
+        if (p == end)
+            return true;
+        p++; /* the comma */
+    }
+}
+
 /* Feed the parser the rest of the current line, up to and including its CR or LF (or the end
  * of the chunk), so that at most one row ends in this call. */
 static int feed_line(struct csv_reader *r)
@@ -146,11 +180,22 @@ static int feed_line(struct csv_reader *r)
     while (len < left && p[len] != '\n' && p[len] != '\r')
         len++;
     bool lf = len < left && p[len] == '\n';
-    if (len < left)
+    bool whole = len < left;
+    /* A blank line is nothing to either: libcsv skips it. */
+    bool simple = r->at_row_start && whole && (len == 0 || split_simple_line(r, p, len, false));
+    if (simple && len) {
+        split_simple_line(r, p, len, true);
+        on_row_end((unsigned char)p[len], r);
+    }
+    if (whole)
         len++;
-    size_t done = csv_parse(&r->parser, p, len, on_field, on_row_end, r);
-    if (done != len || csv_error(&r->parser) != CSV_SUCCESS)
-        return parser_failed(r);
+    if (!simple) {
+        size_t done = csv_parse(&r->parser, p, len, on_field, on_row_end, r);
+        if (done != len || csv_error(&r->parser) != CSV_SUCCESS)
+            return parser_failed(r);
+        /* A blank line at a row's start leaves libcsv where it was. */
+        r->at_row_start = r->row_done || (r->at_row_start && len == 1 && whole);
+    }
     if (r->cb_err)
         return callback_failed(r);
     r->chunk_pos += len;
@@ -244,6 +289,7 @@ static int reader_new(struct csv_reader **out, const char *name)
     }
     csv_set_space_func(&r->parser, no_space);
     r->line = 1;
+    r->at_row_start = true;
     *out = r;
     return 0;
 }

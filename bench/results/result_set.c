@@ -86,11 +86,13 @@ static int known_col(const struct result_set *s, enum results_column col)
 
 static int take_header(struct result_set *s, const struct csv_row *row, char *err, size_t err_len)
 {
-    if (!(s->cols = calloc(row->n, sizeof(*s->cols))))
+    if (!(s->cols = calloc(row->n, sizeof(*s->cols))) ||
+        !(s->numeric = calloc(row->n, sizeof(*s->numeric))))
         return -ENOMEM;
     for (size_t i = 0; i < row->n; i++) {
         if (!(s->cols[i] = strdup(row->fields[i])))
             return -ENOMEM;
+        s->numeric[i] = result_col_is_numeric(row->fields[i]);
         s->n_cols++;
     }
     /* Without the key columns a file is not a results.csv at all. */
@@ -137,7 +139,7 @@ static int take_row(struct result_set *s, const struct csv_row *row, size_t *cap
                          "versions " RESULTS_SCHEMA_READABLE,
                          s->results_path, row->line, row->fields[schema]);
     for (size_t i = 0; i < row->n; i++)
-        if (result_col_is_numeric(s->cols[i]) && !is_number(row->fields[i]))
+        if (s->numeric[i] && !is_number(row->fields[i]))
             return set_error(err, err_len, -EBADMSG, "%s:%lu: %s '%s' is not a number",
                              s->results_path, row->line, s->cols[i], row->fields[i]);
     if (s->n_rows == *cap) {
@@ -295,6 +297,7 @@ void result_set_free(struct result_set *s)
     for (size_t i = 0; i < s->n_cols; i++)
         free(s->cols[i]);
     free(s->cols);
+    free(s->numeric);
     free(s->md);
     free(s->results_path);
     free(s->dir);

@@ -1,0 +1,124 @@
+/* bench/analysis/change_points.c - PLACEHOLDER on branch i14-history only (see
+ * change_points.h): the biggest split of median levels, by binary segmentation, kept when a
+ * seeded permutation test says p < alpha. Not the documented method; i14-cp's replaces it.
+ */
+#include "change_points.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cp_opts_default(struct cp_opts *o)
+{
+    *o = (struct cp_opts){.alpha = 0.01, .permutations = 199, .seed = 1, .min_segment = 3};
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(const double *x, size_t n, double *tmp)
+{
+    memcpy(tmp, x, n * sizeof(*x));
+    qsort(tmp, n, sizeof(*tmp), cmp_double);
+    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/* The split of x[0..n) with the largest mean difference scaled by sqrt(k(n-k)/n). */
+static double best_split(const double *x, size_t n, size_t min_seg, size_t *at)
+{
+    double total = 0, left = 0, best = -1;
+    for (size_t i = 0; i < n; i++)
+        total += x[i];
+    for (size_t k = 1; k < n; k++) {
+        left += x[k - 1];
+        if (k < min_seg || n - k < min_seg)
+            continue;
+        double d = fabs(left / k - (total - left) / (n - k)) * sqrt((double)k * (n - k) / n);
+        if (d > best) {
+            best = d;
+            *at = k;
+        }
+    }
+    return best;
+}
+
+static unsigned long long next_random(unsigned long long *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+struct segmenter {
+    const struct cp_opts *o;
+    const double *x;
+    double *tmp, *perm;
+    struct history_change *out;
+    size_t max, found;
+    unsigned long long rng;
+};
+
+static void segment(struct segmenter *s, size_t from, size_t to)
+{
+    size_t n = to - from, at = 0;
+    if (n < 2 * s->o->min_segment || s->found >= s->max)
+        return;
+    double stat = best_split(s->x + from, n, s->o->min_segment, &at);
+    if (stat <= 0)
+        return;
+    memcpy(s->perm, s->x + from, n * sizeof(double));
+    unsigned ge = 0;
+    for (unsigned p = 0; p < s->o->permutations; p++) {
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = next_random(&s->rng) % (i + 1);
+            double t = s->perm[i];
+            s->perm[i] = s->perm[j];
+            s->perm[j] = t;
+        }
+        size_t dummy;
+        if (best_split(s->perm, n, s->o->min_segment, &dummy) >= stat)
+            ge++;
+    }
+    double p = (ge + 1.0) / (s->o->permutations + 1.0);
+    if (p >= s->o->alpha)
+        return;
+    segment(s, from, from + at);
+    if (s->found < s->max) {
+        double before = median_of(s->x + from, at, s->tmp);
+        double after = median_of(s->x + from + at, n - at, s->tmp);
+        s->out[s->found++] = (struct history_change){.index = from + at,
+                                                     .before = before,
+                                                     .after = after,
+                                                     .change = before ? after / before - 1 : NAN,
+                                                     .p_value = p};
+    }
+    segment(s, from + at, to);
+}
+
+int change_points_find(const double *x, size_t n, const struct cp_opts *o,
+                       struct history_change *out, size_t max, size_t *found)
+{
+    *found = 0;
+    if (!x || !o || (max && !out))
+        return -EINVAL;
+    if (n < 2)
+        return 0;
+    struct segmenter s = {.o = o, .x = x, .out = out, .max = max, .rng = o->seed | 1};
+    s.tmp = malloc(n * sizeof(double));
+    s.perm = malloc(n * sizeof(double));
+    if (!s.tmp || !s.perm) {
+        free(s.tmp);
+        free(s.perm);
+        return -ENOMEM;
+    }
+    segment(&s, 0, n);
+    free(s.tmp);
+    free(s.perm);
+    *found = s.found;
+    return 0;
+}
