@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_out.h"
 #include "metadata.h"
 #include "results_validate.h"
 
@@ -27,36 +28,6 @@ bool kcidb_origin_valid(const char *origin)
         if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
             return false;
     return true;
-}
-
-/* A JSON string even from bytes that are not UTF-8 (jansson refuses those): such bytes become
- * '?', as a damaged error text must not lose the whole report. */
-static json_t *jstr(const char *s)
-{
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    char *copy = strdup(s);
-    if (!copy)
-        return NULL;
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j;
-}
-
-/* Set key to value (stolen); a NULL value or a failed set is remembered in *ok. */
-static void put(json_t *obj, const char *key, json_t *value, bool *ok)
-{
-    if (!value || json_object_set_new(obj, key, value) != 0)
-        *ok = false;
-}
-
-static void put_str(json_t *obj, const char *key, const char *value, bool *ok)
-{
-    put(obj, key, jstr(value), ok);
 }
 
 /* A metadata value worth reporting, or NULL. */
@@ -119,7 +90,7 @@ static json_t *environment(const struct result_set *s, bool *ok)
     char comment[512];
     snprintf(comment, sizeof(comment), "%s, %s", result_set_board(s),
              result_set_meta(s, "cpu_model"));
-    put_str(env, "comment", comment, ok);
+    json_put_text(env, "comment", comment, ok);
     /* dt_compatible holds the devicetree's strings joined by ';'; KCIDB wants each without
      * blanks. */
     const char *dt = known(s, "dt_compatible");
@@ -128,12 +99,12 @@ static json_t *environment(const struct result_set *s, bool *ok)
         char item[256];
         snprintf(item, sizeof(item), "%.*s", (int)n, p);
         if (n && !strpbrk(item, " \t") && item[0] != ',' && !strstr(item, ",,") &&
-            item[n - 1] != ',' && json_array_append_new(compatible, jstr(item)) != 0)
+            item[n - 1] != ',' && json_array_append_new(compatible, json_text(item)) != 0)
             *ok = false;
         p += n + (p[n] == ';');
     }
     if (json_array_size(compatible))
-        put(env, "compatible", compatible, ok);
+        json_put(env, "compatible", compatible, ok);
     else
         json_decref(compatible);
     static const char *const keys[] = {
@@ -141,8 +112,8 @@ static json_t *environment(const struct result_set *s, bool *ok)
             "kernel_cmdline", "cpufreq_governor", "thp",       "clocksource"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
         if (known(s, keys[i]))
-            put_str(misc, keys[i], known(s, keys[i]), ok);
-    put(env, "misc", misc, ok);
+            json_put_text(misc, keys[i], known(s, keys[i]), ok);
+    json_put(env, "misc", misc, ok);
     return env;
 }
 
@@ -164,8 +135,8 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
 {
     json_t *checkout = json_object(), *build = json_object(), *misc = json_object();
     json_t *checkouts = json_array(), *builds = json_array();
-    put(root, "checkouts", checkouts, ok);
-    put(root, "builds", builds, ok);
+    json_put(root, "checkouts", checkouts, ok);
+    json_put(root, "builds", builds, ok);
     if (!checkout || !build || !misc || !checkouts || !builds) {
         json_decref(checkout);
         json_decref(build);
@@ -178,15 +149,15 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
     char comment[1024];
     snprintf(comment, sizeof(comment), "the running kernel: Linux %s %s",
              result_set_meta(s, "kernel_release"), result_set_meta(s, "kernel_version"));
-    put_str(checkout, "id", ids->checkout, ok);
-    put_str(checkout, "origin", origin, ok);
-    put_str(checkout, "comment", comment, ok);
+    json_put_text(checkout, "id", ids->checkout, ok);
+    json_put_text(checkout, "origin", origin, ok);
+    json_put_text(checkout, "comment", comment, ok);
     /* It booted and ran the tests, so its source was whole. */
-    put(checkout, "valid", json_true(), ok);
-    put_str(build, "id", ids->build, ok);
-    put_str(build, "origin", origin, ok);
-    put_str(build, "checkout_id", ids->checkout, ok);
-    put_str(build, "comment", comment, ok);
+    json_put(checkout, "valid", json_true(), ok);
+    json_put_text(build, "id", ids->build, ok);
+    json_put_text(build, "origin", origin, ok);
+    json_put_text(build, "checkout_id", ids->checkout, ok);
+    json_put_text(build, "comment", comment, ok);
     char arch[64] = "";
     const char *a = known(s, "kernel_arch");
     for (size_t i = 0; a && a[i] && i + 1 < sizeof(arch); i++) {
@@ -195,13 +166,13 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
         arch[i + 1] = '\0';
     }
     if (*arch)
-        put_str(build, "architecture", arch, ok);
-    put(build, "status", json_string("PASS"), ok);
+        json_put_text(build, "architecture", arch, ok);
+    json_put(build, "status", json_string("PASS"), ok);
     static const char *const keys[] = {"kernel_release", "kernel_version", "kernel_cmdline"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
         if (known(s, keys[i]))
-            put_str(misc, keys[i], known(s, keys[i]), ok);
-    put(build, "misc", misc, ok);
+            json_put_text(misc, keys[i], known(s, keys[i]), ok);
+    json_put(build, "misc", misc, ok);
 }
 
 /* Fields every test of the run shares. */
@@ -212,10 +183,10 @@ static json_t *test_base(const struct ids *ids, const char *origin, const char *
         *ok = false;
         return NULL;
     }
-    put_str(t, "build_id", ids->build, ok);
-    put_str(t, "origin", origin, ok);
+    json_put_text(t, "build_id", ids->build, ok);
+    json_put_text(t, "origin", origin, ok);
     if (start)
-        put_str(t, "start_time", start, ok);
+        json_put_text(t, "start_time", start, ok);
     return t;
 }
 
@@ -234,35 +205,35 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
     char id[1024], path[512];
     snprintf(id, sizeof(id), "%s:%s:%s", ids->run, case_id, metric);
     export_case_path(path, sizeof(path), "dmabench", case_id, metric);
-    put_str(t, "id", id, ok);
-    put_str(t, "path", path, ok);
-    put(t, "environment", json_deep_copy(env), ok);
+    json_put_text(t, "id", id, ok);
+    json_put_text(t, "path", path, ok);
+    json_put(t, "environment", json_deep_copy(env), ok);
     double median = result_num(row, s->c.median);
     const char *verdict = result_text(row, result_set_col(s, "verdict"));
     if (!strcmp(status, "ok") && !isnan(median)) {
         /* A verdict judges the code (PASS / FAIL); a bare measurement does not (DONE). The
          * number is kept either way. */
-        put(t, "status",
-            json_string(!*verdict                        ? "DONE"
-                        : results_verdict_fails(verdict) ? "FAIL"
-                                                         : "PASS"),
-            ok);
+        json_put(t, "status",
+                 json_string(!*verdict                        ? "DONE"
+                             : results_verdict_fails(verdict) ? "FAIL"
+                                                              : "PASS"),
+                 ok);
         double scale;
         const char *kunit, *prefix;
         number_unit(unit, &scale, &kunit, &prefix);
         json_t *number = json_object();
-        put(t, "number", number, ok);
+        json_put(t, "number", number, ok);
         if (number) {
-            put(number, "value", json_real(median * scale), ok);
-            put_str(number, "unit", kunit, ok);
+            json_put(number, "value", json_real(median * scale), ok);
+            json_put_text(number, "unit", kunit, ok);
             if (prefix)
-                put_str(number, "prefix", prefix, ok);
+                json_put_text(number, "prefix", prefix, ok);
         }
     } else {
         /* A case that failed found the kernel (or the heap) wanting: FAIL; one that does not
          * apply here says nothing about it: SKIP. */
-        put(t, "status", json_string(strcmp(status, "skipped") ? "FAIL" : "SKIP"), ok);
-        put_str(t, "log_excerpt", result_text(row, result_set_col(s, "error")), ok);
+        json_put(t, "status", json_string(strcmp(status, "skipped") ? "FAIL" : "SKIP"), ok);
+        json_put_text(t, "log_excerpt", result_text(row, result_set_col(s, "error")), ok);
     }
     static const char *const cols[] = {"case_id", "bench",  "job",       "heap",   "metric",
                                        "unit",    "better", "n",         "median", "ci_low",
@@ -270,9 +241,9 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
     for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
         int col = result_set_col(s, cols[i]);
         if (col >= 0 && *result_text(row, col))
-            put_str(misc, cols[i], result_text(row, col), ok);
+            json_put_text(misc, cols[i], result_text(row, col), ok);
     }
-    put(t, "misc", misc, ok);
+    json_put(t, "misc", misc, ok);
 }
 
 /* The path "dmabench": the run as a whole, with every metadata key. */
@@ -296,17 +267,17 @@ static void add_run_test(json_t *tests, const struct result_set *s, const struct
     snprintf(comment, sizeof(comment), "dmabench %s, run %s on %s",
              result_set_meta(s, "dmabench_version"), result_set_meta(s, "run_id"),
              result_set_board(s));
-    put_str(t, "id", ids->run, ok);
-    put_str(t, "path", "dmabench", ok);
-    put_str(t, "comment", comment, ok);
-    put(t, "status", json_string(failed ? "FAIL" : "PASS"), ok);
-    put(t, "environment", json_deep_copy(env), ok);
+    json_put_text(t, "id", ids->run, ok);
+    json_put_text(t, "path", "dmabench", ok);
+    json_put_text(t, "comment", comment, ok);
+    json_put(t, "status", json_string(failed ? "FAIL" : "PASS"), ok);
+    json_put(t, "environment", json_deep_copy(env), ok);
     double duration = parse_time(known(s, "end_time")) - parse_time(start);
     if (duration >= 0)
-        put(t, "duration", json_real(duration), ok);
+        json_put(t, "duration", json_real(duration), ok);
     for (size_t i = 0; i < s->md->n; i++)
-        put_str(misc, s->md->entries[i].key, s->md->entries[i].value, ok);
-    put(t, "misc", misc, ok);
+        json_put_text(misc, s->md->entries[i].key, s->md->entries[i].value, ok);
+    json_put(t, "misc", misc, ok);
 }
 
 int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *out, char *err,
@@ -330,14 +301,14 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
     bool ok = true;
     json_t *root = json_object(), *version = json_object(), *tests = json_array();
     json_t *env = environment(s, &ok);
-    put(root, "version", version, &ok);
+    json_put(root, "version", version, &ok);
     if (version) {
-        put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
-        put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
+        json_put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
+        json_put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
     }
     if (root && !o->build_id)
         add_checkout_and_build(root, s, &ids, origin, &ok);
-    put(root, "tests", tests, &ok);
+    json_put(root, "tests", tests, &ok);
     if (root && tests && env) {
         add_run_test(tests, s, &ids, origin, start, env, &ok);
         for (size_t i = 0; i < s->n_rows; i++)
