@@ -236,18 +236,19 @@ static void name_series(const struct history *h, size_t k, enum history_verdict 
         cli_error("history: %s ... and %zu more", lead, n - HISTORY_LIST_MAX);
 }
 
-/* The gate's words on stderr (every format: stdout may be a machine's); true when it fails. */
+/* The gate's words on stderr (every format: stdout may be a machine's): the regressions with
+ * --gate, the inconclusive boards always. True when the gate fails. */
 static bool report_gate(const struct history *h, bool gate)
 {
     bool failed = false;
     for (size_t k = 0; k < h->n_boards; k++) {
         const struct history_run *newest = history_board_newest(h, k);
         enum history_verdict v = history_board_verdict(h, k);
-        if (v == HISTORY_VERDICT_REGRESSION) {
+        if (v == HISTORY_VERDICT_REGRESSION && gate) {
             failed = true;
-            cli_error("history: %sboard %s: the newest run %s is after a regression change "
+            cli_error("history: gate: board %s: the newest run %s is after a regression change "
                       "point in:",
-                      gate ? "gate: " : "", h->boards[k].name, newest->run_id);
+                      h->boards[k].name, newest->run_id);
             name_series(h, k, HISTORY_VERDICT_REGRESSION, "  regression");
         } else if (v == HISTORY_VERDICT_INCONCLUSIVE) {
             if (newest->disturbed)
@@ -262,7 +263,7 @@ static bool report_gate(const struct history *h, bool gate)
             name_series(h, k, HISTORY_VERDICT_INCONCLUSIVE, "  inconclusive:");
         }
     }
-    return failed && gate;
+    return failed;
 }
 
 /* name in the -o directory, replaced whole (bench/results/safe_file.h). A cli_exit. */

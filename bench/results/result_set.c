@@ -43,10 +43,37 @@ bool result_col_is_numeric(const char *name)
     return len > suffix && strcmp(name + len - suffix, "_bytes") == 0;
 }
 
+/* Plain decimal notation that cannot overflow, "-12.5e-07": finite without converting it (a
+ * result set is mostly numbers, and a history reads thousands). Anything else goes to strtod. */
+static bool is_plain_decimal(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t digits = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        digits++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            digits++;
+    if (!digits || digits > 100)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        size_t exp = 0;
+        for (; *s >= '0' && *s <= '9'; s++)
+            exp++;
+        if (!exp || exp > 2)
+            return false;
+    }
+    return !*s;
+}
+
 /* Empty or a finite number; strtod alone would also take blanks, "inf" and "nan". */
 static bool is_number(const char *s)
 {
-    if (!*s)
+    if (!*s || is_plain_decimal(s))
         return true;
     char *end;
     double d = strtod(s, &end);
@@ -150,19 +177,14 @@ static int take_row(struct result_set *s, const struct csv_row *row, size_t *cap
         s->rows = rows;
         *cap = cap2;
     }
-    /* One allocation per row: the pointers, then the fields back to back. */
-    size_t text = 0;
-    for (size_t i = 0; i < row->n; i++)
-        text += strlen(row->fields[i]) + 1;
-    char **f = malloc(row->n * sizeof(*f) + text);
+    /* One allocation per row: the pointers, then the fields back to back, as the reader has
+     * them. */
+    char **f = malloc(row->n * sizeof(*f) + row->text_len);
     if (!f)
         return -ENOMEM;
-    char *p = (char *)(f + row->n);
-    for (size_t i = 0; i < row->n; i++) {
-        size_t len = strlen(row->fields[i]) + 1;
-        f[i] = memcpy(p, row->fields[i], len);
-        p += len;
-    }
+    char *text = memcpy(f + row->n, row->fields[0], row->text_len);
+    for (size_t i = 0; i < row->n; i++)
+        f[i] = text + (row->fields[i] - row->fields[0]);
     s->rows[s->n_rows++] = (struct result_row){.f = f, .line = row->line};
     return 0;
 }
