@@ -1,9 +1,10 @@
 /* bench/analysis/history_read.c - reads result sets one at a time into the history model.
  *
  * Each set is loaded (result_set_load, sample_index_load), its run and its measured rows are
- * copied into runs and series (found through a hash of board, case_id and metric), and the set
- * is freed. Only a compact copy of each run's metadata stays until the runs are ordered and
- * judged for noise against their neighbours, a window of HISTORY_NOISE_PEERS at a time.
+ * copied into runs and series (found through a hash of board, case_id and metric), what the
+ * noise judge needs of it is kept (run_noise_facts_read: a few hundred bytes, where a set's
+ * metadata is megabytes), and the set is freed. Once the runs are ordered, each is judged
+ * against its neighbours, a window of HISTORY_NOISE_PEERS.
  */
 #include "history_read.h"
 
@@ -17,24 +18,17 @@
 #include <sys/stat.h>
 
 #include "compare_samples.h"
-#include "metadata.h"
 #include "result_set.h"
 #include "results_validate.h"
 #include "run_noise.h"
-
-/* A run's metadata as key\0value\0 pairs: kilobytes, where a struct metadata is megabytes. */
-struct meta_copy {
-    char *text;
-    size_t n;
-};
 
 struct builder {
     const struct history_opts *o;
     struct history *h;
     size_t cap_runs, cap_series;
-    size_t *point_cap;      /* per series */
-    struct meta_copy *meta; /* per run */
-    dev_t *dev;             /* per run: the directory, so a set named twice is read once */
+    size_t *point_cap;             /* per series */
+    struct run_noise_facts *facts; /* per run: what the noise judge needs */
+    dev_t *dev;                    /* per run: the directory, so a set named twice is read once */
     ino_t *ino;
     size_t *slot; /* hash of series: index + 1, 0 free */
     size_t n_slots;
@@ -187,22 +181,6 @@ static int add_point(struct builder *b, size_t series, size_t run, const struct 
     return 0;
 }
 
-static int copy_meta(struct meta_copy *m, const struct metadata *md)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < md->n; i++)
-        len += strlen(md->entries[i].key) + strlen(md->entries[i].value) + 2;
-    if (!(m->text = malloc(len ? len : 1)))
-        return -ENOMEM;
-    char *p = m->text;
-    for (size_t i = 0; i < md->n; i++) {
-        p = stpcpy(p, md->entries[i].key) + 1;
-        p = stpcpy(p, md->entries[i].value) + 1;
-    }
-    m->n = md->n;
-    return 0;
-}
-
 static int add_run(struct builder *b, const struct result_set *s, const char *dir, struct stat *st,
                    size_t *index)
 {
@@ -212,16 +190,16 @@ static int add_run(struct builder *b, const struct result_set *s, const char *di
         struct history_run *runs = realloc(h->runs, cap2 * sizeof(*runs));
         if (runs)
             h->runs = runs;
-        struct meta_copy *meta = realloc(b->meta, cap2 * sizeof(*meta));
-        if (meta)
-            b->meta = meta;
+        struct run_noise_facts *facts = realloc(b->facts, cap2 * sizeof(*facts));
+        if (facts)
+            b->facts = facts;
         dev_t *dev = realloc(b->dev, cap2 * sizeof(*dev));
         if (dev)
             b->dev = dev;
         ino_t *ino = realloc(b->ino, cap2 * sizeof(*ino));
         if (ino)
             b->ino = ino;
-        if (!runs || !meta || !dev || !ino)
+        if (!runs || !facts || !dev || !ino)
             return -ENOMEM;
         b->cap_runs = cap2;
     }
@@ -240,12 +218,11 @@ static int add_run(struct builder *b, const struct result_set *s, const char *di
             .kernel = strdup(result_set_meta(s, "kernel_release")),
             .git_sha = strdup(result_set_meta(s, "git_sha")),
     };
-    b->meta[h->n_runs] = (struct meta_copy){0};
+    run_noise_facts_read(s, &b->facts[h->n_runs]);
     b->dev[h->n_runs] = st->st_dev;
     b->ino[h->n_runs] = st->st_ino;
     h->n_runs++; /* history_free frees what was copied, if not all */
-    if (!r->dir || !r->board || !r->run_id || !r->start_time || !r->kernel || !r->git_sha ||
-        copy_meta(&b->meta[h->n_runs - 1], s->md))
+    if (!r->dir || !r->board || !r->run_id || !r->start_time || !r->kernel || !r->git_sha)
         return -ENOMEM;
     *index = h->n_runs - 1;
     return 0;
@@ -405,58 +382,25 @@ static int order_boards(struct history *h)
 
 /* ---- noise: each run against its neighbours ---------------------------------------------- */
 
-/* A result set with only a run's metadata: what run_noise_judge reads. */
-struct peer {
-    struct result_set set;
-    size_t run; /* SIZE_MAX: empty */
-};
-
-static void fill_peer(struct peer *p, const struct history *h, const struct meta_copy *m,
-                      size_t run)
-{
-    metadata_init(p->set.md);
-    const char *t = m->text;
-    for (size_t i = 0; i < m->n; i++) {
-        const char *key = t, *value = key + strlen(key) + 1;
-        metadata_set(p->set.md, key, "%s", value);
-        t = value + strlen(value) + 1;
-    }
-    p->set.dir = h->runs[run].dir;
-    p->run = run;
-}
-
 static int judge_board(struct history *h, const struct history_board *bd,
-                       const struct meta_copy *meta)
+                       const struct run_noise_facts *facts)
 {
     size_t n = bd->n_runs, w = n < HISTORY_NOISE_PEERS ? n : HISTORY_NOISE_PEERS;
     if (!n)
         return 0;
-    struct peer *peers = calloc(w, sizeof(*peers));
-    const struct result_set **sets = calloc(w, sizeof(*sets));
+    struct run_noise_facts *ordered = malloc(n * sizeof(*ordered));
     bool *disturbed = calloc(w, sizeof(*disturbed));
     char(*reason)[HISTORY_REASON_MAX] = calloc(w, sizeof(*reason));
-    int ret = peers && sets && disturbed && reason ? 0 : -ENOMEM;
-    for (size_t k = 0; !ret && k < w; k++) {
-        peers[k].run = SIZE_MAX;
-        memset(&peers[k].set.c, 0xff, sizeof(peers[k].set.c)); /* every column -1: no rows */
-        if (!(peers[k].set.md = malloc(sizeof(*peers[k].set.md))))
-            ret = -ENOMEM;
-    }
-    /* Run i is judged in the window of w runs around it; the window slides one run at a time,
-     * so each run's metadata is filled in once. With n <= w, one window judges them all. */
-    size_t judged_to = 0;
-    for (size_t i = 0; !ret && i < n; i = judged_to) {
+    int ret = ordered && disturbed && reason ? 0 : -ENOMEM;
+    for (size_t i = 0; !ret && i < n; i++)
+        ordered[i] = facts[bd->runs[i]];
+    /* Run i is judged in the window of w runs around it; with n <= w, one window judges them
+     * all. The first window also decides the runs before its middle, the last those after. */
+    for (size_t i = 0, judged_to; !ret && i < n; i = judged_to) {
         size_t lo = i < w / 2 ? 0 : i - w / 2;
         if (lo + w > n)
             lo = n - w;
-        for (size_t k = 0; k < w; k++) {
-            struct peer *p = &peers[(lo + k) % w];
-            if (p->run != bd->runs[lo + k])
-                fill_peer(p, h, &meta[bd->runs[lo + k]], bd->runs[lo + k]);
-            sets[k] = &p->set;
-        }
-        run_noise_judge(sets, w, disturbed, reason);
-        /* The first window also decides the runs before its middle, the last those after. */
+        run_noise_judge_facts(ordered + lo, w, disturbed, reason);
         judged_to = lo + w == n ? n : (i < w / 2 ? w / 2 : i) + 1;
         for (size_t j = i; j < judged_to; j++) {
             struct history_run *r = &h->runs[bd->runs[j]];
@@ -464,10 +408,7 @@ static int judge_board(struct history *h, const struct history_board *bd,
             snprintf(r->reason, sizeof(r->reason), "%s", disturbed[j - lo] ? reason[j - lo] : "");
         }
     }
-    for (size_t k = 0; peers && k < w; k++)
-        free(peers[k].set.md);
-    free(peers);
-    free(sets);
+    free(ordered);
     free(disturbed);
     free(reason);
     return ret;
@@ -512,9 +453,7 @@ static int sort_series(struct history *h)
 
 static void free_builder(struct builder *b)
 {
-    for (size_t i = 0; b->meta && i < b->h->n_runs; i++)
-        free(b->meta[i].text);
-    free(b->meta);
+    free(b->facts);
     free(b->dev);
     free(b->ino);
     free(b->point_cap);
@@ -529,7 +468,7 @@ static int read_all(struct builder *b, char **dirs, size_t n_dirs)
     if (!ret)
         ret = order_boards(b->h);
     for (size_t k = 0; !ret && k < b->h->n_boards; k++)
-        ret = judge_board(b->h, &b->h->boards[k], b->meta);
+        ret = judge_board(b->h, &b->h->boards[k], b->facts);
     if (!ret)
         ret = sort_series(b->h);
     return ret;

@@ -14,8 +14,9 @@
 #include "history.h"
 #include "history_find.h"
 
-/* Peers each run's noise is judged against (run_noise_judge): its neighbours in the board's
- * order, this many at most, so that a long history never holds every run's metadata. */
+/* Peers each run's noise is judged against (run_noise_judge_facts): its neighbours in the
+ * board's order, this many at most, since a board's settings and pace drift over a long
+ * history and a run is held to those of its time. */
 #define HISTORY_NOISE_PEERS 32
 
 struct history_opts {

@@ -294,11 +294,13 @@ static int write_outputs(const struct history *h, const struct history_args *a)
     int rc = write_file(h, &a->gate_opts, dirfd, a->out_dir, "history.csv", HISTORY_FORMAT_CSV);
     if (!rc)
         rc = write_file(h, &a->gate_opts, dirfd, a->out_dir, "history.json", HISTORY_FORMAT_JSON);
+    /* A plot that failed (or no gnuplot) still leaves a page: it shows the plots that exist. */
     if (!rc && a->html) {
-        int ret = plot_trend_write(h, dirfd, a->out_dir, err, sizeof(err));
-        if (!ret)
-            ret = history_html_write(h, dirfd, a->out_dir, err, sizeof(err));
-        if (ret) {
+        if (plot_trend_write(h, dirfd, a->out_dir, err, sizeof(err))) {
+            cli_error("history: --html: trend plots: %s", err);
+            rc = CLI_EXIT_FAILURE;
+        }
+        if (history_html_write(h, dirfd, a->out_dir, err, sizeof(err))) {
             cli_error("history: --html: %s", err);
             rc = CLI_EXIT_FAILURE;
         }

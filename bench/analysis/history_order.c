@@ -1,4 +1,4 @@
-/* bench/analysis/history.c - the names of history's run orders (history.h).
+/* bench/analysis/history_order.c - the names of history's run orders (history.h).
  *
  * The one place that spells "time", "kernel" and "git": the option parser, the renderers'
  * headings and the tests all go through these two functions.
