@@ -95,7 +95,8 @@ static int list_names(int dirfd, char ***names, size_t *n)
     if (!ret && errno)
         ret = -errno;
     closedir(d);
-    qsort(*names, *n, sizeof(**names), compare_names);
+    if (*n)
+        qsort(*names, *n, sizeof(**names), compare_names);
     return ret;
 }
 

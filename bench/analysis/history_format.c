@@ -375,9 +375,9 @@ static int write_lava_signal(const struct history *h, FILE *out)
         const struct history_series *s = &h->series[i];
         const struct history_change *why;
         enum history_verdict v = history_series_verdict(h, s, &why);
-        char prefix[256], name[1024];
-        snprintf(prefix, sizeof(prefix), "history.%s", s->board);
-        export_case_path(name, sizeof(name), prefix, s->case_id, s->metric);
+        char path[1024], name[1100];
+        export_case_path(path, sizeof(path), s->board, s->case_id, s->metric);
+        snprintf(name, sizeof(name), "history.%s", path);
         failed |= v == HISTORY_VERDICT_REGRESSION;
         ret = lava_report(&lava, name, lava_result_of(v), why ? why->change * 100 : NAN, "%");
     }

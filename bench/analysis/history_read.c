@@ -444,7 +444,8 @@ static int sort_series(struct history *h)
     for (size_t i = 0; i < h->n_series; i++)
         qsort_r(h->series[i].points, h->series[i].n_points, sizeof(*h->series[i].points),
                 compare_points, position);
-    qsort(h->series, h->n_series, sizeof(*h->series), compare_series);
+    if (h->n_series)
+        qsort(h->series, h->n_series, sizeof(*h->series), compare_series);
     free(position);
     return 0;
 }
