@@ -37,11 +37,6 @@ const char *history_format_name(enum history_format f)
     return (unsigned)f < N_HISTORY_FORMATS ? format_names[f] : "unknown";
 }
 
-const char *history_change_direction(const struct history_change *c)
-{
-    return c->worse ? "worse" : "better";
-}
-
 /* What a change is called in the tables: regression, inconclusive, or its direction (a worse
  * change within the threshold is no regression). */
 static const char *change_label(const struct history_change *c)
@@ -62,6 +57,19 @@ static void pct_text(char out[TEXT_CELL], double change)
         snprintf(out, TEXT_CELL, "%+.1f%%", change * 100);
     else
         snprintf(out, TEXT_CELL, "-");
+}
+
+/* A change's numbers as the tables and messages write them. */
+struct change_text {
+    char before[TEXT_CELL], after[TEXT_CELL], change[TEXT_CELL], p[TEXT_CELL];
+};
+
+static void change_text_of(const struct history_change *c, struct change_text *t)
+{
+    text_human(t->before, c->before);
+    text_human(t->after, c->after);
+    pct_text(t->change, c->change);
+    p_text(t->p, c->p_value);
 }
 
 static const struct history_run *point_run(const struct history *h, const struct history_series *s,
@@ -147,14 +155,11 @@ static int change_rows(const struct history *h, size_t k, struct text_table *t)
         for (size_t c = 0; c < s->n_changes; c++) {
             const struct history_change *ch = &s->changes[c];
             const struct history_run *r = point_run(h, s, ch->index);
-            char before[TEXT_CELL], after[TEXT_CELL], change[TEXT_CELL], p[TEXT_CELL];
-            text_human(before, ch->before);
-            text_human(after, ch->after);
-            pct_text(change, ch->change);
-            p_text(p, ch->p_value);
+            struct change_text x;
+            change_text_of(ch, &x);
             const char *cells[] = {s->case_id, s->metric,  s->unit,         r->run_id,
-                                   r->kernel,  r->git_sha, before,          after,
-                                   change,     p,          change_label(ch)};
+                                   r->kernel,  r->git_sha, x.before,        x.after,
+                                   x.change,   x.p,        change_label(ch)};
             if (text_table_add(t, cells))
                 return -ENOMEM;
         }
@@ -312,14 +317,11 @@ static void series_message(char *msg, size_t len, const struct history *h,
     msg[0] = '\0';
     if (why) {
         const struct history_run *r = point_run(h, s, why->index);
-        char before[TEXT_CELL], after[TEXT_CELL], change[TEXT_CELL], p[TEXT_CELL];
-        text_human(before, why->before);
-        text_human(after, why->after);
-        pct_text(change, why->change);
-        p_text(p, why->p_value);
+        struct change_text t;
+        change_text_of(why, &t);
         snprintf(msg, len, "%s since run %s (kernel %s, git %s): median %s -> %s %s (%s), p %s%s%s",
-                 history_verdict_name(v), r->run_id, r->kernel, r->git_sha, before, after, s->unit,
-                 change, p, why->inconclusive ? "; " : "", why->reason);
+                 history_verdict_name(v), r->run_id, r->kernel, r->git_sha, t.before, t.after,
+                 s->unit, t.change, t.p, why->inconclusive ? "; " : "", why->reason);
     } else if (v == HISTORY_VERDICT_MISSING) {
         snprintf(msg, len, "not in the board's newest run");
     } else if (v == HISTORY_VERDICT_SINGLE) {

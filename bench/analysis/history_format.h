@@ -45,7 +45,4 @@ int history_write_json(const struct history *h, const struct history_gate_opts *
 extern const char *const history_csv_columns[];
 extern const size_t n_history_csv_columns;
 
-/* "better" or "worse", from a change's direction. */
-const char *history_change_direction(const struct history_change *c);
-
 #endif

@@ -25,6 +25,11 @@ const char *history_verdict_name(enum history_verdict v)
     return (unsigned)v < N_HISTORY_VERDICTS ? verdict_names[v] : "unknown";
 }
 
+const char *history_change_direction(const struct history_change *c)
+{
+    return c->worse ? "worse" : "better";
+}
+
 void history_gate_opts_default(struct history_gate_opts *o)
 {
     o->threshold = COMPARE_THRESHOLD_DEFAULT;

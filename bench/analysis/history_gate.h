@@ -46,6 +46,8 @@ enum history_verdict {
 };
 
 const char *history_verdict_name(enum history_verdict v);
+/* "better" or "worse", from a change's direction. */
+const char *history_change_direction(const struct history_change *c);
 
 /* The series' verdict at its board's newest run; *why (may be NULL) gets the change behind a
  * regression or an inconclusive one, else NULL. */

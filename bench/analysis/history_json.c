@@ -11,13 +11,20 @@
 
 #include "json_out.h"
 
-static json_t *run_json(const struct history_run *r, bool *ok)
+/* An object, or NULL with *ok false. */
+static json_t *new_object(bool *ok)
 {
     json_t *o = json_object();
-    if (!o) {
+    if (!o)
         *ok = false;
+    return o;
+}
+
+static json_t *run_json(const struct history_run *r, bool *ok)
+{
+    json_t *o = new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put_text(o, "dir", r->dir, ok);
     json_put_text(o, "board", r->board, ok);
     json_put_text(o, "run_id", r->run_id, ok);
@@ -49,11 +56,9 @@ static json_t *board_json(const struct history *h, size_t k, bool *ok)
 
 static json_t *point_json(const struct history_point *p, bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put(o, "run", json_integer((json_int_t)p->run), ok);
     json_put(o, "median", json_number(p->median), ok);
     json_put(o, "ci_low", json_number(p->ci_low), ok);
@@ -65,11 +70,9 @@ static json_t *point_json(const struct history_point *p, bool *ok)
 static json_t *change_json(const struct history *h, const struct history_series *s,
                            const struct history_change *c, bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put(o, "point", json_integer((json_int_t)c->index), ok);
     json_put(o, "run", json_integer((json_int_t)s->points[c->index].run), ok);
     json_put_text(o, "run_id", h->runs[s->points[c->index].run].run_id, ok);

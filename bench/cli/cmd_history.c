@@ -79,22 +79,6 @@ struct history_args {
     size_t n_paths;
 };
 
-static int parse_number(const char *option, const char *text, bool percent, double min, double max,
-                        double *out)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (percent && *end == '%')
-        end++;
-    if (end == text || *end || !(v >= min && v <= max)) {
-        cli_error("history: %s '%s': expected a number from %g to %g%s", option, text, min, max,
-                  percent ? " (percent)" : "");
-        return CLI_EXIT_USAGE;
-    }
-    *out = v;
-    return CLI_EXIT_OK;
-}
-
 static int parse_option(int opt, const char *arg, struct history_args *a)
 {
     double pct;
@@ -107,11 +91,11 @@ static int parse_option(int opt, const char *arg, struct history_args *a)
         }
         break;
     case 'T':
-        ret = parse_number("--threshold", arg, true, 0, 1000, &pct);
+        ret = cli_parse_number("history", "--threshold", arg, true, 0, 1000, &pct);
         a->gate_opts.threshold = pct / 100;
         break;
     case 'A':
-        ret = parse_number("--alpha", arg, false, 1e-6, 0.5, &a->gate_opts.cp.alpha);
+        ret = cli_parse_number("history", "--alpha", arg, false, 1e-6, 0.5, &a->gate_opts.cp.alpha);
         break;
     case 'F':
         if (history_format_parse(arg, &a->format)) {
