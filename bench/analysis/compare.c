@@ -164,7 +164,9 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
                  struct compare_cell *cell)
 {
     const struct compare_side *b = &c->side[0], *o = &c->side[input];
-    bool boards = r->other_board[input];
+    /* A counter explains a change rather than measures one: like a board's, its changes are
+     * differences, and a counter that fails in NEW (a PMU gone) fails no run. */
+    bool differences = r->other_board[input] || c->counter;
     *cell = (struct compare_cell){.ratio = NAN};
     if (!b->row || !o->row) {
         cell->verdict = b->row ? VERDICT_BASE_ONLY : VERDICT_NEW_ONLY;
@@ -173,7 +175,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     enum side_status sb = side_status(r->inputs[0].set, b->row),
                      so = side_status(r->inputs[input].set, o->row);
     if (sb == SIDE_ERROR || so == SIDE_ERROR) {
-        cell->verdict = !boards && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
+        cell->verdict = !differences && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
         return 0;
     }
     if (sb == SIDE_SKIPPED || so == SIDE_SKIPPED) {
@@ -181,7 +183,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
         return 0;
     }
     /* A check that passed in BASE (a coherency probe's verdict) and fails in NEW. */
-    if (!boards && verdict_fails(r->inputs[input].set, o->row) &&
+    if (!differences && verdict_fails(r->inputs[input].set, o->row) &&
         !verdict_fails(r->inputs[0].set, b->row)) {
         cell->verdict = VERDICT_FAILING;
         return 0;
@@ -204,9 +206,9 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     else if (!(cell->test.p < r->opts.alpha))
         cell->verdict = VERDICT_NOT_SIGNIFICANT;
     else if (worse)
-        cell->verdict = boards ? VERDICT_WORSE : VERDICT_REGRESSION;
+        cell->verdict = differences ? VERDICT_WORSE : VERDICT_REGRESSION;
     else
-        cell->verdict = boards ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
+        cell->verdict = differences ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
     return 0;
 }
 

@@ -6,8 +6,10 @@
  * threshold in the metric's worse direction AND the raw samples differ significantly (Mann-
  * Whitney U). Between two boards the same test reports differences, never regressions: decided
  * for each NEW input against BASE, so a third set from another board changes nothing about a
- * regression between two runs of one board. Cases found in one set only are kept. Builds data,
- * never prints (compare_format.c renders it).
+ * regression between two runs of one board. Counter rows (perf::...) are judged the same way
+ * and likewise give differences: they explain a change rather than measure one, so they never
+ * decide the exit status. Cases found in one set only are kept. Builds data, never prints
+ * (compare_format.c renders it).
  */
 #ifndef DMABENCH_COMPARE_H
 #define DMABENCH_COMPARE_H
@@ -29,14 +31,15 @@ enum compare_verdict {
     VERDICT_NOT_SIGNIFICANT, /* beyond the threshold, but the samples do not tell them apart */
     VERDICT_REGRESSION,      /* worse beyond the threshold, and significant (run vs run) */
     VERDICT_IMPROVEMENT,     /* better beyond the threshold, and significant (run vs run) */
-    VERDICT_WORSE,           /* as regression, between boards: a difference */
-    VERDICT_BETTER,          /* as improvement, between boards */
+    VERDICT_WORSE,           /* as regression, between boards or of a counter: a difference */
+    VERDICT_BETTER,          /* as improvement, between boards or of a counter */
     VERDICT_UNTESTED,        /* ok on both sides, but a side has no raw samples to test */
     VERDICT_BASE_ONLY,       /* the case is in BASE only */
     VERDICT_NEW_ONLY,        /* the case is in NEW only */
     VERDICT_SKIPPED,         /* skipped on a side (it does not apply there) */
     VERDICT_ERROR,           /* failed on a side, and not a run that newly fails */
-    VERDICT_FAILING,         /* ok in BASE, error in NEW (run vs run): fails like a regression */
+    VERDICT_FAILING,         /* ok in BASE, error in NEW (run vs run, not a counter): fails like
+                              * a regression */
     N_VERDICTS
 };
 
@@ -72,7 +75,7 @@ struct compare_cell {
 struct compare_case {
     const char *case_id, *metric, *bench, *heap, *unit; /* from the first input that has it */
     bool higher_better;
-    bool counter;              /* a counter (results_unit_is_counter): left out of summaries */
+    bool counter; /* a counter (results_unit_is_counter): left out of summaries and verdict */
     struct compare_side *side; /* one per input */
     struct compare_cell *cell; /* cell[i - 1]: input i against BASE (input 0) */
 };

@@ -581,6 +581,17 @@ static void test_counter_units_are_counters(void **state)
         groups++;
     }
     assert_int_equal(groups, 2); /* bandwidth, alloc_time_per_mib */
+    /* The counters quadrupled (lower is better) and the samples tell it plainly, yet a counter
+     * explains a change rather than measures one: a difference, never a regression, and not
+     * what the exit status counts. */
+    for (size_t i = 0; i < l.r->n_cases; i++) {
+        const struct compare_case *c = &l.r->cases[i];
+        if (c->counter)
+            assert_int_equal(c->cell[0].verdict, VERDICT_WORSE);
+    }
+    assert_int_equal(l.r->count[VERDICT_REGRESSION], 0);
+    assert_int_equal(l.r->count[VERDICT_WORSE], 2);
+    assert_false(compare_failed(l.r));
     unload(&l);
     assert_int_equal(system((snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir), path)), 0);
 }
