@@ -23,7 +23,7 @@
              "end (steal_percent, else before_/after_cpu_steal and _total)")                       \
     X(SETTING, "a cpufreq governor, scaling min or max frequency or boost setting other than "     \
                "the one most peers share (more than half of those that recorded it)")              \
-    X(CLOCK, "with governor performance or userspace (the clock should hold still), the current " \
+    X(CLOCK, "with governor performance or userspace (the clock should hold still), the current "  \
              "frequency (the fastest policy's, the lower of before and after) more than 10% "      \
              "below the peers' median")                                                            \
     X(DURATION, "the run took more than 2x its peers' median time per case (start_time to "        \

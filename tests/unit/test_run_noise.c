@@ -157,13 +157,13 @@ static void test_load_above_the_cpus_used(void **state)
     (void)state;
     struct judged j;
     /* The higher of before and after; at the CPUs' count exactly is not above it. */
-    judge(&j, 3, (const char *[]){"after_loadavg_1,3.10\n", "before_loadavg_1,2.00\n", NULL},
-          NULL);
+    judge(&j, 3, (const char *[]){"after_loadavg_1,3.10\n", "before_loadavg_1,2.00\n", NULL}, NULL);
     expect(&j, (const char *[]){"load 3.10 on 2 CPUs", NULL, NULL});
     unjudge(&j);
     /* An older set without cpus_used: against every CPU of the machine (cpu_pus 4). */
-    judge(&j, 2, (const char *[]){"cpus_used,unknown\nafter_loadavg_1,3.10\n",
-                                  "cpus_used,unknown\nafter_loadavg_1,4.20\n"},
+    judge(&j, 2,
+          (const char *[]){"cpus_used,unknown\nafter_loadavg_1,3.10\n",
+                           "cpus_used,unknown\nafter_loadavg_1,4.20\n"},
           NULL);
     expect(&j, (const char *[]){NULL, "load 4.20 on the machine's 4 CPUs"});
     unjudge(&j);
