@@ -199,14 +199,15 @@ static double case_seconds_of(const struct run_noise_facts *f)
     return f->case_seconds;
 }
 
-/* The median of what get gives run i's peers, those that know it; NAN when none does. */
+/* The median of what get gives run i's peers, those that know it (and, with same_cases, ran as
+ * many cases: another job's time per case says nothing); NAN when none does. */
 static double peers_median(const struct run_noise_facts *f, size_t n, size_t i,
-                           double (*get)(const struct run_noise_facts *))
+                           double (*get)(const struct run_noise_facts *), bool same_cases)
 {
     double *v = malloc(n * sizeof(*v));
     size_t m = 0;
     for (size_t j = 0; v && j < n; j++)
-        if (j != i && !isnan(get(&f[j])))
+        if (j != i && !isnan(get(&f[j])) && (!same_cases || f[j].cases == f[i].cases))
             v[m++] = get(&f[j]);
     struct stats_summary sum;
     double median = m && !stats_summarize(v, m, &sum) ? sum.median : NAN;
@@ -229,10 +230,10 @@ static void judge_one(const struct run_noise_facts *all, size_t n, size_t i,
         if (f->setting[k][0] && peers && strcmp(f->setting[k], peers))
             add_reason(reason, "%s %.40s, peers %.40s", settings[k].word, f->setting[k], peers);
     }
-    double clock = peers_median(all, n, i, clock_of);
+    double clock = peers_median(all, n, i, clock_of, false);
     if (clock_of(f) < (1 - RUN_NOISE_CLOCK_DROP) * clock)
         add_reason(reason, "clock %.2f GHz, peers %.2f GHz", f->clock_khz / 1e6, clock / 1e6);
-    double seconds = peers_median(all, n, i, case_seconds_of);
+    double seconds = peers_median(all, n, i, case_seconds_of, true);
     if (seconds > 0 && f->case_seconds > RUN_NOISE_DURATION_RATIO * seconds)
         add_reason(reason, "ran %.1fx its peers' median time per case", f->case_seconds / seconds);
     if (f->has_flag_column && f->measured &&

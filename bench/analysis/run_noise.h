@@ -26,8 +26,8 @@
     X(CLOCK, "with governor performance or userspace (the clock should hold still), the current "  \
              "frequency (the fastest policy's, the lower of before and after) more than 10% "      \
              "below the peers' median")                                                            \
-    X(DURATION, "the run took more than 2x its peers' median time per case (start_time to "        \
-                "end_time over its cases; resumed or unfinished runs are not timed)")              \
+    X(DURATION, "the run took more than 2x the median time per case of its peers that ran as "     \
+                "many cases (start_time to end_time; resumed or unfinished runs are not timed)")   \
     X(FLAGGED, "more than 20% of the cases it measured carry results.csv's disturbed flag")
 
 enum run_noise_rule {

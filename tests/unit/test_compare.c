@@ -332,6 +332,63 @@ static void test_failing_verdicts(void **state)
     }
 }
 
+/* A failing check in a run whose metadata shows it disturbed (load 3.5 on the 2 CPUs it used)
+ * is inconclusive, not failing, and the comparison does not fail; the cell keeps what the
+ * samples said, and the reason names the run. */
+static void test_disturbed_run_is_inconclusive(void **state)
+{
+    (void)state;
+    static const char *const base[] = {"pass", "pass"}, *const next[] = {"fail", "pass"};
+    char dirs[2][64], err[512], path[96];
+    snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, 2));
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, 2));
+    snprintf(path, sizeof(path), "%s/metadata.csv", dirs[1]);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("schema_version,key,value\n3,cpus_used,2\n3,after_loadavg_1,3.50\n", f);
+    assert_int_equal(fclose(f), 0);
+    struct compare_input in[2];
+    for (int i = 0; i < 2; i++) {
+        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
+            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
+            fail_msg("%s", err);
+    }
+    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
+                             .threshold = COMPARE_THRESHOLD_DEFAULT,
+                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
+    struct compare_report *r;
+    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_false(r->disturbed[0]);
+    assert_true(r->disturbed[1]);
+    assert_string_equal(r->noise[1], "load 3.50 on 2 CPUs");
+    assert_int_equal(r->cases[0].cell[0].verdict, VERDICT_INCONCLUSIVE);
+    assert_int_equal(r->cases[0].cell[0].judged, VERDICT_FAILING);
+    assert_int_equal(r->cases[1].cell[0].verdict, VERDICT_UNTESTED);
+    assert_int_equal(r->count[VERDICT_FAILING], 0);
+    assert_int_equal(compare_inconclusive(r, 1), 1);
+    assert_false(compare_failed(r));
+    char why[256];
+    compare_noise_reason(r, 1, why, sizeof(why));
+    assert_string_equal(why, "new: load 3.50 on 2 CPUs");
+    compare_report_free(r);
+    /* Quiet again, the same sets fail. */
+    result_set_free(in[1].set);
+    unlink(path);
+    if (result_set_load(&in[1].set, dirs[1], err, sizeof(err)))
+        fail_msg("%s", err);
+    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_int_equal(r->cases[0].cell[0].verdict, VERDICT_FAILING);
+    assert_true(compare_failed(r));
+    compare_report_free(r);
+    for (int i = 0; i < 2; i++) {
+        result_set_free(in[i].set);
+        sample_index_free(in[i].samples);
+        result_fixture_unplant(dirs[i]);
+    }
+}
+
 static void test_boards_give_differences(void **state)
 {
     (void)state;
@@ -659,6 +716,7 @@ int main(void)
             cmocka_unit_test(test_one_side_only_cases_are_listed),
             cmocka_unit_test(test_error_in_new_fails),
             cmocka_unit_test(test_failing_verdicts),
+            cmocka_unit_test(test_disturbed_run_is_inconclusive),
             cmocka_unit_test(test_boards_give_differences),
             cmocka_unit_test(test_boards_decided_per_pair),
             cmocka_unit_test(test_several_new_sets),

@@ -257,6 +257,34 @@ static void test_run_far_longer_than_its_peers(void **state)
     unjudge(&j);
 }
 
+/* Facts kept without their sets (as history keeps them): another job's runs (a different
+ * number of cases) say nothing of a run's time per case; the same job's do. */
+static void test_duration_peers_ran_as_many_cases(void **state)
+{
+    (void)state;
+    struct run_noise_facts f[3];
+    for (int i = 0; i < 3; i++) {
+        f[i] = (struct run_noise_facts){.load = NAN,
+                                        .cpus = NAN,
+                                        .steal_percent = NAN,
+                                        .clock_khz = NAN,
+                                        .cases = 6,
+                                        .case_seconds = 16.75};
+    }
+    f[0].cases = 1;
+    f[0].case_seconds = 100.5; /* 6x the others per case, but a one-case job */
+    bool disturbed[3];
+    char reason[3][HISTORY_REASON_MAX];
+    run_noise_judge_facts(f, 3, disturbed, reason);
+    for (int i = 0; i < 3; i++)
+        assert_false(disturbed[i]);
+    f[0].cases = 6;
+    run_noise_judge_facts(f, 3, disturbed, reason);
+    assert_true(disturbed[0]);
+    assert_string_equal(reason[0], "ran 6.0x its peers' median time per case");
+    assert_false(disturbed[1] || disturbed[2]);
+}
+
 static void test_many_flagged_cases(void **state)
 {
     (void)state;
@@ -365,6 +393,7 @@ int main(void)
                                             teardown),
             cmocka_unit_test_setup_teardown(test_clock_below_the_peers, setup, teardown),
             cmocka_unit_test_setup_teardown(test_run_far_longer_than_its_peers, setup, teardown),
+            cmocka_unit_test(test_duration_peers_ran_as_many_cases),
             cmocka_unit_test_setup_teardown(test_many_flagged_cases, setup, teardown),
             cmocka_unit_test_setup_teardown(test_reasons_add_up, setup, teardown),
             cmocka_unit_test_setup_teardown(test_a_run_alone, setup, teardown),
