@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "metadata.h"
 #include "stats.h"
@@ -78,23 +77,6 @@ static bool governor_holds_clock(const char *value)
     return true;
 }
 
-double run_noise_parse_time(const char *text)
-{
-    struct tm tm = {0};
-    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!rest)
-        return NAN;
-    double frac = 0;
-    if (*rest == '.') {
-        char *end;
-        frac = strtod(rest, &end);
-        rest = end;
-    }
-    if (strcmp(rest, "Z") != 0)
-        return NAN;
-    return (double)timegm(&tm) + frac;
-}
-
 static void read_cases(const struct result_set *s, struct run_noise_facts *f)
 {
     int disturbed = result_set_col(s, "disturbed");
@@ -147,8 +129,8 @@ void run_noise_facts_read(const struct result_set *s, struct run_noise_facts *f)
                                                  : (before < after ? before : after);
     read_cases(s, f);
     /* A resumed run's span holds the pause; an unfinished one has no end_time. */
-    double start = run_noise_parse_time(metadata_get(s->md, "start_time"));
-    double end = run_noise_parse_time(metadata_get(s->md, "end_time"));
+    double start = metadata_parse_time(metadata_get(s->md, "start_time"));
+    double end = metadata_parse_time(metadata_get(s->md, "end_time"));
     f->case_seconds = NAN;
     if (!metadata_get(s->md, "resumes") && f->cases && end >= start)
         f->case_seconds = (end - start) / (double)f->cases;

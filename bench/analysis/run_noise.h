@@ -92,8 +92,4 @@ void run_noise_judge_facts(const struct run_noise_facts *facts, size_t n, bool *
 void run_noise_judge(const struct result_set *const *sets, size_t n, bool *disturbed,
                      char (*reason)[HISTORY_REASON_MAX]);
 
-/* Seconds since the epoch of an ISO-8601 UTC time as metadata writes it
- * ("2026-01-31T23:59:59.123Z"); NAN when it is not one. */
-double run_noise_parse_time(const char *text);
-
 #endif

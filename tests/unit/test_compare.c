@@ -282,6 +282,33 @@ static const char *plant_verdicts(const char *const *verdicts, size_t n)
     return result_fixture_plant_rows(row, n);
 }
 
+/* Load the two sets in dirs into in and compare them with the default options. */
+static struct compare_report *compare_dirs(char dirs[2][64], struct compare_input in[2])
+{
+    char err[512];
+    for (int i = 0; i < 2; i++) {
+        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
+            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
+            fail_msg("%s", err);
+    }
+    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
+                             .threshold = COMPARE_THRESHOLD_DEFAULT,
+                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
+    struct compare_report *r;
+    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
+        fail_msg("%s", err);
+    return r;
+}
+
+static void free_dirs(char dirs[2][64], struct compare_input in[2])
+{
+    for (int i = 0; i < 2; i++) {
+        result_set_free(in[i].set);
+        sample_index_free(in[i].samples);
+        result_fixture_unplant(dirs[i]);
+    }
+}
+
 /* A check that held in BASE and says fail or sync-ineffective in NEW is failing, whichever of
  * the two; one that failed in BASE, as either (an older dmabench said fail where the
  * exporter's sync left stale lines, now sync-ineffective), is not newly failing; needs-sync
@@ -295,21 +322,11 @@ static void test_failing_verdicts(void **state)
     static const enum compare_verdict want[] = {VERDICT_FAILING, VERDICT_FAILING, VERDICT_UNTESTED,
                                                 VERDICT_UNTESTED, VERDICT_UNTESTED};
     const size_t n = sizeof(base) / sizeof(base[0]);
-    char dirs[2][64], err[512];
+    char dirs[2][64];
     snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, n));
     snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, n));
     struct compare_input in[2];
-    for (int i = 0; i < 2; i++) {
-        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
-            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
-            fail_msg("%s", err);
-    }
-    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
-                             .threshold = COMPARE_THRESHOLD_DEFAULT,
-                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
-    struct compare_report *r;
-    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
-        fail_msg("%s", err);
+    struct compare_report *r = compare_dirs(dirs, in);
     assert_int_equal(r->n_cases, n);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(r->cases[i].cell[0].verdict, want[i]);
@@ -325,11 +342,7 @@ static void test_failing_verdicts(void **state)
     assert_non_null(strstr(text, "failing: the verdict is fail in new"));
     free(text);
     compare_report_free(r);
-    for (int i = 0; i < 2; i++) {
-        result_set_free(in[i].set);
-        sample_index_free(in[i].samples);
-        result_fixture_unplant(dirs[i]);
-    }
+    free_dirs(dirs, in);
 }
 
 /* A failing check in a run whose metadata shows it disturbed (load 3.5 on the 2 CPUs it used)
@@ -339,7 +352,7 @@ static void test_disturbed_run_is_inconclusive(void **state)
 {
     (void)state;
     static const char *const base[] = {"pass", "pass"}, *const next[] = {"fail", "pass"};
-    char dirs[2][64], err[512], path[96];
+    char dirs[2][64], path[96];
     snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, 2));
     snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, 2));
     snprintf(path, sizeof(path), "%s/metadata.csv", dirs[1]);
@@ -348,17 +361,7 @@ static void test_disturbed_run_is_inconclusive(void **state)
     fputs("schema_version,key,value\n3,cpus_used,2\n3,after_loadavg_1,3.50\n", f);
     assert_int_equal(fclose(f), 0);
     struct compare_input in[2];
-    for (int i = 0; i < 2; i++) {
-        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
-            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
-            fail_msg("%s", err);
-    }
-    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
-                             .threshold = COMPARE_THRESHOLD_DEFAULT,
-                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
-    struct compare_report *r;
-    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
-        fail_msg("%s", err);
+    struct compare_report *r = compare_dirs(dirs, in);
     assert_false(r->disturbed[0]);
     assert_true(r->disturbed[1]);
     assert_string_equal(r->noise[1], "load 3.50 on 2 CPUs");
@@ -372,21 +375,15 @@ static void test_disturbed_run_is_inconclusive(void **state)
     compare_noise_reason(r, 1, why, sizeof(why));
     assert_string_equal(why, "new: load 3.50 on 2 CPUs");
     compare_report_free(r);
-    /* Quiet again, the same sets fail. */
-    result_set_free(in[1].set);
-    unlink(path);
-    if (result_set_load(&in[1].set, dirs[1], err, sizeof(err)))
-        fail_msg("%s", err);
-    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
-        fail_msg("%s", err);
+    free_dirs(dirs, in);
+    /* Quiet (no metadata), the same sets fail. */
+    snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, 2));
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, 2));
+    r = compare_dirs(dirs, in);
     assert_int_equal(r->cases[0].cell[0].verdict, VERDICT_FAILING);
     assert_true(compare_failed(r));
     compare_report_free(r);
-    for (int i = 0; i < 2; i++) {
-        result_set_free(in[i].set);
-        sample_index_free(in[i].samples);
-        result_fixture_unplant(dirs[i]);
-    }
+    free_dirs(dirs, in);
 }
 
 static void test_boards_give_differences(void **state)

@@ -143,118 +143,98 @@ static void expect(const struct judged *j, const char *const *want)
     }
 }
 
+/* judge, expect want, and remove the sets. */
+static void check(size_t n, const char *const *meta, const size_t *flagged, const char *const *want)
+{
+    struct judged j;
+    judge(&j, n, meta, flagged);
+    expect(&j, want);
+    unjudge(&j);
+}
+
 static void test_quiet_runs_are_not_disturbed(void **state)
 {
     (void)state;
-    struct judged j;
-    judge(&j, 3, NULL, NULL);
-    expect(&j, (const char *[]){NULL, NULL, NULL});
-    unjudge(&j);
+    check(3, NULL, NULL, (const char *[]){NULL, NULL, NULL});
 }
 
 static void test_load_above_the_cpus_used(void **state)
 {
     (void)state;
-    struct judged j;
     /* The higher of before and after; at the CPUs' count exactly is not above it. */
-    judge(&j, 3, (const char *[]){"after_loadavg_1,3.10\n", "before_loadavg_1,2.00\n", NULL}, NULL);
-    expect(&j, (const char *[]){"load 3.10 on 2 CPUs", NULL, NULL});
-    unjudge(&j);
+    check(3, (const char *[]){"after_loadavg_1,3.10\n", "before_loadavg_1,2.00\n", NULL}, NULL,
+          (const char *[]){"load 3.10 on 2 CPUs", NULL, NULL});
     /* An older set without cpus_used: against every CPU of the machine (cpu_pus 4). */
-    judge(&j, 2,
+    check(2,
           (const char *[]){"cpus_used,unknown\nafter_loadavg_1,3.10\n",
                            "cpus_used,unknown\nafter_loadavg_1,4.20\n"},
-          NULL);
-    expect(&j, (const char *[]){NULL, "load 4.20 on the machine's 4 CPUs"});
-    unjudge(&j);
+          NULL, (const char *[]){NULL, "load 4.20 on the machine's 4 CPUs"});
     /* Without any load figure: not judged. */
-    judge(&j, 1,
-          (const char *[]){"before_loadavg_1,unknown\nafter_loadavg_1,unknown\ncpus_used,1\n"},
-          NULL);
-    expect(&j, (const char *[]){NULL});
-    unjudge(&j);
+    check(1, (const char *[]){"before_loadavg_1,unknown\nafter_loadavg_1,unknown\ncpus_used,1\n"},
+          NULL, (const char *[]){NULL});
 }
 
 static void test_steal_above_threshold(void **state)
 {
     (void)state;
-    struct judged j;
-    judge(&j, 3, (const char *[]){"steal_percent,4.20\n", "steal_percent,1.00\n", NULL}, NULL);
-    expect(&j, (const char *[]){"steal 4.2%", NULL, NULL});
-    unjudge(&j);
+    check(3, (const char *[]){"steal_percent,4.20\n", "steal_percent,1.00\n", NULL}, NULL,
+          (const char *[]){"steal 4.2%", NULL, NULL});
     /* No steal_percent (a run killed before its end): from the jiffies, 50 of 1000. */
-    judge(&j, 1,
+    check(1,
           (const char *[]){"steal_percent,unknown\nbefore_cpu_steal,0\nafter_cpu_steal,50\n"
                            "before_cpu_total,1000\nafter_cpu_total,2000\n"},
-          NULL);
-    expect(&j, (const char *[]){"steal 5.0%"});
-    unjudge(&j);
+          NULL, (const char *[]){"steal 5.0%"});
 }
 
 static void test_settings_unlike_the_peers_majority(void **state)
 {
     (void)state;
-    struct judged j;
-    judge(&j, 4,
+    check(4,
           (const char *[]){NULL, "cpufreq_governor,policy0-3=powersave\n", NULL,
                            "cpu_boost,off (cpufreq/boost=0)\n"},
-          NULL);
-    expect(&j, (const char *[]){NULL, "governor policy0-3=powersave, peers policy0-3=performance",
-                                NULL, "boost off (cpufreq/boost=0), peers on (cpufreq/boost=1)"});
-    unjudge(&j);
+          NULL,
+          (const char *[]){NULL, "governor policy0-3=powersave, peers policy0-3=performance", NULL,
+                           "boost off (cpufreq/boost=0), peers on (cpufreq/boost=1)"});
     /* Two runs: each one's peer is the other, so a changed max frequency marks both. */
-    judge(&j, 2, (const char *[]){"cpufreq_scaling_max_khz,policy0-3=1800000\n", NULL}, NULL);
-    expect(&j, (const char *[]){"max frequency policy0-3=1800000, peers policy0-3=2400000",
-                                "max frequency policy0-3=2400000, peers policy0-3=1800000"});
-    unjudge(&j);
+    check(2, (const char *[]){"cpufreq_scaling_max_khz,policy0-3=1800000\n", NULL}, NULL,
+          (const char *[]){"max frequency policy0-3=1800000, peers policy0-3=2400000",
+                           "max frequency policy0-3=2400000, peers policy0-3=1800000"});
     /* No majority among the peers that know it (one each), or the run's own value unknown:
      * nothing to hold a run to. */
-    judge(&j, 4,
+    check(4,
           (const char *[]){"cpufreq_governor,policy0-3=schedutil\n",
                            "cpufreq_governor,policy0-3=powersave\n",
                            "cpufreq_governor,policy0-3=ondemand\n", "cpufreq_governor,unknown\n"},
-          NULL);
-    expect(&j, (const char *[]){NULL, NULL, NULL, NULL});
-    unjudge(&j);
+          NULL, (const char *[]){NULL, NULL, NULL, NULL});
 }
 
 static void test_clock_below_the_peers(void **state)
 {
     (void)state;
-    struct judged j;
     /* The lower of before and after (1.8 GHz at the end: throttled); 2.2 GHz is within 10%. */
-    judge(&j, 4,
+    check(4,
           (const char *[]){"after_cpufreq_cur_khz,policy0-3=1800000\n",
                            "after_cpufreq_cur_khz,policy0-3=2200000\n", NULL, NULL},
-          NULL);
-    expect(&j, (const char *[]){"clock 1.80 GHz, peers 2.40 GHz", NULL, NULL, NULL});
-    unjudge(&j);
+          NULL, (const char *[]){"clock 1.80 GHz, peers 2.40 GHz", NULL, NULL, NULL});
     /* schedutil moves the clock by design: not judged, on any run. */
     const char *sched = "cpufreq_governor,policy0-3=schedutil\n";
     char slow[256];
     snprintf(slow, sizeof(slow), "%safter_cpufreq_cur_khz,policy0-3=800000\n", sched);
-    judge(&j, 3, (const char *[]){slow, sched, sched}, NULL);
-    expect(&j, (const char *[]){NULL, NULL, NULL});
-    unjudge(&j);
+    check(3, (const char *[]){slow, sched, sched}, NULL, (const char *[]){NULL, NULL, NULL});
 }
 
 static void test_run_far_longer_than_its_peers(void **state)
 {
     (void)state;
-    struct judged j;
     /* 340 s for 10 cases against 100 s; 190 s is under 2x. */
-    judge(&j, 4,
+    check(4,
           (const char *[]){"end_time,2026-01-01T00:05:40.000Z\n",
                            "end_time,2026-01-01T00:03:10.000Z\n", NULL, NULL},
-          NULL);
-    expect(&j, (const char *[]){"ran 3.4x its peers' median time per case", NULL, NULL, NULL});
-    unjudge(&j);
+          NULL, (const char *[]){"ran 3.4x its peers' median time per case", NULL, NULL, NULL});
     /* A resumed run's span holds its pause; an unfinished one has no end: neither is timed. */
-    judge(&j, 3,
+    check(3,
           (const char *[]){"end_time,2026-01-01T01:00:00.000Z\nresumes,1\n", "end_time,\n", NULL},
-          NULL);
-    expect(&j, (const char *[]){NULL, NULL, NULL});
-    unjudge(&j);
+          NULL, (const char *[]){NULL, NULL, NULL});
 }
 
 /* Facts kept without their sets (as history keeps them): another job's runs (a different
@@ -288,35 +268,27 @@ static void test_duration_peers_ran_as_many_cases(void **state)
 static void test_many_flagged_cases(void **state)
 {
     (void)state;
-    struct judged j;
     /* 3 of 10 cases is above 20%; 2 of 10 is not. Each case has two rows, counted once. */
-    judge(&j, 3, NULL, (const size_t[]){3, 2, 0});
-    expect(&j, (const char *[]){"3 of 10 cases flagged disturbed", NULL, NULL});
-    unjudge(&j);
+    check(3, NULL, (const size_t[]){3, 2, 0},
+          (const char *[]){"3 of 10 cases flagged disturbed", NULL, NULL});
 }
 
 static void test_reasons_add_up(void **state)
 {
     (void)state;
-    struct judged j;
-    judge(&j, 2, (const char *[]){"after_loadavg_1,3.10\nsteal_percent,2.50\n", NULL},
-          (const size_t[]){5, 0});
-    expect(&j, (const char *[]){"load 3.10 on 2 CPUs; steal 2.5%; 5 of 10 cases flagged disturbed",
-                                NULL});
-    unjudge(&j);
+    check(2, (const char *[]){"after_loadavg_1,3.10\nsteal_percent,2.50\n", NULL},
+          (const size_t[]){5, 0},
+          (const char *[]){"load 3.10 on 2 CPUs; steal 2.5%; 5 of 10 cases flagged disturbed",
+                           NULL});
 }
 
 /* Alone, a run is held to its own figures: load, steal and flags, never to peers it lacks. */
 static void test_a_run_alone(void **state)
 {
     (void)state;
-    struct judged j;
-    judge(&j, 1, (const char *[]){"end_time,2026-01-02T00:00:00.000Z\n"}, NULL);
-    expect(&j, (const char *[]){NULL});
-    unjudge(&j);
-    judge(&j, 1, (const char *[]){"after_loadavg_1,2.50\n"}, (const size_t[]){4});
-    expect(&j, (const char *[]){"load 2.50 on 2 CPUs; 4 of 10 cases flagged disturbed"});
-    unjudge(&j);
+    check(1, (const char *[]){"end_time,2026-01-02T00:00:00.000Z\n"}, NULL, (const char *[]){NULL});
+    check(1, (const char *[]){"after_loadavg_1,2.50\n"}, (const size_t[]){4},
+          (const char *[]){"load 2.50 on 2 CPUs; 4 of 10 cases flagged disturbed"});
 }
 
 /* A set of an older dmabench (no load, steal, cpufreq or time keys, no disturbed column) beside
@@ -370,19 +342,6 @@ static void test_facts_of_a_set(void **state)
                         "policy0-1=performance;policy2-3=userspace");
 }
 
-static void test_parse_time(void **state)
-{
-    (void)state;
-    assert_true(run_noise_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
-    assert_true(run_noise_parse_time("2026-01-01T00:01:40.000Z") -
-                        run_noise_parse_time("2026-01-01T00:00:00.000Z") ==
-                100);
-    assert_true(run_noise_parse_time("2026-01-01T00:00:00Z") == 1767225600);
-    assert_true(isnan(run_noise_parse_time("2026-01-01 00:00:00")));
-    assert_true(isnan(run_noise_parse_time("unknown")));
-    assert_true(isnan(run_noise_parse_time(NULL)));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,7 +358,6 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_a_run_alone, setup, teardown),
             cmocka_unit_test(test_missing_keys_judge_nothing),
             cmocka_unit_test_setup_teardown(test_facts_of_a_set, setup, teardown),
-            cmocka_unit_test(test_parse_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
