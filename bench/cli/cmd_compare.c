@@ -153,7 +153,8 @@ static void free_inputs(struct compare_input *in, size_t n)
 }
 
 /* Rows measured on a disturbed machine or breaking a physical rule are compared like any other
- * (the verdicts do not change); a difference there may be the machine's, so say it. */
+ * (the verdicts do not change, unless so many are flagged that run_noise calls the run
+ * disturbed); a difference there may be the machine's, so say it. */
 static void warn_flagged(const struct compare_args *a, const struct compare_input *in)
 {
     for (size_t i = 0; i < a->n_paths; i++) {
