@@ -179,7 +179,7 @@ static void describe_inputs(const struct compare_report *r, FILE *out, bool md)
                     s->results_path, s->truncated_line);
         if (r->disturbed[i])
             fprintf(out,
-                    "  note: the %s run was disturbed: %s (its regressions are inconclusive)\n",
+                    "  note: the %s run was disturbed: %s (regressions with it are inconclusive)\n",
                     r->labels[i], r->noise[i]);
     }
     double t = r->opts.threshold * 100;
