@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "results_validate.h"
+#include "run_noise.h"
 
 static const char *const verdict_names[N_VERDICTS] = {
         [VERDICT_SAME] = "same",
@@ -28,6 +29,7 @@ static const char *const verdict_names[N_VERDICTS] = {
         [VERDICT_SKIPPED] = "skipped",
         [VERDICT_ERROR] = "error",
         [VERDICT_FAILING] = "failing",
+        [VERDICT_INCONCLUSIVE] = "inconclusive",
 };
 
 const char *compare_verdict_name(enum compare_verdict v)
@@ -52,6 +54,29 @@ double compare_geomean(const double *x, size_t n)
 bool compare_failed(const struct compare_report *r)
 {
     return r->count[VERDICT_REGRESSION] + r->count[VERDICT_FAILING] > 0;
+}
+
+size_t compare_inconclusive(const struct compare_report *r, size_t input)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_cases; k++)
+        n += r->cases[k].cell[input - 1].verdict == VERDICT_INCONCLUSIVE;
+    return n;
+}
+
+void compare_noise_reason(const struct compare_report *r, size_t input, char *out, size_t len)
+{
+    const size_t sides[] = {0, input};
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < 2; k++) {
+        size_t i = sides[k];
+        if (!r->disturbed[i] || used >= len)
+            continue;
+        int w = snprintf(out + used, len - used, "%s%s: %s", used ? "; " : "", r->labels[i],
+                         r->noise[i]);
+        used += w > 0 ? (size_t)w : 0;
+    }
 }
 
 /* ---- the join ---------------------------------------------------------------------------- */
@@ -164,7 +189,9 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
                  struct compare_cell *cell)
 {
     const struct compare_side *b = &c->side[0], *o = &c->side[input];
-    bool boards = r->other_board[input];
+    /* A counter explains a change rather than measures one: like a board's, its changes are
+     * differences, and a counter that fails in NEW (a PMU gone) fails no run. */
+    bool differences = r->other_board[input] || c->counter;
     *cell = (struct compare_cell){.ratio = NAN};
     if (!b->row || !o->row) {
         cell->verdict = b->row ? VERDICT_BASE_ONLY : VERDICT_NEW_ONLY;
@@ -173,7 +200,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     enum side_status sb = side_status(r->inputs[0].set, b->row),
                      so = side_status(r->inputs[input].set, o->row);
     if (sb == SIDE_ERROR || so == SIDE_ERROR) {
-        cell->verdict = !boards && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
+        cell->verdict = !differences && sb == SIDE_OK ? VERDICT_FAILING : VERDICT_ERROR;
         return 0;
     }
     if (sb == SIDE_SKIPPED || so == SIDE_SKIPPED) {
@@ -181,7 +208,7 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
         return 0;
     }
     /* A check that passed in BASE (a coherency probe's verdict) and fails in NEW. */
-    if (!boards && verdict_fails(r->inputs[input].set, o->row) &&
+    if (!differences && verdict_fails(r->inputs[input].set, o->row) &&
         !verdict_fails(r->inputs[0].set, b->row)) {
         cell->verdict = VERDICT_FAILING;
         return 0;
@@ -204,10 +231,19 @@ static int judge(const struct compare_report *r, const struct compare_case *c, s
     else if (!(cell->test.p < r->opts.alpha))
         cell->verdict = VERDICT_NOT_SIGNIFICANT;
     else if (worse)
-        cell->verdict = boards ? VERDICT_WORSE : VERDICT_REGRESSION;
+        cell->verdict = differences ? VERDICT_WORSE : VERDICT_REGRESSION;
     else
-        cell->verdict = boards ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
+        cell->verdict = differences ? VERDICT_BETTER : VERDICT_IMPROVEMENT;
     return 0;
+}
+
+/* A run the machine disturbed is no evidence of a regression: its failures are inconclusive. */
+static void guard_noise(const struct compare_report *r, size_t input, struct compare_cell *cell)
+{
+    cell->judged = cell->verdict;
+    bool fails = cell->verdict == VERDICT_REGRESSION || cell->verdict == VERDICT_FAILING;
+    if (fails && (r->disturbed[0] || r->disturbed[input]))
+        cell->verdict = VERDICT_INCONCLUSIVE;
 }
 
 /* ---- building the report ----------------------------------------------------------------- */
@@ -256,6 +292,7 @@ static int add_case(struct compare_report *r, const struct keyed *keys, size_t f
         int ret = judge(r, c, i, &c->cell[i - 1]);
         if (ret)
             return ret;
+        guard_noise(r, i, &c->cell[i - 1]);
         r->count[c->cell[i - 1].verdict]++;
         r->few_samples += c->cell[i - 1].few_samples;
     }
@@ -359,6 +396,45 @@ static void make_labels(struct compare_report *r)
     }
 }
 
+/* Each board's inputs judged against each other (run_noise.h): its peers are its board's. */
+static int judge_noise(struct compare_report *r)
+{
+    const struct result_set **sets = calloc(r->n_inputs, sizeof(*sets));
+    size_t *which = calloc(r->n_inputs, sizeof(*which));
+    bool *done = calloc(r->n_inputs, sizeof(*done)), *disturbed = NULL;
+    char(*reason)[HISTORY_REASON_MAX] = calloc(r->n_inputs, sizeof(*reason));
+    int ret = -ENOMEM;
+    if (!sets || !which || !done || !reason ||
+        !(disturbed = calloc(r->n_inputs, sizeof(*disturbed))))
+        goto out;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        if (done[i])
+            continue;
+        const char *board = result_set_board(r->inputs[i].set);
+        size_t n = 0;
+        for (size_t j = i; j < r->n_inputs; j++) {
+            if (!done[j] && !strcmp(result_set_board(r->inputs[j].set), board)) {
+                done[j] = true;
+                which[n] = j;
+                sets[n++] = r->inputs[j].set;
+            }
+        }
+        run_noise_judge(sets, n, disturbed, reason);
+        for (size_t k = 0; k < n; k++) {
+            r->disturbed[which[k]] = disturbed[k];
+            memcpy(r->noise[which[k]], reason[k], sizeof(reason[k]));
+        }
+    }
+    ret = 0;
+out:
+    free(sets);
+    free(which);
+    free(done);
+    free(reason);
+    free(disturbed);
+    return ret;
+}
+
 int compare_build(const struct compare_input *inputs, size_t n, const struct compare_opts *opts,
                   struct compare_report **out, char *err, size_t err_len)
 {
@@ -372,13 +448,15 @@ int compare_build(const struct compare_input *inputs, size_t n, const struct com
     struct keyed *keys = calloc(n, sizeof(*keys));
     int ret = -ENOMEM;
     if (!r || !keys || !(r->labels = calloc(n, sizeof(*r->labels))) ||
-        !(r->other_board = calloc(n, sizeof(*r->other_board))))
+        !(r->other_board = calloc(n, sizeof(*r->other_board))) ||
+        !(r->disturbed = calloc(n, sizeof(*r->disturbed))) ||
+        !(r->noise = calloc(n, sizeof(*r->noise))))
         goto out;
     r->inputs = inputs;
     r->n_inputs = n;
     r->opts = *opts;
     make_labels(r);
-    ret = 0;
+    ret = judge_noise(r);
     for (size_t i = 0; i < n && !ret; i++)
         ret = index_set(&keys[i], inputs[i].set, err, err_len);
     if (!ret)
@@ -412,5 +490,7 @@ void compare_report_free(struct compare_report *r)
     free(r->groups);
     free(r->labels);
     free(r->other_board);
+    free(r->disturbed);
+    free(r->noise);
     free(r);
 }

@@ -93,6 +93,10 @@ static void describe_inputs(const struct compare_report *r, FILE *out, bool md)
         if (s->truncated_line)
             fprintf(out, "  note: %s:%lu: a cut last row was ignored (the run was killed)\n",
                     s->results_path, s->truncated_line);
+        if (r->disturbed[i])
+            fprintf(out,
+                    "  note: the %s run was disturbed: %s (regressions with it are inconclusive)\n",
+                    r->labels[i], r->noise[i]);
     }
     double t = r->opts.threshold * 100;
     bool same_board = false;
@@ -307,6 +311,7 @@ static enum junit_outcome junit_outcome_of(enum compare_verdict v)
     case VERDICT_FAILING:
         return JUNIT_FAILURE;
     /* Nothing to compare: neither a pass nor, for the new run, a failure. */
+    case VERDICT_INCONCLUSIVE:
     case VERDICT_BASE_ONLY:
     case VERDICT_NEW_ONLY:
     case VERDICT_SKIPPED:
@@ -319,17 +324,28 @@ static enum junit_outcome junit_outcome_of(enum compare_verdict v)
 }
 
 /* "regression: median 12.35G -> 11.11G bytes/s (-10.0%), p = 0.0001 (exact, 10 vs 10 samples)",
- * or why nothing could be compared. */
+ * or why nothing could be compared; an inconclusive one says why, then what the samples gave
+ * ("inconclusive: new: load 3.10 on 2 CPUs; regression: median ..."). */
 static void cell_message(char *out, size_t len, const struct compare_report *r, size_t input,
                          const struct compare_case *c)
 {
     const struct compare_cell *cell = &c->cell[input - 1];
-    const char *verdict = compare_verdict_name(cell->verdict);
+    if (cell->verdict == VERDICT_INCONCLUSIVE) {
+        char why[2 * HISTORY_REASON_MAX + 2 * COMPARE_LABEL_MAX];
+        compare_noise_reason(r, input, why, sizeof(why));
+        int w = snprintf(out, len, "inconclusive: %s; ", why);
+        if (w < 0 || (size_t)w >= len)
+            return;
+        out += w;
+        len -= (size_t)w;
+    }
+    enum compare_verdict v = cell->judged;
+    const char *verdict = compare_verdict_name(v);
     const size_t sides[] = {0, input};
-    switch (cell->verdict) {
+    switch (v) {
     case VERDICT_BASE_ONLY:
     case VERDICT_NEW_ONLY:
-        snprintf(out, len, "only in %s", r->labels[cell->verdict == VERDICT_BASE_ONLY ? 0 : input]);
+        snprintf(out, len, "only in %s", r->labels[v == VERDICT_BASE_ONLY ? 0 : input]);
         return;
     case VERDICT_SKIPPED:
     case VERDICT_ERROR:
@@ -338,7 +354,7 @@ static void cell_message(char *out, size_t len, const struct compare_report *r, 
         for (size_t k = 0; k < 2; k++) {
             const char *status = status_of(r, sides[k], &c->side[sides[k]]);
             if (strcmp(status, "ok") != 0 &&
-                (cell->verdict == VERDICT_SKIPPED || strcmp(status, "skipped") != 0)) {
+                (v == VERDICT_SKIPPED || strcmp(status, "skipped") != 0)) {
                 snprintf(out, len, "%s in %s: %s", status, r->labels[sides[k]],
                          error_of(r, sides[k], &c->side[sides[k]]));
                 return;

@@ -37,22 +37,6 @@ static const char *known(const struct result_set *s, const char *key)
     return strcmp(v, "unknown") ? v : NULL;
 }
 
-/* "2025-01-31T23:59:59.123Z" as seconds since the epoch; NAN when it is not one. */
-static double parse_time(const char *text)
-{
-    struct tm tm = {0};
-    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!rest)
-        return NAN;
-    double frac = 0;
-    if (*rest == '.') {
-        char *end;
-        frac = strtod(rest, &end);
-        rest = end;
-    }
-    return strcmp(rest, "Z") == 0 ? (double)timegm(&tm) + frac : NAN;
-}
-
 /* Units in KCIDB's display terms: a base unit and a prefix kind. */
 static void number_unit(const char *unit, double *scale, const char **kunit, const char **prefix)
 {
@@ -272,7 +256,7 @@ static void add_run_test(json_t *tests, const struct result_set *s, const struct
     json_put_text(t, "comment", comment, ok);
     json_put(t, "status", json_string(failed ? "FAIL" : "PASS"), ok);
     json_put(t, "environment", json_deep_copy(env), ok);
-    double duration = parse_time(known(s, "end_time")) - parse_time(start);
+    double duration = metadata_parse_time(known(s, "end_time")) - metadata_parse_time(start);
     if (duration >= 0)
         json_put(t, "duration", json_real(duration), ok);
     for (size_t i = 0; i < s->md->n; i++)
@@ -297,7 +281,8 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
     struct ids ids;
     make_ids(s, &opts, &ids);
     /* KCIDB takes RFC 3339 times; ours are, when the run recorded one. */
-    const char *start = isnan(parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
+    const char *start =
+            isnan(metadata_parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
     bool ok = true;
     json_t *root = json_object(), *version = json_object(), *tests = json_array();
     json_t *env = environment(s, &ok);

@@ -46,8 +46,14 @@ static void compare_usage(FILE *out)
             "helpers exist only on a board under LAVA (here: %s%s).\n"
             "lava-signal prints <LAVA_SIGNAL_TESTCASE ...> lines for LAVA's console parser.\n"
             "\n"
-            "Exit status: 0 no regression (always between boards), 1 a regression or a case\n"
-            "that ran in BASE and fails in NEW, 2 bad usage or input.\n",
+            "A run that metadata shows disturbed (load above the CPUs it used, steal time,\n"
+            "another governor or clock than the other runs of its board, far longer per case,\n"
+            "many cases flagged disturbed) makes its regressions inconclusive: a warning, and\n"
+            "no failure. Counter rows show differences (worse, better), never regressions.\n"
+            "\n"
+            "Exit status: 0 no regression (always between boards; inconclusive ones are\n"
+            "warned about), 1 a regression or a case that ran in BASE and fails in NEW, 2 bad\n"
+            "usage or input.\n",
             COMPARE_THRESHOLD_DEFAULT * 100, COMPARE_ALPHA_DEFAULT, COMPARE_MIN_SAMPLES_DEFAULT,
             have_helper ? "found, " : "not on PATH, lines are printed", have_helper ? helper : "");
 }
@@ -131,7 +137,8 @@ static void free_inputs(struct compare_input *in, size_t n)
 }
 
 /* Rows measured on a disturbed machine or breaking a physical rule are compared like any other
- * (the verdicts do not change); a difference there may be the machine's, so say it. */
+ * (the verdicts do not change, unless so many are flagged that run_noise calls the run
+ * disturbed); a difference there may be the machine's, so say it. */
 static void warn_flagged(const struct compare_args *a, const struct compare_input *in)
 {
     for (size_t i = 0; i < a->n_paths; i++) {
@@ -141,6 +148,22 @@ static void warn_flagged(const struct compare_args *a, const struct compare_inpu
                       "(results.csv disturbed, implausible): a difference there may be the "
                       "machine's",
                       a->paths[i], disturbed, disturbed == 1 ? "" : "s", implausible);
+    }
+}
+
+/* Regressions seen with a disturbed run are no evidence either way: say so, since they do not
+ * fail the comparison. */
+static void warn_inconclusive(const struct compare_report *r)
+{
+    for (size_t i = 1; i < r->n_inputs; i++) {
+        size_t n = compare_inconclusive(r, i);
+        char why[2 * HISTORY_REASON_MAX + 2 * COMPARE_LABEL_MAX];
+        compare_noise_reason(r, i, why, sizeof(why));
+        if (n)
+            cli_error("compare: warning: inconclusive: %s (%zu regression%s or failing case%s of "
+                      "%s against %s seen with a disturbed run: not counted; compare runs on a "
+                      "quiet machine)",
+                      why, n, n == 1 ? "" : "s", n == 1 ? "" : "s", r->labels[i], r->labels[0]);
     }
 }
 
@@ -179,6 +202,7 @@ int cmd_compare(int argc, char **argv)
                   r->few_samples, r->few_samples == 1 ? "" : "s", r->few_samples == 1 ? "s" : "ve",
                   a.opts.min_samples);
     warn_flagged(&a, in);
+    warn_inconclusive(r);
     int exit_code = compare_failed(r) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if ((ret = compare_write(r, a.format, stdout, &lava))) {
         cli_error("compare: writing the report: %s", strerror(-ret));

@@ -98,6 +98,7 @@ struct run_ctx {
     struct counter_totals totals;
     struct plausibility_run plausibility; /* what the run's clean cases say its L1 can do */
     unsigned done, total;
+    size_t cpus_used; /* the most CPUs a job's threads could be placed on (its pinning) */
     struct run_plan_job *plan;
     size_t n_plan;
     struct resume_case *rcases; /* every case of the run, with resume's done flags */
@@ -162,6 +163,8 @@ static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
         cli_error("run: job '%s': %s", job->name, err);
         return run_failed(ctx, CLI_EXIT_USAGE, "job '%s': %s", job->name, err);
     }
+    if (pinning_count(pins) > ctx->cpus_used)
+        ctx->cpus_used = pinning_count(pins);
     struct bench_env env = {
             .registry = ctx->reg,
             .counters = &pj->spec,
@@ -416,6 +419,17 @@ static int open_resumed_run(struct run_ctx *ctx)
     return CLI_EXIT_OK;
 }
 
+/* cpus_used: what the run's load is held to (bench/analysis/run_noise.h). A resumed run keeps
+ * the most of its sessions. */
+static void set_cpus_used(struct run_ctx *ctx)
+{
+    const char *then = metadata_get(&ctx->md, "cpus_used");
+    size_t earlier = then ? strtoul(then, NULL, 10) : 0;
+    size_t n = ctx->cpus_used > earlier ? ctx->cpus_used : earlier;
+    if (n)
+        metadata_set(&ctx->md, "cpus_used", "%zu", n);
+}
+
 static int run_all(struct run_ctx *ctx, int argc, char **argv)
 {
     int status;
@@ -463,6 +477,7 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
         metadata_set(&ctx->md, "run_state", "complete");
         metadata_set_time(&ctx->md, "end_time");
     }
+    set_cpus_used(ctx);
     metadata_set(&ctx->md, "steal_percent", "%.2f", metadata_steal_percent(&ctx->md));
     metadata_set(&ctx->md, "cases", "%u ok, %u skipped, %u errors", ctx->summary.ok,
                  ctx->summary.skipped, ctx->summary.errors);

@@ -42,6 +42,9 @@ int metadata_set(struct metadata *md, const char *key, const char *fmt, ...)
 const char *metadata_get(const struct metadata *md, const char *key);
 /* key = now as ISO-8601 UTC with milliseconds, "2025-01-31T23:59:59.123Z". */
 int metadata_set_time(struct metadata *md, const char *key);
+/* Such a time (the milliseconds optional) as seconds since the epoch; NAN when text is NULL or
+ * not one. */
+double metadata_parse_time(const char *text);
 
 /* The machine and the build: board, dt_compatible, cpu_model, topology (cpu_packages,
  * cpu_cores, cpu_pus, cache_l1d ..., numa_nodes), metadata_collect_cpu's keys,

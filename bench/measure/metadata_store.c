@@ -7,8 +7,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -78,6 +80,21 @@ int metadata_set_time(struct metadata *md, const char *key)
     gmtime_r(&ts.tv_sec, &tm);
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
     return metadata_set(md, key, "%s.%03ldZ", date, ts.tv_nsec / 1000000);
+}
+
+double metadata_parse_time(const char *text)
+{
+    struct tm tm = {0};
+    const char *rest = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!rest)
+        return NAN;
+    double frac = 0;
+    if (*rest == '.') {
+        char *end;
+        frac = strtod(rest, &end);
+        rest = end;
+    }
+    return strcmp(rest, "Z") == 0 ? (double)timegm(&tm) + frac : NAN;
 }
 
 int metadata_set_prefixed(struct metadata *md, const char *prefix, const char *name,

@@ -93,7 +93,7 @@ const char *result_fixture_plant_rows(const char *const *rows, size_t n)
 
 void result_fixture_unplant(const char *dir)
 {
-    static const char *const files[] = {"results.csv", "samples.csv"};
+    static const char *const files[] = {"results.csv", "samples.csv", "metadata.csv"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char path[96];
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);

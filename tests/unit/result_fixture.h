@@ -17,6 +17,8 @@ const char *result_fixture_plant(const char *text);
  * "column=value" pairs separated by '|' (values without ',', '|' or a line end; every other
  * column empty), and a samples.csv with only its header. */
 const char *result_fixture_plant_rows(const char *const *rows, size_t n);
+/* Removes a planted directory with its results.csv, samples.csv and a metadata.csv a test put
+ * there. */
 void result_fixture_unplant(const char *dir);
 /* The result set at path (a run directory or its results.csv); fails the test when it does not
  * load. */

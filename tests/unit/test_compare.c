@@ -282,6 +282,33 @@ static const char *plant_verdicts(const char *const *verdicts, size_t n)
     return result_fixture_plant_rows(row, n);
 }
 
+/* Load the two sets in dirs into in and compare them with the default options. */
+static struct compare_report *compare_dirs(char dirs[2][64], struct compare_input in[2])
+{
+    char err[512];
+    for (int i = 0; i < 2; i++) {
+        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
+            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
+            fail_msg("%s", err);
+    }
+    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
+                             .threshold = COMPARE_THRESHOLD_DEFAULT,
+                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
+    struct compare_report *r;
+    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
+        fail_msg("%s", err);
+    return r;
+}
+
+static void free_dirs(char dirs[2][64], struct compare_input in[2])
+{
+    for (int i = 0; i < 2; i++) {
+        result_set_free(in[i].set);
+        sample_index_free(in[i].samples);
+        result_fixture_unplant(dirs[i]);
+    }
+}
+
 /* A check that held in BASE and says fail or sync-ineffective in NEW is failing, whichever of
  * the two; one that failed in BASE, as either (an older dmabench said fail where the
  * exporter's sync left stale lines, now sync-ineffective), is not newly failing; needs-sync
@@ -295,21 +322,11 @@ static void test_failing_verdicts(void **state)
     static const enum compare_verdict want[] = {VERDICT_FAILING, VERDICT_FAILING, VERDICT_UNTESTED,
                                                 VERDICT_UNTESTED, VERDICT_UNTESTED};
     const size_t n = sizeof(base) / sizeof(base[0]);
-    char dirs[2][64], err[512];
+    char dirs[2][64];
     snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, n));
     snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, n));
     struct compare_input in[2];
-    for (int i = 0; i < 2; i++) {
-        if (result_set_load(&in[i].set, dirs[i], err, sizeof(err)) ||
-            sample_index_load(&in[i].samples, dirs[i], err, sizeof(err)))
-            fail_msg("%s", err);
-    }
-    struct compare_opts o = {.alpha = COMPARE_ALPHA_DEFAULT,
-                             .threshold = COMPARE_THRESHOLD_DEFAULT,
-                             .min_samples = COMPARE_MIN_SAMPLES_DEFAULT};
-    struct compare_report *r;
-    if (compare_build(in, 2, &o, &r, err, sizeof(err)))
-        fail_msg("%s", err);
+    struct compare_report *r = compare_dirs(dirs, in);
     assert_int_equal(r->n_cases, n);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(r->cases[i].cell[0].verdict, want[i]);
@@ -325,11 +342,48 @@ static void test_failing_verdicts(void **state)
     assert_non_null(strstr(text, "failing: the verdict is fail in new"));
     free(text);
     compare_report_free(r);
-    for (int i = 0; i < 2; i++) {
-        result_set_free(in[i].set);
-        sample_index_free(in[i].samples);
-        result_fixture_unplant(dirs[i]);
-    }
+    free_dirs(dirs, in);
+}
+
+/* A failing check in a run whose metadata shows it disturbed (load 3.5 on the 2 CPUs it used)
+ * is inconclusive, not failing, and the comparison does not fail; the cell keeps what the
+ * samples said, and the reason names the run. */
+static void test_disturbed_run_is_inconclusive(void **state)
+{
+    (void)state;
+    static const char *const base[] = {"pass", "pass"}, *const next[] = {"fail", "pass"};
+    char dirs[2][64], path[96];
+    snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, 2));
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, 2));
+    snprintf(path, sizeof(path), "%s/metadata.csv", dirs[1]);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("schema_version,key,value\n3,cpus_used,2\n3,after_loadavg_1,3.50\n", f);
+    assert_int_equal(fclose(f), 0);
+    struct compare_input in[2];
+    struct compare_report *r = compare_dirs(dirs, in);
+    assert_false(r->disturbed[0]);
+    assert_true(r->disturbed[1]);
+    assert_string_equal(r->noise[1], "load 3.50 on 2 CPUs");
+    assert_int_equal(r->cases[0].cell[0].verdict, VERDICT_INCONCLUSIVE);
+    assert_int_equal(r->cases[0].cell[0].judged, VERDICT_FAILING);
+    assert_int_equal(r->cases[1].cell[0].verdict, VERDICT_UNTESTED);
+    assert_int_equal(r->count[VERDICT_FAILING], 0);
+    assert_int_equal(compare_inconclusive(r, 1), 1);
+    assert_false(compare_failed(r));
+    char why[256];
+    compare_noise_reason(r, 1, why, sizeof(why));
+    assert_string_equal(why, "new: load 3.50 on 2 CPUs");
+    compare_report_free(r);
+    free_dirs(dirs, in);
+    /* Quiet (no metadata), the same sets fail. */
+    snprintf(dirs[0], sizeof(dirs[0]), "%s", plant_verdicts(base, 2));
+    snprintf(dirs[1], sizeof(dirs[1]), "%s", plant_verdicts(next, 2));
+    r = compare_dirs(dirs, in);
+    assert_int_equal(r->cases[0].cell[0].verdict, VERDICT_FAILING);
+    assert_true(compare_failed(r));
+    compare_report_free(r);
+    free_dirs(dirs, in);
 }
 
 static void test_boards_give_differences(void **state)
@@ -581,6 +635,17 @@ static void test_counter_units_are_counters(void **state)
         groups++;
     }
     assert_int_equal(groups, 2); /* bandwidth, alloc_time_per_mib */
+    /* The counters quadrupled (lower is better) and the samples tell it plainly, yet a counter
+     * explains a change rather than measures one: a difference, never a regression, and not
+     * what the exit status counts. */
+    for (size_t i = 0; i < l.r->n_cases; i++) {
+        const struct compare_case *c = &l.r->cases[i];
+        if (c->counter)
+            assert_int_equal(c->cell[0].verdict, VERDICT_WORSE);
+    }
+    assert_int_equal(l.r->count[VERDICT_REGRESSION], 0);
+    assert_int_equal(l.r->count[VERDICT_WORSE], 2);
+    assert_false(compare_failed(l.r));
     unload(&l);
     assert_int_equal(system((snprintf(path, sizeof(path), "rm -rf '%s'", tmpdir), path)), 0);
 }
@@ -648,6 +713,7 @@ int main(void)
             cmocka_unit_test(test_one_side_only_cases_are_listed),
             cmocka_unit_test(test_error_in_new_fails),
             cmocka_unit_test(test_failing_verdicts),
+            cmocka_unit_test(test_disturbed_run_is_inconclusive),
             cmocka_unit_test(test_boards_give_differences),
             cmocka_unit_test(test_boards_decided_per_pair),
             cmocka_unit_test(test_several_new_sets),

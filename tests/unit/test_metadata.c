@@ -174,6 +174,27 @@ static void test_time_is_iso8601_utc_ms(void **state)
     free(md);
 }
 
+/* Read back as compare's noise guard and export read start_time and end_time. */
+static void test_time_parses_back(void **state)
+{
+    (void)state;
+    assert_true(metadata_parse_time("1970-01-01T00:00:01.250Z") == 1.25);
+    assert_true(metadata_parse_time("2026-01-01T00:01:40.000Z") -
+                        metadata_parse_time("2026-01-01T00:00:00.000Z") ==
+                100);
+    assert_true(metadata_parse_time("2026-01-01T00:00:00Z") == 1767225600);
+    assert_true(isnan(metadata_parse_time("2026-01-01 00:00:00")));
+    assert_true(isnan(metadata_parse_time("2026-01-01T00:00:00.000")));
+    assert_true(isnan(metadata_parse_time("unknown")));
+    assert_true(isnan(metadata_parse_time(NULL)));
+    struct metadata *md = new_metadata();
+    time_t before = time(NULL);
+    assert_int_equal(metadata_set_time(md, "start_time"), 0);
+    double t = metadata_parse_time(metadata_get(md, "start_time"));
+    assert_true(t >= (double)before && t <= (double)time(NULL) + 1);
+    free(md);
+}
+
 static void test_machine_keys_present(void **state)
 {
     (void)state;
@@ -685,6 +706,7 @@ int main(void)
             cmocka_unit_test(test_set_replaces_in_place),
             cmocka_unit_test(test_set_limits),
             cmocka_unit_test(test_time_is_iso8601_utc_ms),
+            cmocka_unit_test(test_time_parses_back),
             cmocka_unit_test(test_machine_keys_present),
             cmocka_unit_test(test_missing_files_say_unknown),
             cmocka_unit_test(test_arm_board_from_device_tree),
