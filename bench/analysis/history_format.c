@@ -252,8 +252,8 @@ static int write_csv(const struct history *h, FILE *out)
     csv_write_row(out, history_csv_columns, n_history_csv_columns);
     for (size_t i = 0; i < h->n_series; i++) {
         const struct history_series *s = &h->series[i];
-        const struct history_change *why;
-        history_series_verdict(h, s, &why);
+        /* The newest run sits after the last change, where the series has it. */
+        bool at_newest = history_series_verdict(h, s, NULL) != HISTORY_VERDICT_MISSING;
         for (size_t c = 0; c < s->n_changes; c++) {
             const struct history_change *ch = &s->changes[c];
             const struct history_run *r = point_run(h, s, ch->index);
@@ -285,7 +285,7 @@ static int write_csv(const struct history *h, FILE *out)
                                    ch->regression ? "yes" : "no",
                                    ch->inconclusive ? "yes" : "no",
                                    ch->reason,
-                                   why == ch ? "yes" : "no"};
+                                   at_newest && c + 1 == s->n_changes ? "yes" : "no"};
             if (csv_write_row(out, cells, n_history_csv_columns))
                 return -EIO;
         }
