@@ -3,7 +3,8 @@
 # made here, copied by tests/data/history/make-series.py with seeded noise and known steps):
 # steps found at their run with p < 0.01, improvements never regressions, the gate's exit
 # codes, disturbed runs inconclusive, missing cases, late boards and single runs named, trees
-# walked safely, every format, bad input exit 2.
+# walked safely, -o never writes through a planted link, a FIFO in a set is skipped at once,
+# every format, bad input exit 2.
 # Sourced by run.sh (functions named test_*).
 
 # The real run every history here is made from: two cases of alloc (a higher-is-better
@@ -281,4 +282,31 @@ test_history_bad_input_exits_2() {
     run history --gate --gate "$work/hist-src"
     expect_rc 2
     expect_err 'given twice'
+}
+
+test_history_files_safe() {
+    history_series safe --board boarda --runs 3
+    # -o replaces a link planted in place of history.csv, never writes through it.
+    mkdir -p "$work/hist-safe-out"
+    echo precious >"$work/hist-safe-victim"
+    ln -s "$work/hist-safe-victim" "$work/hist-safe-out/history.csv"
+    run history -o "$work/hist-safe-out" "$work/hist-safe"
+    expect_rc 0
+    [ "$(cat "$work/hist-safe-victim")" = precious ] || fail "written through the planted link"
+    [ -f "$work/hist-safe-out/history.csv" ] && [ ! -L "$work/hist-safe-out/history.csv" ] ||
+        fail "history.csv is not a file of its own"
+    head -1 "$work/hist-safe-out/history.csv" | grep -q '^board,case_id,' || fail "history.csv"
+    # A FIFO in place of a set's samples.csv or metadata.csv: that set is skipped at once.
+    local f d=$work/hist-safe/boarda/20270101T000100Z
+    for f in samples.csv metadata.csv; do
+        mv "$d/$f" "$d/$f.kept"
+        mkfifo "$d/$f"
+        run_program timeout 10 "$DMABENCH" history "$work/hist-safe"
+        [ "$rc" -ne 124 ] || fail "history hangs on a FIFO $f"
+        expect_rc 0
+        expect_err "warning: $d/$f: is a FIFO, not a regular file: refusing to read it: skipped"
+        expect_out '^history: 2 runs of 1 board'
+        rm "$d/$f"
+        mv "$d/$f.kept" "$d/$f"
+    done
 }
