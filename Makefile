@@ -54,7 +54,8 @@ CORE_SRCS := $(sort $(foreach dir,$(SRC_DIRS),$(wildcard $(dir)/*.c)))
 CORE_SRCS := $(filter-out bench/cli/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fixtures the unit tests share (the planted /dev, a bench_env on it), linked into every one.
-UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c
+UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c \
+	tests/unit/history_fixture.c
 VM_SRCS := $(sort $(wildcard tests/vm/*.c))
 
 # Quiet by default, like the kernel: `make V=1` shows every command.
