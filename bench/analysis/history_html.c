@@ -148,6 +148,15 @@ static void case_cells(FILE *f, const struct history_series *s)
     td_text(f, s->metric);
 }
 
+/* The end of a table of n rows of which max were shown. */
+static void table_end(FILE *f, size_t n, size_t max)
+{
+    fputs("</table>\n", f);
+    if (n > max)
+        fprintf(f, "<p>%zu more not listed (dmabench history --format csv lists all).</p>\n",
+                n - max);
+}
+
 /* ---- sections ------------------------------------------------------------------------------- */
 
 static const char style[] =
@@ -265,10 +274,7 @@ static int newest_section(struct page *pg, const struct history_board *b)
                     m[i].n.worse ? "worse" : "better",
                     m[i].n.after_change ? ", a change point" : "");
         }
-        fputs("</table>\n", f);
-        if (n_m > HISTORY_HTML_ROWS_MAX)
-            fprintf(f, "<p>%zu more not listed (dmabench history --format csv lists all).</p>\n",
-                    n_m - HISTORY_HTML_ROWS_MAX);
+        table_end(f, n_m, HISTORY_HTML_ROWS_MAX);
     }
     free(m);
     return 0;
@@ -361,10 +367,7 @@ static int changes_section(struct page *pg, const struct history_board *b)
         verdict_cell(f, c);
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n", f);
-    if (n_rows > HISTORY_HTML_CHANGES_MAX)
-        fprintf(f, "<p>%zu more not listed (dmabench history --format csv lists all).</p>\n",
-                n_rows - HISTORY_HTML_CHANGES_MAX);
+    table_end(f, n_rows, HISTORY_HTML_CHANGES_MAX);
     free(rows);
     return 0;
 }

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "output_dir.h"
 
 static void *grow(void *p, size_t n, size_t size)
 {
@@ -238,4 +241,33 @@ struct history *history_fixture_sample(const char *root)
     history_fixture_add_points(h, s, hostile, 3, 0.01);
     history_fixture_add_change(h, s, 2, 0.004, 0.05, NULL);
     return h;
+}
+
+struct history *history_fixture_sample_in(const char *stem, char root[64], char out[128],
+                                          int *out_fd)
+{
+    char runs[128], err[512];
+    snprintf(root, 64, "/tmp/dmabench-%.20s-XXXXXX", stem);
+    if (!mkdtemp(root)) {
+        perror("history_fixture: mkdtemp");
+        abort();
+    }
+    snprintf(runs, sizeof(runs), "%s/runs", root);
+    snprintf(out, 128, "%s/out", root);
+    struct history *h = history_fixture_sample(runs);
+    if (output_dir_open(out, true, out_fd, err, sizeof(err)) != 0) {
+        fprintf(stderr, "history_fixture: %s\n", err);
+        abort();
+    }
+    return h;
+}
+
+void history_fixture_sample_remove(struct history *h, const char *root, int out_fd)
+{
+    char cmd[128];
+    close(out_fd);
+    history_fixture_free(h);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "history_fixture: %s failed\n", cmd);
 }

@@ -54,4 +54,11 @@ void history_fixture_free(struct history *h);
 #define HOSTILE_CASE  "cpu:heap=<script>alert('x')</script>;size=1KiB;note=a&b"
 struct history *history_fixture_sample(const char *root);
 
+/* The sample in a fresh directory: root /tmp/dmabench-STEM-XXXXXX, its runs under root/runs,
+ * and root/out made and opened as *out_fd (output_dir_open). */
+struct history *history_fixture_sample_in(const char *stem, char root[64], char out[128],
+                                          int *out_fd);
+/* Free it, close out_fd and remove root with everything in it. */
+void history_fixture_sample_remove(struct history *h, const char *root, int out_fd);
+
 #endif

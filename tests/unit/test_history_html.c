@@ -38,13 +38,7 @@ static int setup(void **state)
 {
     struct page_fx *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    snprintf(fx->root, sizeof(fx->root), "/tmp/dmabench-html-XXXXXX");
-    assert_non_null(mkdtemp(fx->root));
-    char runs[128], err[512];
-    snprintf(runs, sizeof(runs), "%s/runs", fx->root);
-    snprintf(fx->out, sizeof(fx->out), "%s/out", fx->root);
-    fx->h = history_fixture_sample(runs);
-    assert_int_equal(output_dir_open(fx->out, true, &fx->dirfd, err, sizeof(err)), 0);
+    fx->h = history_fixture_sample_in("html", fx->root, fx->out, &fx->dirfd);
     *state = fx;
     return 0;
 }
@@ -52,12 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct page_fx *fx = *state;
-    char cmd[128];
-    close(fx->dirfd);
-    history_fixture_free(fx->h);
+    history_fixture_sample_remove(fx->h, fx->root, fx->dirfd);
     free(fx->html);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-    assert_int_equal(system(cmd), 0);
     free(fx);
     return 0;
 }

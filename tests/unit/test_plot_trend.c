@@ -35,13 +35,8 @@ static int setup(void **state)
 {
     struct trend_fx *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    snprintf(fx->root, sizeof(fx->root), "/tmp/dmabench-trend-XXXXXX");
-    assert_non_null(mkdtemp(fx->root));
-    char runs[128], err[512], scripts[PATH_MAX];
-    snprintf(runs, sizeof(runs), "%s/runs", fx->root);
-    snprintf(fx->out, sizeof(fx->out), "%s/out", fx->root);
-    fx->h = history_fixture_sample(runs);
-    assert_int_equal(output_dir_open(fx->out, true, &fx->dirfd, err, sizeof(err)), 0);
+    fx->h = history_fixture_sample_in("trend", fx->root, fx->out, &fx->dirfd);
+    char scripts[PATH_MAX];
     assert_non_null(realpath("plot", scripts));
     setenv("DMABENCH_PLOT_DIR", scripts, 1);
     unsetenv("DMABENCH_GNUPLOT");
@@ -52,11 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct trend_fx *fx = *state;
-    char cmd[128];
-    close(fx->dirfd);
-    history_fixture_free(fx->h);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-    assert_int_equal(system(cmd), 0);
+    history_fixture_sample_remove(fx->h, fx->root, fx->dirfd);
     unsetenv("DMABENCH_GNUPLOT");
     free(fx);
     return 0;
