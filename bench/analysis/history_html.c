@@ -420,7 +420,9 @@ static int render(struct page *pg)
 {
     const struct history *h = pg->h;
     size_t *picked, n_picked;
-    int ret = plot_trend_pick(h, h->n_series, &picked, &n_picked);
+    /* The series plot_trend_write draws, in its order: a PNG left in DIR by an earlier history
+     * of other runs is not shown for a series not drawn now. */
+    int ret = plot_trend_pick(h, PLOT_TREND_MAX_DEFAULT, &picked, &n_picked);
     if (ret)
         return ret;
     page_head(pg);

@@ -19,9 +19,9 @@
 
 /* Write DIR/index.html (dirfd is DIR, opened by output_dir_open; dir its path, for messages),
  * replacing it through a temporary (bench/results/safe_file.h). Call it after
- * plot_trend_write: the page shows the trend plots (plot/plot_trend.h) found in DIR as PNG,
- * and none that is not there. A run's directory is linked relative to DIR when it exists,
- * else its path is given as text. 0, or -errno with err set. */
+ * plot_trend_write: the page shows the trend plots it draws (plot/plot_trend.h, the default
+ * pick) that are in DIR as PNG, and none that is not there. A run's directory is linked
+ * relative to DIR when it exists, else its path is given as text. 0, or -errno with err set. */
 int history_html_write(const struct history *h, int dirfd, const char *dir, char *err, size_t len);
 
 #endif

@@ -253,6 +253,13 @@ static void test_html_images_only_for_plots_made(void **state)
     expect_has(page, want);
     /* In the vm board's section, not the other's. */
     assert_true(strstr(page, want) < strstr(page, "<h2>Board &lt;b&gt;evil"));
+    /* A PNG left by an earlier history for a series not drawn now is not shown. */
+    plot_trend_name(&fx->h->series[4], stem);
+    snprintf(name, sizeof(name), "%s.png", stem);
+    plant(fx, name);
+    page = render(fx);
+    assert_int_equal(count(page, "<img"), 1);
+    assert_null(strstr(page, name));
 }
 
 static void test_html_replaces_a_planted_link(void **state)
