@@ -272,13 +272,18 @@ static void trend_extra(const struct history *h, const struct history_board *b,
     size_t used = (size_t)snprintf(out, len, "order=%s runs=%zu calm=%zu disturbed=%zu step=%zu",
                                    history_order_name(h->order), b->n_runs, s->n_points - disturbed,
                                    disturbed, step ? step : 1);
-    for (size_t k = 0; k < s->n_changes && used < len; k++) {
+    for (size_t k = 0; k < s->n_changes; k++) {
         const struct history_change *c = &s->changes[k];
+        char word[64];
         if (c->index == 0 || c->index >= s->n_points)
             continue;
-        used += (size_t)snprintf(out + used, len - used, " cp=%g:%s:%+.1f%%",
-                                 (px[c->index - 1] + px[c->index]) / 2, change_kind(c),
-                                 c->change * 100);
+        size_t n = (size_t)snprintf(word, sizeof(word), " cp=%g:%s:%+.1f%%",
+                                    (px[c->index - 1] + px[c->index]) / 2, change_kind(c),
+                                    c->change * 100);
+        if (used + n >= len) /* whole words only: a cut one would draw a wrong line */
+            break;
+        memcpy(out + used, word, n + 1);
+        used += n;
     }
 }
 

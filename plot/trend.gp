@@ -53,21 +53,24 @@ do for [k = 1:words(extra)] {
         set arrow from cp_x, graph 0 to cp_x, graph 1 nohead lw 2 dt dash(kind) \
             lc rgb colour(kind) back
         set label w[strstrt(w, ":") + 1:] at cp_x, graph 0.98 right rotate by 90 \
-            offset -0.6, 0 tc rgb colour(kind) font ",9"
+            offset -0.6, 0 tc rgb colour(kind) font ",9" front
         seen = strstrt(seen, " " . kind . " ") ? seen : seen . " " . kind . " "
     }
 }
 
-label(i) = int(i) % step == 0 ? strcol(6) : ""
-plot_cmd = "plot data using 1:($2 * y_scale):xtic(label($1)) with lines lt 8 lw 1 " . \
-           "title 'median of each run'"
+# Every step-th row gets its label (an xtic for every row would draw a tic mark for each of a
+# thousand runs); many runs get smaller points.
+point_size = runs > 200 ? 0.2 : runs > 50 ? 0.4 : 0.7
+plot_cmd = "plot data using 1:($2 * y_scale) with lines lt 8 lw 1 title 'median of each run', " . \
+           sprintf("data every %d using 1:($2 * y_scale):xtic(strcol(6)) with points ps 0 ", step) . \
+           "notitle"
 if (calm > 0) {
     plot_cmd = plot_cmd . ", data using 1:($5 > 0 ? NaN : $2 * y_scale):($3 * y_scale):" . \
-               "($4 * y_scale) with yerrorbars lt 1 title 'median, 95% CI'"
+               sprintf("($4 * y_scale) with yerrorbars lt 1 ps %g title 'median, 95%% CI'", point_size)
 }
 if (disturbed > 0) {
     plot_cmd = plot_cmd . ", data using 1:($5 > 0 ? $2 * y_scale : NaN):($3 * y_scale):" . \
-               "($4 * y_scale) with yerrorbars lc rgb '#999999' pt 6 ps 1 " . \
+               sprintf("($4 * y_scale) with yerrorbars lc rgb '#999999' pt 6 ps %g ", 1.4 * point_size) . \
                "title 'disturbed run (not in baselines)'"
 }
 do for [kind in "regression worse better inconclusive"] {

@@ -182,6 +182,11 @@ static void test_trend_writes_dat_png_svg(void **state)
                                 "cpu:heap=<script>alert('x')</script>;size=1KiB;note=a&b,"));
     assert_non_null(strstr(dat, "\n2 12 11.88 12.12 0 \"6.6<i>\" \"x3\"\n"));
     free(dat);
+    /* gnuplot's SVG holds the title as text, not as markup. */
+    char *svg = read_out(fx, stem, "svg");
+    assert_null(strstr(svg, "<script"));
+    assert_non_null(strstr(svg, "cpu:heap=&lt;script>alert('x')&lt;/script>"));
+    free(svg);
 }
 
 static void test_trend_places_and_git_labels(void **state)
