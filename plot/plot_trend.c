@@ -340,25 +340,27 @@ static int plot_series(struct trend_ctx *x, const struct history_series *s)
 int plot_trend_write_max(const struct history *h, size_t max, int dirfd, const char *dir, char *err,
                          size_t len)
 {
-    char scripts[PATH_MAX];
-    int ret = plot_find_scripts(scripts, sizeof(scripts), err, len);
-    if (ret)
-        return ret;
     size_t *picked, n;
-    if ((ret = plot_trend_pick(h, max, &picked, &n))) {
+    int ret = plot_trend_pick(h, max, &picked, &n);
+    if (ret) {
         snprintf(err, len, "%s", strerror(-ret));
         return ret;
     }
+    if (!n) { /* nothing to draw: no need of gnuplot or its scripts */
+        free(picked);
+        return 0;
+    }
+    char scripts[PATH_MAX];
     struct plot_render r;
-    if (n && (ret = plot_render_begin(&r, dirfd, dir, scripts, err, len))) {
+    if ((ret = plot_find_scripts(scripts, sizeof(scripts), err, len)) ||
+        (ret = plot_render_begin(&r, dirfd, dir, scripts, err, len))) {
         free(picked);
         return ret;
     }
     struct trend_ctx x = {.h = h, .r = &r, .err = err, .err_len = len};
     for (size_t i = 0; i < n && !ret; i++)
         ret = plot_series(&x, &h->series[picked[i]]);
-    if (n)
-        plot_render_end(&r);
+    plot_render_end(&r);
     free(picked);
     if (!ret && x.first_failure[0]) {
         snprintf(err, len, "%s", x.first_failure);

@@ -34,9 +34,10 @@ int plot_trend_pick(const struct history *h, size_t max, size_t **picked, size_t
 /* Write the picked series' plots into the directory dirfd (its path dir, for messages):
  * STEM.png, STEM.svg and STEM.dat (plot_trend_name), made in a private directory as `dmabench
  * plot` makes its plots. The scripts are found as plot_find_scripts finds them. Returns 0 when
- * every plot was made; -ECHILD when gnuplot failed or warned on one (err names the first, the
- * others are still made); -ENOENT when gnuplot or the scripts are not found; -ENOMEM or the
- * -errno of writing a file; err says what. */
+ * every plot was made (or none was worth one: then gnuplot is not needed); -ECHILD when
+ * gnuplot failed or warned on one (err names the first, the others are still made); -ENOENT
+ * when gnuplot or the scripts are not found; -ENOMEM or the -errno of writing a file; err says
+ * what. */
 int plot_trend_write_max(const struct history *h, size_t max, int dirfd, const char *dir, char *err,
                          size_t len);
 /* The same with max = PLOT_TREND_MAX_DEFAULT. */

@@ -240,6 +240,16 @@ static void test_trend_gnuplot_fails_or_is_missing(void **state)
     setenv("DMABENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
     assert_int_equal(plot_trend_write(fx->h, fx->dirfd, fx->out, err, sizeof(err)), -ENOENT);
     assert_non_null(strstr(err, "install gnuplot"));
+    /* Nothing worth a plot (a series of one run): no gnuplot needed, nothing written. */
+    struct history *h = history_fixture_new(HISTORY_ORDER_TIME);
+    size_t run = history_fixture_add_run(h, "/nonexistent", "b", "r1", "", "6.1", "g", NULL);
+    size_t s = history_fixture_add_series(h, "b", "cpu:heap=host", "bandwidth", "bytes/s", true);
+    history_fixture_add_point(h, s, run, 10, 9, 11);
+    setenv("DMABENCH_PLOT_DIR", "/nonexistent", 1);
+    assert_int_equal(plot_trend_write(h, fx->dirfd, fx->out, err, sizeof(err)), 0);
+    plot_trend_name(&h->series[0], stem);
+    assert_false(exists(fx, stem, "dat"));
+    history_fixture_free(h);
 }
 
 int main(void)
