@@ -1,5 +1,7 @@
-/* bench/analysis/history_order.c - the names of the orders a board's runs can be put in
- * (HISTORY_ORDERS in history.h), both ways.
+/* bench/analysis/history_order.c - the names of history's run orders (history.h).
+ *
+ * The one place that spells "time", "kernel" and "git": the option parser, the renderers'
+ * headings and the tests all go through these two functions.
  */
 #include "history.h"
 
@@ -7,7 +9,7 @@
 #include <string.h>
 
 static const char *const order_names[] = {
-#define HISTORY_ORDER_NAME(id, name) name,
+#define HISTORY_ORDER_NAME(id, name) [HISTORY_ORDER_##id] = name,
         HISTORY_ORDERS(HISTORY_ORDER_NAME)
 #undef HISTORY_ORDER_NAME
 };
@@ -19,9 +21,9 @@ const char *history_order_name(enum history_order o)
 
 int history_order_parse(const char *name, enum history_order *out)
 {
-    for (unsigned i = 0; i < N_HISTORY_ORDERS; i++)
-        if (!strcmp(name, order_names[i])) {
-            *out = (enum history_order)i;
+    for (int o = 0; o < N_HISTORY_ORDERS; o++)
+        if (strcmp(name, order_names[o]) == 0) {
+            *out = (enum history_order)o;
             return 0;
         }
     return -EINVAL;
