@@ -70,8 +70,8 @@ endif
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps checkdeps run plot check unit clitest browsercheck reliability hostcheck vmcheck \
-	static format format-check layering clean
+.PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
+	format-check layering clean
 all: dmabench
 
 deps:
@@ -188,6 +188,7 @@ $(BROWSER_SAMPLE): $(ASAN)/tests/browser/dashboard_sample.o $(ASAN)/tests/unit/h
 	$(call quiet,LD-SAN)
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
+.PHONY: browsercheck
 browsercheck: $(BROWSER_SAMPLE) | checkdeps
 	@DASHBOARD_SAMPLE=$(BROWSER_SAMPLE) tests/browser/run.sh
 

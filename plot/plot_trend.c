@@ -20,7 +20,7 @@
 #include "plot_render.h"
 #include "utf8_scan.h"
 
-#define TREND_PREFIX_MAX 60
+#define TREND_PREFIX_MAX 80
 #define TREND_LABELS_MAX 30 /* x tics labelled at most; the others every step-th */
 
 /* ---- names ------------------------------------------------------------------------------- */
@@ -34,26 +34,37 @@ static uint64_t fnv1a(uint64_t h, const char *s)
     }
 }
 
+/* Append len bytes of text to the name's prefix, each run of characters other than
+ * [A-Za-z0-9.] as one '-', and a '-' after it; nothing past TREND_PREFIX_MAX. */
+static void name_append(char *out, size_t *used, size_t start, const char *text, size_t len)
+{
+    for (size_t i = 0; i <= len && *used - start < TREND_PREFIX_MAX; i++) {
+        char c = i < len ? text[i] : '-';
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.';
+        if (keep)
+            out[(*used)++] = c;
+        else if (*used > start && out[*used - 1] != '-')
+            out[(*used)++] = '-';
+    }
+}
+
 void plot_trend_name(const struct history_series *s, char out[PLOT_TREND_NAME_MAX])
 {
-    const char *parts[] = {s->board, s->case_id, s->metric};
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = fnv1a(fnv1a(fnv1a(0xcbf29ce484222325ull, s->board), s->case_id), s->metric);
     size_t used = (size_t)snprintf(out, PLOT_TREND_NAME_MAX, "trend-");
     size_t start = used;
-    for (size_t i = 0; i < 3; i++) {
-        h = fnv1a(h, parts[i]);
-        for (const char *p = parts[i]; *p && used - start < TREND_PREFIX_MAX; p++) {
-            bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                        (*p >= '0' && *p <= '9') || *p == '.';
-            if (keep)
-                out[used++] = *p;
-            else if (used > start && out[used - 1] != '-')
-                out[used++] = '-';
-        }
-        if (used > start && out[used - 1] != '-' && used - start < TREND_PREFIX_MAX)
-            out[used++] = '-';
+    name_append(out, &used, start, s->board, strlen(s->board));
+    name_append(out, &used, start, s->metric, strlen(s->metric));
+    /* The case id's values without their keys: "cpu:heap=host;size=4KiB" gives "cpu-host-4KiB". */
+    for (const char *seg = s->case_id; *seg;) {
+        size_t len = strcspn(seg, ":;");
+        const char *eq = memchr(seg, '=', len);
+        const char *from = eq ? eq + 1 : seg;
+        name_append(out, &used, start, from, (size_t)(seg + len - from));
+        seg += len + (seg[len] != '\0');
     }
-    if (out[used - 1] != '-')
+    if (used == start || out[used - 1] != '-')
         out[used++] = '-';
     snprintf(out + used, PLOT_TREND_NAME_MAX - used, "%08x", (unsigned)(h ^ (h >> 32)));
 }

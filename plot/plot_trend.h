@@ -14,11 +14,13 @@
 #include "history.h"
 
 #define PLOT_TREND_MAX_DEFAULT 24 /* plots at most, by default */
-#define PLOT_TREND_NAME_MAX    96
+#define PLOT_TREND_NAME_MAX    104
 
-/* The files' stem: "trend-" + the board, case id and metric with every run of characters other
- * than [A-Za-z0-9.] turned into one '-', cut at 60 characters, + "-" + 8 hex digits of a hash
- * of the three. The same series gives the same name in every run of history. */
+/* The files' stem: "trend-" + the board, the metric and the case id's values (its keys left
+ * out: "cpu:heap=host;size=4KiB" gives "cpu-host-4KiB"), each run of characters other than
+ * [A-Za-z0-9.] turned into one '-', cut at 80 characters, + "-" + 8 hex digits of a hash of
+ * the board, case id and metric whole. The same series gives the same name in every run of
+ * history. */
 void plot_trend_name(const struct history_series *s, char out[PLOT_TREND_NAME_MAX]);
 
 /* The series worth a plot (of two points or more), at most max, in this order:

@@ -173,6 +173,11 @@ static const char style[] =
         "figcaption{font-family:monospace;font-size:.85em;word-break:break-all}"
         "nav a{margin-right:1em}";
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void page_head(struct page *pg)
 {
     const struct history *h = pg->h;
@@ -187,11 +192,12 @@ static void page_head(struct page *pg)
     fprintf(pg->f,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<title>dmabench history</title>\n<style>%s</style>\n</head>\n<body>\n"
-            "<h1>dmabench history</h1>\n<p class=\"summary\">%zu runs of %zu boards, %zu series "
-            "(board &times; case &times; metric), runs in %s order; %zu change points, %zu "
-            "regressions, %zu inconclusive.</p>\n<nav>",
-            style, h->n_runs, h->n_boards, h->n_series, history_order_name(h->order), changes,
-            regressions, inconclusive);
+            "<h1>dmabench history</h1>\n<p class=\"summary\">%zu run%s of %zu board%s, %zu "
+            "series (board &times; case &times; metric), runs in %s order; %zu change point%s, "
+            "%zu regression%s, %zu inconclusive.</p>\n<nav>",
+            style, h->n_runs, plural(h->n_runs), h->n_boards, plural(h->n_boards), h->n_series,
+            history_order_name(h->order), changes, plural(changes), regressions,
+            plural(regressions), inconclusive);
     for (size_t b = 0; b < h->n_boards; b++) {
         fprintf(pg->f, "<a href=\"#board-%zu\">", b + 1);
         html_text(pg->f, h->boards[b].name);

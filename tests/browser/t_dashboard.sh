@@ -99,10 +99,10 @@ test_dashboard_hostile_text_stays_text() {
 test_dashboard_check_catches_breakage() {
     make_dashboard
     # Take away one plot and one run after the page was written: the check must see both.
-    rm "$work/dash/out"/trend-vm-cpu-heap-host-size-4KiB-*.png
+    rm "$work/dash/out"/trend-vm-bandwidth-cpu-host-4KiB-copy-*.png
     rm -r "$work/dash/runs/vm/r5"
     render "$work/dash/out"
-    [ "$(grep -c '^img broken 0 trend-vm-cpu-heap-host-size-4KiB-' <<<"$rendered")" -eq 1 ] ||
+    [ "$(grep -c '^img broken 0 trend-vm-bandwidth-cpu-host-4KiB-copy-' <<<"$rendered")" -eq 1 ] ||
         fail "the missing image was not seen"
     [ "$(missing_links)" = "file://$work/dash/runs/vm/r5/" ] || fail "the missing run was not seen"
 }

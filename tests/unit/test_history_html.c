@@ -308,6 +308,25 @@ static void test_newest_judge_baseline(void **state)
     assert_int_equal(n.last, 1);
 }
 
+static void test_html_one_run(void **state)
+{
+    struct page_fx *fx = *state;
+    /* One board of one run and one series of one point: nothing to compare, no change point. */
+    struct history *h = history_fixture_new(HISTORY_ORDER_KERNEL);
+    size_t run = history_fixture_add_run(h, "/nonexistent/r1", "solo", "r1", "", "6.1", "g1", NULL);
+    size_t s = history_fixture_add_series(h, "solo", "cpu:heap=host", "bandwidth", "bytes/s", true);
+    history_fixture_add_point(h, s, run, 10, NAN, NAN);
+    history_fixture_free(fx->h);
+    fx->h = h;
+    const char *page = render(fx);
+    expect_has(page, "1 run of 1 board, 1 series (board &times; case &times; metric), runs in "
+                     "kernel order; 0 change points, 0 regressions, 0 inconclusive.");
+    expect_has(page, "0 of the board's 1 series compared, 0 moved by 5% or more.");
+    expect_has(page, "<p>No change point in any series of this board.</p>");
+    expect_has(page, "<td>unknown</td>"); /* no start time */
+    assert_null(strstr(page, "<table class=\"moved\">"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +337,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_html_images_only_for_plots_made, setup, teardown),
             cmocka_unit_test_setup_teardown(test_html_replaces_a_planted_link, setup, teardown),
             cmocka_unit_test_setup_teardown(test_newest_judge_baseline, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_html_one_run, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

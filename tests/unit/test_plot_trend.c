@@ -88,13 +88,14 @@ static void test_trend_name_safe_and_stable(void **state)
             fail_msg("'%c' in %s", *p, a);
     assert_null(strstr(a, "--"));
     size_t len = strlen(a);
-    assert_true(len <= 6 + 60 + 1 + 8);
+    assert_true(len <= 6 + 80 + 1 + 8);
     assert_int_equal(strspn(a + len - 8, "0123456789abcdef"), 8);
     plot_trend_name(&fx->h->series[5], b);
     assert_string_equal(a, b);
     plot_trend_name(&fx->h->series[0], a);
-    assert_int_equal(strncmp(a, "trend-vm-cpu-heap-host-size-4KiB-kernel-copy-bandwidth-", 55), 0);
-    /* Case ids alike in their first 60 characters still get two names. */
+    assert_int_equal(strncmp(a, "trend-vm-bandwidth-cpu-host-4KiB-copy-", 38), 0);
+    assert_int_equal(strlen(a), 38 + 8);
+    /* Case ids alike in their first 80 characters still get two names. */
     struct history *h = history_fixture_new(HISTORY_ORDER_TIME);
     char long_case[200];
     memset(long_case, 'x', sizeof(long_case));
@@ -160,7 +161,7 @@ static void test_trend_writes_dat_png_svg(void **state)
      * between r4 and r5; and the command that redraws it. */
     plot_trend_name(&fx->h->series[0], stem);
     char *dat = read_out(fx, stem, "dat");
-    assert_non_null(strstr(dat, "gnuplot -c plot/trend.gp trend-vm-cpu-heap-host-size-4KiB"));
+    assert_non_null(strstr(dat, "gnuplot -c plot/trend.gp trend-vm-bandwidth-cpu-host-4KiB-copy-"));
     assert_non_null(strstr(dat, "\"order=time runs=8 calm=7 disturbed=1 step=1 "
                                 "cp=3.5:regression:-12.0%\""));
     assert_non_null(strstr(dat, "# change point at x=3.5 (run r5): 1e+11 -> 8.8e+10, -12.0%, "
