@@ -28,6 +28,8 @@ render() {
         sed 's/^.*<pre id="dmabench-check">//; s/<\/pre>.*$//; s/&lt;/</g; s/&gt;/>/g' |
         sed 's/&quot;/"/g; s/&amp;/\&/g')
     [ -n "$rendered" ] || fail "the check wrote nothing into the rendered page"
+    ! grep -vqE '^(img|table|anchor|link|scripts|h2) ' <<<"$rendered" ||
+        fail "lines other than the check's: $(grep -vE '^(img|table|anchor|link|scripts|h2) ' <<<"$rendered" | head -3)"
 }
 
 expect_rendered() {
