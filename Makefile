@@ -5,7 +5,8 @@
 #                        then its plots (make plot)
 #   make plot            PNG and SVG plots of the newest run -> results/BOARD/TIME/plots/
 #   make check           every test set, in this order: format-check, layering, unit (cmocka
-#                        under ASan/UBSan), clitest (the command line, ASan build), reliability
+#                        under ASan/UBSan), clitest (the command line, ASan build), browsercheck
+#                        (history's dashboard page in headless Chromium), reliability
 #                        (short runs under valgrind), hostcheck (the chase on this machine's
 #                        caches, native build), fuzz (libFuzzer, 30 s a target), vmcheck
 #   make vmcheck         only the real-kernel VM sets under QEMU: Debian's stock amd64 6.12
@@ -55,7 +56,8 @@ CORE_SRCS := $(sort $(foreach dir,$(SRC_DIRS),$(wildcard $(dir)/*.c)))
 CORE_SRCS := $(filter-out bench/cli/main.c,$(CORE_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fixtures the unit tests share (the planted /dev, a bench_env on it), linked into every one.
-UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c
+UNIT_SUPPORT_SRCS := tests/unit/fake_dev.c tests/unit/bench_fixture.c tests/unit/result_fixture.c \
+	tests/unit/history_fixture.c
 VM_SRCS := $(sort $(wildcard tests/vm/*.c))
 
 # Quiet by default, like the kernel: `make V=1` shows every command.
@@ -167,7 +169,7 @@ plot: dmabench
 	./dmabench plot "$$dir" -o "$$dir/plots"
 
 # --- tests -----------------------------------------------------------------------------------
-check: format-check layering unit clitest reliability hostcheck fuzz vmcheck
+check: format-check layering unit clitest browsercheck reliability hostcheck fuzz vmcheck
 	@echo "make check: all test sets passed"
 
 unit: $(UNIT_BINS) | checkdeps
@@ -176,6 +178,20 @@ unit: $(UNIT_BINS) | checkdeps
 clitest: $(ASAN)/dmabench $(STATIC_DIR)/vm/validate_results $(STATIC_DIR)/vm/without_thp | checkdeps
 	@DMABENCH=$(ASAN)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results \
 		WITHOUT_THP=$(STATIC_DIR)/vm/without_thp tests/cli/run.sh
+
+# The dashboard page of `dmabench history` rendered in headless Chromium (tests/browser/run.sh):
+# the sample history's page, written by a small program linked as the unit tests are.
+BROWSER_SAMPLE := $(ASAN)/tests/dashboard_sample
+$(ASAN)/tests/browser/%.o: CPPFLAGS += -Itests/unit
+$(BROWSER_SAMPLE): $(ASAN)/tests/browser/dashboard_sample.o $(ASAN)/tests/unit/history_fixture.o \
+		$(ASAN)/libdmabench.a
+	@mkdir -p $(@D)
+	$(call quiet,LD-SAN)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+.PHONY: browsercheck
+browsercheck: $(BROWSER_SAMPLE) | checkdeps
+	@DASHBOARD_SAMPLE=$(BROWSER_SAMPLE) tests/browser/run.sh
 
 # Short runs under valgrind memcheck, with the native binary (valgrind and ASan do not mix);
 # its own copy, so the tests never replace the ./dmabench a user built. The rest of issue 7's

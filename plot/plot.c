@@ -19,7 +19,7 @@
 #include "metadata.h"
 #include "output_dir.h"
 #include "plot_bars.h"
-#include "plot_gnuplot.h"
+#include "plot_render.h"
 #include "safe_file.h"
 
 static const char *const size_x[] = {"size_bytes", NULL};
@@ -255,32 +255,20 @@ static void write_bars(FILE *f, struct result_set *const *sets, size_t n_sets,
 
 /* ---- one plot ------------------------------------------------------------------------------ */
 
-/* Where a plot's files are made: gnuplot writes by path, so it writes into a private
- * directory of dmabench's (bench/results/safe_file.h); NAME.dat is moved over the old one once
- * gnuplot has read it, NAME.png and NAME.svg only when both are whole. */
+/* Where a plot's files are made: plot/plot_render.h. */
 struct plot_ctx {
     const struct plot_job *job;
     struct plot_outcome *o;
-    int dirfd; /* the output directory */
-    int subfd; /* the private directory in it, gnuplot's working directory */
+    const struct plot_render *r;
     char *err;
     size_t err_len;
 };
 
-static void file_name(const struct plot_ctx *x, const char *ext, char *out, size_t len)
-{
-    snprintf(out, len, "%s.%s", x->o->name, ext);
-}
-
 static int open_dat(struct plot_ctx *x, FILE **f)
 {
-    char name[sizeof(x->o->name) + 8];
-    file_name(x, "dat", name, sizeof(name));
-    int ret = safe_file_create(x->subfd, name, f);
-    if (ret) {
-        snprintf(x->err, x->err_len, "%s/%s: %s", x->job->out_dir, name, strerror(-ret));
+    int ret = plot_render_dat_create(x->r, x->o->name, f, x->err, x->err_len);
+    if (ret)
         return ret;
-    }
     fprintf(*f,
             "# dmabench plot data for plot/%s.gp (gnuplot -c plot/%s.gp DATA OUT TITLE UNIT "
             "XCOL [EXTRA])\n",
@@ -290,12 +278,7 @@ static int open_dat(struct plot_ctx *x, FILE **f)
 
 static int close_dat(struct plot_ctx *x, FILE *f)
 {
-    int ret = safe_file_flush(f);
-    if (fclose(f) != 0 && !ret)
-        ret = -errno;
-    if (ret)
-        snprintf(x->err, x->err_len, "%s/%s.dat: %s", x->job->out_dir, x->o->name, strerror(-ret));
-    return ret;
+    return plot_render_dat_close(x->r, x->o->name, f, x->err, x->err_len);
 }
 
 /* "L1d:32768 L2:1048576 ...": the data caches of the set's metadata (cache_l1d, cache_l2 ...). */
@@ -317,92 +300,20 @@ static void cache_marks(const struct result_set *s, char *out, size_t len)
     }
 }
 
-/* Whether gnuplot left NAME.EXT whole: a PNG ends with its IEND chunk, an SVG with </svg>.
- * gnuplot does not notice a write that failed: a full disk leaves a cut file, and exit 0. Else
- * the note says what is wrong. */
-static bool output_whole(struct plot_ctx *x, const char *ext)
-{
-    static const unsigned char png_end[] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
-    char name[sizeof(x->o->name) + 8], why[128], tail[32];
-    file_name(x, ext, name, sizeof(name));
-    struct stat st;
-    ssize_t n = 0;
-    int fd;
-    if (safe_file_open_read(x->subfd, name, false, &fd, why, sizeof(why)) == 0) {
-        if (fstat(fd, &st) == 0 && st.st_size > 0) {
-            off_t from = st.st_size > (off_t)sizeof(tail) ? st.st_size - (off_t)sizeof(tail) : 0;
-            n = pread(fd, tail, sizeof(tail), from);
-        }
-        close(fd);
-    }
-    if (n <= 0) {
-        snprintf(x->o->note, sizeof(x->o->note), "gnuplot made no %s", name);
-        return false;
-    }
-    bool whole;
-    if (!strcmp(ext, "png"))
-        whole = n >= (ssize_t)sizeof(png_end) &&
-                !memcmp(tail + n - sizeof(png_end), png_end, sizeof(png_end));
-    else
-        whole = memmem(tail, (size_t)n, "</svg>", 6) != NULL;
-    if (!whole)
-        snprintf(x->o->note, sizeof(x->o->note), "gnuplot left %s cut short (is the disk full?)",
-                 name);
-    return whole;
-}
-
-/* NAME.EXT, synced, over the old one. */
-static int move_into_place(struct plot_ctx *x, const char *ext)
-{
-    char name[sizeof(x->o->name) + 8];
-    file_name(x, ext, name, sizeof(name));
-    int ret = safe_file_move(x->subfd, name, x->dirfd, name);
-    if (ret)
-        snprintf(x->err, x->err_len, "%s/%s: %s", x->job->out_dir, name, strerror(-ret));
-    return ret;
-}
-
 static int run_script(struct plot_ctx *x, const char *title, const char *unit, const char *xcol,
                       const char *extra)
 {
-    char script[PATH_MAX], data[sizeof(x->o->name) + 8];
-    snprintf(script, sizeof(script), "%s/%s.gp", x->job->script_dir, x->o->type->name);
-    file_name(x, "dat", data, sizeof(data));
+    char data[sizeof(x->o->name) + 8];
+    snprintf(data, sizeof(data), "%s.dat", x->o->name);
     /* Relative: gnuplot runs in the private directory. */
     const char *args[] = {data, x->o->name, title, unit, xcol, extra};
-    int status;
-    int ret = plot_gnuplot_run(script, args, sizeof(args) / sizeof(*args), x->subfd,
-                               &x->o->gnuplot_errors, &status);
-    /* The data stay beside the plot whatever gnuplot made of them, to redraw it by hand. */
-    int moved = move_into_place(x, "dat");
-    if (ret == -ENOENT) {
-        snprintf(x->err, x->err_len, "%s not found: install gnuplot (Debian: gnuplot-nox)",
-                 plot_gnuplot_program());
-        return ret;
-    }
-    if (moved)
-        return moved;
-    x->o->state = PLOT_FAILED;
-    if (ret == -ECHILD)
-        snprintf(x->o->note, sizeof(x->o->note), "gnuplot %s %d",
-                 WIFEXITED(status) ? "exited with status" : "was killed by signal",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    else if (ret)
-        snprintf(x->o->note, sizeof(x->o->note), "cannot run %s: %s", plot_gnuplot_program(),
-                 strerror(-ret));
-    else if (x->o->gnuplot_errors && x->o->gnuplot_errors[0])
-        snprintf(x->o->note, sizeof(x->o->note), "gnuplot warned (a warning fails the plot)");
-    else if (output_whole(x, "png") && output_whole(x, "svg")) {
-        /* Both whole, or the old pair stays. */
-        if ((ret = move_into_place(x, "png")) || (ret = move_into_place(x, "svg")))
-            return ret;
-        if ((ret = safe_file_sync_dir(x->dirfd))) {
-            snprintf(x->err, x->err_len, "%s: %s", x->job->out_dir, strerror(-ret));
-            return ret;
-        }
-        x->o->state = PLOT_MADE;
-    }
-    return 0;
+    bool made;
+    int ret = plot_render_run(x->r, x->o->type->name, x->o->name, args,
+                              sizeof(args) / sizeof(*args), &made, x->o->note, sizeof(x->o->note),
+                              &x->o->gnuplot_errors, x->err, x->err_len);
+    if (!ret)
+        x->o->state = made ? PLOT_MADE : PLOT_FAILED;
+    return ret;
 }
 
 static void skip(struct plot_outcome *o, const char *where)
@@ -532,14 +443,11 @@ int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_o
 {
     *out = NULL;
     *n_out = 0;
-    char private_dir[64];
-    int dirfd, subfd, ret = output_dir_open(job->out_dir, true, &dirfd, err, err_len);
+    struct plot_render r;
+    int dirfd, ret = output_dir_open(job->out_dir, true, &dirfd, err, err_len);
     if (ret)
         return ret;
-    if ((ret = safe_file_private_dir(dirfd, "dmabench-plot", private_dir, sizeof(private_dir),
-                                     &subfd))) {
-        snprintf(err, err_len, "%s: cannot create %s: %s", job->out_dir, private_dir,
-                 strerror(-ret));
+    if ((ret = plot_render_begin(&r, dirfd, job->out_dir, job->script_dir, err, err_len))) {
         close(dirfd);
         return ret;
     }
@@ -553,7 +461,7 @@ int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_o
                 snprintf(err, err_len, "%s", strerror(-ret));
                 break;
             }
-            struct plot_ctx x = {job, &(*out)[*n_out - 1], dirfd, subfd, err, err_len};
+            struct plot_ctx x = {job, &(*out)[*n_out - 1], &r, err, err_len};
             ret = type->across_sets ? plot_across(&x) : plot_one_set(&x, job->sets[set]);
             if (ret) { /* err says what stopped it: the plot has no outcome */
                 free(x.o->gnuplot_errors);
@@ -562,7 +470,7 @@ int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_o
             failed |= !ret && x.o->state == PLOT_FAILED;
         }
     }
-    safe_file_private_dir_remove(dirfd, private_dir, subfd);
+    plot_render_end(&r);
     close(dirfd);
     return ret ? ret : failed ? -ECHILD : 0;
 }

@@ -3,7 +3,7 @@
 #
 #   scripts/deps.sh build   compiler and libraries for ./dmabench and `make static`
 #   scripts/deps.sh check   plus cmocka, QEMU, busybox, cpio, file, setpriv, clang-format,
-#                           valgrind (make reliability), and
+#                           valgrind (make reliability), chromium (make browsercheck), and
 #                           for the lab VMs linux-source-6.12, its build tools and the cross set
 #   scripts/deps.sh cross   plus the aarch64 cross compiler and the :arm64 -dev libraries
 #   scripts/deps.sh plot    plus gnuplot, for `make plot` and `dmabench plot` / `report`
@@ -20,9 +20,10 @@ build="gcc make pkg-config libc6-dev $libs"
 # The lab VMs (mk/lab.mk): the kernel source and what building it takes, and the arm64 guest
 # with the cross-built static binaries. clang and its runtime build the libFuzzer targets
 # (mk/fuzz.mk); lava-common (jinja2 for its lava-schema.py) and python3-jsonschema check the
-# LAVA and KCIDB output (tests/cli/t_export.sh).
+# LAVA and KCIDB output (tests/cli/t_export.sh). chromium renders history's dashboard page
+# headless (tests/browser/run.sh).
 check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux clang-format
-    valgrind gnuplot-nox
+    valgrind gnuplot-nox chromium
     linux-source-6.12 flex bison bc libelf-dev xz-utils qemu-system-arm
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs
     clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema"
