@@ -3,7 +3,7 @@
  *
  * Reads the sets and trees named (bench/analysis/history_read.c), finds the change points and
  * judges the newest runs (history_gate.c), prints the report in the chosen format, and with -o
- * writes history.csv and history.json (and with --html the page and trend plots) into DIR.
+ * writes history.csv, history.json and the trend plots (and with --html the page) into DIR.
  * Exit: 0, 1 a regression at a newest run with --gate (or a failure while writing), 2 bad input.
  */
 #include <errno.h>
@@ -52,8 +52,10 @@ static void history_usage(FILE *out)
             "  --gate             exit 1 when a board's newest run is in the segment after a\n"
             "                     regression change point (its last); name the cases\n"
             "  --format FORMAT    table (default), md, csv, junit, lava-signal, json\n"
-            "  -o, --output DIR   also write history.csv and history.json into DIR\n"
-            "  --html             with -o: the dashboard page and trend plots in DIR too\n"
+            "  -o, --output DIR   also write history.csv, history.json and the trend plots\n"
+            "                     (gnuplot: trend-NAME.png, .svg, .dat) into DIR\n"
+            "  --no-plots         with -o: no trend plots (no gnuplot needed)\n"
+            "  --html             with -o: DIR/index.html, the dashboard page, too\n"
             "  --counters         counter rows (perf::..., events/...) as series too\n"
             "  --board NAME       only this board (again for more)\n"
             "\n"
@@ -72,7 +74,7 @@ struct history_args {
     struct history_opts read;
     struct history_gate_opts gate_opts;
     enum history_format format;
-    bool gate, html;
+    bool gate, html, plots;
     const char *out_dir;
     const char *boards[HISTORY_MAX_BOARDS];
     const char **paths;
@@ -129,7 +131,7 @@ static int parse_option(int opt, const char *arg, struct history_args *a)
 /* 0, -1 after --help, or a cli_exit. */
 static int parse_history_args(int argc, char **argv, struct history_args *a)
 {
-    enum { OPT_GATE = 1000, OPT_HTML, OPT_COUNTERS };
+    enum { OPT_GATE = 1000, OPT_HTML, OPT_COUNTERS, OPT_NO_PLOTS };
     static const struct option options[] = {
             {"order", required_argument, NULL, 'O'},
             {"threshold", required_argument, NULL, 'T'},
@@ -140,6 +142,7 @@ static int parse_history_args(int argc, char **argv, struct history_args *a)
             {"gate", no_argument, NULL, OPT_GATE},
             {"html", no_argument, NULL, OPT_HTML},
             {"counters", no_argument, NULL, OPT_COUNTERS},
+            {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
@@ -160,6 +163,9 @@ static int parse_history_args(int argc, char **argv, struct history_args *a)
             break;
         case OPT_COUNTERS:
             a->read.counters = true;
+            break;
+        case OPT_NO_PLOTS:
+            a->plots = false;
             break;
         case 'h':
             history_usage(stdout);
@@ -279,11 +285,12 @@ static int write_outputs(const struct history *h, const struct history_args *a)
     if (!rc)
         rc = write_file(h, &a->gate_opts, dirfd, a->out_dir, "history.json", HISTORY_FORMAT_JSON);
     /* A plot that failed (or no gnuplot) still leaves a page: it shows the plots that exist. */
-    if (!rc && a->html) {
-        if (plot_trend_write(h, dirfd, a->out_dir, err, sizeof(err))) {
-            cli_error("history: --html: trend plots: %s", err);
-            rc = CLI_EXIT_FAILURE;
-        }
+    if (!rc && a->plots && plot_trend_write(h, dirfd, a->out_dir, err, sizeof(err))) {
+        cli_error("history: trend plots: %s%s", err,
+                  strstr(err, "gnuplot") ? " (install gnuplot-nox, or use --no-plots)" : "");
+        rc = CLI_EXIT_FAILURE;
+    }
+    if (a->html) {
         if (history_html_write(h, dirfd, a->out_dir, err, sizeof(err))) {
             cli_error("history: --html: %s", err);
             rc = CLI_EXIT_FAILURE;
@@ -296,7 +303,8 @@ static int write_outputs(const struct history *h, const struct history_args *a)
 int cmd_history(int argc, char **argv)
 {
     struct history_args a = {.read = {.order = HISTORY_ORDER_TIME, .warn = {print_warning, NULL}},
-                             .format = HISTORY_FORMAT_TABLE};
+                             .format = HISTORY_FORMAT_TABLE,
+                             .plots = true};
     history_gate_opts_default(&a.gate_opts);
     int ret = parse_history_args(argc, argv, &a);
     if (ret)

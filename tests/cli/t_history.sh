@@ -310,3 +310,32 @@ test_history_files_safe() {
         mv "$d/$f.kept" "$d/$f"
     done
 }
+
+test_history_output_dir_plots_and_page() {
+    history_series page --board boarda --runs 12 --noise 1 --step-at 6 --step 1.3 \
+        --step-metrics alloc_latency
+    run history -o "$work/hist-page-out" --html "$work/hist-page"
+    expect_rc 0
+    local d=$work/hist-page-out n
+    for n in history.csv history.json index.html; do
+        [ -s "$d/$n" ] || fail "-o --html: no $n"
+    done
+    # The two regressed series are drawn, PNG and SVG (expect_png_svg: t_plot.sh), and the page
+    # shows them.
+    [ "$(find "$d" -name 'trend-boarda-alloc-latency-*.png' | wc -l)" -eq 2 ] ||
+        fail "trend plots: $(ls "$d")"
+    expect_png_svg "$(find "$d" -name 'trend-boarda-alloc-latency-*.png' | head -1 | sed 's/\.png$//')"
+    grep -q 'src="trend-boarda-alloc-latency-' "$d/index.html" || fail "the page lacks the plots"
+    # --no-plots: no gnuplot, no trend files.
+    run history -o "$work/hist-page-bare" --no-plots "$work/hist-page"
+    expect_rc 0
+    [ -z "$(find "$work/hist-page-bare" -name 'trend-*')" ] || fail "--no-plots drew plots"
+    [ -s "$work/hist-page-bare/history.csv" ] || fail "--no-plots: no history.csv"
+    # Without gnuplot on PATH the plots fail with a message; the files and the page are there.
+    mkdir -p "$work/hist-nognuplot"
+    ln -sf "$(command -v cat)" "$work/hist-nognuplot/cat" # what run itself needs
+    PATH=$work/hist-nognuplot run history -o "$work/hist-page-nognuplot" --html "$work/hist-page"
+    expect_rc 1
+    expect_err 'history: trend plots: .*gnuplot.*\(install gnuplot-nox, or use --no-plots\)'
+    [ -s "$work/hist-page-nognuplot/index.html" ] || fail "no page without gnuplot"
+}
