@@ -315,34 +315,70 @@ static int advise_partial_sync(FILE *out, const struct result_set *s, char *err,
 
 /* ---- which heaps need sync --------------------------------------------------------------- */
 
+/* Whether r is a probe without sync (only that says whether a heap needs it) on heap; its
+ * verdict in *verdict, its stale-line count in *count. */
+static bool probe_without_sync(const struct result_set *s, const struct result_row *r,
+                               const char *heap, const char **verdict, double *count)
+{
+    *verdict = report_verdict(s, r, count);
+    return *verdict && !strcmp(report_strategy(s, r), "none") &&
+           !strcmp(result_text(r, s->c.heap), heap);
+}
+
+/* One bullet per heap, whatever the number of sizes, engines and directions probed: it needs
+ * sync (citing the probe that saw the most stale lines), or a device saw none, or only the CPU
+ * engine probed it (which cannot tell). */
 static void advise_coherency(FILE *out, const struct result_set *s)
 {
+    int engine_col = result_set_col(s, "engine");
     for (size_t i = 0; i < s->n_rows; i++) {
-        const struct result_row *r = &s->rows[i];
+        const char *heap = result_text(&s->rows[i], s->c.heap), *verdict;
         double count;
-        const char *verdict = report_verdict(s, r, &count);
-        if (!verdict || strcmp(report_strategy(s, r), "none"))
-            continue; /* only a probe without sync says whether a heap needs it */
-        char what[64] = "";
-        if (!isnan(count))
-            snprintf(what, sizeof(what), "%.0f stale cache lines", count);
-        if (!strcmp(verdict, "needs-sync") || !strcmp(verdict, "fail"))
-            fprintf(out, "- **`%s` needs sync on this board**: without it the probe %s%s (",
-                    result_text(r, s->c.heap), *what ? "saw " : "failed", what);
-        else if (!strcmp(result_text(r, result_set_col(s, "engine")), "cpu"))
+        bool first = probe_without_sync(s, &s->rows[i], heap, &verdict, &count);
+        for (size_t j = 0; j < i && first; j++)
+            first = !probe_without_sync(s, &s->rows[j], heap, &verdict, &count);
+        if (!first)
+            continue;
+        const struct result_row *stale = NULL, *device_pass = NULL, *cpu_pass = NULL;
+        double most = 0;
+        for (size_t j = i; j < s->n_rows; j++) {
+            const struct result_row *r = &s->rows[j];
+            if (!probe_without_sync(s, r, heap, &verdict, &count))
+                continue;
+            if (!strcmp(verdict, "needs-sync") || !strcmp(verdict, "fail")) {
+                if (!stale || (!isnan(count) && count > most)) {
+                    stale = r;
+                    most = isnan(count) ? most : count;
+                }
+            } else if (!strcmp(result_text(r, engine_col), "cpu")) {
+                cpu_pass = cpu_pass ? cpu_pass : r;
+            } else {
+                device_pass = device_pass ? device_pass : r;
+            }
+        }
+        const struct result_row *cited = stale ? stale : device_pass ? device_pass : cpu_pass;
+        if (stale) {
+            char what[64] = "";
+            report_verdict(s, stale, &count);
+            if (!isnan(count))
+                snprintf(what, sizeof(what), "%.0f stale cache lines", count);
+            fprintf(out, "- **`%s` needs sync on this board**: without it the probe %s%s (", heap,
+                    *what ? "saw " : "failed", what);
+        } else if (device_pass) {
+            fprintf(out,
+                    "- `%s` showed no stale lines without sync in this probe (a pass for "
+                    "what was probed, not a proof of coherency) (",
+                    heap);
+        } else {
             /* The engine column's cpu is the CPU engine (workloads/), not the cpu benchmark: a
              * CPU thread, which cannot see what a device would. */
             fprintf(out,
                     "- `%s` showed no stale lines without sync through the CPU engine, which "
                     "is coherent with the CPU by construction: only a device engine can show "
                     "whether this heap needs sync (",
-                    result_text(r, s->c.heap));
-        else
-            fprintf(out,
-                    "- `%s` showed no stale lines without sync in this probe (a pass for "
-                    "what was probed, not a proof of coherency) (",
-                    result_text(r, s->c.heap));
-        report_cite1(out, r, s);
+                    heap);
+        }
+        report_cite1(out, cited, s);
         fputs(").\n", out);
     }
 }

@@ -35,7 +35,8 @@ static void alloc_usage(FILE *out)
 {
     fprintf(out,
             "usage: dmabench alloc --heap NAME --size SIZE [--align SIZE] [--page-size P]\n"
-            "                      [--node N] [--count N] [--name TEXT] [--heap-class NAME=CLASS]\n"
+            "                      [--node N] [--count N] [--name TEXT] [--max-mem SIZE|N%%]\n"
+            "                      [--heap-class NAME=CLASS]\n"
             "\n"
             "Allocates COUNT buffers of SIZE from one heap, maps each, writes a pattern inside\n"
             "sync begin/end (write), reads it back inside sync begin/end (read), sets the debug\n"

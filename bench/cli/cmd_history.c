@@ -33,7 +33,11 @@ static void history_usage(FILE *out)
     struct history_gate_opts d;
     history_gate_opts_default(&d);
     fprintf(out,
-            "usage: dmabench history [options] DIR...\n"
+            "usage: dmabench history DIR... [--order ORDER] [--threshold PCT] [--alpha P] "
+            "[--gate]\n"
+            "                        [--format FORMAT] [-o DIR [--no-plots] [--html]] "
+            "[--counters]\n"
+            "                        [--board NAME]...\n"
             "\n"
             "Reads result sets (a run's directory, or its results.csv) and trees of them as\n"
             "'dmabench run' lays them out (results/BOARD/RUN_ID/), searched recursively without\n"

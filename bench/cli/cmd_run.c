@@ -566,6 +566,19 @@ static int make_plan(struct run_ctx *ctx, struct job *jobs, size_t n_jobs)
             status = ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
             break;
         }
+        /* A heap this machine has never heard of is a typing error, not a row: named heaps
+         * that are here but unusable still get their row with the reason. */
+        for (size_t c = 0; c < pj->n_cases; c++) {
+            const struct sweep_value *heap = pj->cases[c].value[AXIS_HEAP];
+            if (heap && !cli_find_heap(ctx->reg, heap->text)) {
+                status = CLI_EXIT_USAGE;
+                break;
+            }
+        }
+        if (status != CLI_EXIT_OK) {
+            ctx->n_plan++; /* its cases are freed with the plan */
+            break;
+        }
         pj->first = ctx->n_rcases;
         ctx->n_rcases += pj->n_cases;
         ctx->n_plan++;

@@ -4,6 +4,7 @@
  * the top-level help and the version.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,10 +39,11 @@ static void usage(FILE *out)
             DMABENCH_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "  %-8s %s\n", "help", "this text");
+    fprintf(out, "  %-8s %s\n", "help", "this text; 'help COMMAND': the command's options");
     fprintf(out, "  %-8s %s\n", "version", "print the version");
-    fprintf(out, "\n'dmabench COMMAND --help' shows a command's options.\n"
-                 "Exit status: 0 success, 1 a failure while running, 2 bad usage or input.\n");
+    fprintf(out,
+            "\n'dmabench COMMAND --help' (or 'dmabench help COMMAND') shows a command's options.\n"
+            "Exit status: 0 success, 1 a failure while running, 2 bad usage or input.\n");
 }
 
 /* A closed stdin, stdout or stderr (2>&-) would be the next file opened, a run's lock or its
@@ -65,17 +67,33 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
+    bool help = !strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h");
+    if (help && (argc == 2 || !strcmp(argv[2], "help"))) {
         usage(stdout);
         return CLI_EXIT_OK;
+    }
+    char help_option[] = "--help";
+    char *help_argv[] = {NULL, NULL, help_option, NULL};
+    if (help) {
+        /* "dmabench help run" is "dmabench run --help" (anything after the name is ignored). */
+        name = argv[2];
+        help_argv[1] = argv[2];
+        argv = help_argv;
+        argc = 3;
     }
     if (!strcmp(name, "version") || !strcmp(name, "--version")) {
         printf("dmabench %s\n", DMABENCH_VERSION);
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (!strcmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(name, commands[i].name))
+            continue;
+        /* getopt names argv[0] in its messages: "dmabench: run: unrecognized option ...". */
+        char who[64];
+        snprintf(who, sizeof(who), "dmabench: %s", commands[i].name);
+        argv[1] = who;
+        return commands[i].run(argc - 1, argv + 1);
+    }
     cli_error("unknown command '%s' (see 'dmabench help')", name);
     return CLI_EXIT_USAGE;
 }

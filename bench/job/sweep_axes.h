@@ -103,8 +103,9 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "yuyv rgb565)")                                                                           \
     COLUMN(frame_format, TEXT, RESULTS_PARAMETER, FORMAT, VALUE)                                   \
     AXIS(ENGINE, "engine", "cpu", ENGINE, NO_RANGES, 0, 0, "an engine",                            \
-         "DMA engine: cpu, v4l2, vgem (see 'dmabench list'); sync:\n"                              \
-         "the importers' engine (default: those here that map)")                                   \
+         "DMA engine: cpu, v4l2, vgem, sw_sync, edu (see 'dmabench\n"                              \
+         "list'); sync: the importers' engine (default: those here\n"                              \
+         "that map)")                                                                              \
     COLUMN(engine, TEXT, RESULTS_PARAMETER, ENGINE, VALUE)                                         \
     AXIS(CPU, "cpu", "all", CPU, NO_RANGES, 0, 4095, "a CPU",                                      \
          "coherency c2c: the two CPUs of a transfer, or all")                                      \

@@ -49,7 +49,13 @@ expect_step() {
 test_history_help() {
     run history --help
     expect_rc 0
-    expect_out '^usage: dmabench history \[options\] DIR\.\.\.'
+    expect_out '^usage: dmabench history DIR\.\.\. \[--order ORDER\]'
+    # Every long option is in the usage lines.
+    local usage opt
+    usage=$(sed -n '/^usage:/,/^$/p' <<<"$out")
+    for opt in $(grep -Eo -- '^ +--[a-z-]+' <<<"$out" | tr -d ' '); do
+        grep -q -- "\[$opt\b" <<<"$usage" || fail "history's usage lacks $opt"
+    done
     expect_out 'table \(default\), md, csv, junit, lava-signal, json'
     expect_out -- '--threshold PCT +a regression is larger than this, in percent \(default 5\)'
     expect_out -- '--alpha P +significance level of a change point \(default 0\.01\)'

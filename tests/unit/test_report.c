@@ -219,6 +219,66 @@ static void test_bounce_verdicts(void **state)
     result_fixture_unplant(dir);
 }
 
+/* How many times want is in text. */
+static size_t count_in(const char *text, const char *want)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, want); p; p = strstr(p + 1, want))
+        n++;
+    return n;
+}
+
+/* Probes without sync at two sizes, each with two metrics (CPU to device and back), through a
+ * device and the CPU engine: one recommendation per heap, citing its worst probe, never one per
+ * row. */
+static void test_one_coherency_advice_per_heap(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *heap, *size, *engine, *metric, *max;
+    } probes[] = {
+            {"system", "4KiB", "edu", "stale_lines_cpu_to_dev", "64"},
+            {"system", "4KiB", "edu", "stale_lines_dev_to_cpu", "60"},
+            {"system", "64KiB", "edu", "stale_lines_cpu_to_dev", "1024"},
+            {"system", "64KiB", "edu", "stale_lines_dev_to_cpu", "1000"},
+            {"udmabuf", "4KiB", "edu", "stale_lines_cpu_to_dev", "0"},
+            {"udmabuf", "64KiB", "edu", "stale_lines_dev_to_cpu", "0"},
+            {"udmabuf", "4KiB", "cpu", "stale_lines_cpu_to_dev", "0"},
+            {"host", "4KiB", "cpu", "stale_lines_cpu_to_dev", "0"},
+            {"host", "64KiB", "cpu", "stale_lines_dev_to_cpu", "0"},
+    };
+    const size_t n = sizeof(probes) / sizeof(probes[0]);
+    char rows[16][512];
+    const char *row[16];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rows[i], sizeof(rows[i]),
+                 "schema_version=3|run_id=r|case_id=coherency:heap=%s;size=%s;kernel=stale;"
+                 "strategy=none;engine=%s|bench=coherency|job=cli|heap=%s|heap_class=cached|"
+                 "size_bytes=4096|kernel=stale|strategy=none|engine=%s|"
+                 "metric=%s|unit=lines|better=lower|n=3|median=0|min=0|"
+                 "max=%s|status=ok|verdict=%s",
+                 probes[i].heap, probes[i].size, probes[i].engine, probes[i].heap, probes[i].engine,
+                 probes[i].metric, probes[i].max,
+                 strcmp(probes[i].max, "0") ? "needs-sync" : "coherent");
+        row[i] = rows[i];
+    }
+    const char *dir = result_fixture_plant_rows(row, n);
+    struct result_set *s = result_fixture_load(dir);
+    char *r = report_of(&s, 1);
+    assert_int_equal(count_in(r, "needs sync on this board"), 1);
+    expect_in(r, "- **`system` needs sync on this board**: without it the probe saw 1024 stale "
+                 "cache lines (`coherency:heap=system;size=64KiB;kernel=stale;strategy=none;"
+                 "engine=edu` (line 4)).");
+    /* udmabuf passed through a device: that is what counts, once; host only through the CPU. */
+    assert_int_equal(count_in(r, "- `udmabuf` showed no stale lines"), 1);
+    expect_in(r, "- `udmabuf` showed no stale lines without sync in this probe");
+    assert_int_equal(count_in(r, "- `host` showed no stale lines"), 1);
+    expect_in(r, "- `host` showed no stale lines without sync through the CPU engine");
+    free(r);
+    result_set_free(s);
+    result_fixture_unplant(dir);
+}
+
 static void test_two_sets(void **state)
 {
     (void)state;
@@ -243,9 +303,13 @@ static void test_two_sets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_num),       cmocka_unit_test(test_cells),
-            cmocka_unit_test(test_host_only), cmocka_unit_test(test_board_b),
-            cmocka_unit_test(test_two_sets),  cmocka_unit_test(test_bounce_verdicts),
+            cmocka_unit_test(test_num),
+            cmocka_unit_test(test_cells),
+            cmocka_unit_test(test_host_only),
+            cmocka_unit_test(test_board_b),
+            cmocka_unit_test(test_two_sets),
+            cmocka_unit_test(test_bounce_verdicts),
+            cmocka_unit_test(test_one_coherency_advice_per_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
