@@ -1,8 +1,11 @@
 /* bench/analysis/change_points.c - PLACEHOLDER on branch i14-history only (see
  * change_points.h): the biggest split of median levels, by binary segmentation, kept when a
- * seeded permutation test says p < alpha. Not the documented method; i14-cp's replaces it.
+ * seeded permutation test says p < alpha, and a Mann-Whitney test of the samples either side.
+ * Not the documented method; i14-cp's replaces it.
  */
 #include "change_points.h"
+
+#include "mann_whitney.h"
 
 #include <errno.h>
 #include <math.h>
@@ -121,4 +124,48 @@ int change_points_find(const double *x, size_t n, const struct cp_opts *o,
     free(s.perm);
     *found = s.found;
     return 0;
+}
+
+/* The samples of points[from, to) pooled into out (room for all). */
+static size_t pool(const struct history_point *points, size_t from, size_t to, double *out)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        for (size_t j = 0; points[i].samples && j < points[i].n_samples; j++)
+            out[n++] = points[i].samples[j];
+    return n;
+}
+
+int change_points_confirm(const struct history_point *points, size_t n,
+                          const struct history_change *changes, size_t n_changes, size_t which,
+                          size_t window, double alpha, struct cp_confirmation *out)
+{
+    if (which >= n_changes || !window)
+        return -EINVAL;
+    size_t at = changes[which].index, lo = which ? changes[which - 1].index : 0;
+    size_t hi = which + 1 < n_changes ? changes[which + 1].index : n;
+    size_t from = at - lo > window ? at - window : lo, to = hi - at > window ? at + window : hi;
+    size_t room = 0;
+    for (size_t i = from; i < to; i++)
+        room += points[i].samples ? points[i].n_samples : 0;
+    double *before = malloc((room + 1) * sizeof(double)),
+           *after = malloc((room + 1) * sizeof(double));
+    int ret = before && after ? 0 : -ENOMEM;
+    *out = (struct cp_confirmation){.p_value = NAN};
+    if (!ret) {
+        out->samples_before = pool(points, from, at, before);
+        out->samples_after = pool(points, at, to, after);
+    }
+    struct mw_result r;
+    if (!ret && out->samples_before && out->samples_after &&
+        !(ret = mann_whitney(before, out->samples_before, after, out->samples_after, &r))) {
+        double half = (double)out->samples_before * out->samples_after / 2;
+        out->tested = true;
+        out->p_value = r.p;
+        out->confirmed =
+                r.p < alpha && (r.u < half) == (changes[which].after > changes[which].before);
+    }
+    free(before);
+    free(after);
+    return ret;
 }

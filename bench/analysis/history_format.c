@@ -232,11 +232,30 @@ static int write_tables(const struct history *h, const struct history_gate_opts 
 
 /* ---- CSV --------------------------------------------------------------------------------- */
 
-const char *const history_csv_columns[] = {
-        "board",      "case_id",      "bench",   "heap",       "metric",  "unit",
-        "better",     "run_id",       "run_dir", "start_time", "kernel",  "git_sha",
-        "point",      "before",       "after",   "change_pct", "p_value", "direction",
-        "regression", "inconclusive", "reason",  "at_newest"};
+const char *const history_csv_columns[] = {"board",
+                                           "case_id",
+                                           "bench",
+                                           "heap",
+                                           "metric",
+                                           "unit",
+                                           "better",
+                                           "run_id",
+                                           "run_dir",
+                                           "start_time",
+                                           "kernel",
+                                           "git_sha",
+                                           "point",
+                                           "before",
+                                           "after",
+                                           "change_pct",
+                                           "p_value",
+                                           "samples_p",
+                                           "samples_confirmed",
+                                           "direction",
+                                           "regression",
+                                           "inconclusive",
+                                           "reason",
+                                           "at_newest"};
 const size_t n_history_csv_columns = sizeof(history_csv_columns) / sizeof(history_csv_columns[0]);
 
 static void number(char out[TEXT_CELL], double v)
@@ -258,12 +277,13 @@ static int write_csv(const struct history *h, FILE *out)
             const struct history_change *ch = &s->changes[c];
             const struct history_run *r = point_run(h, s, ch->index);
             char point[TEXT_CELL], before[TEXT_CELL], after[TEXT_CELL], pct[TEXT_CELL],
-                    p[TEXT_CELL];
+                    p[TEXT_CELL], samples_p[TEXT_CELL];
             snprintf(point, sizeof(point), "%zu", ch->index);
             number(before, ch->before);
             number(after, ch->after);
             number(pct, ch->change * 100);
             number(p, ch->p_value);
+            number(samples_p, ch->samples_p);
             const char *cells[] = {s->board,
                                    s->case_id,
                                    s->bench,
@@ -281,6 +301,10 @@ static int write_csv(const struct history *h, FILE *out)
                                    after,
                                    pct,
                                    p,
+                                   samples_p,
+                                   isnan(ch->samples_p)    ? ""
+                                   : ch->samples_confirmed ? "yes"
+                                                           : "no",
                                    history_change_direction(ch),
                                    ch->regression ? "yes" : "no",
                                    ch->inconclusive ? "yes" : "no",

@@ -36,6 +36,14 @@ void history_gate_opts_default(struct history_gate_opts *o)
     cp_opts_default(&o->cp);
 }
 
+/* Room for the longest series, shared by all. */
+struct scratch {
+    size_t *which;
+    double *x;
+    struct history_point *pts;
+    struct history_change *all;
+};
+
 static void judge_change(struct history_change *c, const struct history_series *s,
                          const struct history_gate_opts *o)
 {
@@ -43,15 +51,36 @@ static void judge_change(struct history_change *c, const struct history_series *
     c->regression = c->worse && fabs(c->change) > o->threshold && c->p_value < o->cp.alpha;
 }
 
+/* What the raw samples of the runs around each change say (change_points_confirm). They are
+ * not independent between runs (each run has its own conditions) and hold warm-up outliers, so
+ * they inform and never veto: on real alloc samples at alpha 0.01 they would drop 10% steps. */
+static int check_samples(const struct history_point *pts, size_t n, struct history_change *c,
+                         size_t found, double alpha)
+{
+    for (size_t i = 0; i < found; i++) {
+        struct cp_confirmation conf;
+        int ret = change_points_confirm(pts, n, c, found, i, CP_CONFIRM_WINDOW, alpha, &conf);
+        if (ret)
+            return ret;
+        c[i].samples_p = conf.tested ? conf.p_value : NAN;
+        c[i].samples_confirmed = conf.confirmed;
+    }
+    return 0;
+}
+
 /* Change points of the points selected by which[0..n) (indices into s->points): stored in
  * out with indices of s->points. */
 static int find_in(const struct history_series *s, const size_t *which, size_t n,
-                   const struct history_gate_opts *o, double *x, struct history_change *out,
+                   const struct history_gate_opts *o, struct scratch *w, struct history_change *out,
                    size_t *found)
 {
-    for (size_t i = 0; i < n; i++)
-        x[i] = s->points[which[i]].median;
-    int ret = change_points_find(x, n, &o->cp, out, n, found);
+    for (size_t i = 0; i < n; i++) {
+        w->x[i] = s->points[which[i]].median;
+        w->pts[i] = s->points[which[i]];
+    }
+    int ret = change_points_find(w->x, n, &o->cp, out, n, found);
+    if (!ret)
+        ret = check_samples(w->pts, n, out, *found, o->cp.alpha);
     if (ret)
         return ret;
     for (size_t i = 0; i < *found; i++) {
@@ -95,9 +124,9 @@ static bool add_inconclusive(const struct history *h, struct history_series *s,
 }
 
 static int series_changes(const struct history *h, struct history_series *s,
-                          const struct history_gate_opts *o, size_t *which, double *x,
-                          struct history_change *all)
+                          const struct history_gate_opts *o, struct scratch *w)
 {
+    size_t *which = w->which;
     free(s->changes);
     s->changes = NULL;
     s->n_changes = 0;
@@ -108,14 +137,14 @@ static int series_changes(const struct history *h, struct history_series *s,
     /* Room for the baseline's changes and one inconclusive. */
     if (!(s->changes = calloc(s->n_points + 1, sizeof(*s->changes))))
         return -ENOMEM;
-    int ret = find_in(s, which, n_clean, o, x, s->changes, &s->n_changes);
+    int ret = find_in(s, which, n_clean, o, w, s->changes, &s->n_changes);
     bool trailing_disturbed = s->n_points && h->runs[s->points[s->n_points - 1].run].disturbed;
     if (!ret && trailing_disturbed) {
         for (size_t p = 0; p < s->n_points; p++)
             which[p] = p;
         size_t n_all;
-        ret = find_in(s, which, s->n_points, o, x, all, &n_all);
-        if (!ret && add_inconclusive(h, s, all, n_all))
+        ret = find_in(s, which, s->n_points, o, w, w->all, &n_all);
+        if (!ret && add_inconclusive(h, s, w->all, n_all))
             qsort(s->changes, s->n_changes, sizeof(*s->changes), compare_changes);
     }
     return ret;
@@ -127,15 +156,17 @@ int history_find_changes(struct history *h, const struct history_gate_opts *o)
     for (size_t i = 0; i < h->n_series; i++)
         if (h->series[i].n_points > most)
             most = h->series[i].n_points;
-    size_t *which = malloc(most * sizeof(*which));
-    double *x = malloc(most * sizeof(*x));
-    struct history_change *all = calloc(most, sizeof(*all));
-    int ret = which && x && all ? 0 : -ENOMEM;
+    struct scratch w = {.which = malloc(most * sizeof(*w.which)),
+                        .x = malloc(most * sizeof(*w.x)),
+                        .pts = malloc(most * sizeof(*w.pts)),
+                        .all = calloc(most, sizeof(*w.all))};
+    int ret = w.which && w.x && w.pts && w.all ? 0 : -ENOMEM;
     for (size_t i = 0; !ret && i < h->n_series; i++)
-        ret = series_changes(h, &h->series[i], o, which, x, all);
-    free(which);
-    free(x);
-    free(all);
+        ret = series_changes(h, &h->series[i], o, &w);
+    free(w.which);
+    free(w.x);
+    free(w.pts);
+    free(w.all);
     return ret;
 }
 

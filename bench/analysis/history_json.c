@@ -80,6 +80,8 @@ static json_t *change_json(const struct history *h, const struct history_series 
     json_put(o, "after", json_number(c->after), ok);
     json_put(o, "change_pct", json_number(c->change * 100), ok);
     json_put(o, "p_value", json_number(c->p_value), ok);
+    json_put(o, "samples_p", json_number(c->samples_p), ok);
+    json_put(o, "samples_confirmed", json_boolean(c->samples_confirmed), ok);
     json_put_text(o, "direction", history_change_direction(c), ok);
     json_put(o, "regression", json_boolean(c->regression), ok);
     json_put(o, "inconclusive", json_boolean(c->inconclusive), ok);

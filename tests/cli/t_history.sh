@@ -69,6 +69,10 @@ test_history_step_10pct_in_3pct_noise() {
     expect_rc 0 # no --gate: a report
     expect_step "$work/hist-step10-out/history.csv" 15 yes
     [ "$out" = "$(cat "$work/hist-step10-out/history.csv")" ] || fail "-o history.csv differs"
+    # The raw samples around each change were tested (every run has samples.csv).
+    csv_columns "$work/hist-step10-out/history.csv" samples_p samples_confirmed |
+        awk -F, '!($1 > 0 && $1 <= 1 && ($2 == "yes" || $2 == "no")) { bad = 1 } END { exit bad }' ||
+        fail "samples untested: $(csv_columns "$work/hist-step10-out/history.csv" samples_p)"
     run history --gate "$work/hist-step10"
     expect_rc 1
     expect_out '^board boarda: 30 runs in time order, 20270101T000000Z \.\. 20270101T002900Z'
@@ -212,9 +216,9 @@ test_history_formats() {
     expect_out '^\| case \| metric \| unit \| run \| kernel \| git \| before \| after \| change \| p \| change point \|$'
     expect_out '^\| alloc:heap=host;size=4KiB;.* \| alloc_latency \| ns \| 20270101T00(09|10|11)00Z \|.* \| regression \|$'
     run history --format csv "$work/hist-fmt"
-    [ "$(head -1 <<<"$out")" = "board,case_id,bench,heap,metric,unit,better,run_id,run_dir,start_time,kernel,git_sha,point,before,after,change_pct,p_value,direction,regression,inconclusive,reason,at_newest" ] ||
+    [ "$(head -1 <<<"$out")" = "board,case_id,bench,heap,metric,unit,better,run_id,run_dir,start_time,kernel,git_sha,point,before,after,change_pct,p_value,samples_p,samples_confirmed,direction,regression,inconclusive,reason,at_newest" ] ||
         fail "csv header: $(head -1 <<<"$out")"
-    expect_out '^boarda,alloc:heap=host;size=64KiB;.*,alloc,host,alloc_latency,ns,lower,20270101T00(09|10|11)00Z,.*/hist-fmt/boarda/20270101T00(09|10|11)00Z,2027-01-01T00:(09|10|11):00\.000Z,.*,worse,yes,no,,yes$'
+    expect_out '^boarda,alloc:heap=host;size=64KiB;.*,alloc,host,alloc_latency,ns,lower,20270101T00(09|10|11)00Z,.*/hist-fmt/boarda/20270101T00(09|10|11)00Z,2027-01-01T00:(09|10|11):00\.000Z,.*,[0-9.e-]+,(yes|no),worse,yes,no,,yes$'
     run history --format lava-signal "$work/hist-fmt"
     expect_rc 0
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=history\.boarda\.alloc\.host\.64KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=fail UNITS=% MEASUREMENT=[0-9.]+>$'
