@@ -97,9 +97,10 @@ $(NATIVE)/libdmabench.a: $(NATIVE_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
+# LDFLAGS: a packager's (Debian's hardening: -z relro -z now), empty otherwise.
 dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # --- sanitizer build for tests ---------------------------------------------------------------
 ASAN := $(BUILD)/asan
@@ -200,7 +201,7 @@ browsercheck: $(BROWSER_SAMPLE) | checkdeps
 # tests are tests/cli/t_reliability.sh (clitest) and tests/unit/test_reliability*.c (unit).
 $(NATIVE)/dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 reliability: $(NATIVE)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
 	@DMABENCH=$(NATIVE)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/valgrind/run.sh

@@ -46,8 +46,26 @@ uninstall:
 		$(DESTDIR)$(completiondir)/dmabench
 	rm -rf $(DESTDIR)$(pkgdatadir) $(DESTDIR)$(docdir)
 
-installcheck: dmabench $(MAN_PAGE)
+installcheck: dmabench $(MAN_PAGE) | checkdeps
 	@MAKE="$(MAKE)" tests/install/run.sh
 
 # make check runs these after the sets the Makefile names.
 check: installcheck debcheck
+
+# --- the Debian package --------------------------------------------------------------------
+# Built with debhelper (debian/) in a copy of the working tree under $(DEB_DIR)/src, so that
+# dpkg-buildpackage's files and its ../ output stay under $(BUILD); the tree's git files,
+# committed or not (git ls-files), are the source.
+DEB_DIR := $(BUILD)/deb
+
+deb:
+	@$(DEPS) deb
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	$(Q)git ls-files -z --cached --others --exclude-standard | \
+		tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_DIR)/src
+	$(Q)cd $(DEB_DIR)/src && dpkg-buildpackage -b -uc -us >../build.log 2>&1 || \
+		{ tail -40 ../build.log; echo "make deb: dpkg-buildpackage failed: $(DEB_DIR)/build.log" >&2; exit 1; }
+	@ls $(DEB_DIR)/*.deb
+
+debcheck: deb
+	@tests/install/deb.sh $(DEB_DIR)
