@@ -12,7 +12,8 @@ here=$(dirname "$0")
 . "$here/../cli/lib.sh"
 deb_dir=${1:?usage: $0 DEB_DIR}
 src=$(realpath "$here/../..")
-deb=$(ls "$deb_dir"/dmabench_*.deb 2>/dev/null | head -1)
+deb=""
+for f in "$deb_dir"/dmabench_*.deb; do [ -f "$f" ] && deb=$f; done
 unset DMABENCH_PLOT_DIR
 
 test_lintian_reports_no_error() {

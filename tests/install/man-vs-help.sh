@@ -27,7 +27,7 @@ commands=$(awk '/^commands:/ { on = 1; next } on && /^$/ { exit }
 man_commands=$(cut -f1 <<<"$rendered" | grep -vx dmabench | sort -u)
 differ=0
 if [ "$(sort <<<"$commands")" != "$man_commands" ]; then
-    echo "commands: --help has $(echo $commands), the man page $(echo $man_commands)"
+    echo "commands: --help has $(tr '\n' ' ' <<<"$commands"), the man page $(tr '\n' ' ' <<<"$man_commands")"
     differ=1
 fi
 for command in dmabench $commands; do
