@@ -33,11 +33,11 @@ static void history_usage(FILE *out)
     struct history_gate_opts d;
     history_gate_opts_default(&d);
     fprintf(out,
-            "usage: dmabench history DIR... [--order ORDER] [--threshold PCT] [--alpha P] "
-            "[--gate]\n"
-            "                        [--format FORMAT] [-o DIR [--no-plots] [--html]] "
-            "[--counters]\n"
-            "                        [--board NAME]...\n"
+            "usage: dmabench history DIR... [--order time|kernel|git] [--threshold PCT]\n"
+            "                        [--alpha P] [--gate]\n"
+            "                        [--format table|md|csv|junit|lava-signal|json]\n"
+            "                        [-o DIR [--no-plots] [--html]] [--counters] [--board "
+            "NAME]...\n"
             "\n"
             "Reads result sets (a run's directory, or its results.csv) and trees of them as\n"
             "'dmabench run' lays them out (results/BOARD/RUN_ID/), searched recursively without\n"
@@ -62,6 +62,7 @@ static void history_usage(FILE *out)
             "  --html             with -o: DIR/index.html, the dashboard page, too\n"
             "  --counters         counter rows (perf::..., events/...) as series too\n"
             "  --board NAME       only this board (again for more)\n"
+            "  -h, --help         this text\n"
             "\n"
             "A newest run that metadata shows as disturbed, or a regression seen only in\n"
             "disturbed runs, is inconclusive: a warning, never a failure.\n"

@@ -49,7 +49,7 @@ expect_step() {
 test_history_help() {
     run history --help
     expect_rc 0
-    expect_out '^usage: dmabench history DIR\.\.\. \[--order ORDER\]'
+    expect_out '^usage: dmabench history DIR\.\.\. \[--order time\|kernel\|git\]'
     # Every long option is in the usage lines.
     local usage opt
     usage=$(sed -n '/^usage:/,/^$/p' <<<"$out")
