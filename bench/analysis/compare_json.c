@@ -26,8 +26,8 @@ static json_t *counts_json(const size_t count[N_VERDICTS], bool *ok)
         return NULL;
     }
     for (int v = 0; v < N_VERDICTS; v++)
-        json_put(o, compare_verdict_name((enum compare_verdict)v), json_integer((json_int_t)count[v]),
-                 ok);
+        json_put(o, compare_verdict_name((enum compare_verdict)v),
+                 json_integer((json_int_t)count[v]), ok);
     return o;
 }
 
