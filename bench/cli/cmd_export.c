@@ -126,6 +126,10 @@ int cmd_export(int argc, char **argv)
         cli_error("export: needs one result set and --format (see 'dmabench export --help')");
         return CLI_EXIT_USAGE;
     }
+    if (no_samples && format != EXPORT_JSON) {
+        cli_error("export: --no-samples: only --format json writes the raw samples");
+        return CLI_EXIT_USAGE;
+    }
     struct result_set *s;
     char err[1024];
     int ret = result_set_load(&s, argv[optind], err, sizeof(err));

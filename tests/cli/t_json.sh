@@ -325,6 +325,10 @@ PY
     expect_rc 2
     run export tests/data/compare/base --format json --no-samples --no-samples
     expect_rc 2
+    run export tests/data/compare/base --format junit --no-samples
+    expect_rc 2
+    expect_err 'export: --no-samples: only --format json writes the raw samples$'
+    expect_one_line_err
 }
 
 test_json_help() {
