@@ -27,8 +27,9 @@ static void plot_usage(FILE *out)
                  "plot types (a type without data is skipped with a note):\n");
     plot_cli_list_types(out);
     fprintf(out, "\n"
-                 "The scripts are found in $DMABENCH_PLOT_DIR, else in plot/ beside the dmabench\n"
-                 "executable or above it; gnuplot is $DMABENCH_GNUPLOT, else gnuplot from PATH.\n"
+                 "The scripts are found in $DMABENCH_PLOT_DIR, else in ../share/dmabench/plot\n"
+                 "from the dmabench executable's folder (installed), else in plot/ beside it or\n"
+                 "above it (the source tree); gnuplot is $DMABENCH_GNUPLOT, else from PATH.\n"
                  "Exit status: 0 every plot made or skipped, 1 gnuplot failed or warned (or is\n"
                  "missing), 2 bad usage or input (the message names the file and line).\n");
 }
