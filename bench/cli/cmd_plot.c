@@ -23,6 +23,7 @@ static void plot_usage(FILE *out)
                  "  -o, --output DIR   where the plots go (default: RESULTS/plots for one set)\n"
                  "  --type LIST        only these plot types (comma-separated)\n"
                  "  -q, --quiet        do not list the plots made\n"
+                 "  -h, --help         this text\n"
                  "\n"
                  "plot types (a type without data is skipped with a note):\n");
     plot_cli_list_types(out);
