@@ -1,7 +1,8 @@
-/* bench/analysis/history_json.c - `history --format json`: the whole model for dashboards.
+/* bench/analysis/history_json.c - `history --format json`: the whole model for dashboards, a
+ * `kind: history` document of results/dmabench-results.schema.json.
  *
- * Runs (with their noise marks), boards (runs in order, verdict), and series with every point
- * (median, CI, sample count) and change point, so a dashboard can draw the trends itself.
+ * Options, runs (with their noise marks), boards (runs in order, verdict), and series with every
+ * point (median, CI, sample count) and change point, so a dashboard can draw the trends itself.
  * Built with jansson (json_out.h): NAN becomes null, odd bytes '?'.
  */
 #include "history_format.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "json_out.h"
+#include "results_json.h"
 
 /* An object, or NULL with *ok false. */
 static json_t *new_object(bool *ok)
@@ -119,18 +121,20 @@ static json_t *series_json(const struct history *h, const struct history_series 
 int history_write_json(const struct history *h, const struct history_gate_opts *o, FILE *out)
 {
     bool ok = true;
-    json_t *doc = json_object(), *runs = json_array(), *boards = json_array(),
-           *series = json_array();
-    if (!doc || !runs || !boards || !series) {
+    json_t *doc = results_json_document("history", &ok), *options = json_object(),
+           *runs = json_array(), *boards = json_array(), *series = json_array();
+    if (!doc || !options || !runs || !boards || !series) {
         json_decref(doc);
+        json_decref(options);
         json_decref(runs);
         json_decref(boards);
         json_decref(series);
         return -ENOMEM;
     }
-    json_put_text(doc, "order", history_order_name(h->order), &ok);
-    json_put(doc, "threshold_pct", json_number(o->threshold * 100), &ok);
-    json_put(doc, "alpha", json_number(o->cp.alpha), &ok);
+    json_put_text(options, "order", history_order_name(h->order), &ok);
+    json_put(options, "threshold_pct", json_number(o->threshold * 100), &ok);
+    json_put(options, "alpha", json_number(o->cp.alpha), &ok);
+    json_put(doc, "options", options, &ok);
     for (size_t i = 0; i < h->n_runs; i++)
         json_append(runs, run_json(&h->runs[i], &ok), &ok);
     for (size_t k = 0; k < h->n_boards; k++)
@@ -140,10 +144,7 @@ int history_write_json(const struct history *h, const struct history_gate_opts *
     json_put(doc, "runs", runs, &ok);
     json_put(doc, "boards", boards, &ok);
     json_put(doc, "series", series, &ok);
-    int ret = ok ? 0 : -ENOMEM;
-    if (!ret && (json_dumpf(doc, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
-                 fputc('\n', out) == EOF))
-        ret = -EIO;
+    int ret = ok ? results_json_dump(doc, out) : -ENOMEM;
     json_decref(doc);
     return ret;
 }

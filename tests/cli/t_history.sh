@@ -203,7 +203,7 @@ test_history_orders() {
     rm -rf "$work/hist-order/boarda/20270101T00050"?Z "$work/hist-order/boarda/20270101T00060"?Z \
         "$work/hist-order/boarda/20270101T00070"?Z "$work/hist-order/boarda/20270101T00080"?Z
     run history --order time --format json "$work/hist-order-late" "$work/hist-order"
-    python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["order"] == "time" and [d["runs"][i]["run_id"][11:13] for i in d["boards"][0]["runs"]] == ["%02d" % m for m in range(9)], d["boards"]' <<<"$out" ||
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["options"]["order"] == "time" and [d["runs"][i]["run_id"][11:13] for i in d["boards"][0]["runs"]] == ["%02d" % m for m in range(9)], d["boards"]' <<<"$out" ||
         fail "time order: $(head -c 300 <<<"$out")"
 }
 
@@ -228,10 +228,12 @@ test_history_formats() {
     run history --format json -o "$work/hist-fmt-out" "$work/hist-fmt"
     expect_rc 0
     cmp -s "$work/hist-fmt-out/history.json" <(printf '%s\n' "$out") || fail "-o history.json differs"
+    json_validate "$work/hist-fmt-out/history.json" # the schema (t_json.sh)
     python3 - "$work/hist-fmt-out/history.json" <<'PY' || fail "json: not the document expected"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["threshold_pct"] == 5 and d["alpha"] == 0.01 and len(d["runs"]) == 20
+assert d["kind"] == "history" and d["options"] == {"order": "time", "threshold_pct": 5, "alpha": 0.01}
+assert len(d["runs"]) == 20
 s = [s for s in d["series"] if s["metric"] == "alloc_latency"]
 assert len(s) == 2 and all(x["verdict"] == "regression" for x in s), s
 c = s[0]["changes"][-1]
