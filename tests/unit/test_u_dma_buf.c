@@ -26,8 +26,9 @@
 #include "fake_dev.h"
 #include "heap.h"
 #include "heap_dev.h"
+#include "sync_strategy.h"
 
-#define MIB (1024 * 1024)
+#define MIB      (1024 * 1024)
 #define ANY_NODE .numa_node = HEAP_NODE_ANY
 
 /* --- the planted driver ---------------------------------------------------------------------- */
@@ -228,13 +229,13 @@ static void every_sync_mode_gives_its_heaps_and_opens(void **state)
     (void)state;
     static const struct {
         int mode;
-        const char *second;         /* the O_SYNC heap, NULL when O_SYNC changes nothing */
+        const char *second;          /* the O_SYNC heap, NULL when O_SYNC changes nothing */
         enum heap_class first_class; /* udmabufN's class */
     } modes[] = {
-            {0, NULL, HEAP_CLASS_CONTIGUOUS},         {1, "-uncached", HEAP_CLASS_CONTIGUOUS},
-            {2, "-wc", HEAP_CLASS_CONTIGUOUS},        {3, "-dmacoherent", HEAP_CLASS_CONTIGUOUS},
-            {4, NULL, HEAP_CLASS_CONTIGUOUS},         {5, NULL, HEAP_CLASS_UNCACHED},
-            {6, NULL, HEAP_CLASS_UNCACHED},           {7, NULL, HEAP_CLASS_UNCACHED},
+            {0, NULL, HEAP_CLASS_CONTIGUOUS},  {1, "-uncached", HEAP_CLASS_CONTIGUOUS},
+            {2, "-wc", HEAP_CLASS_CONTIGUOUS}, {3, "-dmacoherent", HEAP_CLASS_CONTIGUOUS},
+            {4, NULL, HEAP_CLASS_CONTIGUOUS},  {5, NULL, HEAP_CLASS_UNCACHED},
+            {6, NULL, HEAP_CLASS_UNCACHED},    {7, NULL, HEAP_CLASS_UNCACHED},
     };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         char name[32];
@@ -291,10 +292,9 @@ static void broken_devices_are_listed_with_the_reason(void **state)
     assert_reason(find(reg, "udmabuf5"), -ENOENT, "/dev/udmabuf5");
     assert_null(heap_registry_find(reg, "u-dma-buf")); /* devices exist: no placeholder */
     struct heap_buf *buf = NULL;
-    assert_int_equal(
-            heap_alloc(find(reg, "udmabuf2"), &(struct heap_alloc_req){ANY_NODE, .size = 4096},
-                       &buf),
-            -ENOBUFS);
+    assert_int_equal(heap_alloc(find(reg, "udmabuf2"),
+                                &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &buf),
+                     -ENOBUFS);
     close_registry(reg);
 }
 
@@ -433,10 +433,9 @@ static void range_sync_writes_the_range_then_the_owner(void **state)
     plant_device("udmabuf0", MIB, 1);
     struct heap_registry *reg = open_registry();
     struct heap_buf *buf = NULL;
-    assert_int_equal(
-            heap_alloc(find(reg, "udmabuf0"), &(struct heap_alloc_req){ANY_NODE, .size = MIB},
-                       &buf),
-            0);
+    assert_int_equal(heap_alloc(find(reg, "udmabuf0"),
+                                &(struct heap_alloc_req){ANY_NODE, .size = MIB}, &buf),
+                     0);
     assert_int_equal(heap_sync_range_begin(buf, HEAP_SYNC_READ, 4096, 8192), HEAP_SYNC_DONE_RANGE);
     assert_sync_files("4096", "8192", "2", "1", "0\n");
     reset_sync_files();
@@ -467,10 +466,9 @@ static void a_failed_range_write_never_triggers_the_sync(void **state)
     assert_int_equal(mkdir(path, 0755), 0);
     struct heap_registry *reg = open_registry();
     struct heap_buf *buf = NULL;
-    assert_int_equal(
-            heap_alloc(find(reg, "udmabuf0"), &(struct heap_alloc_req){ANY_NODE, .size = MIB},
-                       &buf),
-            0);
+    assert_int_equal(heap_alloc(find(reg, "udmabuf0"),
+                                &(struct heap_alloc_req){ANY_NODE, .size = MIB}, &buf),
+                     0);
     assert_int_equal(heap_sync_range_begin(buf, HEAP_SYNC_READ, 4096, 4096), -EISDIR);
     assert_string_equal(read_attr("udmabuf0", "sync_offset"), "4096");
     assert_string_equal(read_attr("udmabuf0", "sync_size"), "4096");
@@ -483,6 +481,36 @@ static void a_failed_range_write_never_triggers_the_sync(void **state)
     snprintf(path, sizeof(path), "%s/sys/class/u-dma-buf/udmabuf0/sync_for_cpu", root);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(heap_sync_begin(buf, HEAP_SYNC_RW), -ENOENT);
+    heap_free(buf);
+    close_registry(reg);
+}
+
+/* The sync benchmark's partial strategy: one driver range sync per region, not a full sync. */
+static void partial_strategy_uses_the_drivers_range_sync(void **state)
+{
+    (void)state;
+    plant_device("udmabuf0", MIB, 1);
+    struct heap_registry *reg = open_registry();
+    struct heap_buf *buf = NULL;
+    char why[256] = "";
+    assert_int_equal(heap_alloc(find(reg, "udmabuf0"),
+                                &(struct heap_alloc_req){ANY_NODE, .size = MIB}, &buf),
+                     0);
+    struct sync_strategy s;
+    assert_int_equal(sync_strategy_parse("partial-ioctl", &s), 0);
+    struct sync_layout layout = {
+            .buf_size = MIB, .region = 4096, .offset = 65536, .count = 2, .line = 64};
+    struct sync_window w;
+    if (sync_window_init(&w, buf, NULL, &s, HEAP_SYNC_READ, &layout, why, sizeof(why)))
+        fail_msg("partial-ioctl on u-dma-buf: %s", why);
+    reset_sync_files();
+    assert_int_equal(sync_window_begin(&w), 0);
+    assert_int_equal(w.ioctls, 2);
+    char last[32];
+    snprintf(last, sizeof(last), "%zu", sync_layout_region(&layout, 1));
+    assert_sync_files(last, "4096", "2", "1", "0\n");
+    assert_int_equal(sync_window_end(&w), 0);
+    assert_sync_files(last, "4096", "2", "1", "1");
     heap_free(buf);
     close_registry(reg);
 }
@@ -507,6 +535,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(range_sync_writes_the_range_then_the_owner, fresh_root,
                                             remove_root),
             cmocka_unit_test_setup_teardown(a_failed_range_write_never_triggers_the_sync,
+                                            fresh_root, remove_root),
+            cmocka_unit_test_setup_teardown(partial_strategy_uses_the_drivers_range_sync,
                                             fresh_root, remove_root),
     };
     return cmocka_run_group_tests_name("u-dma-buf backend", tests, NULL, NULL);
