@@ -1,7 +1,8 @@
 /* heaps/heap_dev.h - device paths, aligned mappings and page-size facts shared by backends.
  *
  * Device nodes are looked up under $DMABENCH_DEV_ROOT when it is set (tests plant fake
- * /dev trees there), so a backend never hard-codes where /dev is.
+ * /dev trees there), so a backend never hard-codes where /dev is; u-dma-buf's sysfs class
+ * directory is looked up there too, as its files are the driver's interface.
  */
 #ifndef DMABENCH_HEAP_DEV_H
 #define DMABENCH_HEAP_DEV_H
