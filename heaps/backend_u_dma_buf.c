@@ -1,13 +1,9 @@
 /* heaps/backend_u_dma_buf.c - ikwzm's out-of-tree u-dma-buf driver: the buffers of /dev/udmabufN.
  *
- * Not the kernel's udmabuf (backend_udmabuf.c, which makes dma-bufs of memfd pages): u-dma-buf,
- * common on Zynq and other FPGA boards, reserves one physically contiguous buffer per device when
- * it is loaded, maps it through /dev/NAME and syncs ranges of it through the attribute files of
- * /sys/class/u-dma-buf/NAME. A device's plain opens map it cached ("NAME", contiguous class); where
- * its sync_mode makes O_SYNC opens uncached, write-combined or DMA-coherent, those are a second heap
- * ("NAME-uncached", "-wc", "-dmacoherent"). The driver has one buffer per device, so a device lends
- * one buffer at a time, from its start, whichever of its heaps asks. Its buffers are not dma-bufs
- * here (the driver's own export ioctl, in newer versions, is documented as under development).
+ * Not the kernel's udmabuf (backend_udmabuf.c): u-dma-buf reserves one contiguous buffer per
+ * device at load time, maps it through /dev/NAME and syncs ranges of it through sysfs. A device is
+ * a cached heap NAME, plus NAME-uncached/-wc/-dmacoherent (O_SYNC opens) where its sync_mode makes
+ * those differ; it lends one buffer at a time, from its start. Not a dma-buf here.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +20,7 @@
 #include "heap_backends.h"
 #include "heap_dev.h"
 
-#define UDB_PATH_MAX 256
+#define UDB_PATH_MAX    256
 #define UDB_MAX_DEVICES 64
 
 /* sync_mode as the driver reads it: the low two bits say what an O_SYNC open maps, the third
@@ -89,7 +85,8 @@ static int read_attr(const struct udb_device *dev, const char *attr, unsigned lo
     return 0;
 }
 
-/* As `echo VALUE > attr`: the file is never created, and a store the driver refuses is its errno. */
+/* As `echo VALUE > attr`: the file is never created, and a store the driver refuses is its errno.
+ */
 static int write_attr(const struct udb_device *dev, const char *attr, unsigned long long value)
 {
     char path[UDB_PATH_MAX + 32], text[32];
@@ -115,8 +112,8 @@ static void device_put(struct udb_device *dev)
     }
 }
 
-static int add_heap(struct heap_registry *reg, const struct heap_info *info,
-                    struct udb_device *dev, int open_flags)
+static int add_heap(struct heap_registry *reg, const struct heap_info *info, struct udb_device *dev,
+                    int open_flags)
 {
     struct heap *heap = heap_registry_add(reg, &heap_backend_u_dma_buf, info);
     if (!heap)
@@ -138,8 +135,7 @@ static int read_device(struct udb_device *dev, struct heap_info *info, int *sync
         return ret;
     }
     if (size == 0) {
-        set_reason(info, -ENOBUFS, "size is 0: the driver allocated no buffer for %s",
-                   info->name);
+        set_reason(info, -ENOBUFS, "size is 0: the driver allocated no buffer for %s", info->name);
         return -ENOBUFS;
     }
     ret = read_attr(dev, "sync_mode", &mode);
@@ -176,11 +172,11 @@ static int add_device(struct heap_registry *reg, const char *name)
     if (ret)
         set_reason(&info, ret, "device root path too long for %s", name);
     else if (!read_device(dev, &info, &sync_mode)) {
-        int fd = open(info.device, O_RDWR | O_CLOEXEC);
+        int fd = open(info.device, O_RDWR | O_CLOEXEC), err = fd < 0 ? -errno : 0;
         char what[sizeof(info.device) + 8];
         snprintf(what, sizeof(what), "open %s", info.device);
         if (fd < 0) {
-            heap_info_set_unavailable(&info, -errno, what);
+            heap_info_set_unavailable(&info, err, what);
         } else {
             close(fd);
             info.available = true;
