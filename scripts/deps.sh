@@ -7,6 +7,7 @@
 #                           for the lab VMs linux-source-6.12, its build tools and the cross set
 #   scripts/deps.sh cross   plus the aarch64 cross compiler and the :arm64 -dev libraries
 #   scripts/deps.sh plot    plus gnuplot, for `make plot` and `dmabench plot` / `report`
+#   scripts/deps.sh deb     plus debhelper and lintian, for `make deb` (mk/install.mk)
 # Quiet and fast when everything is there (one dpkg-query); as root it runs apt-get update and
 # apt-get install, otherwise it says what to run. The Makefile calls it before every build.
 set -eu
@@ -20,13 +21,18 @@ build="gcc make pkg-config libc6-dev $libs"
 # The lab VMs (mk/lab.mk): the kernel source and what building it takes, and the arm64 guest
 # with the cross-built static binaries. clang and its runtime build the libFuzzer targets
 # (mk/fuzz.mk); lava-common (jinja2 for its lava-schema.py) and python3-jsonschema check the
-# LAVA and KCIDB output (tests/cli/t_export.sh). chromium renders history's dashboard page
-# headless (tests/browser/run.sh).
+# LAVA and KCIDB output (tests/cli/t_export.sh), python3-jsonschema and jq the JSON output and
+# the README's jq one-liners for dashboards (tests/cli/t_json.sh). chromium renders history's
+# dashboard page headless (tests/browser/run.sh).
 check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux clang-format
     valgrind gnuplot-nox chromium
     linux-source-6.12 flex bison bc libelf-dev xz-utils qemu-system-arm
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs
-    clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema"
+    clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema jq"
+# make deb builds with debhelper and checks the package with lintian; the man page test renders
+# it with groff (tests/install/). make check does both (installcheck, debcheck).
+deb="$build debhelper lintian"
+check="$check debhelper lintian groff-base"
 cross="$build gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs"
 plot="$build gnuplot-nox"
 
@@ -35,8 +41,9 @@ build) want=$build ;;
 check) want=$check ;;
 cross) want=$cross ;;
 plot) want=$plot ;;
+deb) want=$deb ;;
 *)
-    echo "usage: $0 build|check|cross|plot" >&2
+    echo "usage: $0 build|check|cross|plot|deb" >&2
     exit 2
     ;;
 esac

@@ -1,8 +1,9 @@
-/* bench/cli/cmd_export.c - `dmabench export RESULTS --format lava|lava-signal|kcidb|junit`.
+/* bench/cli/cmd_export.c - `dmabench export RESULTS --format lava|lava-signal|kcidb|junit|json`.
  *
  * Hands one run to a board farm or CI system in its own terms: LAVA test cases (through the
  * lava-test-case helper on a board under LAVA), KCIDB JSON for KernelCI, JUnit XML for the
- * rest. The run's own failures are in the report, not the exit code: exporting worked.
+ * rest, and dmabench's own JSON for dashboards and scripts. The run's own failures are in the
+ * report, not the exit code: exporting worked.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,14 +12,15 @@
 
 #include "cli.h"
 #include "export.h"
+#include "results_json.h"
 
 static void export_usage(FILE *out)
 {
     char helper[4096];
     bool have_helper = lava_helper_find(helper, sizeof(helper));
     fprintf(out,
-            "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit\n"
-            "                       [--origin NAME] [--build-id ORIGIN:ID]\n"
+            "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit|json\n"
+            "                       [--origin NAME] [--build-id ORIGIN:ID] [--no-samples]\n"
             "\n"
             "Reports one run (a directory, or the results.csv in it): one test case per case\n"
             "and metric, passed with its median as the measurement, skipped with the reason,\n"
@@ -34,10 +36,14 @@ static void export_usage(FILE *out)
             "  kcidb        KCIDB I/O schema v%d.%d JSON for KernelCI: the running kernel as the\n"
             "               checkout and build, a test per case (DONE with a number, SKIP, FAIL)\n"
             "  junit        JUnit XML, a testcase per case\n"
+            "  json         the run as one JSON document: its metadata, every results.csv row\n"
+            "               (numbers as numbers, empty cells null) with its raw samples from\n"
+            "               samples.csv (schema: results/dmabench-results.schema.json)\n"
             "\n"
             "  --origin NAME        KCIDB origin, the submitting CI system (default %s)\n"
             "  --build-id ORIGIN:ID attach the tests to a build KCIDB already has (the lab's\n"
             "                       kernel build) instead of describing the running kernel\n"
+            "  --no-samples         json: leave the raw samples out (samples.csv is not read)\n"
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",
@@ -45,19 +51,39 @@ static void export_usage(FILE *out)
             KCIDB_VERSION_MAJOR, KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
 }
 
+/* The run as JSON, with its raw samples unless asked not to or there are none. 0, -EBADMSG for
+ * a samples.csv that cannot be read (said here), or export_json's error. */
+static int export_json_run(const struct result_set *s, bool no_samples)
+{
+    struct sample_index *samples = NULL;
+    char err[1024];
+    int ret = no_samples ? -ENOENT : sample_index_load(&samples, s->dir, err, sizeof(err));
+    if (ret && ret != -ENOENT) {
+        cli_error("export: %s", err);
+        return ret == -ENOMEM ? ret : -EBADMSG;
+    }
+    ret = export_json(s, samples, no_samples ? "left-out" : "absent", stdout);
+    if (ret)
+        cli_error("export: stdout: %s", strerror(-ret));
+    sample_index_free(samples);
+    return ret;
+}
+
 int cmd_export(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID };
+    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID, OPT_NO_SAMPLES };
     static const struct option options[] = {
             {"format", required_argument, NULL, OPT_FORMAT},
             {"origin", required_argument, NULL, OPT_ORIGIN},
             {"build-id", required_argument, NULL, OPT_BUILD_ID},
+            {"no-samples", no_argument, NULL, OPT_NO_SAMPLES},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
     struct kcidb_opts kcidb = {.origin = KCIDB_ORIGIN_DEFAULT};
     enum export_format format;
-    bool have_format = false, seen[sizeof(options) / sizeof(options[0])] = {false};
+    bool have_format = false, no_samples = false,
+         seen[sizeof(options) / sizeof(options[0])] = {false};
     int opt, index;
     while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
         /* Each option once: a second one would silently win. */
@@ -66,7 +92,8 @@ int cmd_export(int argc, char **argv)
         switch (opt) {
         case OPT_FORMAT:
             if (export_format_parse(optarg, &format)) {
-                cli_error("export: --format '%s': expected lava, lava-signal, kcidb or junit",
+                cli_error("export: --format '%s': expected lava, lava-signal, kcidb, junit or "
+                          "json",
                           optarg);
                 return CLI_EXIT_USAGE;
             }
@@ -84,6 +111,9 @@ int cmd_export(int argc, char **argv)
         case OPT_BUILD_ID:
             kcidb.build_id = optarg;
             break;
+        case OPT_NO_SAMPLES:
+            no_samples = true;
+            break;
         case 'h':
             export_usage(stdout);
             return CLI_EXIT_OK;
@@ -94,6 +124,10 @@ int cmd_export(int argc, char **argv)
     }
     if (optind + 1 != argc || !have_format) {
         cli_error("export: needs one result set and --format (see 'dmabench export --help')");
+        return CLI_EXIT_USAGE;
+    }
+    if (no_samples && format != EXPORT_JSON) {
+        cli_error("export: --no-samples: only --format json writes the raw samples");
         return CLI_EXIT_USAGE;
     }
     struct result_set *s;
@@ -123,9 +157,12 @@ int cmd_export(int argc, char **argv)
         if (ret)
             cli_error("export: stdout: %s", strerror(-ret));
         break;
+    case EXPORT_JSON:
+        ret = export_json_run(s, no_samples);
+        break;
     }
     result_set_free(s);
-    if (ret == -EINVAL)
-        return CLI_EXIT_USAGE; /* a build id not of KCIDB's form */
+    if (ret == -EINVAL || ret == -EBADMSG)
+        return CLI_EXIT_USAGE; /* a build id not of KCIDB's form, a samples.csv not readable */
     return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

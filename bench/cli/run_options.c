@@ -78,6 +78,7 @@ static void run_usage(FILE *out)
             "  --case-timeout SECONDS abandon a case that runs longer (between samples; default\n"
             "                         600, or 3x the time budget when that is longer)\n"
             "  -q, --quiet            no progress lines on stderr\n"
+            "  -h, --help             this text\n"
             "\n"
             "SIGINT, SIGTERM or SIGHUP stop the run after the current sample: what was measured\n"
             "is written, metadata.csv says interrupted, and --resume DIR goes on from there; as\n"
