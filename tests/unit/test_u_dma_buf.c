@@ -341,14 +341,14 @@ static void an_unopenable_node_says_permission_denied(void **state)
 
 /* --- buffers --------------------------------------------------------------------------------- */
 
-static void allocations_fit_the_devices_buffer_one_at_a_time(void **state)
+static void allocations_must_fit_the_devices_buffer(void **state)
 {
     (void)state;
     plant_device("udmabuf0", MIB, 2);
     int fds = fake_dev_open_fds();
     struct heap_registry *reg = open_registry();
-    struct heap *heap = find(reg, "udmabuf0"), *wc = find(reg, "udmabuf0-wc");
-    struct heap_buf *buf = NULL, *second = NULL;
+    struct heap *heap = find(reg, "udmabuf0");
+    struct heap_buf *buf = NULL;
     assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 0}, &buf),
                      -EINVAL);
     assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = MIB + 1}, &buf),
@@ -358,23 +358,84 @@ static void allocations_fit_the_devices_buffer_one_at_a_time(void **state)
     assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = MIB}, &buf), 0);
     assert_int_equal(buf->alloc_size, MIB);
     assert_int_equal(buf->fd, -1); /* not a dma-buf: nothing may import or fdinfo it */
-    /* One buffer per device at a time, whichever of its heaps asks. */
-    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &second),
-                     -EBUSY);
-    assert_int_equal(heap_alloc(wc, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &second),
-                     -EBUSY);
     heap_free(buf);
-    assert_int_equal(heap_alloc(wc, &(struct heap_alloc_req){ANY_NODE, .size = 5000}, &buf), 0);
-    assert_int_equal(buf->alloc_size, 8192); /* page rounded */
     /* Only base pages and no node: the driver chose both when it was loaded. */
     assert_int_equal(heap_alloc(heap,
                                 &(struct heap_alloc_req){ANY_NODE, .size = 4096,
                                                          .page_kind = HEAP_PAGES_THP},
-                                &second),
+                                &buf),
                      -EOPNOTSUPP);
-    heap_free(buf);
     close_registry(reg);
     assert_int_equal(fake_dev_open_fds(), fds);
+}
+
+/* Fill the buffer with pattern through buf's mapping. */
+static void fill(struct heap_buf *buf, unsigned char pattern)
+{
+    unsigned char *map;
+    assert_int_equal(heap_mmap(buf, (void **)&map), 0);
+    memset(map, pattern, buf->alloc_size);
+    assert_int_equal(msync(map, buf->alloc_size, MS_SYNC), 0);
+    assert_int_equal(heap_munmap(buf, map), 0);
+}
+
+static unsigned char device_byte(const char *name, size_t offset)
+{
+    char path[128];
+    unsigned char byte = 0;
+    snprintf(path, sizeof(path), "%s/dev/%s", root, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &byte, 1, (off_t)offset), 1);
+    close(fd);
+    return byte;
+}
+
+/* Buffers are page-aligned pieces of the device's one buffer, first fit, shared by all its heaps:
+ * a copy's two buffers or a batch fit one device, and a full device answers ENOMEM as a full heap
+ * does. Each buffer maps and syncs its own piece only. */
+static void buffers_are_pieces_of_the_devices_buffer(void **state)
+{
+    (void)state;
+    plant_device("udmabuf0", 64 * 1024, 2);
+    struct heap_registry *reg = open_registry();
+    struct heap *heap = find(reg, "udmabuf0"), *wc = find(reg, "udmabuf0-wc");
+    struct heap_buf *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 5000}, &a), 0);
+    assert_int_equal(a->alloc_size, 8192); /* page rounded */
+    assert_int_equal(heap_alloc(wc, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &b), 0);
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 16384}, &c), 0);
+    fill(a, 0xaa);
+    fill(b, 0xbb);
+    fill(c, 0xcc);
+    assert_int_equal(device_byte("udmabuf0", 0), 0xaa);
+    assert_int_equal(device_byte("udmabuf0", 8191), 0xaa);
+    assert_int_equal(device_byte("udmabuf0", 8192), 0xbb);
+    assert_int_equal(device_byte("udmabuf0", 12288), 0xcc);
+    assert_int_equal(device_byte("udmabuf0", 12288 + 16383), 0xcc);
+    /* The range sync of a piece is at the piece's place in the device. */
+    assert_int_equal(heap_sync_range_begin(c, HEAP_SYNC_READ, 64, 128), HEAP_SYNC_DONE_RANGE);
+    assert_string_equal(read_attr("udmabuf0", "sync_offset"), "12352");
+    assert_string_equal(read_attr("udmabuf0", "sync_size"), "128");
+    assert_int_equal(heap_sync_end(b, HEAP_SYNC_WRITE), 0);
+    assert_string_equal(read_attr("udmabuf0", "sync_offset"), "8192");
+    assert_string_equal(read_attr("udmabuf0", "sync_size"), "4096");
+    /* 28 KiB used, 36 KiB left: 40 KiB does not fit, whichever heap asks. */
+    assert_int_equal(heap_alloc(wc, &(struct heap_alloc_req){ANY_NODE, .size = 40960}, &d),
+                     -ENOMEM);
+    assert_null(d);
+    /* A freed piece is reused, first fit. */
+    heap_free(b);
+    assert_int_equal(heap_alloc(wc, &(struct heap_alloc_req){ANY_NODE, .size = 4096}, &d), 0);
+    fill(d, 0xdd);
+    assert_int_equal(device_byte("udmabuf0", 8192), 0xdd);
+    assert_int_equal(device_byte("udmabuf0", 12288), 0xcc);
+    heap_free(a);
+    heap_free(c);
+    heap_free(d);
+    assert_int_equal(heap_alloc(heap, &(struct heap_alloc_req){ANY_NODE, .size = 65536}, &a), 0);
+    heap_free(a);
+    close_registry(reg);
 }
 
 /* The mapping is the device's buffer: what the CPU writes is in the node's file. */
@@ -528,8 +589,10 @@ int main(void)
                                             remove_root),
             cmocka_unit_test_setup_teardown(an_unopenable_node_says_permission_denied, fresh_root,
                                             remove_root),
-            cmocka_unit_test_setup_teardown(allocations_fit_the_devices_buffer_one_at_a_time,
-                                            fresh_root, remove_root),
+            cmocka_unit_test_setup_teardown(allocations_must_fit_the_devices_buffer, fresh_root,
+                                            remove_root),
+            cmocka_unit_test_setup_teardown(buffers_are_pieces_of_the_devices_buffer, fresh_root,
+                                            remove_root),
             cmocka_unit_test_setup_teardown(the_mapping_is_the_devices_buffer, fresh_root,
                                             remove_root),
             cmocka_unit_test_setup_teardown(range_sync_writes_the_range_then_the_owner, fresh_root,
