@@ -3,13 +3,14 @@
  * Not the kernel's udmabuf (backend_udmabuf.c): u-dma-buf reserves one contiguous buffer per
  * device at load time, maps it through /dev/NAME and syncs ranges of it through sysfs. A device is
  * a cached heap NAME, plus NAME-uncached/-wc/-dmacoherent (O_SYNC opens) where its sync_mode makes
- * those differ; it lends one buffer at a time, from its start. Not a dma-buf here.
+ * those differ; its heaps lend page-aligned pieces of that buffer, first fit. Not a dma-buf here.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define UDB_PATH_MAX    256
 #define UDB_MAX_DEVICES 64
+#define UDB_MAX_PIECES  256 /* buffers lent at once from one device */
 
 /* sync_mode as the driver reads it: the low two bits say what an O_SYNC open maps, the third
  * makes every open behave as O_SYNC. */
@@ -34,12 +36,19 @@
 #define UDB_DIR_TO_DEVICE     1
 #define UDB_DIR_FROM_DEVICE   2
 
+/* A piece of the device's buffer lent as one heap buffer. */
+struct udb_piece {
+    size_t offset, len;
+};
+
 /* One device, shared by its heaps. */
 struct udb_device {
-    char sysdir[UDB_PATH_MAX]; /* $DMABENCH_DEV_ROOT/sys/class/u-dma-buf/NAME */
-    size_t size;               /* the driver's buffer, bytes */
-    int busy;                  /* a buffer is lent out (atomic) */
-    int refs;                  /* heaps holding this device */
+    char sysdir[UDB_PATH_MAX];  /* $DMABENCH_DEV_ROOT/sys/class/u-dma-buf/NAME */
+    size_t size;                /* the driver's buffer, bytes */
+    int refs;                   /* heaps holding this device */
+    pthread_mutex_t alloc_lock; /* guards lent: benchmarks allocate from several threads */
+    struct udb_piece lent[UDB_MAX_PIECES]; /* by offset */
+    size_t n_lent;
     /* A range sync is four writes (offset, size, direction, owner) to one set of files: threads
      * of this process must not interleave them. Other processes are the user's to keep away. */
     pthread_mutex_t sync_lock;
@@ -108,6 +117,7 @@ static void device_put(struct udb_device *dev)
 {
     if (dev && --dev->refs == 0) {
         pthread_mutex_destroy(&dev->sync_lock);
+        pthread_mutex_destroy(&dev->alloc_lock);
         free(dev);
     }
 }
@@ -161,6 +171,7 @@ static int add_device(struct heap_registry *reg, const char *name)
     if (!dev)
         return -ENOMEM;
     pthread_mutex_init(&dev->sync_lock, NULL);
+    pthread_mutex_init(&dev->alloc_lock, NULL);
     dev->refs = 1; /* the probe's own, dropped at the end */
     heap_page_sizes_probe(&info, 0, 0);
     snprintf(info.name, sizeof(info.name), "%s", name);
@@ -267,6 +278,37 @@ static int u_dma_buf_probe(struct heap_registry *reg)
     return add_heap(reg, &info, NULL, 0);
 }
 
+/* The first gap of len bytes (page multiples all) between the pieces lent; -ENOMEM when none,
+ * as a full heap answers. Called with alloc_lock held. */
+static int take_piece(struct udb_device *dev, size_t len, size_t span, size_t *offset)
+{
+    size_t at = 0, i = 0;
+    if (dev->n_lent == UDB_MAX_PIECES)
+        return -ENOMEM;
+    for (; i < dev->n_lent && dev->lent[i].offset - at < len; i++)
+        at = dev->lent[i].offset + dev->lent[i].len;
+    if (i == dev->n_lent && (at > span || span - at < len))
+        return -ENOMEM;
+    memmove(&dev->lent[i + 1], &dev->lent[i], (dev->n_lent - i) * sizeof(dev->lent[0]));
+    dev->lent[i] = (struct udb_piece){.offset = at, .len = len};
+    dev->n_lent++;
+    *offset = at;
+    return 0;
+}
+
+static void give_back_piece(struct udb_device *dev, size_t offset)
+{
+    pthread_mutex_lock(&dev->alloc_lock);
+    for (size_t i = 0; i < dev->n_lent; i++) {
+        if (dev->lent[i].offset == offset) {
+            memmove(&dev->lent[i], &dev->lent[i + 1], (dev->n_lent - i - 1) * sizeof(dev->lent[0]));
+            dev->n_lent--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&dev->alloc_lock);
+}
+
 static int u_dma_buf_alloc(struct heap *heap, const struct heap_alloc_req *req,
                            struct heap_buf *buf)
 {
@@ -274,36 +316,46 @@ static int u_dma_buf_alloc(struct heap *heap, const struct heap_alloc_req *req,
     /* The driver placed its buffer when it was loaded: accepting a node would be a lie. */
     if (req->numa_node != HEAP_NODE_ANY)
         return -EOPNOTSUPP;
-    size_t page = heap_base_page_size();
+    size_t page = heap_base_page_size(), offset;
     size_t alloc_size = (req->size + page - 1) & ~(page - 1);
-    if (alloc_size > ((dev->size + page - 1) & ~(page - 1)))
+    size_t span = (dev->size + page - 1) & ~(page - 1); /* the driver maps whole pages */
+    if (alloc_size > span)
         return -EFBIG;
-    if (__atomic_exchange_n(&dev->busy, 1, __ATOMIC_ACQ_REL))
-        return -EBUSY;
+    pthread_mutex_lock(&dev->alloc_lock);
+    int ret = take_piece(dev, alloc_size, span, &offset);
+    pthread_mutex_unlock(&dev->alloc_lock);
+    if (ret)
+        return ret;
     int fd = open(heap->info.device, O_RDWR | O_CLOEXEC | (int)heap->priv_word);
     if (fd < 0) {
-        int err = -errno;
-        __atomic_store_n(&dev->busy, 0, __ATOMIC_RELEASE);
-        return err;
+        ret = -errno;
+        give_back_piece(dev, offset);
+        return ret;
     }
-    buf->fd = -1; /* not a dma-buf */
-    buf->priv_word = fd;
+    buf->fd = -1;                          /* not a dma-buf */
+    buf->priv_word = fd;                   /* the device opened as this heap maps it */
+    buf->priv = (void *)(uintptr_t)offset; /* where the piece starts in the device's buffer */
     buf->alloc_size = alloc_size;
     buf->page_size = page;
     return 0;
 }
 
+static size_t piece_offset(const struct heap_buf *buf)
+{
+    return (size_t)(uintptr_t)buf->priv;
+}
+
 static void u_dma_buf_free(struct heap_buf *buf)
 {
-    struct udb_device *dev = buf->heap->priv;
     close((int)buf->priv_word);
     buf->priv_word = -1;
-    __atomic_store_n(&dev->busy, 0, __ATOMIC_RELEASE);
+    give_back_piece(buf->heap->priv, piece_offset(buf));
 }
 
 static int u_dma_buf_mmap(struct heap_buf *buf, void **addr)
 {
-    return heap_map_aligned((int)buf->priv_word, buf->alloc_size, buf->align, addr);
+    return heap_map_aligned_at((int)buf->priv_word, piece_offset(buf), buf->alloc_size, buf->align,
+                               addr);
 }
 
 static int u_dma_buf_munmap(struct heap_buf *buf, void *addr)
@@ -322,6 +374,7 @@ static int u_dma_buf_sync_range(struct heap_buf *buf, bool begin, enum heap_sync
     int direction = dir == HEAP_SYNC_READ    ? UDB_DIR_FROM_DEVICE
                     : dir == HEAP_SYNC_WRITE ? UDB_DIR_TO_DEVICE
                                              : UDB_DIR_BIDIRECTIONAL;
+    offset += piece_offset(buf);
     /* The last page of a buffer rounded up past the device's size is not the driver's to sync. */
     if (offset >= dev->size)
         return 0;

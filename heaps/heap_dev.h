@@ -16,6 +16,8 @@ int heap_dev_path(char *out, size_t out_len, const char *path);
 /* Map fd [0, len) shared read/write at an address aligned to align (power of two, or 0 for
  * page alignment). Returns 0 and *addr, or -errno. Unmap with munmap(addr, len). */
 int heap_map_aligned(int fd, size_t len, size_t align, void **addr);
+/* The same for fd [offset, offset + len); offset a multiple of the page size. */
+int heap_map_aligned_at(int fd, size_t offset, size_t len, size_t align, void **addr);
 /* The same for private anonymous memory; extra_flags adds MAP_HUGETLB and its size bits. */
 int heap_map_anon_aligned(size_t len, size_t align, int extra_flags, void **addr);
 /* The kernel's base page size. */
