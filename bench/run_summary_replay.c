@@ -14,11 +14,31 @@
 #include "run_resume.h"
 
 /* The results.csv columns a case_result is rebuilt from. */
-#define REPLAY_COLUMNS(X)                                                                          \
-    X(case_id)                                                                                     \
-    X(metric) X(unit) X(better) X(n) X(median) X(mean) X(min) X(max) X(stddev) X(mad) X(cv) X(p90) \
-            X(p99) X(ci_low) X(ci_high) X(reps) X(reps_stop) X(status) X(error) X(disturbed)       \
-                    X(implausible)
+/* clang-format off: it does not settle on one layout for this list */
+#define REPLAY_COLUMNS(X) \
+    X(case_id) \
+    X(metric) \
+    X(unit) \
+    X(better) \
+    X(n) \
+    X(median) \
+    X(mean) \
+    X(min) \
+    X(max) \
+    X(stddev) \
+    X(mad) \
+    X(cv) \
+    X(p90) \
+    X(p99) \
+    X(ci_low) \
+    X(ci_high) \
+    X(reps) \
+    X(reps_stop) \
+    X(status) \
+    X(error) \
+    X(disturbed) \
+    X(implausible)
+/* clang-format on */
 
 struct replay {
     struct run_summary *s;
