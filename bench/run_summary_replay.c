@@ -14,7 +14,8 @@
 #include "run_resume.h"
 
 /* The results.csv columns a case_result is rebuilt from. */
-/* clang-format off: it does not settle on one layout for this list */
+/* clang-format does not settle on one layout for this list. */
+/* clang-format off */
 #define REPLAY_COLUMNS(X) \
     X(case_id) \
     X(metric) \
