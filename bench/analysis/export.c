@@ -54,13 +54,12 @@ int export_lava(const struct result_set *s, const struct lava_sink *lava)
             [JUNIT_PASS] = "pass", [JUNIT_FAILURE] = "fail", [JUNIT_SKIPPED] = "skip"};
     for (size_t i = 0; i < s->n_rows; i++) {
         const struct result_row *row = &s->rows[i];
-        char name[512];
-        export_case_path(name, sizeof(name), NULL, result_text(row, s->c.case_id),
-                         result_text(row, s->c.metric));
         enum junit_outcome o = row_outcome(s, row);
         bool measured = !strcmp(result_text(row, s->c.status), "ok");
-        int ret = lava_report(lava, name, results[o], measured ? result_num(row, s->c.median) : NAN,
-                              result_text(row, s->c.unit));
+        int ret = lava_report_case(lava, NULL, result_text(row, s->c.case_id),
+                                   result_text(row, s->c.metric), results[o],
+                                   measured ? result_num(row, s->c.median) : NAN,
+                                   result_text(row, s->c.unit));
         if (ret)
             return ret;
     }

@@ -26,11 +26,14 @@ static void export_usage(FILE *out)
             "test path 'dmabench' in KCIDB).\n"
             "\n"
             "  lava         lava-test-case NAME --result pass|fail|skip --measurement V --units U\n"
-            "               Runs the lava-test-case helper when it is on PATH (inside a LAVA test\n"
-            "               shell), else prints these lines, since LAVA's helpers exist only on a\n"
-            "               board under LAVA (here: %s%s).\n"
+            "               when the helper is on PATH (inside a LAVA test shell), else the\n"
+            "               lava-signal lines, as Linaro's send-to-lava.sh does\n"
+            "               (lava-test-case here: %s%s)\n"
             "  lava-signal  <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=NAME RESULT=R UNITS=U\n"
-            "               MEASUREMENT=V> lines, read by LAVA from the console without helpers\n"
+            "               MEASUREMENT=V> lines, read by LAVA from the console and by\n"
+            "               test-definitions' test-runner.py from stdout\n"
+            "               LAVA names are at most 100 characters: a longer one is cut and ends\n"
+            "               in a hash of the case, after a line 'dmabench: NAME is CASE METRIC'\n"
             "  kcidb        KCIDB I/O schema v%d.%d JSON for KernelCI: the running kernel as the\n"
             "               checkout and build, a test per case (DONE with a number, SKIP, FAIL)\n"
             "  junit        JUnit XML, a testcase per case\n"
@@ -41,8 +44,8 @@ static void export_usage(FILE *out)
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",
-            have_helper ? "found, " : "not on PATH, lines are printed", have_helper ? helper : "",
-            KCIDB_VERSION_MAJOR, KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
+            have_helper ? "found, " : "not on PATH", have_helper ? helper : "", KCIDB_VERSION_MAJOR,
+            KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
 }
 
 int cmd_export(int argc, char **argv)

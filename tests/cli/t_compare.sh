@@ -12,7 +12,7 @@ test_compare_help() {
     expect_rc 0
     expect_out '^usage: dmabench compare BASE NEW'
     expect_out 'table \(default\), md, csv, junit, lava, lava-signal'
-    expect_out 'helpers exist only on a board under LAVA \(here: not on PATH'
+    expect_out 'send-to-lava.sh does \(lava-test-case here: not on PATH\)'
     run help
     expect_out '^  compare +compare result sets'
 }
@@ -90,9 +90,14 @@ PY
 test_compare_lava_lines_and_helper() {
     run compare "$cmp_data/base" "$cmp_data/slower" --format lava
     expect_rc 1
-    expect_out '^lava-test-case cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth --result fail --measurement -9\.999999982 --units %$'
-    expect_out '^lava-test-case cpu\.system\.64KiB\.0B\.base\.1\.read_c\.any\.bandwidth --result skip$'
-    expect_out '^lava-test-case dmabench-compare --result fail$'
+    # Off LAVA (no lava-test-case on PATH): the signal lines, as send-to-lava.sh prints them.
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=fail UNITS=% MEASUREMENT=-9\.999999982>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.64KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=skip>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-compare RESULT=fail>$'
+    printf '%s\n' "$out" >"$work/compare-lava.out"
+    run compare "$cmp_data/base" "$cmp_data/slower" --format lava-signal
+    [ "$out" = "$(cat "$work/compare-lava.out")" ] || fail "lava off LAVA is not lava-signal"
+
     run compare "$cmp_data/base" "$cmp_data/faster" --format lava-signal
     expect_rc 0
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=pass UNITS=% MEASUREMENT=10\.00000002>$'
@@ -196,8 +201,8 @@ test_compare_reads_schema_1() {
     expect_out '^verdicts: 3 same, 1 regression, 1 base-only, 1 new-only, 1 skipped$'
     run export "$cmp_data/v1-base" --format lava
     expect_rc 0
-    expect_out '^lava-test-case alloc\.system\.4KiB\.0B\.base\.1\.alloc\.any\.alloc_latency --result pass --measurement 3000 --units ns$'
-    expect_out '^lava-test-case dmabench-run --result pass$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alloc\.system\.4KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=pass UNITS=ns MEASUREMENT=3000>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-run RESULT=pass>$'
     # A version this dmabench does not know is refused, naming those it reads.
     cp -r "$cmp_data/base" "$work/v9"
     sed -i "2s/^3,/9,/" "$work/v9/results.csv"

@@ -12,7 +12,7 @@ test_export_help_and_usage() {
     run export --help
     expect_rc 0
     expect_out '^usage: dmabench export RESULTS --format lava\|lava-signal\|kcidb\|junit'
-    expect_out 'board under LAVA \(here: not on PATH, lines are printed\)'
+    expect_out '\(lava-test-case here: not on PATH\)'
     run export tests/data/compare/base
     expect_rc 2
     expect_err 'needs one result set and --format'
@@ -27,13 +27,18 @@ test_export_help_and_usage() {
 }
 
 test_export_lava() {
+    # Off LAVA (no lava-test-case on PATH) the lava format prints the signal lines, as Linaro's
+    # send-to-lava.sh does, so that the same test definition runs under test-runner.py.
     run export tests/data/compare/failing --format lava
     expect_rc 0
-    expect_out '^lava-test-case cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth --result pass --measurement 1\.000833334e\+10 --units bytes/s$'
-    expect_out '^lava-test-case cpu\.system\.4KiB\.0B\.base\.1\.read_avx512\.any\.bandwidth --result skip$'
-    expect_out '^lava-test-case alloc\.system\.1MiB\.0B\.base\.1\.alloc\.any\.alloc_latency --result fail$'
-    expect_out '^lava-test-case dmabench-run --result fail$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=pass UNITS=bytes/s MEASUREMENT=1\.000833334e\+10>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_avx512\.any\.bandwidth RESULT=skip>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alloc\.system\.1MiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=fail>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-run RESULT=fail>$'
     [ "$(grep -c . <<<"$out")" -eq 7 ] || fail "want 6 cases and the run"
+    printf '%s\n' "$out" >"$work/lava-fallback.out"
+    run export tests/data/compare/failing --format lava-signal
+    [ "$out" = "$(cat "$work/lava-fallback.out")" ] || fail "lava off LAVA is not lava-signal"
     run export tests/data/compare/base --format lava-signal
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alloc\.system\.4KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=pass UNITS=ns MEASUREMENT=3000>$'
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-run RESULT=pass>$'
@@ -44,6 +49,111 @@ test_export_lava() {
     PATH="$work/false-bin:$PATH" run export tests/data/compare/base --format lava
     expect_rc 1
     expect_err "export: $work/false-bin/lava-test-case: Input/output error"
+}
+
+# lava_sets DIR: the plot sample's every benchmark with its heap "system" renamed to the longest
+# heap name of DESIGN's list (DIR/cma: linux,cma-uncached) or to a 63-character vendor name
+# (DIR/vendor: a dma-heap name is at most 63 bytes and a NUL); DIR/vendor-later is a later run
+# of that, with other numbers and its rows in another order.
+lava_sets() {
+    "$sys_python" - tests/data/plot-sample/board-b "$1" <<'PY'
+import csv, os, shutil, sys
+src, dest = sys.argv[1:3]
+vendor = "vendor,secure-video-protected-carveout-heap-uncached-region-001"
+assert len(vendor) == 63, len(vendor)
+for run, heap, later in (("cma", "linux,cma-uncached", False), ("vendor", vendor, False),
+                         ("vendor-later", vendor, True)):
+    os.makedirs(f"{dest}/{run}")
+    shutil.copy(f"{src}/metadata.csv", f"{dest}/{run}/metadata.csv")
+    rows = list(csv.reader(open(f"{src}/results.csv", newline="")))
+    head, body = rows[0], rows[1:]
+    cid, col, median = head.index("case_id"), head.index("heap"), head.index("median")
+    for r in body:
+        if r[col] == "system":
+            r[col] = heap
+            r[cid] = r[cid].replace("heap=system;", f"heap={heap};")
+        if later and r[median]:
+            r[median] = str(float(r[median]) * 1.5)
+    if later:
+        body.reverse()
+    with open(f"{dest}/{run}/results.csv", "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([head] + body)
+PY
+}
+
+test_export_lava_names_fit() {
+    lava_sets "$work/lava-names" || fail "lava_sets"
+    for set in cma vendor vendor-later; do
+        run export "$work/lava-names/$set" --format lava-signal
+        expect_rc 0
+        printf '%s\n' "$out" >"$work/lava-$set.out"
+    done
+    "$sys_python" - "$work/lava-names" "$work" <<'PY' || fail "LAVA names: $(head -3 "$work/lava-vendor.out")"
+import csv, re, sys
+sets, work = sys.argv[1:3]
+def cases(name):
+    names, notes = [], {}
+    for line in open(f"{work}/lava-{name}.out"):
+        m = re.match(r"^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=(\S+) RESULT=", line)
+        if m:
+            names.append(m.group(1))
+        m = re.match(r"^dmabench: (\S+) is (\S+) (\S+)$", line)
+        if m:
+            notes[m.group(1)] = (m.group(2), m.group(3))
+    rows = list(csv.DictReader(open(f"{sets}/{name}/results.csv", newline="")))
+    assert len(names) == len(rows) + 1, (name, len(names), len(rows))
+    assert all(len(n) <= 100 for n in names), max(names, key=len)
+    assert len(set(names)) == len(names), "two cases share a name"
+    return names, notes, rows
+cma, cma_notes, _ = cases("cma")
+vendor, notes, rows = cases("vendor")
+later, _, _ = cases("vendor-later")
+# linux,cma-uncached: every name fits whole and reads as the case.
+assert not cma_notes, cma_notes
+assert "sync.linux_cma-uncached.4MiB.0B.base.any.partial-user.write.256KiB.0B.1.dirty.1.sync_cost_per_mib" in cma
+# The 63-character heap: cut names, 100 characters at most, the heap shortened so that the
+# parameters still read, a hash at the end, and a note naming the whole case.
+cut = [n for n in vendor if re.search(r"-[0-9a-f]{12}$", n)]
+assert cut and set(notes) == set(cut), set(notes) ^ set(cut)
+assert any(n.startswith("sync.vendor_secure-") and n.endswith(".partial-user.write.4KiB.0B.1.dirty.1.sync_cost-" + n[-12:])
+           for n in cut), [n for n in cut if n.startswith("sync.")][:3]
+for n in cut:
+    case, metric = notes[n]
+    assert any(r["case_id"] == case and r["metric"] == metric for r in rows), (n, case)
+# Stable: a later run, with other numbers and its rows in another order, gives the same names.
+assert sorted(vendor) == sorted(later)
+PY
+}
+
+test_export_lava_signal_parsers() {
+    # Every line reads right for LAVA's dispatcher (<LAVA_SIGNAL_(\S+) ([^>]+)>, each parameter
+    # exactly one KEY=VALUE) and for test-runner.py (a line starting <LAVA_SIGNAL_TESTCASE
+    # TEST_CASE_ID=, a float MEASUREMENT); a case note is neither.
+    lava_sets "$work/lava-parse" || fail "lava_sets"
+    run export "$work/lava-parse/vendor" --format lava
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/lava-parse.out"
+    "$sys_python" - "$work/lava-parse.out" <<'PY' || fail "signal lines: $(head -3 "$work/lava-parse.out")"
+import re, sys
+signals = 0
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    m = re.search(r"<LAVA_SIGNAL_(\S+) ([^>]+)>", line)
+    if line.startswith("dmabench: "):
+        assert not m and "<" not in line and ">" not in line, line
+        continue
+    assert m and m.group(1) == "TESTCASE" and m.end() == len(line), line
+    params = dict(p.split("=") for p in m.group(2).split())
+    assert all(len(p.split("=")) == 2 for p in m.group(2).split()), line
+    assert set(params) <= {"TEST_CASE_ID", "RESULT", "UNITS", "MEASUREMENT"}, line
+    assert params["RESULT"] in ("pass", "fail", "skip"), line
+    if "MEASUREMENT" in params:
+        float(params["MEASUREMENT"])
+        assert params["UNITS"], line
+    assert re.match(r"<(|LAVA_SIGNAL_TESTCASE )TEST_CASE_ID=.*", line), line
+    signals += 1
+assert signals > 100, signals
+PY
 }
 
 test_export_kcidb_validates() {
@@ -116,6 +226,11 @@ from lava_common.schemas.test.testdef import validate
 validate(yaml.safe_load(open(sys.argv[1])))' lava/dmabench.yaml || fail "lava/dmabench.yaml"
     "$sys_python" /usr/share/lava-common/lava-schema.py job --strict lava/job-example.yaml \
         >"$work/lava-schema.out" || fail "lava/job-example.yaml: $(cat "$work/lava-schema.out")"
+    # The example job reserves CMA for the linux,cma heap through the job context.
+    "$sys_python" -c 'import sys, yaml
+job = yaml.safe_load(open(sys.argv[1]))
+assert job["context"]["extra_kernel_args"].startswith("cma="), job.get("context")' \
+        lava/job-example.yaml || fail "lava/job-example.yaml reserves no CMA"
     # And it does reject: a test definition without a name, a job with an unknown boot method.
     ! "$sys_python" -c 'import sys, yaml
 from lava_common.schemas.test.testdef import validate
