@@ -15,13 +15,18 @@ set cbrange [STATS_min:(STATS_max > STATS_min ? STATS_max : STATS_min + 1)]
 # Whole cells (each 1 wide) and row 0 on top, as a matrix is read.
 set xrange [x_min - 0.5:x_max + 0.5]
 set yrange [y_max + 0.5:y_min - 0.5]
-set xlabel "from CPU (" . xcol . ")"
+set xlabel "from CPU (" . xcol . "); hatched grey: not measured"
 set ylabel "to CPU"
 set xtics 1
 set ytics 1
 set grid noxtics noytics
 set cblabel unit
-set palette defined (0 "#f7fbff", 0.5 "#6baed6", 1 "#08306b")
+# Measured cells run from light blue (fastest) to dark blue; a pair that was not measured (a CPU
+# with itself, or a pair the run left out) shows the grey hatching behind the cells, a colour no
+# value has.
+set palette defined (0 "#c6dbef", 0.5 "#6baed6", 1 "#08306b")
+set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind \
+    fillcolor rgb "#969696" fillstyle pattern 4 noborder
 # A lone matrix needs no key (the title says what it is); several are told apart by it.
 if (blocks > 1) { set key above } else { unset key }
 set size ratio -1

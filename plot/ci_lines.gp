@@ -13,6 +13,7 @@ if (y_log) {
 } else {
     set yrange [lin_lo(y_min, y_max):lin_hi(y_min, y_max)]
 }
+eval ci_note
 plot_cmd = "plot for [i = 0:blocks - 1] data index i " . \
            "using 1:($2 * y_scale):($3 * y_scale):($4 * y_scale) " . \
            "with yerrorlines lt (i + 1) title columnheader(1)"

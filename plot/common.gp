@@ -83,3 +83,7 @@ if (xcol ne "") {
         set xrange [lin_lo(x_min, x_max):lin_hi(x_min, x_max)]
     }
 }
+
+# What every error bar in these plots is, said on the plot itself. Scripts with error bars:
+# `eval ci_note`.
+ci_note = 'set label "error bars: 95% confidence interval of the median" at screen 0.99, screen 0.015 right font ",8"'

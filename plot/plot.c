@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "plot_bars.h"
 #include "plot_render.h"
 #include "safe_file.h"
+#include "size_units.h"
 
 static const char *const size_x[] = {"size_bytes", NULL};
 /* The sync and pipeline benchmarks came after this code: any of these names will do. */
@@ -364,6 +366,22 @@ static int plot_one_set(struct plot_ctx *x, const struct result_set *s)
     return ret;
 }
 
+/* ", every case at 64MiB" when every bar is a case of one size (the labels then leave it out, as
+ * a parameter that does not vary), else "" (each label names its size). */
+static const char *common_size(const struct result_set *s0, const struct bar_cases *cc, char *out,
+                               size_t len)
+{
+    double size = cc->n ? result_num(cc->cases[0].rows[0], s0->c.size) : NAN;
+    for (size_t k = 1; k < cc->n && !isnan(size); k++)
+        if (result_num(cc->cases[k].rows[0], s0->c.size) != size)
+            size = NAN;
+    if (isnan(size) || size < 0 || size > (double)SIZE_MAX)
+        return "";
+    char text[32];
+    snprintf(out, len, ", every case at %s", size_format_compact((size_t)size, text, sizeof(text)));
+    return out;
+}
+
 static int plot_across(struct plot_ctx *x)
 {
     const struct plot_job *job = x->job;
@@ -397,10 +415,11 @@ static int plot_across(struct plot_ctx *x)
         ret = close_dat(x, f);
     }
     if (!ret) {
-        char title[1024], sets[16];
+        char title[1024], sets[16], size[64];
         size_t used = (size_t)snprintf(
-                title, sizeof(title), "%s, relative to set 1\n",
-                plot_bars_boards_differ(job->sets, job->n_sets) ? "Board vs board" : "Run vs run");
+                title, sizeof(title), "%s, relative to set 1%s\n",
+                plot_bars_boards_differ(job->sets, job->n_sets) ? "Board vs board" : "Run vs run",
+                common_size(job->sets[0], &cc, size, sizeof(size)));
         for (size_t i = 0; i < job->n_sets && used < sizeof(title); i++)
             used += (size_t)snprintf(title + used, sizeof(title) - used, "%s%s, Linux %s",
                                      i ? " vs " : "", result_set_board(job->sets[i]),
@@ -422,8 +441,27 @@ static bool wanted(const struct plot_job *job, const struct plot_type *t)
     return false;
 }
 
-static int add_outcome(struct plot_outcome **all, size_t *n, const struct plot_type *t, size_t set,
-                       size_t n_sets)
+/* A set's files are named by its run id ("20261205T204829Z-bandwidth") when there are several
+ * sets, so that plots of many runs in one directory say which run they show. A run id is made
+ * of [A-Za-z0-9._-] only for that (a board's metadata is not trusted to name files); one that is
+ * unknown, too long, or another set's too falls back to the set's place ("set2"). */
+static void set_stem(const struct plot_job *job, size_t set, char *out, size_t len)
+{
+    const char *id = result_set_meta(job->sets[set], "run_id");
+    size_t n = strlen(id);
+    bool usable =
+            n > 0 && n <= 40 && strcmp(id, "unknown") && id[0] != '.' &&
+            strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+    for (size_t i = 0; i < job->n_sets && usable; i++)
+        usable = i == set || strcmp(result_set_meta(job->sets[i], "run_id"), id);
+    if (usable)
+        snprintf(out, len, "%s", id);
+    else
+        snprintf(out, len, "set%zu", set + 1);
+}
+
+static int add_outcome(const struct plot_job *job, struct plot_outcome **all, size_t *n,
+                       const struct plot_type *t, size_t set)
 {
     struct plot_outcome *o = realloc(*all, (*n + 1) * sizeof(*o));
     if (!o)
@@ -431,10 +469,13 @@ static int add_outcome(struct plot_outcome **all, size_t *n, const struct plot_t
     *all = o;
     o = &o[(*n)++];
     *o = (struct plot_outcome){.type = t, .set = set, .state = PLOT_FAILED};
-    if (n_sets > 1 && !t->across_sets)
-        snprintf(o->name, sizeof(o->name), "set%zu-%s", set + 1, t->name);
-    else
+    if (job->n_sets > 1 && !t->across_sets) {
+        char stem[48];
+        set_stem(job, set, stem, sizeof(stem));
+        snprintf(o->name, sizeof(o->name), "%s-%s", stem, t->name);
+    } else {
         snprintf(o->name, sizeof(o->name), "%s", t->name);
+    }
     return 0;
 }
 
@@ -457,7 +498,7 @@ int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_o
         if (!wanted(job, type))
             continue;
         for (size_t set = 0; set < (type->across_sets ? 1 : job->n_sets) && !ret; set++) {
-            if ((ret = add_outcome(out, n_out, type, set, job->n_sets))) {
+            if ((ret = add_outcome(job, out, n_out, type, set))) {
                 snprintf(err, err_len, "%s", strerror(-ret));
                 break;
             }

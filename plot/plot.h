@@ -33,7 +33,8 @@ struct plot_outcome {
     const struct plot_type *type;
     size_t set; /* index into the sets; every set's for an across_sets plot */
     enum plot_state state;
-    char name[64];        /* output stem inside the directory: "bandwidth", "set2-alloc" */
+    char name[64];        /* output stem: "bandwidth"; of one of several sets "RUNID-alloc" (or
+                             "set2-alloc") */
     char note[512];       /* skipped: why (one line); failed: what happened */
     char *gnuplot_errors; /* what gnuplot wrote to stderr, when it wrote anything */
     size_t series, points;

@@ -8,13 +8,25 @@ here(p) = strstrt(p, "/") ? p[1:strstrt(p, "/")] . here(p[strstrt(p, "/") + 1:])
 call here(ARG0) . "common.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
 
 sets = int(extra)
-y_max = 1
+# The axis is sized by the bars, not by the widest interval: one case with a wide CI (a noisy
+# latency) would flatten every other bar. Error bars that reach above 2.2x the tallest bar are
+# cut at the top, and the chart says so.
+bar_max = 1
+ci_max = 1
 do for [i = 1:sets] {
+    stats data using (column(3 * i - 1)) nooutput
+    bar_max = STATS_max > bar_max ? STATS_max : bar_max
     stats data using (column(3 * i + 1)) nooutput
-    y_max = STATS_max > y_max ? STATS_max : y_max
+    ci_max = STATS_max > ci_max ? STATS_max : ci_max
 }
-set yrange [0:y_max * 1.1]
+y_top = 1.1 * (ci_max < 2 * bar_max ? ci_max : 2 * bar_max)
+set yrange [0:y_top]
+if (ci_max > y_top) {
+    set label 1 sprintf("error bars cut at %.3g (the widest reaches %.3g)", y_top, ci_max) \
+        at graph 0.99, graph 0.97 right font ",9" front
+}
 set ylabel "relative to set 1 (above 1: better)"
+eval ci_note
 set style data histograms
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.75 border -1

@@ -33,37 +33,37 @@ test_plot_every_type_renders() {
     expect_rc 0
     expect_out "^plots: 10 made, 3 skipped, 0 failed, in $work/plots\$"
     local d=$work/plots
-    expect_png_svg "$d/set1-bandwidth" "$d/set1-latency" "$d/set1-alloc" "$d/set2-bandwidth" \
-        "$d/set2-latency" "$d/set2-alloc" "$d/set2-sync" "$d/set2-pipeline" "$d/set2-c2c" \
+    expect_png_svg "$d/20261205T194554Z-bandwidth" "$d/20261205T194554Z-latency" "$d/20261205T194554Z-alloc" "$d/20261120T090000Z-bandwidth" \
+        "$d/20261120T090000Z-latency" "$d/20261120T090000Z-alloc" "$d/20261120T090000Z-sync" "$d/20261120T090000Z-pipeline" "$d/20261120T090000Z-c2c" \
         "$d/versus"
     # gnuplot said nothing: the only lines on stderr are the three skip notes for host/.
     ! grep -q gnuplot <<<"$err" || fail "gnuplot wrote to stderr"
     [ "$(grep -c . <<<"$err")" -eq 3 ] || fail "expected 3 skip notes"
-    expect_err "^dmabench: plot: set1-sync skipped: no rows for it in $plot_sample/host \(needs sync rows"
-    expect_err '^dmabench: plot: set1-c2c skipped: .*dmabench run coherency\)$'
+    expect_err "^dmabench: plot: 20261205T194554Z-sync skipped: no rows for it in $plot_sample/host \(needs sync rows"
+    expect_err '^dmabench: plot: 20261205T194554Z-c2c skipped: .*dmabench run coherency\)$'
     # What the .dat files hold, and that the scripts accept them as they are.
-    grep -q '^"full" x median ci_low ci_high p90 p99$' "$d/set2-sync.dat" || fail "sync.dat blocks"
+    grep -q '^"full" x median ci_low ci_high p90 p99$' "$d/20261120T090000Z-sync.dat" || fail "sync.dat blocks"
     grep -q '^# from .*/board-b/results.csv: metric sync_cost (ns) against region_bytes$' \
-        "$d/set2-sync.dat" || fail "sync.dat header"
+        "$d/20261120T090000Z-sync.dat" || fail "sync.dat header"
 }
 
 test_plot_titles_name_board_and_kernel() {
     plot_run plot "$plot_sample/host" "$plot_sample/board-b" -o "$work/plots" -q
     expect_rc 0
     local f
-    for f in set2-bandwidth set2-sync set2-pipeline set2-c2c set2-alloc; do
+    for f in 20261120T090000Z-bandwidth 20261120T090000Z-sync 20261120T090000Z-pipeline 20261120T090000Z-c2c 20261120T090000Z-alloc; do
         grep -q 'Synthetic Arm board B (Cortex-A55 (synthetic)), Linux 6.6.0-synthetic' \
             "$work/plots/$f.svg" || fail "$f.svg: no board and kernel in the title"
     done
-    grep -q 'vm (Intel(R) Xeon(R) Processor), Linux 6.18.44-fc-v1252' "$work/plots/set1-latency.svg" ||
-        fail "set1-latency.svg title"
+    grep -q 'vm (Intel(R) Xeon(R) Processor), Linux 6.18.44-fc-v1252' "$work/plots/20261205T194554Z-latency.svg" ||
+        fail "20261205T194554Z-latency.svg title"
     grep -q 'Board vs board' "$work/plots/versus.svg" || fail "versus.svg: board vs board"
     grep -q 'vm, Linux 6.18.44-fc-v1252 vs Synthetic Arm board B, Linux 6.6.0-synthetic' \
         "$work/plots/versus.svg" || fail "versus.svg: both boards and kernels"
     # The caches from the metadata, marked where they fall inside the sizes plotted.
-    grep -q 'L1d 48 KiB' "$work/plots/set1-bandwidth.svg" || fail "L1d mark"
-    grep -q 'L2 2 MiB' "$work/plots/set1-latency.svg" || fail "L2 mark"
-    grep -q 'L2 128 KiB' "$work/plots/set2-bandwidth.svg" || fail "board-b L2 mark"
+    grep -q 'L1d 48 KiB' "$work/plots/20261205T194554Z-bandwidth.svg" || fail "L1d mark"
+    grep -q 'L2 2 MiB' "$work/plots/20261205T194554Z-latency.svg" || fail "L2 mark"
+    grep -q 'L2 128 KiB' "$work/plots/20261120T090000Z-bandwidth.svg" || fail "board-b L2 mark"
 }
 
 test_plot_one_set_default_dir() {
