@@ -195,8 +195,8 @@ bool lava_case_name(char out[LAVA_NAME_MAX + 1], const char *prefix, const char 
     uint64_t h = text_hash(TEXT_HASH_START, prefix ? prefix : "");
     h = text_hash(text_hash(h, case_id), metric);
     shorten_path(path, LAVA_NAME_MAX - 1 - HASH_DIGITS);
-    snprintf(out, LAVA_NAME_MAX + 1, "%s-%0*" PRIx64, path, HASH_DIGITS,
-             h >> (64 - 4 * HASH_DIGITS));
+    snprintf(out, LAVA_NAME_MAX + 1, "%.*s-%0*" PRIx64, LAVA_NAME_MAX - 1 - HASH_DIGITS, path,
+             HASH_DIGITS, h >> (64 - 4 * HASH_DIGITS));
     return true;
 }
 

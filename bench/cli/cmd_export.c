@@ -19,6 +19,7 @@ static void export_usage(FILE *out)
     fprintf(out,
             "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit\n"
             "                       [--origin NAME] [--build-id ORIGIN:ID]\n"
+            "                       [--kernel-tree NAME] [--kernel-commit SHA]\n"
             "\n"
             "Reports one run (a directory, or the results.csv in it): one test case per case\n"
             "and metric, passed with its median as the measurement, skipped with the reason,\n"
@@ -35,12 +36,17 @@ static void export_usage(FILE *out)
             "               LAVA names are at most 100 characters: a longer one is cut and ends\n"
             "               in a hash of the case, after a line 'dmabench: NAME is CASE METRIC'\n"
             "  kcidb        KCIDB I/O schema v%d.%d JSON for KernelCI: the running kernel as the\n"
-            "               checkout and build, a test per case (DONE with a number, SKIP, FAIL)\n"
-            "  junit        JUnit XML, a testcase per case\n"
+            "               checkout and build, the board once (the test 'dmabench'), a test per\n"
+            "               case (DONE with a number, SKIP, FAIL); submit it with kcidb-submit\n"
+            "  junit        JUnit XML, a testcase per case, with its time, the run's host and\n"
+            "               properties (board, kernel, dmabench version)\n"
             "\n"
             "  --origin NAME        KCIDB origin, the submitting CI system (default %s)\n"
             "  --build-id ORIGIN:ID attach the tests to a build KCIDB already has (the lab's\n"
             "                       kernel build) instead of describing the running kernel\n"
+            "  --kernel-tree NAME   the running kernel's tree (mainline, next, net-next ...)\n"
+            "  --kernel-commit SHA  its commit, all 40 hex digits (else the one its release\n"
+            "                       names, with CONFIG_LOCALVERSION_AUTO and a full hash)\n"
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",
@@ -50,11 +56,13 @@ static void export_usage(FILE *out)
 
 int cmd_export(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID };
+    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID, OPT_KERNEL_TREE, OPT_KERNEL_COMMIT };
     static const struct option options[] = {
             {"format", required_argument, NULL, OPT_FORMAT},
             {"origin", required_argument, NULL, OPT_ORIGIN},
             {"build-id", required_argument, NULL, OPT_BUILD_ID},
+            {"kernel-tree", required_argument, NULL, OPT_KERNEL_TREE},
+            {"kernel-commit", required_argument, NULL, OPT_KERNEL_COMMIT},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
@@ -87,6 +95,12 @@ int cmd_export(int argc, char **argv)
         case OPT_BUILD_ID:
             kcidb.build_id = optarg;
             break;
+        case OPT_KERNEL_TREE:
+            kcidb.kernel_tree = optarg;
+            break;
+        case OPT_KERNEL_COMMIT:
+            kcidb.kernel_commit = optarg;
+            break;
         case 'h':
             export_usage(stdout);
             return CLI_EXIT_OK;
@@ -106,6 +120,16 @@ int cmd_export(int argc, char **argv)
         cli_error("export: %s", err);
         return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
     }
+    /* The cases' times (JUnit, KCIDB) come from samples.csv; a set without one has none. */
+    struct sample_index *samples = NULL;
+    if (format == EXPORT_JUNIT || format == EXPORT_KCIDB) {
+        ret = sample_index_load(&samples, s->dir, err, sizeof(err));
+        if (ret && ret != -ENOENT) {
+            cli_error("export: %s", err);
+            result_set_free(s);
+            return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+        }
+    }
     struct lava_sink lava;
     switch (format) {
     case EXPORT_LAVA:
@@ -117,16 +141,18 @@ int cmd_export(int argc, char **argv)
                       strerror(-ret));
         break;
     case EXPORT_KCIDB:
+        kcidb.samples = samples;
         ret = export_kcidb(s, &kcidb, stdout, err, sizeof(err));
         if (ret)
             cli_error("export: %s", err);
         break;
     case EXPORT_JUNIT:
-        ret = export_junit(s, stdout);
+        ret = export_junit(s, samples, stdout);
         if (ret)
             cli_error("export: stdout: %s", strerror(-ret));
         break;
     }
+    sample_index_free(samples);
     result_set_free(s);
     if (ret == -EINVAL)
         return CLI_EXIT_USAGE; /* a build id not of KCIDB's form */

@@ -76,11 +76,20 @@ test_compare_formats() {
     run compare "$cmp_data/base" "$cmp_data/slower" --format junit
     expect_rc 1
     printf '%s\n' "$out" >"$work/junit.xml"
+    xmllint --noout --schema tests/data/schemas/junit-10.xsd "$work/junit.xml" 2>"$work/xmllint.err" ||
+        fail "junit.xml against junit-10.xsd: $(head -3 "$work/xmllint.err")"
     python3 - "$work/junit.xml" <<'PY' || fail "junit: not the XML expected"
 import sys, xml.etree.ElementTree as ET
 suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
 assert suite.get("tests") == "7" and suite.get("failures") == "1", suite.attrib
 assert suite.get("skipped") == "3", suite.attrib
+# The NEW run's wall time, host and properties, and BASE's as base_*; a case's time is NEW's.
+assert suite.get("time") == "100.500" and suite.get("hostname") == "slower", suite.attrib
+props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+assert props["run_id"] == "20260103T000000Z" and props["base_run_id"] == "20260101T000000Z", props
+assert props["board"] == "Test Board A" and props["kernel"] == "6.12.9-test", props
+assert props["dmabench_version"] == "0.1" and props["base_dmabench_version"] == "0.1", props
+assert all(c.get("time") for c in suite.iter("testcase") if c.find("skipped") is None)
 failed = [c for c in suite if c.find("failure") is not None]
 assert len(failed) == 1 and "kernel=read:c" in failed[0].get("name"), failed
 assert failed[0].find("failure").get("message").startswith("regression: median 10G -> 9G")

@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/cli/t_export.sh - `dmabench export` for board farms and CI: LAVA lines and the helper,
-# KCIDB JSON validated against the v5 schema (tests/data/kcidb-v5.0-subset.schema.json), JUnit,
-# and the LAVA test definition and example job validated by Debian's lava-common.
+# tests/cli/t_export.sh - `dmabench export` for board farms and CI: LAVA signal lines, names and
+# the helper; KCIDB JSON validated against the upstream v5.0 and v5.3 schemas and JUnit XML
+# against Jenkins' junit-10.xsd (tests/data/schemas/); the LAVA test definition and example job
+# validated by Debian's lava-common.
 # Sourced by run.sh (functions named test_*).
 
 # Debian's python3 and its packages (lava-common, python3-jsonschema), not another python3
@@ -156,66 +157,192 @@ assert signals > 100, signals
 PY
 }
 
+# kcidb_valid FILE: FILE validates against both upstream KCIDB schemas, v5.0 and v5.3 (the
+# newest), with Debian's python3-jsonschema, as kcidb-io does it (Draft 7).
+kcidb_valid() {
+    "$sys_python" - "$1" "$schemas/kcidb-v5.0.schema.json" "$schemas/kcidb-v5.3.schema.json" <<'PY' ||
+import json, sys, jsonschema
+data = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
+    v = jsonschema.Draft7Validator(json.load(open(path)), format_checker=jsonschema.FormatChecker())
+    errors = list(v.iter_errors(data))
+    for e in errors:
+        print(path, list(e.absolute_path), e.message)
+    assert not errors
+PY
+        fail "$1 does not validate against KCIDB v5.0 and v5.3"
+}
+
 test_export_kcidb_validates() {
-    run export tests/data/compare/failing --format kcidb
+    run export tests/data/compare/failing --format kcidb --kernel-tree mainline \
+        --kernel-commit 0123456789ABCDEF0123456789abcdef01234567
     expect_rc 0
     printf '%s\n' "$out" >"$work/kcidb.json"
-    "$sys_python" - "$work/kcidb.json" tests/data/kcidb-v5.0-subset.schema.json <<'PY' ||
-import json, sys, jsonschema
-data, schema = (json.load(open(p)) for p in sys.argv[1:3])
-v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-errors = list(v.iter_errors(data))
-for e in errors:
-    print("kcidb:", list(e.absolute_path), e.message)
-assert not errors
+    kcidb_valid "$work/kcidb.json"
+    "$sys_python" - "$work/kcidb.json" <<'PY' || fail "KCIDB JSON: not what was expected"
+import json, sys
+data = json.load(open(sys.argv[1]))
 assert data["version"] == {"major": 5, "minor": 0}
 tests = {t["path"]: t for t in data["tests"]}
 assert len(data["tests"]) == 7, len(data["tests"])
+# The checkout carries the kernel's tree and commit (lower case, as KCIDB wants it).
+co = data["checkouts"][0]
+assert co["tree_name"] == "mainline", co
+assert co["git_commit_hash"] == "0123456789abcdef0123456789abcdef01234567", co
 root = tests["dmabench"]
 assert root["status"] == "FAIL" and root["duration"] == 100.5, root
+# The environment in full once, on the run's test; a case's test has only the compatible
+# strings dashboards group by.
+assert root["environment"]["misc"]["cpu_model"] == "Test CPU x4", root["environment"]
+assert root["environment"]["compatible"] == ["test,board", "test,soc"]
+cases = [t for t in data["tests"] if t["path"] != "dmabench"]
+assert all(t["environment"] == {"compatible": ["test,board", "test,soc"]} for t in cases)
 bw = tests["dmabench.cpu.system.4KiB.0B.base.1.read_c.any.bandwidth"]
 assert bw["status"] == "DONE", bw
 assert bw["number"] == {"value": 10008333340.0, "unit": "B/s", "prefix": "metric"}, bw
-assert bw["environment"]["compatible"] == ["test,board", "test,soc"], bw
+# Statistics are numbers; the case's time is its repetitions' timed work.
+m = bw["misc"]
+assert m["n"] == 12 and m["median"] == 10008333340 and m["ci_low"] == 9950000000, m
+assert isinstance(m["p99"], (int, float)) and m["status"] == "ok" and m["better"] == "higher", m
+assert bw["duration"] == 0.12, bw
 lat = tests["dmabench.alloc.system.4KiB.0B.base.1.alloc.any.alloc_latency"]
 assert lat["number"]["unit"] == "s" and abs(lat["number"]["value"] - 3.0025e-06) < 1e-15, lat
+assert lat["misc"]["median"] == 3002.5, lat["misc"]
 assert tests["dmabench.alloc.system.1MiB.0B.base.1.alloc.any.alloc_latency"]["status"] == "FAIL"
 assert tests["dmabench.cpu.system.4KiB.0B.base.1.read_avx512.any.bandwidth"]["status"] == "SKIP"
 assert data["builds"][0]["architecture"] == "aarch64"
 assert all(t["build_id"] == data["builds"][0]["id"] for t in data["tests"])
 PY
-        fail "KCIDB JSON does not validate"
-    # The schema is not a rubber stamp: a broken document fails it.
+    # The schemas are not a rubber stamp: a broken document fails them.
     sed 's/"DONE"/"DONE_"/' "$work/kcidb.json" >"$work/kcidb-bad.json"
     ! "$sys_python" -c 'import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
-        "$work/kcidb-bad.json" tests/data/kcidb-v5.0-subset.schema.json 2>/dev/null ||
+jsonschema.Draft7Validator(json.load(open(sys.argv[2]))).validate(json.load(open(sys.argv[1])))' \
+        "$work/kcidb-bad.json" "$schemas/kcidb-v5.3.schema.json" 2>/dev/null ||
         fail "an unknown status passed the schema"
     # Attached to a build KCIDB has: only tests, no checkout or build of our own.
     run export tests/data/compare/base --format kcidb --origin mylab --build-id kernelci:abc123
     expect_rc 0
     printf '%s\n' "$out" >"$work/kcidb2.json"
-    "$sys_python" -c 'import json, sys, jsonschema
+    kcidb_valid "$work/kcidb2.json"
+    "$sys_python" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-jsonschema.validate(d, json.load(open(sys.argv[2])))
 assert "builds" not in d and "checkouts" not in d
 assert all(t["build_id"] == "kernelci:abc123" and t["origin"] == "mylab" for t in d["tests"])
 assert all(t["id"].startswith("mylab:") for t in d["tests"])' \
-        "$work/kcidb2.json" tests/data/kcidb-v5.0-subset.schema.json || fail "kcidb --build-id"
+        "$work/kcidb2.json" || fail "kcidb --build-id"
+    # A tree and commit describe our own checkout: not with --build-id; a commit is 40 digits.
+    run export tests/data/compare/base --format kcidb --build-id kernelci:abc123 --kernel-tree next
+    expect_rc 2
+    expect_err 'not with --build-id'
+    run export tests/data/compare/base --format kcidb --kernel-commit abc123
+    expect_rc 2
+    expect_err "kernel commit 'abc123': KCIDB wants the full 40-digit hash"
+}
+
+test_export_kcidb_commit_from_release() {
+    # A kernel built with CONFIG_LOCALVERSION_AUTO names its commit in its release: the
+    # checkout's git_commit_name, and its hash when all 40 digits are there.
+    local sha=0123456789abcdef0123456789abcdef01234567
+    for release in "6.12.0-rc1-00042-g$sha" "6.12.0-rc1-00042-g0123456789ab-dirty" "6.12.9-test"; do
+        rm -rf "$work/release"
+        cp -r tests/data/compare/base "$work/release"
+        sed -i "s/^3,kernel_release,.*/3,kernel_release,$release/" "$work/release/metadata.csv"
+        run export "$work/release" --format kcidb
+        expect_rc 0
+        printf '%s\n' "$out" >"$work/release.json"
+        kcidb_valid "$work/release.json"
+        "$sys_python" - "$work/release.json" "$release" "$sha" <<'PY' || fail "release $release"
+import json, sys
+co = json.load(open(sys.argv[1]))["checkouts"][0]
+release, sha = sys.argv[2:4]
+if release.startswith("6.12.9"):
+    assert "git_commit_name" not in co and "git_commit_hash" not in co, co
+else:
+    assert co["git_commit_name"] == release, co
+    assert co.get("git_commit_hash") == (sha if sha in release else None), co
+PY
+    done
+}
+
+schemas=tests/data/schemas
+
+# junit_valid FILE: FILE is UTF-8 and valid against Jenkins' junit-10.xsd.
+junit_valid() {
+    "$sys_python" -c 'import sys; open(sys.argv[1], encoding="utf-8", errors="strict").read()' "$1" ||
+        fail "$1 is not UTF-8"
+    xmllint --noout --schema "$schemas/junit-10.xsd" "$1" 2>"$work/xmllint.err" ||
+        fail "$1 does not validate: $(head -5 "$work/xmllint.err")"
 }
 
 test_export_junit() {
     run export tests/data/compare/failing --format junit
     expect_rc 0
     printf '%s\n' "$out" >"$work/run-junit.xml"
-    python3 - "$work/run-junit.xml" <<'PY' || fail "junit: not the XML expected"
+    junit_valid "$work/run-junit.xml"
+    "$sys_python" - "$work/run-junit.xml" <<'PY' || fail "junit: not the XML expected"
 import sys, xml.etree.ElementTree as ET
 suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
 assert suite.get("name") == "dmabench run 20260106T000000Z on Test Board A", suite.attrib
 assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("6", "1", "1")
+# The run's wall time (metadata start_time to end_time), its host, its properties.
+assert suite.get("time") == "100.500" and suite.get("hostname") == "failing", suite.attrib
+props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+assert props["board"] == "Test Board A" and props["kernel"] == "6.12.9-test", props
+assert props["dmabench_version"] == "0.1" and props["run_id"] == "20260106T000000Z", props
+# A case's time: its repetitions' timed work (samples.csv duration_ns, once per repetition).
+cases = {c.get("name"): c for c in suite.iter("testcase")}
+bw = cases["cpu:heap=system;size=4KiB;align=0B;page-size=base;threads=1;kernel=read:c;node=any bandwidth"]
+assert bw.get("time") == "0.120", bw.attrib
 f = [c for c in suite if c.find("failure") is not None][0]
 assert "Cannot allocate memory" in f.find("failure").get("message")
 PY
+    # Too few samples for an interval: the text says so, no empty "[, ]".
+    run export tests/data/compare/few --format junit
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/few-junit.xml"
+    junit_valid "$work/few-junit.xml"
+    ! grep -q '\[, \]' "$work/few-junit.xml" || fail "an empty interval: $(grep '\[, \]' "$work/few-junit.xml")"
+    expect_out 'no CI of the median \(too few samples\)'
+    # Without samples.csv the cases have no time, and the rest is the same.
+    mkdir -p "$work/no-samples"
+    cp tests/data/compare/failing/results.csv tests/data/compare/failing/metadata.csv "$work/no-samples/"
+    run export "$work/no-samples" --format junit
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/no-samples.xml"
+    junit_valid "$work/no-samples.xml"
+    ! grep -q '<testcase [^>]*time=' "$work/no-samples.xml" || fail "a case time without samples"
+}
+
+test_export_junit_invalid_utf8() {
+    # A heap name with bytes that are not UTF-8 (a board can name its heaps anything) and a
+    # control character in an error text: the XML is still UTF-8 and valid, the bytes become
+    # U+FFFD.
+    mkdir -p "$work/badutf8"
+    cp tests/data/compare/base/samples.csv tests/data/compare/base/metadata.csv "$work/badutf8/"
+    sed -e 's/heap=system;/heap=sys\xff\xfetem\xc3;/' -e 's/,system,/,sys\xff\xfetem\xc3,/' \
+        tests/data/compare/base/results.csv >"$work/badutf8/results.csv"
+    sed -i 's/heap=sys\xff\xfetem\xc3;/heap=sys\xff\xfetem\xc3;/' "$work/badutf8/samples.csv"
+    grep -q $'sys\xff' "$work/badutf8/results.csv" || fail "the fixture has no bad bytes"
+    run export "$work/badutf8" --format junit
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/badutf8.xml"
+    junit_valid "$work/badutf8.xml"
+    grep -q $'dmabench\.cpu\.sys\xef\xbf\xbd\xef\xbf\xbdtem\xef\xbf\xbd"' "$work/badutf8.xml" ||
+        fail "no U+FFFD for the bad bytes: $(grep -m1 classname "$work/badutf8.xml")"
+    run compare "$work/badutf8" "$work/badutf8" --format junit
+    expect_rc 0
+    printf '%s\n' "$out" >"$work/badutf8-compare.xml"
+    junit_valid "$work/badutf8-compare.xml"
+}
+
+test_export_schemas_are_upstream() {
+    # tests/data/schemas/ holds the consumers' schemas unchanged: where the shared copy is here,
+    # they are the same bytes (DMABENCH_SHARED_SCHEMAS names another place for that folder).
+    local shared=${DMABENCH_SHARED_SCHEMAS:-../shared/schemas} f
+    [ -d "$shared" ] || return 0
+    for f in junit-10.xsd kcidb-v5.0.schema.json kcidb-v5.3.schema.json; do
+        cmp -s "$shared/$f" "$schemas/$f" || fail "$schemas/$f differs from $shared/$f"
+    done
 }
 
 test_lava_definitions_validate() {

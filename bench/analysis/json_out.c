@@ -1,0 +1,48 @@
+/* bench/analysis/json_out.c - jansson helpers that keep going and remember failures.
+ *
+ * Moved from export_kcidb.c when `history --format json` needed the same: a JSON writer must
+ * not drop a whole report because one error text holds a byte that is not UTF-8.
+ */
+#include "json_out.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j;
+}
+
+json_t *json_number(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+void json_put(json_t *obj, const char *key, json_t *value, bool *ok)
+{
+    if (!value || json_object_set_new(obj, key, value) != 0)
+        *ok = false;
+}
+
+void json_put_text(json_t *obj, const char *key, const char *value, bool *ok)
+{
+    json_put(obj, key, json_text(value), ok);
+}
+
+void json_append(json_t *array, json_t *value, bool *ok)
+{
+    if (!value || json_array_append_new(array, value) != 0)
+        *ok = false;
+}
