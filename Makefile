@@ -8,7 +8,8 @@
 #                        under ASan/UBSan), clitest (the command line, ASan build), browsercheck
 #                        (history's dashboard page in headless Chromium), reliability
 #                        (short runs under valgrind), hostcheck (the chase on this machine's
-#                        caches, native build), fuzz (libFuzzer, 30 s a target), vmcheck
+#                        caches, native build), fuzz (libFuzzer, 30 s a target), vmcheck,
+#                        installcheck and debcheck (make install and make deb: mk/install.mk)
 #   make vmcheck         only the real-kernel VM sets under QEMU: Debian's stock amd64 6.12
 #                        kernel; the lab kernel (linux-source-6.12 + kernel/) for x86-64 and for
 #                        arm64, each as it is and with swiotlb=force; Debian's arm64 6.12 kernel
@@ -17,6 +18,8 @@
 #                        a layer above its own, no files include or call each other in a loop
 #   make static          a static binary for a board: build/static-<arch>/dmabench
 #   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
+#   make install         dmabench, its plot scripts, man page and bash completion under PREFIX
+#                        (default /usr/local; DESTDIR too); make uninstall; make deb (mk/install.mk)
 #   make format          clang-format every source file in place
 # No configure step: pkg-config for hwloc and libnuma, libpfm4 by name (it has no .pc file).
 
@@ -94,9 +97,10 @@ $(NATIVE)/libdmabench.a: $(NATIVE_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(CROSS_COMPILE)ar rcs $@ $^
 
+# LDFLAGS: a packager's (Debian's hardening: -z relro -z now), empty otherwise.
 dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # --- sanitizer build for tests ---------------------------------------------------------------
 ASAN := $(BUILD)/asan
@@ -197,7 +201,7 @@ browsercheck: $(BROWSER_SAMPLE) | checkdeps
 # tests are tests/cli/t_reliability.sh (clitest) and tests/unit/test_reliability*.c (unit).
 $(NATIVE)/dmabench: $(NATIVE)/bench/cli/main.o $(NATIVE)/libdmabench.a
 	$(call quiet,LD)
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 reliability: $(NATIVE)/dmabench $(STATIC_DIR)/vm/validate_results | checkdeps
 	@DMABENCH=$(NATIVE)/dmabench VALIDATE=$(STATIC_DIR)/vm/validate_results tests/valgrind/run.sh
@@ -215,6 +219,7 @@ hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
 include mk/vm.mk
 include mk/fuzz.mk
 include mk/lab.mk
+include mk/install.mk
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -53,7 +53,7 @@ static int pipeline_check_kernel(const char *kernel, char *err, size_t err_len)
     if (!strcmp(kernel, "default"))
         return 0;
     snprintf(err, err_len,
-             "the pipeline benchmark has no kernels (choose with --format, --pool, --strategy "
+             "the pipeline benchmark has no kernels (choose with --frame, --pool, --strategy "
              "and --engine), not '%s'",
              kernel);
     return -EINVAL;
@@ -311,6 +311,6 @@ const struct bench_def bench_pipeline = {
         .sample = pipeline_sample,
         .teardown = pipeline_teardown,
         .buffers_held = pipeline_buffers_held,
-        .smaller_with = "--format or --pool",
+        .smaller_with = "--frame or --pool",
         .print_tables = pipeline_print_tables,
 };

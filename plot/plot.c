@@ -123,9 +123,13 @@ const struct plot_type *plot_type_find(const char *name)
 static bool has_scripts(const char *dir)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/common.gp", dir);
-    return access(path, R_OK) == 0;
+    int n = snprintf(path, sizeof(path), "%s/common.gp", dir);
+    return n > 0 && (size_t)n < sizeof(path) && access(path, R_OK) == 0;
 }
+
+/* Where an installed dmabench keeps them, from its own folder: PREFIX/bin -> PREFIX/share/...
+ * (make install, the Debian package), so the tree can be moved or staged under a DESTDIR. */
+#define PLOT_INSTALLED_DIR "../share/dmabench/plot"
 
 int plot_find_scripts(char *out, size_t len, char *err, size_t err_len)
 {
@@ -149,6 +153,14 @@ int plot_find_scripts(char *out, size_t len, char *err, size_t err_len)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
+    char installed[PATH_MAX + sizeof(PLOT_INSTALLED_DIR) + 1];
+    snprintf(installed, sizeof(installed), "%s/" PLOT_INSTALLED_DIR, exe);
+    if (has_scripts(installed)) {
+        char abs[PATH_MAX];
+        snprintf(out, len, "%s", realpath(installed, abs) ? abs : installed);
+        return 0;
+    }
+    /* The source tree: plot/ beside ./dmabench, or above build/.../dmabench. */
     for (int up = 0; up <= 3; up++) {
         char dir[PATH_MAX + 16] = "";
         size_t used = (size_t)snprintf(dir, sizeof(dir), "%s", exe);
@@ -162,7 +174,8 @@ int plot_find_scripts(char *out, size_t len, char *err, size_t err_len)
         }
     }
     snprintf(err, err_len,
-             "no gnuplot scripts (plot/common.gp) beside %s or above it: set DMABENCH_PLOT_DIR",
+             "no gnuplot scripts (common.gp) in %s/" PLOT_INSTALLED_DIR
+             " nor in plot/ beside it or above it: set DMABENCH_PLOT_DIR",
              exe);
     return -ENOENT;
 }

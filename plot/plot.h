@@ -58,9 +58,10 @@ int plot_make(const struct plot_job *job, struct plot_outcome **out, size_t *n_o
               size_t err_len);
 void plot_outcomes_free(struct plot_outcome *o, size_t n);
 
-/* The directory with the gnuplot scripts: $DMABENCH_PLOT_DIR, else plot/ beside the executable
- * or up to three directories above it (the source tree, for build/.../dmabench). 0, or -ENOENT
- * with the places looked at in err. */
+/* The directory with the gnuplot scripts: $DMABENCH_PLOT_DIR, else ../share/dmabench/plot from
+ * the executable's folder (installed under a PREFIX), else plot/ beside the executable or up to
+ * three directories above it (the source tree, for build/.../dmabench). 0, or -ENOENT with the
+ * places looked at in err. */
 int plot_find_scripts(char *out, size_t len, char *err, size_t err_len);
 
 #endif

@@ -7,6 +7,7 @@
 #                           for the lab VMs linux-source-6.12, its build tools and the cross set
 #   scripts/deps.sh cross   plus the aarch64 cross compiler and the :arm64 -dev libraries
 #   scripts/deps.sh plot    plus gnuplot, for `make plot` and `dmabench plot` / `report`
+#   scripts/deps.sh deb     plus debhelper and lintian, for `make deb` (mk/install.mk)
 # Quiet and fast when everything is there (one dpkg-query); as root it runs apt-get update and
 # apt-get install, otherwise it says what to run. The Makefile calls it before every build.
 set -eu
@@ -28,6 +29,10 @@ check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux 
     linux-source-6.12 flex bison bc libelf-dev xz-utils qemu-system-arm
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs
     clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema libxml2-utils"
+# make deb builds with debhelper and checks the package with lintian; the man page test renders
+# it with groff (tests/install/). make check does both (installcheck, debcheck).
+deb="$build debhelper lintian"
+check="$check debhelper lintian groff-base"
 cross="$build gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs"
 plot="$build gnuplot-nox"
 
@@ -36,8 +41,9 @@ build) want=$build ;;
 check) want=$check ;;
 cross) want=$cross ;;
 plot) want=$plot ;;
+deb) want=$deb ;;
 *)
-    echo "usage: $0 build|check|cross|plot" >&2
+    echo "usage: $0 build|check|cross|plot|deb" >&2
     exit 2
     ;;
 esac

@@ -23,12 +23,14 @@ static void plot_usage(FILE *out)
                  "  -o, --output DIR   where the plots go (default: RESULTS/plots for one set)\n"
                  "  --type LIST        only these plot types (comma-separated)\n"
                  "  -q, --quiet        do not list the plots made\n"
+                 "  -h, --help         this text\n"
                  "\n"
                  "plot types (a type without data is skipped with a note):\n");
     plot_cli_list_types(out);
     fprintf(out, "\n"
-                 "The scripts are found in $DMABENCH_PLOT_DIR, else in plot/ beside the dmabench\n"
-                 "executable or above it; gnuplot is $DMABENCH_GNUPLOT, else gnuplot from PATH.\n"
+                 "The scripts are found in $DMABENCH_PLOT_DIR, else in ../share/dmabench/plot\n"
+                 "from the dmabench executable's folder (installed), else in plot/ beside it or\n"
+                 "above it (the source tree); gnuplot is $DMABENCH_GNUPLOT, else from PATH.\n"
                  "Exit status: 0 every plot made or skipped, 1 gnuplot failed or warned (or is\n"
                  "missing), 2 bad usage or input (the message names the file and line).\n");
 }

@@ -33,6 +33,7 @@ static void report_usage(FILE *out)
             "                     one set)\n"
             "  --no-plots         tables and recommendations only (no gnuplot needed)\n"
             "  -q, --quiet        do not list the plots made\n"
+            "  -h, --help         this text\n"
             "\n"
             "Exit status: 0 report written, 1 written but a plot failed (or gnuplot is missing:\n"
             "see --no-plots), or it could not be written, 2 bad usage or input.\n");

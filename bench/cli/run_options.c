@@ -23,10 +23,10 @@ static void axis_usage(FILE *out)
     for (int a = 0; a < N_SWEEP_AXES; a++) {
         const char *help = sweep_axis_help(a);
         char label[96];
-        int used = snprintf(label, sizeof(label), "--%s LIST", sweep_axis_key(a));
+        int used = snprintf(label, sizeof(label), "--%s LIST", sweep_axis_option(a));
         for (int b = a + 1; b < N_SWEEP_AXES && !*sweep_axis_help(b); b++, a++)
             used += snprintf(label + used, sizeof(label) - (size_t)used, ", --%s LIST",
-                             sweep_axis_key(b));
+                             sweep_axis_option(b));
         fprintf(out, "  %-22s%s", label, used > 22 ? "   " : " ");
         for (const char *line = help, *end; *line; line = *end ? end + 1 : end) {
             end = strchrnul(line, '\n');
@@ -78,6 +78,7 @@ static void run_usage(FILE *out)
             "  --case-timeout SECONDS abandon a case that runs longer (between samples; default\n"
             "                         600, or 3x the time budget when that is longer)\n"
             "  -q, --quiet            no progress lines on stderr\n"
+            "  -h, --help             this text\n"
             "\n"
             "SIGINT, SIGTERM or SIGHUP stop the run after the current sample: what was measured\n"
             "is written, metadata.csv says interrupted, and --resume DIR goes on from there; as\n"
@@ -90,9 +91,12 @@ static void run_usage(FILE *out)
 
 static int add_override(struct run_opts *o, const char *key, const char *value)
 {
+    int axis = sweep_axis_from_key(key); /* --frame and its old name --format are one option */
     for (size_t i = 0; i < o->n_overrides; i++) {
-        if (!strcmp(o->overrides[i].key, key)) {
-            cli_error("run: --%s given twice (give one list: --%s A,B)", key, key);
+        if (!strcmp(o->overrides[i].key, key) ||
+            (axis >= 0 && sweep_axis_from_key(o->overrides[i].key) == axis)) {
+            const char *name = axis >= 0 ? sweep_axis_option(axis) : key;
+            cli_error("run: --%s given twice (give one list: --%s A,B)", name, name);
             return CLI_EXIT_USAGE;
         }
     }
@@ -194,6 +198,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 #define RUN_AXIS_OPTION(id, key, ...) {key, required_argument, NULL, OPT_KEY},
             SWEEP_AXES(RUN_AXIS_OPTION, SWEEP_AXES_SKIP)
 #undef RUN_AXIS_OPTION
+#define RUN_AXIS_NEW_NAME(id, option) {option, required_argument, NULL, OPT_KEY},
+                    SWEEP_AXIS_OPTION_NAMES(RUN_AXIS_NEW_NAME)
+#undef RUN_AXIS_NEW_NAME
             /* getopt_long's end mark */ {NULL, 0, NULL, 0},
     };
     const char *case_timeout = NULL;

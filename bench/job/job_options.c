@@ -251,7 +251,7 @@ int job_apply_option(struct job *job, const char *key, const char *value, char *
         return set_cpus(job, value, err, err_len);
     const char *keys[N_KEYS];
     for (int a = 0; a < N_SWEEP_AXES; a++)
-        keys[a] = sweep_axis_key(a);
+        keys[a] = sweep_axis_option(a);
     for (size_t i = 0; i < N_JOB_LEVEL_KEYS; i++)
         keys[N_SWEEP_AXES + i] = job_level_keys[i];
     return unknown_name("key", key, keys, N_KEYS, -ENOENT, err, err_len);

@@ -214,9 +214,14 @@ static int on_key(void *user, const char *section, const char *key, const char *
                 "key '%s' is outside any section (put it under [global] or a [job])", key);
         return 0;
     }
+    /* An axis's old and new names are one key: "frame" and "format" cannot both be set. */
+    int axis = sweep_axis_from_key(key);
+    if (axis >= 0)
+        key = sweep_axis_key(axis);
     const struct key_line *before = key_set_at(p, key);
     if (before) {
-        fail_at(p, p->line, -EINVAL, "%s already set on line %d", key, before->line);
+        fail_at(p, p->line, -EINVAL, "%s already set on line %d",
+                axis >= 0 ? sweep_axis_option(axis) : key, before->line);
         return 0;
     }
     struct job *job = p->section == SECTION_GLOBAL ? &p->global : &p->jobs[p->n_jobs - 1];

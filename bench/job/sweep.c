@@ -62,11 +62,31 @@ const char *sweep_axis_help(enum sweep_axis axis)
     return axis < N_SWEEP_AXES ? axis_defs[axis].help : "";
 }
 
+static const struct {
+    enum sweep_axis axis;
+    const char *option;
+} option_names[] = {
+#define SWEEP_OPTION_NAME(id, option) {AXIS_##id, option},
+        SWEEP_AXIS_OPTION_NAMES(SWEEP_OPTION_NAME)
+#undef SWEEP_OPTION_NAME
+};
+
+const char *sweep_axis_option(enum sweep_axis axis)
+{
+    for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
+        if (option_names[i].axis == axis)
+            return option_names[i].option;
+    return sweep_axis_key(axis);
+}
+
 int sweep_axis_from_key(const char *key)
 {
     for (int a = 0; a < N_SWEEP_AXES; a++)
         if (!strcmp(key, axis_defs[a].key))
             return a;
+    for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++)
+        if (!strcmp(key, option_names[i].option))
+            return (int)option_names[i].axis;
     return -1;
 }
 

@@ -67,7 +67,10 @@ const char *sweep_axis_key(enum sweep_axis axis);
 /* Its kind, and its line of `dmabench run --help` ("" when it shares the line before). */
 enum sweep_kind sweep_axis_kind(enum sweep_axis axis);
 const char *sweep_axis_help(enum sweep_axis axis);
-/* Axis from its key; -1 when the key names no axis. */
+/* The name people give it as an option and job-file key: its key, or its new name where
+ * SWEEP_AXIS_OPTION_NAMES renames it ("frame"). */
+const char *sweep_axis_option(enum sweep_axis axis);
+/* Axis from its key or its option name; -1 when the word names no axis. */
 int sweep_axis_from_key(const char *key);
 /* Parse a list for one axis: comma-separated values, sizes with units (4K, 1M), ranges with a
  * x2 step ("4K..64M", "1..8"; the axes marked RANGES only), "any" for node,

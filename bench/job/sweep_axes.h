@@ -43,6 +43,12 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
  *
  * The order is the order of the axes in case ids and of the CSV's parameter columns: a new
  * axis goes at the end, so that the ids of existing cases stay what they were. */
+/* Axes whose option and job-file key, as people write it, is not the name in case ids:
+ * OPTION_NAME(ID, option). The case id keeps the old name, so that ids stay what they were and
+ * runs before and after compare; the old name is still taken as an option and a key. --format
+ * was the frame format's option, but everywhere else --format is the output format. */
+#define SWEEP_AXIS_OPTION_NAMES(OPTION_NAME) OPTION_NAME(FORMAT, "frame")
+
 #define SWEEP_AXES(AXIS, COLUMN)                                                                   \
     AXIS(HEAP, "heap", "all", HEAP, NO_RANGES, 0, 0, "a heap name",                                \
          "heap names from 'dmabench list', or all")                                                \
@@ -100,7 +106,7 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
     COLUMN(pool_depth, COUNT, RESULTS_PARAMETER, POOL, VALUE)                                      \
     AXIS(FORMAT, "format", "nv12:1920x1080", FORMAT, NO_RANGES, 0, 0, "a frame format",            \
          "frames: PIXEL:WxH or PIXEL:720p|1080p|4k (nv12 rgba rgb24\n"                             \
-         "yuyv rgb565)")                                                                           \
+         "yuyv rgb565); --format is its old name, taken until 0.2")                                \
     COLUMN(frame_format, TEXT, RESULTS_PARAMETER, FORMAT, VALUE)                                   \
     AXIS(ENGINE, "engine", "cpu", ENGINE, NO_RANGES, 0, 0, "an engine",                            \
          "DMA engine: cpu, v4l2, vgem, sw_sync, edu (see 'dmabench\n"                              \

@@ -54,3 +54,10 @@ test_help_run_unknown_heap_is_bad_input() {
     expect_err "^dmabench: unknown heap 'nosuch' \(heaps here: .*host"
     [ ! -e "$work/unknown-heap/results.csv" ] || fail "a run was started for a heap that is not here"
 }
+
+test_help_every_command_lists_help() {
+    for cmd in list alloc run plot report; do
+        run "$cmd" --help
+        expect_out -- "^  -h, --help +this text"
+    done
+}

@@ -5,7 +5,7 @@
 # Sourced by run.sh (functions named test_*).
 
 test_pipeline_table_and_rows() {
-    run run pipeline --heap host --format nv12:640x480 --pool 1,2 --reps 3 --counters none \
+    run run pipeline --heap host --frame nv12:640x480 --pool 1,2 --reps 3 --counters none \
         -o "$work/pipe"
     expect_rc 0
     expect_out '^pipeline: frames/s \(median of the repetitions\) and frame latency p99'
@@ -46,7 +46,7 @@ test_pipeline_table_and_rows() {
 
 test_pipeline_engines_that_cannot_run() {
     make_fake_dev
-    DMABENCH_DEV_ROOT=$work/dev-root run run pipeline --heap host --format rgba:64x64 --pool 2 \
+    DMABENCH_DEV_ROOT=$work/dev-root run run pipeline --heap host --frame rgba:64x64 --pool 2 \
         --strategy none --engine vgem,v4l2 --reps 2 --counters none -q -o "$work/pipe2"
     expect_rc 0
     expect_out '^cases: 2, ok 0, skipped 2, errors 0$'
@@ -57,7 +57,7 @@ test_pipeline_engines_that_cannot_run() {
 }
 
 test_pipeline_engine_fault_is_an_error() {
-    DMABENCH_FAULT=submit:40:EIO run run pipeline --heap host --format rgba:64x64 --pool 2 \
+    DMABENCH_FAULT=submit:40:EIO run run pipeline --heap host --frame rgba:64x64 --pool 2 \
         --strategy none --reps 3 --counters none -q -o "$work/pipe3"
     expect_rc 1
     expect_out '^cases: 1, ok 0, skipped 0, errors 1$'
@@ -78,7 +78,23 @@ test_pipeline_bad_input() {
     run run pipeline --format nv12:1080
     expect_rc 2
     expect_err "'nv12:1080' is not a frame format"
-    run run pipeline --heap host --format rgba:4k --pool 64 --max-mem 1G
+    run run pipeline --heap host --frame rgba:4k --pool 64 --max-mem 1G
     expect_rc 2
-    expect_err "31.6 MiB frames x pool 64 x 2 \(source, copy\)\), more than --max-mem 1 GiB; lower --format or --pool"
+    expect_err "31.6 MiB frames x pool 64 x 2 \(source, copy\)\), more than --max-mem 1 GiB; lower --frame or --pool"
+}
+
+# --frame is the frame format's option (everywhere else --format is the output format); the old
+# --format is still taken, as one option with it, and case ids keep format= so runs compare.
+test_pipeline_frame_option_and_its_old_name() {
+    run run pipeline --heap host --frame rgba:64x64 --format nv12:64x64 -o "$work/frame-twice"
+    expect_rc 2
+    expect_err -- "^dmabench: run: --frame given twice"
+    printf '[p]\nbench = pipeline\nheap = host\nframe = rgba:64x64\nformat = nv12:64x64\n' \
+        >"$work/frame.ini"
+    run run -j "$work/frame.ini" -o "$work/frame-twice"
+    expect_rc 2
+    expect_err "frame.ini:5: frame already set on line 4"
+    run run --help
+    expect_out -- "--frame LIST +frames: PIXEL:WxH"
+    ! grep -q -- "--format LIST" <<<"$out" || fail "run --help still offers --format for frames"
 }

@@ -79,7 +79,7 @@ test_sample_length_sync() {
 }
 
 test_sample_length_pipeline() {
-    run run pipeline --heap host --format nv12:640x480 --pool 1,3 --strategy none --reps 3 \
+    run run pipeline --heap host --frame nv12:640x480 --pool 1,3 --strategy none --reps 3 \
         --counters none -q -o "$work/len-pipe"
     expect_rc 0
     "$VALIDATE" "$work/len-pipe" >/dev/null || fail "validate_results"

@@ -304,6 +304,10 @@ static void test_axis_keys(void **state)
     }
     assert_int_equal(sweep_axis_from_key("sizes"), -1);
     assert_int_equal(sweep_axis_from_key("bench"), -1);
+    /* The frame format is --frame to people and format= in case ids; both names find it. */
+    assert_string_equal(sweep_axis_option(AXIS_FORMAT), "frame");
+    assert_int_equal(sweep_axis_from_key("frame"), AXIS_FORMAT);
+    assert_string_equal(sweep_axis_option(AXIS_SIZE), "size");
 }
 
 static struct job *new_job(const char *bench)
