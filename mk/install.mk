@@ -36,6 +36,7 @@ install: dmabench $(MAN_PAGE)
 		$(DESTDIR)$(man1dir) $(DESTDIR)$(completiondir)
 	$(INSTALL) -m 755 dmabench $(DESTDIR)$(bindir)/dmabench
 	$(INSTALL) -m 644 $(PLOT_SCRIPTS) $(DESTDIR)$(pkgdatadir)/plot/
+	$(INSTALL) -m 644 results/dmabench-results.schema.json $(DESTDIR)$(pkgdatadir)/
 	$(INSTALL) -m 644 $(JOB_FILES) $(DESTDIR)$(docdir)/examples/jobs/
 	$(INSTALL) -m 644 $(MAN_PAGE) $(DESTDIR)$(man1dir)/dmabench.1
 	$(INSTALL) -m 644 $(COMPLETION) $(DESTDIR)$(completiondir)/dmabench

@@ -1,4 +1,5 @@
-/* bench/analysis/compare_format.c - renders a compare report: table, Markdown, CSV, JUnit, LAVA.
+/* bench/analysis/compare_format.c - renders a compare report: table, Markdown, CSV, JUnit, LAVA,
+ * JSON.
  *
  * The terminal and Markdown tables are one table model printed two ways, so they cannot drift
  * apart. Numbers are shown with SI prefixes and four significant digits (12.35G bytes/s) where a
@@ -16,6 +17,7 @@
 #include "export.h"
 #include "export_junit.h"
 #include "metadata.h"
+#include "results_json.h"
 
 const char *const compare_csv_columns[] = {
         "base",   "new",         "case_id",    "bench",  "heap",        "metric",      "unit",
@@ -30,6 +32,7 @@ int compare_format_parse(const char *name, enum compare_format *out)
             [COMPARE_FORMAT_TABLE] = "table", [COMPARE_FORMAT_MD] = "md",
             [COMPARE_FORMAT_CSV] = "csv",     [COMPARE_FORMAT_JUNIT] = "junit",
             [COMPARE_FORMAT_LAVA] = "lava",   [COMPARE_FORMAT_LAVA_SIGNAL] = "lava-signal",
+            [COMPARE_FORMAT_JSON] = "json",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
         if (!strcmp(name, names[i])) {
@@ -543,6 +546,8 @@ int compare_write(const struct compare_report *r, enum compare_format format, FI
     case COMPARE_FORMAT_LAVA:
     case COMPARE_FORMAT_LAVA_SIGNAL:
         return write_lava(r, lava);
+    case COMPARE_FORMAT_JSON:
+        return compare_write_json(r, out);
     }
     return -EINVAL;
 }

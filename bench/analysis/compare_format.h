@@ -2,7 +2,8 @@
  *
  * The terminal table and Markdown show each NEW input against BASE with medians, change,
  * p-value and verdict, then the geometric-mean summary; CSV is one tidy row per case and
- * comparison; JUnit and LAVA carry the verdicts (a regression fails its test case).
+ * comparison; JUnit and LAVA carry the verdicts (a regression fails its test case); JSON is the
+ * whole report (results_json.h).
  */
 #ifndef DMABENCH_COMPARE_FORMAT_H
 #define DMABENCH_COMPARE_FORMAT_H
@@ -19,9 +20,10 @@ enum compare_format {
     COMPARE_FORMAT_JUNIT,
     COMPARE_FORMAT_LAVA,
     COMPARE_FORMAT_LAVA_SIGNAL,
+    COMPARE_FORMAT_JSON,
 };
 
-/* "table", "md", "csv", "junit", "lava", "lava-signal": 0, or -EINVAL. */
+/* "table", "md", "csv", "junit", "lava", "lava-signal", "json": 0, or -EINVAL. */
 int compare_format_parse(const char *name, enum compare_format *out);
 /* Write the report. lava is used by the two LAVA formats only (may be NULL otherwise).
  * 0, or -EIO (output) / the helper's error (lava). */

@@ -19,7 +19,8 @@ int export_format_parse(const char *name, enum export_format *out)
     static const char *const names[] = {[EXPORT_LAVA] = "lava",
                                         [EXPORT_LAVA_SIGNAL] = "lava-signal",
                                         [EXPORT_KCIDB] = "kcidb",
-                                        [EXPORT_JUNIT] = "junit"};
+                                        [EXPORT_JUNIT] = "junit",
+                                        [EXPORT_JSON] = "json"};
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
         if (!strcmp(name, names[i])) {
             *out = (enum export_format)i;

@@ -1,5 +1,5 @@
 /* bench/analysis/export.h - one run's results for board farms and CI: LAVA, KCIDB (KernelCI),
- * JUnit.
+ * JUnit; and as JSON (results_json.h).
  *
  * Every results.csv row becomes one test case: a measurement with its median and unit when it
  * ran (LAVA pass, KCIDB DONE), skipped with the reason, or failed with the error; plus one
@@ -21,7 +21,7 @@
 #define KCIDB_VERSION_MAJOR  5
 #define KCIDB_VERSION_MINOR  0
 
-enum export_format { EXPORT_LAVA, EXPORT_LAVA_SIGNAL, EXPORT_KCIDB, EXPORT_JUNIT };
+enum export_format { EXPORT_LAVA, EXPORT_LAVA_SIGNAL, EXPORT_KCIDB, EXPORT_JUNIT, EXPORT_JSON };
 
 struct kcidb_opts {
     const char *origin; /* the submitting CI system's name, [a-z0-9_]+ */
@@ -35,7 +35,7 @@ struct kcidb_opts {
     const struct sample_index *samples; /* the cases' durations; NULL: none */
 };
 
-/* "lava", "lava-signal", "kcidb", "junit": 0, or -EINVAL. */
+/* "lava", "lava-signal", "kcidb", "junit", "json": 0, or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *out);
 /* lava-test-case per row, then "dmabench-run". 0 or the sink's -errno. */
 int export_lava(const struct result_set *s, const struct lava_sink *lava);

@@ -35,7 +35,7 @@ static void compare_usage(FILE *out)
             "from different boards are labelled by board and show differences, not\n"
             "regressions. Cases found in one set only are listed as base-only / new-only.\n"
             "\n"
-            "  --format FORMAT    table (default), md, csv, junit, lava, lava-signal\n"
+            "  --format FORMAT    table (default), md, csv, junit, lava, lava-signal, json\n"
             "  --threshold PCT    change that matters, in percent (default %g)\n"
             "  --alpha P          significance level (default %g)\n"
             "  --min-samples N    warn when a side has fewer samples (default %d)\n"
@@ -47,6 +47,8 @@ static void compare_usage(FILE *out)
             "lava-signal prints <LAVA_SIGNAL_TESTCASE ...> lines for LAVA's console parser and\n"
             "test-definitions' test-runner.py. Names are at most 100 characters: a longer one is\n"
             "cut and ends in a hash of the case, after a line 'dmabench: NAME is CASE METRIC'.\n"
+            "json: the whole report, every number unrounded, as one JSON document (the schema\n"
+            "is results/dmabench-results.schema.json).\n"
             "\n"
             "A run that metadata shows disturbed (load above the CPUs it used, steal time,\n"
             "another governor or clock than the other runs of its board, far longer per case,\n"
@@ -105,8 +107,8 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *a)
         switch (opt) {
         case OPT_FORMAT:
             if (compare_format_parse(optarg, &a->format)) {
-                cli_error("compare: --format '%s': expected table, md, csv, junit, lava or "
-                          "lava-signal",
+                cli_error("compare: --format '%s': expected table, md, csv, junit, lava, "
+                          "lava-signal or json",
                           optarg);
                 ret = CLI_EXIT_USAGE;
             }

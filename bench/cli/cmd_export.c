@@ -1,8 +1,9 @@
-/* bench/cli/cmd_export.c - `dmabench export RESULTS --format lava|lava-signal|kcidb|junit`.
+/* bench/cli/cmd_export.c - `dmabench export RESULTS --format lava|lava-signal|kcidb|junit|json`.
  *
  * Hands one run to a board farm or CI system in its own terms: LAVA test cases (through the
  * lava-test-case helper on a board under LAVA), KCIDB JSON for KernelCI, JUnit XML for the
- * rest. The run's own failures are in the report, not the exit code: exporting worked.
+ * rest, and dmabench's own JSON for dashboards and scripts. The run's own failures are in the
+ * report, not the exit code: exporting worked.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,15 +12,16 @@
 
 #include "cli.h"
 #include "export.h"
+#include "results_json.h"
 
 static void export_usage(FILE *out)
 {
     char helper[4096];
     bool have_helper = lava_helper_find(helper, sizeof(helper));
     fprintf(out,
-            "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit\n"
+            "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit|json\n"
             "                       [--origin NAME] [--build-id ORIGIN:ID]\n"
-            "                       [--kernel-tree NAME] [--kernel-commit SHA]\n"
+            "                       [--kernel-tree NAME] [--kernel-commit SHA] [--no-samples]\n"
             "\n"
             "Reports one run (a directory, or the results.csv in it): one test case per case\n"
             "and metric, passed with its median as the measurement, skipped with the reason,\n"
@@ -40,6 +42,9 @@ static void export_usage(FILE *out)
             "               case (DONE with a number, SKIP, FAIL); submit it with kcidb-submit\n"
             "  junit        JUnit XML, a testcase per case, with its time, the run's host and\n"
             "               properties (board, kernel, dmabench version)\n"
+            "  json         the run as one JSON document: its metadata, every results.csv row\n"
+            "               (numbers as numbers, empty cells null) with its raw samples from\n"
+            "               samples.csv (schema: results/dmabench-results.schema.json)\n"
             "\n"
             "  --origin NAME        KCIDB origin, the submitting CI system (default %s)\n"
             "  --build-id ORIGIN:ID attach the tests to a build KCIDB already has (the lab's\n"
@@ -47,6 +52,7 @@ static void export_usage(FILE *out)
             "  --kernel-tree NAME   the running kernel's tree (mainline, next, net-next ...)\n"
             "  --kernel-commit SHA  its commit, all 40 hex digits (else the one its release\n"
             "                       names, with CONFIG_LOCALVERSION_AUTO and a full hash)\n"
+            "  --no-samples         json: leave the raw samples out (samples.csv is not read)\n"
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",
@@ -56,19 +62,28 @@ static void export_usage(FILE *out)
 
 int cmd_export(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID, OPT_KERNEL_TREE, OPT_KERNEL_COMMIT };
+    enum {
+        OPT_FORMAT = 1000,
+        OPT_ORIGIN,
+        OPT_BUILD_ID,
+        OPT_KERNEL_TREE,
+        OPT_KERNEL_COMMIT,
+        OPT_NO_SAMPLES
+    };
     static const struct option options[] = {
             {"format", required_argument, NULL, OPT_FORMAT},
             {"origin", required_argument, NULL, OPT_ORIGIN},
             {"build-id", required_argument, NULL, OPT_BUILD_ID},
             {"kernel-tree", required_argument, NULL, OPT_KERNEL_TREE},
             {"kernel-commit", required_argument, NULL, OPT_KERNEL_COMMIT},
+            {"no-samples", no_argument, NULL, OPT_NO_SAMPLES},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
     };
     struct kcidb_opts kcidb = {.origin = KCIDB_ORIGIN_DEFAULT};
     enum export_format format;
-    bool have_format = false, seen[sizeof(options) / sizeof(options[0])] = {false};
+    bool have_format = false, no_samples = false,
+         seen[sizeof(options) / sizeof(options[0])] = {false};
     int opt, index;
     while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
         /* Each option once: a second one would silently win. */
@@ -77,7 +92,8 @@ int cmd_export(int argc, char **argv)
         switch (opt) {
         case OPT_FORMAT:
             if (export_format_parse(optarg, &format)) {
-                cli_error("export: --format '%s': expected lava, lava-signal, kcidb or junit",
+                cli_error("export: --format '%s': expected lava, lava-signal, kcidb, junit or "
+                          "json",
                           optarg);
                 return CLI_EXIT_USAGE;
             }
@@ -101,6 +117,9 @@ int cmd_export(int argc, char **argv)
         case OPT_KERNEL_COMMIT:
             kcidb.kernel_commit = optarg;
             break;
+        case OPT_NO_SAMPLES:
+            no_samples = true;
+            break;
         case 'h':
             export_usage(stdout);
             return CLI_EXIT_OK;
@@ -113,6 +132,10 @@ int cmd_export(int argc, char **argv)
         cli_error("export: needs one result set and --format (see 'dmabench export --help')");
         return CLI_EXIT_USAGE;
     }
+    if (no_samples && format != EXPORT_JSON) {
+        cli_error("export: --no-samples: only --format json writes the raw samples");
+        return CLI_EXIT_USAGE;
+    }
     struct result_set *s;
     char err[1024];
     int ret = result_set_load(&s, argv[optind], err, sizeof(err));
@@ -120,15 +143,18 @@ int cmd_export(int argc, char **argv)
         cli_error("export: %s", err);
         return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
     }
-    /* The cases' times (JUnit, KCIDB) come from samples.csv; a set without one has none. */
+    /* The raw samples (json) and the cases' times (junit, kcidb) come from samples.csv; a set
+     * without one has none. */
     struct sample_index *samples = NULL;
-    if (format == EXPORT_JUNIT || format == EXPORT_KCIDB) {
+    if ((format == EXPORT_JSON && !no_samples) || format == EXPORT_JUNIT ||
+        format == EXPORT_KCIDB) {
         ret = sample_index_load(&samples, s->dir, err, sizeof(err));
         if (ret && ret != -ENOENT) {
             cli_error("export: %s", err);
             result_set_free(s);
             return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
         }
+        ret = 0;
     }
     struct lava_sink lava;
     switch (format) {
@@ -151,10 +177,15 @@ int cmd_export(int argc, char **argv)
         if (ret)
             cli_error("export: stdout: %s", strerror(-ret));
         break;
+    case EXPORT_JSON:
+        ret = export_json(s, samples, no_samples ? "left-out" : "absent", stdout);
+        if (ret)
+            cli_error("export: stdout: %s", strerror(-ret));
+        break;
     }
     sample_index_free(samples);
     result_set_free(s);
     if (ret == -EINVAL)
-        return CLI_EXIT_USAGE; /* a build id not of KCIDB's form */
+        return CLI_EXIT_USAGE; /* a build id, kernel tree or commit not of KCIDB's form */
     return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

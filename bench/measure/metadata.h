@@ -10,6 +10,7 @@
 #ifndef DMABENCH_METADATA_H
 #define DMABENCH_METADATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define METADATA_MAX     160
@@ -40,6 +41,30 @@ int metadata_set(struct metadata *md, const char *key, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* The value of key, or NULL. */
 const char *metadata_get(const struct metadata *md, const char *key);
+
+/* Keys whose value is one number (or "unknown" where the machine did not tell): counts, sizes,
+ * times, loads, a percentage. Every other key is text, even one that may look like a number
+ * (git_sha). KEY(name) is one key, FAMILY(prefix) every key that starts with prefix (the load
+ * figures read before and after the run). `export --format json` writes these as numbers. */
+#define METADATA_NUMERIC_KEYS(KEY, FAMILY)                                                         \
+    KEY(cpu_packages)                                                                              \
+    KEY(cpu_cores)                                                                                 \
+    KEY(cpu_pus)                                                                                   \
+    KEY(numa_nodes)                                                                                \
+    KEY(page_size)                                                                                 \
+    KEY(perf_event_paranoid)                                                                       \
+    KEY(timing_resolution_ns)                                                                      \
+    KEY(timing_read_cost_ns)                                                                       \
+    KEY(min_sample_ns)                                                                             \
+    KEY(resumes)                                                                                   \
+    KEY(cpus_used)                                                                                 \
+    KEY(steal_percent)                                                                             \
+    FAMILY(before_loadavg_)                                                                        \
+    FAMILY(after_loadavg_)                                                                         \
+    FAMILY(before_cpu_)                                                                            \
+    FAMILY(after_cpu_)
+/* Whether key is one of METADATA_NUMERIC_KEYS. */
+bool metadata_key_is_numeric(const char *key);
 /* key = now as ISO-8601 UTC with milliseconds, "2025-01-31T23:59:59.123Z". */
 int metadata_set_time(struct metadata *md, const char *key);
 /* Such a time (the milliseconds optional) as seconds since the epoch; NAN when text is NULL or

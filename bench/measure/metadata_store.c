@@ -35,6 +35,15 @@ const char *metadata_get(const struct metadata *md, const char *key)
     return e ? e->value : NULL;
 }
 
+bool metadata_key_is_numeric(const char *key)
+{
+#define METADATA_IS_KEY(name)      !strcmp(key, #name) ||
+#define METADATA_IN_FAMILY(prefix) !strncmp(key, #prefix, strlen(#prefix)) ||
+    return METADATA_NUMERIC_KEYS(METADATA_IS_KEY, METADATA_IN_FAMILY) false;
+#undef METADATA_IS_KEY
+#undef METADATA_IN_FAMILY
+}
+
 /* Collectors go on past a lost key and report the first loss at the end. */
 static int record(struct metadata *md, int err)
 {

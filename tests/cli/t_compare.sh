@@ -140,7 +140,7 @@ test_compare_bad_input_exits_2() {
     expect_one_line_err
     run compare "$cmp_data/base" "$cmp_data/slower" --format xml
     expect_rc 2
-    expect_err "--format 'xml': expected table, md, csv, junit, lava or lava-signal"
+    expect_err "--format 'xml': expected table, md, csv, junit, lava, lava-signal or json"
     run compare "$cmp_data/base" "$cmp_data/slower" --alpha 2
     expect_rc 2
     run compare "$cmp_data/base" "$cmp_data/slower" --threshold five

@@ -172,12 +172,13 @@ files_fails_fast() {
 }
 
 test_files_fifo_inputs_fail_fast() {
-    local f
+    local f format
     for f in "${FILES_SET[@]}"; do
         files_fifo_set "$f" "$f"
+        # compare and export --format json read the samples too.
+        files_fails_fast "$fset/$f" export "$fset" --format json
         if [ "$f" = samples.csv ]; then
-            # Only compare reads the samples.
-            files_fails_fast "$fset/$f" compare "$fset" "$plot_sample/host"
+            files_fails_fast "$fset/$f" compare "$fset" "$plot_sample/host" --format json
             continue
         fi
         files_fails_fast "$fset/$f" compare "$fset" "$plot_sample/host"
@@ -204,9 +205,18 @@ test_files_fifo_inputs_fail_fast() {
     files_fifo_set link results.csv
     rm "$fset/results.csv"
     ln -s "$plot_sample/host/results.csv" "$fset/results.csv"
-    DMABENCH_PLOT_DIR=$plot_scripts run_program timeout 10 "$DMABENCH" export "$fset" --format junit
+    for format in junit json; do
+        run_program timeout 10 "$DMABENCH" export "$fset" --format "$format"
+        expect_rc 2
+        expect_err "$fset/results.csv: is a symbolic link: refusing to read it"
+    done
+    # And a link in place of samples.csv, which export --format json reads.
+    files_fifo_set link-samples samples.csv
+    rm "$fset/samples.csv"
+    ln -s "$plot_sample/host/samples.csv" "$fset/samples.csv"
+    run_program timeout 10 "$DMABENCH" export "$fset" --format json
     expect_rc 2
-    expect_err "$fset/results.csv: is a symbolic link: refusing to read it"
+    expect_err "$fset/samples.csv: is a symbolic link: refusing to read it"
 }
 
 # Where plot cannot write, it says so, exits 1, claims no plot made, and leaves every plot that

@@ -28,7 +28,7 @@ installed_files() {
     local p=${1:-/usr/local}
     echo "$p/bin/dmabench $p/share/man/man1/dmabench.1 \
         $p/share/bash-completion/completions/dmabench $p/share/dmabench/plot/common.gp \
-        $p/share/doc/dmabench/examples/jobs/quick.ini"
+        $p/share/doc/dmabench/examples/jobs/quick.ini $p/share/dmabench/dmabench-results.schema.json"
 }
 
 test_install_puts_every_file_under_destdir_and_prefix() {

@@ -158,7 +158,7 @@ static void test_error_messages_name_file_and_line(void **state)
     assert_string_equal(load_fails("[a]\ncolour = red\n", -EINVAL),
                         "t.ini:2: unknown key 'colour' (known: heap, size, align, page-size, "
                         "threads, batch, kernel, node, strategy, direction, region, "
-                        "region-offset, regions, lines, importers, pool, format, engine, cpu, "
+                        "region-offset, regions, lines, importers, pool, frame, engine, cpu, "
                         "peer, bench, reps, time-budget, counters, cpus)");
     assert_string_equal(load_fails("[global]\n\nsize = 4Q\n[a]\nbench = cpu\n", -EINVAL),
                         "t.ini:3: size: '4Q' is not a size");

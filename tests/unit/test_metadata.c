@@ -24,6 +24,7 @@
 #include "cpu_features.h"
 #include "metadata.h"
 #include "metadata_per_cpu.h"
+#include "proc_load.h"
 #include "version.h"
 
 static struct metadata *new_metadata(void)
@@ -263,6 +264,49 @@ static void test_machine_keys_present(void **state)
     assert_string_not_equal(metadata_get(md, "cpu_model"), "unknown");
     assert_true(atoi(metadata_get(md, "cpu_pus")) >= 1);
     free(md);
+}
+
+/* Every key METADATA_NUMERIC_KEYS names holds one number, or "unknown": export --format json
+ * writes them as numbers (null for unknown), so a unit in the text would lose the value. */
+static void assert_numeric_keys_hold_numbers(const struct metadata *md, size_t want_at_least)
+{
+    size_t numeric = 0;
+    for (size_t i = 0; i < md->n; i++) {
+        const char *key = md->entries[i].key, *value = md->entries[i].value;
+        if (!metadata_key_is_numeric(key))
+            continue;
+        numeric++;
+        char *end;
+        strtod(value, &end);
+        if (strcmp(value, "unknown") != 0 && (end == value || *end))
+            fail_msg("%s = '%s': listed numeric, but not a number", key, value);
+    }
+    assert_true(numeric >= want_at_least);
+}
+
+static void test_numeric_keys_hold_numbers(void **state)
+{
+    (void)state;
+    assert_true(metadata_key_is_numeric("cpu_pus"));
+    assert_true(metadata_key_is_numeric("before_loadavg_15"));
+    assert_true(metadata_key_is_numeric("after_cpu_total"));
+    assert_false(metadata_key_is_numeric("before_cpufreq_cur_khz")); /* per policy: text */
+    assert_false(metadata_key_is_numeric("git_sha"));
+    assert_false(metadata_key_is_numeric("cpu_model"));
+    /* This machine, and a machine that tells nothing. */
+    struct metadata *md = new_metadata();
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_int_equal(metadata_collect_load(md, "before"), 0);
+    assert_numeric_keys_hold_numbers(md, 5 + 3 + N_CPU_TIME_FIELDS);
+    free(md);
+    char *root = new_tree();
+    md = new_metadata();
+    md->root = root;
+    assert_int_equal(metadata_collect_machine(md), 0);
+    assert_int_equal(metadata_collect_load(md, "after"), 0);
+    assert_numeric_keys_hold_numbers(md, 5 + 3 + N_CPU_TIME_FIELDS);
+    free(md);
+    remove_tree(root);
 }
 
 static void test_missing_files_say_unknown(void **state)
@@ -713,6 +757,7 @@ int main(void)
             cmocka_unit_test(test_x86_board_from_dmi),
             cmocka_unit_test(test_load_and_steal_from_proc),
             cmocka_unit_test(test_steal_arithmetic),
+            cmocka_unit_test(test_numeric_keys_hold_numbers),
             cmocka_unit_test(test_per_cpu_groups),
             cmocka_unit_test(test_board_with_cpufreq_and_thermal),
             cmocka_unit_test(test_vm_without_cpufreq_or_thermal),

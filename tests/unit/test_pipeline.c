@@ -522,7 +522,7 @@ static void test_mem_guard_counts_the_pool(void **state)
     struct mem_limit half = {.percent = 50};
     char err[512];
     assert_int_equal(mem_guard_check(&g, &small, &half, err, sizeof(err)), -E2BIG);
-    assert_non_null(strstr(err, "lower --format or --pool"));
+    assert_non_null(strstr(err, "lower --frame or --pool"));
 }
 
 int main(void)
