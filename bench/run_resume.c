@@ -132,6 +132,19 @@ int run_resume_load_metadata(int dirfd, const char *dir, struct metadata *md, bo
     return ret;
 }
 
+int run_resume_each_row(int dirfd, const char *dir, int (*fn)(char *const *fields, void *arg),
+                        void *arg, char *err, size_t err_len)
+{
+    struct run_file f;
+    struct csv_row row;
+    int ret = run_file_open(&f, dirfd, dir, "results.csv", results_columns, n_results_columns, err,
+                            err_len);
+    while (!ret && (ret = run_file_next(&f, dir, n_results_columns, &row, err, err_len)) == 1)
+        ret = fn(row.fields, arg);
+    run_file_close(&f);
+    return ret;
+}
+
 /* --- the sweep's cases, by id ------------------------------------------------------------- */
 
 struct case_index {

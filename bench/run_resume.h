@@ -46,6 +46,13 @@ int run_resume_prepare(int dirfd, const char *dir, const char *run_id, struct re
                        size_t n_cases, FILE **results, FILE **samples, struct resume_counts *counts,
                        char *err, size_t err_len);
 
+/* Call fn(fields, arg) for every row of DIR/results.csv, in the file's order (the fields in
+ * the writer's column order: bench/results/results_columns.h); after run_resume_prepare, these
+ * are the rows of the cases kept from before. A non-zero return of fn stops and is returned.
+ * 0, or -errno with "DIR/results.csv: reason" in err. */
+int run_resume_each_row(int dirfd, const char *dir, int (*fn)(char *const *fields, void *arg),
+                        void *arg, char *err, size_t err_len);
+
 /* argv as one CSV row (RFC 4180 quoting), for the "argv" metadata key. -EINVAL when an
  * argument holds a control character, -ENOSPC when the row does not fit in out_len. */
 int run_args_encode(int argc, char *const *argv, char *out, size_t out_len);

@@ -37,7 +37,6 @@ static void note_short(struct short_cases *sc, const char *id)
 void run_summary_add(struct run_summary *s, const struct bench_case *c, const struct case_result *r)
 {
     s->cases++;
-    s->measured++;
     flag_tally_add(&s->disturbed, r->disturbed);
     flag_tally_add(&s->implausible, r->implausible);
     if (r->reps && r->stop == REPS_STOP_MAX)
@@ -114,8 +113,6 @@ static void print_flagged(const struct run_summary *s, FILE *out)
     const struct flag_tally *tally[] = {&s->disturbed, &s->implausible};
     const char *const names[] = {"disturbed", "implausible"};
     fprintf(out, "flagged");
-    if (s->measured < s->cases)
-        fprintf(out, " (of the %u cases run after --resume)", s->measured);
     for (size_t i = 0; i < 2; i++) {
         char why[256];
         flag_tally_format(tally[i], why, sizeof(why));

@@ -37,7 +37,6 @@ struct run_summary {
     size_t n;
     struct heap_summary heaps[SUMMARY_MAX_HEAPS];
     unsigned cases, ok, skipped, errors;
-    unsigned measured;                        /* cases run in this session (not before --resume) */
     struct flag_tally disturbed, implausible; /* of the cases measured */
     bool any_heap_figure;      /* a case with heap columns succeeded: the table has a number */
     struct short_cases capped; /* --reps auto reached its cap before the CI target (max) */

@@ -116,14 +116,16 @@ static size_t whole_buffer_lines(const struct heap_buf *buf, size_t line)
 }
 
 /* One partial-sync begin/end pair on the first region: the only way to learn whether the
- * exporter has DMA_BUF_IOCTL_SYNC_PARTIAL (the core falls back to a full sync otherwise). */
+ * exporter has a range sync (DMA_BUF_IOCTL_SYNC_PARTIAL, or u-dma-buf's sysfs one); the core falls
+ * back to a full sync otherwise. */
 static int probe_partial_ioctl(struct sync_window *w, char *why, size_t why_len)
 {
     size_t off = sync_layout_region(&w->layout, 0);
     int begin = heap_sync_range_begin(w->buf, w->dir, off, w->layout.region);
     int end = begin < 0 ? begin : heap_sync_range_end(w->buf, w->dir, off, w->layout.region);
     if (begin < 0 || end < 0) {
-        snprintf(why, why_len, "DMA_BUF_IOCTL_SYNC_PARTIAL probe on %s", w->buf->heap->info.name);
+        snprintf(why, why_len, "partial sync probe on %s (%s)", w->buf->heap->info.name,
+                 w->buf->heap->info.backend);
         return begin < 0 ? begin : end;
     }
     if (begin == HEAP_SYNC_DONE_FULL || end == HEAP_SYNC_DONE_FULL) {
@@ -149,8 +151,10 @@ int sync_window_init(struct sync_window *w, struct heap_buf *buf, void *map,
     int ret = sync_layout_check(layout, why, why_len);
     if (ret)
         return ret;
+    /* The exporter's sync: a dma-buf's ioctls, or a driver's own (u-dma-buf syncs through sysfs
+     * and is no dma-buf). Only host memory has neither. */
     bool ioctl = s->kind == SYNC_FULL || s->kind == SYNC_PARTIAL_IOCTL;
-    if (ioctl && buf->fd < 0) {
+    if (ioctl && !buf->heap->ops->sync && !buf->heap->ops->sync_range) {
         snprintf(why, why_len, "%s: %s memory is not a dma-buf, so there is no DMA_BUF_IOCTL_SYNC",
                  sync_kind_name(s->kind), buf->heap->info.name);
         return -EOPNOTSUPP;

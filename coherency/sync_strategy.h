@@ -2,7 +2,8 @@
  *
  * A strategy brackets the CPU's access to some regions of a buffer: `none` does nothing,
  * `full` asks the exporter (DMA_BUF_IOCTL_SYNC over the whole buffer), `partial-ioctl` asks it
- * for the regions only (the vendor DMA_BUF_IOCTL_SYNC_PARTIAL, where the kernel has it), and
+ * for the regions only (the vendor DMA_BUF_IOCTL_SYNC_PARTIAL where the kernel has it, or the
+ * u-dma-buf driver's sysfs range sync), and
  * `partial-user` / `full-user` maintain the caches from user space, the regions or the whole
  * buffer, with the instructions named after a colon (partial-user:clwb) or the best ones here.
  */
@@ -19,7 +20,7 @@
 enum sync_kind {
     SYNC_NONE,          /* skip the sync: what a coherency probe compares against */
     SYNC_FULL,          /* DMA_BUF_IOCTL_SYNC START/END over the whole buffer */
-    SYNC_PARTIAL_IOCTL, /* the vendor DMA_BUF_IOCTL_SYNC_PARTIAL per region */
+    SYNC_PARTIAL_IOCTL, /* the exporter's range sync per region (vendor ioctl, u-dma-buf sysfs) */
     SYNC_PARTIAL_USER,  /* user-space range maintenance of the regions only */
     SYNC_FULL_USER,     /* user-space maintenance of every line of the buffer */
     N_SYNC_KINDS

@@ -13,6 +13,7 @@
 #define HEAP_BACKENDS(X)                                                                           \
     X(dma_heap)                                                                                    \
     X(udmabuf)                                                                                     \
+    X(u_dma_buf)                                                                                   \
     X(ion)                                                                                         \
     X(host)
 

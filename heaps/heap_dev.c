@@ -31,13 +31,13 @@ size_t heap_base_page_size(void)
 
 /* Reserve len + align bytes of address space, then place the real mapping at the first
  * aligned address inside it and give the rest back: mmap itself only promises page alignment. */
-static int map_at_alignment(int fd, size_t len, size_t align, int flags, void **addr)
+static int map_at_alignment(int fd, size_t offset, size_t len, size_t align, int flags, void **addr)
 {
     size_t page = heap_base_page_size();
     if (len == 0 || (align & (align - 1)))
         return -EINVAL;
     if (align <= page) {
-        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, (off_t)offset);
         if (p == MAP_FAILED)
             return -errno;
         *addr = p;
@@ -51,7 +51,7 @@ static int map_at_alignment(int fd, size_t len, size_t align, int flags, void **
     if (reserve == MAP_FAILED)
         return -errno;
     char *aligned = (char *)(((uintptr_t)reserve + align - 1) & ~(uintptr_t)(align - 1));
-    void *p = mmap(aligned, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+    void *p = mmap(aligned, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, (off_t)offset);
     if (p == MAP_FAILED) {
         int err = -errno;
         munmap(reserve, reserve_len);
@@ -68,12 +68,17 @@ static int map_at_alignment(int fd, size_t len, size_t align, int flags, void **
 
 int heap_map_aligned(int fd, size_t len, size_t align, void **addr)
 {
-    return map_at_alignment(fd, len, align, MAP_SHARED, addr);
+    return map_at_alignment(fd, 0, len, align, MAP_SHARED, addr);
+}
+
+int heap_map_aligned_at(int fd, size_t offset, size_t len, size_t align, void **addr)
+{
+    return map_at_alignment(fd, offset, len, align, MAP_SHARED, addr);
 }
 
 int heap_map_anon_aligned(size_t len, size_t align, int extra_flags, void **addr)
 {
-    return map_at_alignment(-1, len, align, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, addr);
+    return map_at_alignment(-1, 0, len, align, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, addr);
 }
 
 static long read_long_file(const char *path)

@@ -1,7 +1,8 @@
 /* heaps/heap_dev.h - device paths, aligned mappings and page-size facts shared by backends.
  *
  * Device nodes are looked up under $DMABENCH_DEV_ROOT when it is set (tests plant fake
- * /dev trees there), so a backend never hard-codes where /dev is.
+ * /dev trees there), so a backend never hard-codes where /dev is; u-dma-buf's sysfs class
+ * directory is looked up there too, as its files are the driver's interface.
  */
 #ifndef DMABENCH_HEAP_DEV_H
 #define DMABENCH_HEAP_DEV_H
@@ -15,6 +16,8 @@ int heap_dev_path(char *out, size_t out_len, const char *path);
 /* Map fd [0, len) shared read/write at an address aligned to align (power of two, or 0 for
  * page alignment). Returns 0 and *addr, or -errno. Unmap with munmap(addr, len). */
 int heap_map_aligned(int fd, size_t len, size_t align, void **addr);
+/* The same for fd [offset, offset + len); offset a multiple of the page size. */
+int heap_map_aligned_at(int fd, size_t offset, size_t len, size_t align, void **addr);
 /* The same for private anonymous memory; extra_flags adds MAP_HUGETLB and its size bits. */
 int heap_map_anon_aligned(size_t len, size_t align, int extra_flags, void **addr);
 /* The kernel's base page size. */

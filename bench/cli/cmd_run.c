@@ -29,6 +29,7 @@
 #include "run_resume.h"
 #include "run_signals.h"
 #include "run_summary.h"
+#include "run_summary_replay.h"
 #include "run_options.h"
 #include "runner.h"
 #include "timing.h"
@@ -387,6 +388,52 @@ static int check_same_machine(const struct run_ctx *ctx)
     return CLI_EXIT_OK;
 }
 
+/* The cases kept from before --resume, sorted by id, for the summary's replay. */
+struct kept_cases {
+    const struct bench_case **cases;
+    size_t n;
+};
+
+static int by_case_id(const void *a, const void *b)
+{
+    return strcmp((*(const struct bench_case *const *)a)->id,
+                  (*(const struct bench_case *const *)b)->id);
+}
+
+static const struct bench_case *kept_case(void *arg, const char *id)
+{
+    const struct kept_cases *k = arg;
+    struct bench_case key; /* only its id is read */
+    snprintf(key.id, sizeof(key.id), "%s", id);
+    const struct bench_case *want = &key, **hit;
+    hit = bsearch(&want, k->cases, k->n, sizeof(*k->cases), by_case_id);
+    return hit ? *hit : NULL;
+}
+
+/* The summary of a resumed run is the whole run's: the kept cases go back into it. */
+static int summarise_kept_cases(struct run_ctx *ctx)
+{
+    struct kept_cases k = {calloc(ctx->n_rcases ? ctx->n_rcases : 1, sizeof(*k.cases)), 0};
+    char err[CLI_MESSAGE_MAX];
+    if (!k.cases) {
+        cli_error("run: --resume: %s", strerror(ENOMEM));
+        return CLI_EXIT_FAILURE;
+    }
+    for (size_t j = 0; j < ctx->n_plan; j++)
+        for (size_t i = 0; i < ctx->plan[j].n_cases; i++)
+            if (ctx->rcases[ctx->plan[j].first + i].done)
+                k.cases[k.n++] = &ctx->plan[j].cases[i];
+    qsort(k.cases, k.n, sizeof(*k.cases), by_case_id);
+    int ret = run_summary_replay(&ctx->summary, ctx->dirfd, ctx->dir, kept_case, &k, err,
+                                 sizeof(err));
+    free(k.cases);
+    if (ret) {
+        cli_error("run: --resume: %s", err);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
 static int open_resumed_run(struct run_ctx *ctx)
 {
     char err[CLI_MESSAGE_MAX];
@@ -406,10 +453,8 @@ static int open_resumed_run(struct run_ctx *ctx)
         return CLI_EXIT_FAILURE;
     }
     ctx->done = (unsigned)counts.done;
-    ctx->summary.cases += (unsigned)counts.done;
-    ctx->summary.ok += (unsigned)counts.ok;
-    ctx->summary.skipped += (unsigned)counts.skipped;
-    ctx->summary.errors += (unsigned)counts.errors;
+    if ((status = summarise_kept_cases(ctx)) != CLI_EXIT_OK)
+        return status;
     metadata_set(&ctx->md, "resumes", "%lu", ctx->resumes + 1);
     metadata_set_time(&ctx->md, "resumed_time");
     if (!ctx->opts->quiet)
@@ -481,9 +526,8 @@ static int run_all(struct run_ctx *ctx, int argc, char **argv)
     metadata_set(&ctx->md, "steal_percent", "%.2f", metadata_steal_percent(&ctx->md));
     metadata_set(&ctx->md, "cases", "%u ok, %u skipped, %u errors", ctx->summary.ok,
                  ctx->summary.skipped, ctx->summary.errors);
-    metadata_set(&ctx->md, "flagged_cases", "%u disturbed, %u implausible%s",
-                 ctx->summary.disturbed.flagged, ctx->summary.implausible.flagged,
-                 ctx->summary.measured < ctx->summary.cases ? " (since the last --resume)" : "");
+    metadata_set(&ctx->md, "flagged_cases", "%u disturbed, %u implausible",
+                 ctx->summary.disturbed.flagged, ctx->summary.implausible.flagged);
     ret = results_write_metadata(&ctx->writer, &ctx->md);
     int closed = results_close(&ctx->writer);
     if (ret || closed) {

@@ -32,6 +32,7 @@ test_list_table_says_what_is_missing_and_why() {
     expect_out '^  dma-heap .*unavailable: no /dev/dma_heap'
     expect_out '^  ion .*unavailable: no /dev/ion'
     expect_out '^  udmabuf .*(available|unavailable: .*udmabuf)'
+    expect_out '^  (u-dma-buf .*unavailable: no /dev/udmabuf\[0-9\]\*: the out-of-tree u-dma-buf driver \(ikwzm\) is not loaded|udmabuf0 +u-dma-buf )'
     expect_out '^Topology \(hwloc\)'
     expect_out '^  L1d +[0-9]+ KiB x[0-9]+, line [0-9]+ B'
     expect_out '^  hardware +libpfm4: (available|unavailable: .*perf_event_open\(perf::cycles\))'
@@ -134,6 +135,30 @@ test_alloc_heap_not_present() {
     DMABENCH_DEV_ROOT="$work/empty-root" run alloc --heap udmabuf --size 4K
     expect_rc 1
     expect_err "heap udmabuf \(udmabuf\): alloc of 4 KiB .*No such file or directory \(no /dev/udmabuf"
+    expect_one_line_err
+}
+
+# ikwzm's u-dma-buf as its files look: /dev/udmabuf0 (a 1 MiB file stands in for the buffer) and
+# /sys/class/u-dma-buf/udmabuf0 in the driver's default sync_mode 1.
+test_u_dma_buf_device_is_listed_and_lends_its_buffer() {
+    local root="$work/udb-root" sys="$work/udb-root/sys/class/u-dma-buf/udmabuf0" f
+    mkdir -p "$root/dev" "$sys"
+    truncate -s 1M "$root/dev/udmabuf0"
+    printf '1048576\n' >"$sys/size"
+    printf '1\n' >"$sys/sync_mode"
+    for f in sync_offset sync_size sync_direction sync_for_cpu sync_for_device; do
+        printf '0\n' >"$sys/$f"
+    done
+    DMABENCH_DEV_ROOT="$root" run list
+    expect_rc 0
+    expect_out '^  udmabuf0 +u-dma-buf +contiguous +cached +no +4KiB +available: .*/dev/udmabuf0, at most 1 MiB'
+    expect_out '^  udmabuf0-uncached +u-dma-buf +uncached +uncached +no '
+    DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0-uncached --size 64K
+    expect_rc 0
+    expect_out 'heap=udmabuf0-uncached backend=u-dma-buf class=uncached .* dmabuf=no verify=ok'
+    DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0 --size 2M
+    expect_rc 1
+    expect_err "heap udmabuf0 \(u-dma-buf\): alloc of 2 MiB .*\(the largest buffer this heap accepts is 1 MiB\)"
     expect_one_line_err
 }
 

@@ -427,3 +427,24 @@ test_reliability_alloc_memory_guard() {
     expect_rc 0
     [ "$(grep -c 'verify=ok' <<<"$out")" -eq 4 ] || fail "four buffers verified"
 }
+
+# The summary after --resume is the whole run's: the cases kept from before count in its heap
+# table and grids, not only the cases run now.
+test_reliability_resume_summary_is_the_whole_run() {
+    rel_straight
+    local d=$work/rel-summary want
+    cp -r "$work/rel-straight" "$d"
+    rm -f "$d/.dmabench.lock"
+    grep -v -e '^[0-9]*,end_time,' -e '^[0-9]*,run_state,' "$work/rel-straight/metadata.csv" >"$d/metadata.csv"
+    # Keep the read cases only: write and copy run again.
+    awk -F, 'NR == 1 || $3 ~ /kernel=read/' "$work/rel-straight/results.csv" >"$d/results.csv"
+    awk -F, 'NR == 1 || $3 ~ /kernel=read/' "$work/rel-straight/samples.csv" >"$d/samples.csv"
+    want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) C[$i] = i; next }
+        $C["metric"] == "bandwidth" && $C["median"] > m { m = $C["median"] }
+        END { printf "%.2f", m / 1e9 }' "$d/results.csv")
+    run run --resume "$d" -q
+    expect_rc 0
+    expect_out "^host +$want +[0-9.]+ +[0-9.]+ "
+    expect_out "^cases: 9, ok 9, skipped 0, errors 0$"
+    ! grep -q 'run after --resume' <<<"$out" || fail "the summary still covers this session only"
+}
