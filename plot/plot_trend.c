@@ -18,21 +18,13 @@
 #include "history_newest.h"
 #include "plot.h"
 #include "plot_render.h"
+#include "text_hash.h"
 #include "utf8_scan.h"
 
 #define TREND_PREFIX_MAX 80
 #define TREND_LABELS_MAX 30 /* x tics labelled at most; the others every step-th */
 
 /* ---- names ------------------------------------------------------------------------------- */
-
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s;; p++) {
-        h = (h ^ *p) * 0x100000001b3ull;
-        if (!*p) /* the NUL too: "a" "bc" and "ab" "c" differ */
-            return h;
-    }
-}
 
 /* Append len bytes of text to the name's prefix, each run of characters other than
  * [A-Za-z0-9.] as one '-', and a '-' after it; nothing past TREND_PREFIX_MAX. */
@@ -51,7 +43,7 @@ static void name_append(char *out, size_t *used, size_t start, const char *text,
 
 void plot_trend_name(const struct history_series *s, char out[PLOT_TREND_NAME_MAX])
 {
-    uint64_t h = fnv1a(fnv1a(fnv1a(0xcbf29ce484222325ull, s->board), s->case_id), s->metric);
+    uint64_t h = text_hash(text_hash(text_hash(TEXT_HASH_START, s->board), s->case_id), s->metric);
     size_t used = (size_t)snprintf(out, PLOT_TREND_NAME_MAX, "trend-");
     size_t start = used;
     name_append(out, &used, start, s->board, strlen(s->board));

@@ -20,15 +20,16 @@ build="gcc make pkg-config libc6-dev $libs"
 # util-linux brings setpriv (the VM test drops privileges with it), file checks static binaries.
 # The lab VMs (mk/lab.mk): the kernel source and what building it takes, and the arm64 guest
 # with the cross-built static binaries. clang and its runtime build the libFuzzer targets
-# (mk/fuzz.mk); lava-common (jinja2 for its lava-schema.py) and python3-jsonschema check the
-# LAVA and KCIDB output (tests/cli/t_export.sh), python3-jsonschema and jq the JSON output and
+# (mk/fuzz.mk); lava-common (jinja2 for its lava-schema.py), python3-jsonschema and
+# libxml2-utils (xmllint) check the LAVA, KCIDB and JUnit output against their schemas
+# (tests/cli/t_export.sh, tests/data/schemas/), python3-jsonschema and jq the JSON output and
 # the README's jq one-liners for dashboards (tests/cli/t_json.sh). chromium renders history's
 # dashboard page headless (tests/browser/run.sh).
 check="$build libcmocka-dev qemu-system-x86 busybox-static cpio file util-linux clang-format
     valgrind gnuplot-nox chromium
     linux-source-6.12 flex bison bc libelf-dev xz-utils qemu-system-arm
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross $arm64_libs
-    clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema jq"
+    clang libclang-rt-14-dev lava-common python3-jinja2 python3-jsonschema libxml2-utils jq"
 # make deb builds with debhelper and checks the package with lintian; the man page test renders
 # it with groff (tests/install/). make check does both (installcheck, debcheck).
 deb="$build debhelper lintian"

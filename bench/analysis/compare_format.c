@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "csv_write.h"
+#include "export.h"
 #include "export_junit.h"
 #include "metadata.h"
 #include "results_json.h"
@@ -385,24 +386,39 @@ static void cell_message(char *out, size_t len, const struct compare_report *r, 
              cell->few_samples ? ", few" : "");
 }
 
+/* A suite per NEW input: its run's wall time, host and properties (the BASE run's as base_*);
+ * a case's time is the NEW run's for it. */
 static int write_junit(const struct compare_report *r, FILE *out)
 {
     junit_begin(out);
     for (size_t i = 1; i < r->n_inputs; i++) {
-        struct junit_counts counts = {0};
+        const struct result_set *base = r->inputs[0].set, *other = r->inputs[i].set;
+        struct junit_suite suite = {.time_s = export_run_seconds(other)};
         for (size_t k = 0; k < r->n_cases; k++)
-            junit_count(&counts, junit_outcome_of(r->cases[k].cell[i - 1].verdict));
-        char suite[3 * COMPARE_LABEL_MAX];
-        snprintf(suite, sizeof(suite), "dmabench compare %s vs %s", r->labels[0], r->labels[i]);
-        junit_suite_begin(out, suite, NULL, &counts);
+            junit_count(&suite.counts, junit_outcome_of(r->cases[k].cell[i - 1].verdict));
+        char name[3 * COMPARE_LABEL_MAX];
+        snprintf(name, sizeof(name), "dmabench compare %s vs %s", r->labels[0], r->labels[i]);
+        suite.name = name;
+        const char *host = result_set_meta(other, "hostname");
+        suite.hostname = strcmp(host, "unknown") ? host : NULL;
+        const char *start = result_set_meta(other, "start_time");
+        suite.timestamp = strcmp(start, "unknown") ? start : NULL;
+        struct junit_property props[2 * EXPORT_RUN_PROPERTIES];
+        size_t n = export_run_properties(other, NULL, props, EXPORT_RUN_PROPERTIES);
+        suite.n_properties =
+                n + export_run_properties(base, "base_", props + n, EXPORT_RUN_PROPERTIES);
+        suite.properties = props;
+        junit_suite_open(out, &suite);
         for (size_t k = 0; k < r->n_cases; k++) {
             const struct compare_case *c = &r->cases[k];
-            char classname[256], name[512], message[1024];
+            char classname[256], case_name[512], message[1024];
             snprintf(classname, sizeof(classname), "dmabench.%s.%s", c->bench, c->heap);
-            snprintf(name, sizeof(name), "%s %s", c->case_id, c->metric);
+            snprintf(case_name, sizeof(case_name), "%s %s", c->case_id, c->metric);
             cell_message(message, sizeof(message), r, i, c);
             enum junit_outcome o = junit_outcome_of(c->cell[i - 1].verdict);
-            junit_case(out, classname, name, o, message, o == JUNIT_PASS ? message : NULL);
+            junit_case_timed(out, classname, case_name,
+                             export_case_seconds(r->inputs[i].samples, c->case_id, c->metric), o,
+                             message, o == JUNIT_PASS ? message : NULL);
         }
         junit_suite_end(out);
     }
@@ -415,14 +431,12 @@ static int write_lava(const struct compare_report *r, const struct lava_sink *la
         for (size_t k = 0; k < r->n_cases; k++) {
             const struct compare_case *c = &r->cases[k];
             const struct compare_cell *cell = &c->cell[i - 1];
-            char name[512];
-            /* With several NEW inputs the label tells their results apart. */
-            export_case_path(name, sizeof(name), r->n_inputs > 2 ? r->labels[i] : NULL, c->case_id,
-                             c->metric);
             enum junit_outcome o = junit_outcome_of(cell->verdict);
             const char *result = o == JUNIT_FAILURE ? "fail" : o == JUNIT_SKIPPED ? "skip" : "pass";
             double change = isfinite(cell->ratio) ? (cell->ratio - 1) * 100 : NAN;
-            int ret = lava_report(lava, name, result, change, "%");
+            /* With several NEW inputs the label tells their results apart. */
+            int ret = lava_report_case(lava, r->n_inputs > 2 ? r->labels[i] : NULL, c->case_id,
+                                       c->metric, result, change, "%");
             if (ret)
                 return ret;
         }

@@ -61,7 +61,8 @@ static struct sample_series *new_series(struct sample_index *idx, size_t *cap, c
     struct sample_series *s = &idx->series[idx->n++];
     *s = (struct sample_series){.case_id = memcpy(text, case_id, lc),
                                 .metric = memcpy(text + lc, metric, lm),
-                                .line = line};
+                                .line = line,
+                                .duration_ns = NAN};
     return s;
 }
 
@@ -95,6 +96,8 @@ static int merge_series(struct sample_index *idx)
         for (size_t k = 0; k < s->n; k++)
             if (push_value(keep, s->values[k]))
                 return -ENOMEM;
+        if (!isnan(s->duration_ns))
+            keep->duration_ns = (isnan(keep->duration_ns) ? 0 : keep->duration_ns) + s->duration_ns;
         free(s->case_id);
         free(s->values);
     }
@@ -110,8 +113,16 @@ static bool parse_value(const char *s, double *out)
 }
 
 struct columns {
-    int schema, case_id, metric, value;
+    int schema, case_id, metric, value, rep, duration; /* rep, duration: -1 when absent */
     size_t n;
+};
+
+/* Where the reading is: the series rows go to and the repetition its last row came from. */
+struct read_state {
+    struct sample_series *cur;
+    size_t cap;
+    const char *last_rep; /* in the series' own row; NULL at a series' start */
+    char rep[32];
 };
 
 static int take_header(const struct sample_index *idx, const struct csv_row *row, struct columns *c,
@@ -121,6 +132,8 @@ static int take_header(const struct sample_index *idx, const struct csv_row *row
                           .case_id = csv_row_find(row, "case_id"),
                           .metric = csv_row_find(row, "metric"),
                           .value = csv_row_find(row, "value"),
+                          .rep = csv_row_find(row, "rep"),
+                          .duration = csv_row_find(row, "duration_ns"),
                           .n = row->n};
     const char *missing = c->case_id < 0  ? "case_id"
                           : c->metric < 0 ? "metric"
@@ -132,8 +145,22 @@ static int take_header(const struct sample_index *idx, const struct csv_row *row
     return 0;
 }
 
+/* A repetition's duration counts once: at its first sample in the series. */
+static void add_duration(struct read_state *st, const struct columns *c, const struct csv_row *row)
+{
+    double d;
+    if (c->duration < 0 || c->rep < 0 || !parse_value(row->fields[c->duration], &d))
+        return;
+    const char *rep = row->fields[c->rep];
+    if (st->last_rep && !strcmp(st->rep, rep))
+        return;
+    snprintf(st->rep, sizeof(st->rep), "%s", rep);
+    st->last_rep = st->rep;
+    st->cur->duration_ns = (isnan(st->cur->duration_ns) ? 0 : st->cur->duration_ns) + d;
+}
+
 static int take_row(struct sample_index *idx, const struct columns *c, const struct csv_row *row,
-                    struct sample_series **cur, size_t *cap, char *err, size_t err_len)
+                    struct read_state *st, char *err, size_t err_len)
 {
     if (row->n != c->n)
         return fail(err, err_len, -EBADMSG, "%s:%lu: %zu fields, the header has %zu", idx->path,
@@ -148,10 +175,13 @@ static int take_row(struct sample_index *idx, const struct columns *c, const str
     if (!parse_value(row->fields[c->value], &v))
         return fail(err, err_len, -EBADMSG, "%s:%lu: value '%s' is not a finite number", idx->path,
                     row->line, row->fields[c->value]);
-    if (!*cur || compare_keys((*cur)->case_id, (*cur)->metric, case_id, metric) != 0)
-        if (!(*cur = new_series(idx, cap, case_id, metric, row->line)))
+    if (!st->cur || compare_keys(st->cur->case_id, st->cur->metric, case_id, metric) != 0) {
+        if (!(st->cur = new_series(idx, &st->cap, case_id, metric, row->line)))
             return -ENOMEM;
-    return push_value(*cur, v);
+        st->last_rep = NULL;
+    }
+    add_duration(st, c, row);
+    return push_value(st->cur, v);
 }
 
 static int read_samples(struct sample_index *idx, char *err, size_t err_len)
@@ -160,14 +190,13 @@ static int read_samples(struct sample_index *idx, char *err, size_t err_len)
     int ret = csv_reader_open(&r, idx->path, err, err_len);
     if (ret)
         return ret;
-    struct columns c;
+    struct columns c = {0};
     struct csv_row row;
-    struct sample_series *cur = NULL;
-    size_t cap = 0;
+    struct read_state st = {0};
     bool header = true;
     while ((ret = csv_reader_next(r, &row)) > 0) {
         ret = header ? take_header(idx, &row, &c, err, err_len)
-                     : take_row(idx, &c, &row, &cur, &cap, err, err_len);
+                     : take_row(idx, &c, &row, &st, err, err_len);
         if (ret)
             break;
         header = false;

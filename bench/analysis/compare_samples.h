@@ -14,6 +14,9 @@ struct sample_series {
     double *values;
     size_t n, cap;
     unsigned long line; /* of the first sample, in samples.csv */
+    /* How long its repetitions' timed work lasted: duration_ns once per repetition (rep),
+     * summed; NAN when samples.csv has no duration_ns (schema versions 1 and 2). */
+    double duration_ns;
 };
 
 struct sample_index {

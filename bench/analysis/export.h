@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "compare_samples.h"
+#include "export_junit.h"
 #include "export_lava.h"
 #include "result_set.h"
 
@@ -26,16 +28,35 @@ struct kcidb_opts {
     /* A build KCIDB already has (the lab's kernel build, "kernelci:..."): the tests attach to
      * it. NULL: the running kernel is described as a checkout and build of this origin. */
     const char *build_id;
+    /* The kernel's tree (tree_name: mainline, net-next ...) and commit (40 hex digits) when
+     * known: the checkout's; without a commit, one the kernel release names in full is used
+     * (CONFIG_LOCALVERSION_AUTO). Not with build_id. NULL: not known. */
+    const char *kernel_tree, *kernel_commit;
+    const struct sample_index *samples; /* the cases' durations; NULL: none */
 };
 
 /* "lava", "lava-signal", "kcidb", "junit", "json": 0, or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *out);
 /* lava-test-case per row, then "dmabench-run". 0 or the sink's -errno. */
 int export_lava(const struct result_set *s, const struct lava_sink *lava);
-/* One <testsuite> for the run. 0 or -EIO. */
-int export_junit(const struct result_set *s, FILE *out);
-/* KCIDB I/O schema v5.0 JSON (checkouts, builds, tests). 0, or -errno with a reason in err:
- * -EINVAL (origin or build id not of KCIDB's form), -ENOMEM, -EIO. */
+/* One <testsuite> for the run: its wall time, host and properties; a case's time from its
+ * samples (NULL: none known). 0 or -EIO. */
+int export_junit(const struct result_set *s, const struct sample_index *samples, FILE *out);
+
+#define EXPORT_RUN_PROPERTIES 8
+/* A run's JUnit properties (board, kernel, dmabench version, its git sha, the run id ...), each
+ * name after prefix (may be NULL); values the metadata does not know are left out. How many. */
+size_t export_run_properties(const struct result_set *s, const char *prefix,
+                             struct junit_property *out, size_t max);
+/* The run's wall time, start_time to end_time, in seconds; NAN when not known. */
+double export_run_seconds(const struct result_set *s);
+/* How long a case's repetitions' timed work lasted, in seconds; NAN when samples is NULL or
+ * has no duration for it. */
+double export_case_seconds(const struct sample_index *samples, const char *case_id,
+                           const char *metric);
+/* KCIDB I/O schema v5.0 JSON (checkouts, builds, tests; valid under every v5 schema up to
+ * v5.3). 0, or -errno with a reason in err: -EINVAL (origin, build id, kernel tree or commit
+ * not of KCIDB's form, or tree and commit with a build id), -ENOMEM, -EIO. */
 int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *out, char *err,
                  size_t err_len);
 /* Whether origin matches KCIDB's ^[a-z0-9_]+$. */

@@ -1,17 +1,31 @@
 /* bench/analysis/export_junit.c - writes JUnit XML with every attribute and text escaped.
  *
  * Error texts and heap names are arbitrary bytes from the results: markup characters become
- * entities and control characters XML 1.0 cannot carry at all (anything below 0x20 but tab,
- * newline and return) become spaces, so the document always parses.
+ * entities, control characters XML 1.0 cannot carry at all (anything below 0x20 but tab,
+ * newline and return) become spaces, and bytes that are not UTF-8 (and U+FFFE, U+FFFF) become
+ * U+FFFD, the replacement character, so the document always parses.
  */
 #include "export_junit.h"
 
 #include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "utf8_scan.h"
+
+#define REPLACEMENT_CHARACTER "\xef\xbf\xbd"
 
 static void escape(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
+    while (s && *s) {
         unsigned char c = (unsigned char)*s;
+        size_t len = utf8_sequence(s);
+        /* U+FFFE and U+FFFF are valid UTF-8 but not XML characters. */
+        if (!len || (len == 3 && !memcmp(s, "\xef\xbf", 2) && (unsigned char)s[2] >= 0xbe)) {
+            fputs(REPLACEMENT_CHARACTER, out);
+            s += len ? len : 1;
+            continue;
+        }
         switch (c) {
         case '&':
             fputs("&amp;", out);
@@ -29,9 +43,27 @@ static void escape(FILE *out, const char *s)
             fputs("&apos;", out);
             break;
         default:
-            fputc(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? ' ' : c, out);
+            if (len == 1)
+                fputc(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? ' ' : c, out);
+            else
+                fwrite(s, 1, len, out);
         }
+        s += len;
     }
+}
+
+static void attribute(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, " %s=\"", name);
+    escape(out, value);
+    fputc('"', out);
+}
+
+/* Seconds as junit-10.xsd's SUREFIRE_TIME has them: digits, at most three decimals. */
+static void time_attribute(FILE *out, double time_s)
+{
+    if (isfinite(time_s) && time_s >= 0)
+        fprintf(out, " time=\"%.3f\"", time_s);
 }
 
 void junit_count(struct junit_counts *c, enum junit_outcome outcome)
@@ -47,40 +79,64 @@ void junit_begin(FILE *out)
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", out);
 }
 
+void junit_suite_open(FILE *out, const struct junit_suite *suite)
+{
+    fputs("  <testsuite", out);
+    attribute(out, "name", suite->name);
+    const struct junit_counts *n = &suite->counts;
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", n->tests,
+            n->failures, n->errors, n->skipped);
+    time_attribute(out, suite->time_s);
+    if (suite->timestamp && *suite->timestamp)
+        attribute(out, "timestamp", suite->timestamp);
+    if (suite->hostname && *suite->hostname)
+        attribute(out, "hostname", suite->hostname);
+    fputs(">\n", out);
+    size_t shown = 0;
+    for (size_t i = 0; i < suite->n_properties; i++) {
+        const struct junit_property *p = &suite->properties[i];
+        if (!p->value)
+            continue;
+        if (!shown++)
+            fputs("    <properties>\n", out);
+        fputs("      <property", out);
+        attribute(out, "name", p->name);
+        attribute(out, "value", p->value);
+        fputs("/>\n", out);
+    }
+    if (shown)
+        fputs("    </properties>\n", out);
+}
+
 void junit_suite_begin(FILE *out, const char *name, const char *timestamp,
                        const struct junit_counts *counts)
 {
-    fputs("  <testsuite name=\"", out);
-    escape(out, name);
-    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", counts->tests,
-            counts->failures, counts->errors, counts->skipped);
-    if (timestamp && *timestamp) {
-        fputs(" timestamp=\"", out);
-        escape(out, timestamp);
-        fputc('"', out);
-    }
-    fputs(">\n", out);
+    junit_suite_open(out, &(struct junit_suite){
+                                  .name = name,
+                                  .timestamp = timestamp,
+                                  .time_s = NAN,
+                                  .counts = *counts,
+                          });
 }
 
-void junit_case(FILE *out, const char *classname, const char *name, enum junit_outcome outcome,
-                const char *message, const char *detail)
+void junit_case_timed(FILE *out, const char *classname, const char *name, double time_s,
+                      enum junit_outcome outcome, const char *message, const char *detail)
 {
     static const char *const element[] = {
             [JUNIT_FAILURE] = "failure", [JUNIT_ERROR] = "error", [JUNIT_SKIPPED] = "skipped"};
-    fputs("    <testcase classname=\"", out);
-    escape(out, classname);
-    fputs("\" name=\"", out);
-    escape(out, name);
-    fputs("\"", out);
+    fputs("    <testcase", out);
+    attribute(out, "classname", classname);
+    attribute(out, "name", name);
+    time_attribute(out, time_s);
     if (outcome == JUNIT_PASS && !detail) {
         fputs("/>\n", out);
         return;
     }
     fputs(">\n", out);
     if (outcome != JUNIT_PASS) {
-        fprintf(out, "      <%s message=\"", element[outcome]);
-        escape(out, message);
-        fputs("\"/>\n", out);
+        fprintf(out, "      <%s", element[outcome]);
+        attribute(out, "message", message ? message : "");
+        fputs("/>\n", out);
     }
     if (detail) {
         fputs("      <system-out>", out);
@@ -88,6 +144,12 @@ void junit_case(FILE *out, const char *classname, const char *name, enum junit_o
         fputs("</system-out>\n", out);
     }
     fputs("    </testcase>\n", out);
+}
+
+void junit_case(FILE *out, const char *classname, const char *name, enum junit_outcome outcome,
+                const char *message, const char *detail)
+{
+    junit_case_timed(out, classname, name, NAN, outcome, message, detail);
 }
 
 void junit_suite_end(FILE *out)

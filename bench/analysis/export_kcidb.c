@@ -1,10 +1,12 @@
 /* bench/analysis/export_kcidb.c - a run as KCIDB v5 JSON (KernelCI's common report database), by
  * jansson.
  *
- * KCIDB is about kernels: the running kernel is the checkout and build under test (or a build
- * KCIDB already has, --build-id), the board is the test environment, and each results row is a
+ * KCIDB is about kernels: the running kernel is the checkout (its tree and commit when known)
+ * and build under test (or a build KCIDB already has, --build-id), the board is the test
+ * environment, given in full once (the run's test, path "dmabench"), and each results row is a
  * test whose path is dmabench.<bench>.<parameters>.<metric>. Measurements are DONE with a
- * number, in base units KCIDB can prefix for display (ns become seconds with a metric prefix).
+ * number, in base units KCIDB can prefix for display (ns become seconds with a metric prefix);
+ * a row's statistics are numbers in its misc.
  */
 #include "export.h"
 
@@ -37,6 +39,42 @@ static const char *known(const struct result_set *s, const char *key)
     return strcmp(v, "unknown") ? v : NULL;
 }
 
+#define KCIDB_COMMIT_LEN 40
+
+/* Where a kernel release names its commit, as CONFIG_LOCALVERSION_AUTO appends it
+ * ("6.12.0-rc1-00042-gabcdef123456", maybe "-dirty" after): the hex digits after the last
+ * "-g" (12 to 40 of them), and how many in *len; NULL when it names none. */
+static const char *release_commit_digits(const char *release, size_t *len)
+{
+    const char *found = NULL;
+    for (const char *p = strstr(release, "-g"); p; p = strstr(p + 1, "-g")) {
+        size_t n = strspn(p + 2, "0123456789abcdef");
+        if (n >= 12 && n <= KCIDB_COMMIT_LEN && strchr("-+", p[2 + n]) != NULL) {
+            found = p + 2;
+            *len = n;
+        }
+    }
+    return found;
+}
+
+static bool kcidb_release_names_commit(const char *release)
+{
+    size_t len;
+    return release_commit_digits(release, &len) != NULL;
+}
+
+/* The full commit hash a release names (only when all 40 digits are there): true and out. */
+static bool kcidb_release_commit(const char *release, char out[KCIDB_COMMIT_LEN + 1])
+{
+    size_t len;
+    const char *digits = release_commit_digits(release, &len);
+    if (!digits || len != KCIDB_COMMIT_LEN)
+        return false;
+    memcpy(out, digits, KCIDB_COMMIT_LEN);
+    out[KCIDB_COMMIT_LEN] = '\0';
+    return true;
+}
+
 /* Units in KCIDB's display terms: a base unit and a prefix kind. */
 static void number_unit(const char *unit, double *scale, const char **kunit, const char **prefix)
 {
@@ -61,13 +99,37 @@ static void number_unit(const char *unit, double *scale, const char **kunit, con
     }
 }
 
+/* The devicetree's compatible strings: dt_compatible holds them joined by ';', KCIDB wants each
+ * without blanks. NULL when none is known (or out of memory: *ok says which). */
+static json_t *compatible_list(const struct result_set *s, bool *ok)
+{
+    const char *dt = known(s, "dt_compatible");
+    json_t *list = dt ? json_array() : NULL;
+    if (dt && !list)
+        *ok = false;
+    for (const char *p = dt; list && *p;) {
+        size_t n = strcspn(p, ";");
+        char item[256];
+        snprintf(item, sizeof(item), "%.*s", (int)n, p);
+        if (n && !strpbrk(item, " \t") && item[0] != ',' && !strstr(item, ",,") &&
+            item[n - 1] != ',')
+            json_append(list, json_text(item), ok);
+        p += n + (p[n] == ';');
+    }
+    if (list && !json_array_size(list)) {
+        json_decref(list);
+        list = NULL;
+    }
+    return list;
+}
+
+/* The board in full: a comment, the compatible strings and the machine's facts. */
 static json_t *environment(const struct result_set *s, bool *ok)
 {
-    json_t *env = json_object(), *misc = json_object(), *compatible = json_array();
-    if (!env || !misc || !compatible) {
+    json_t *env = json_object(), *misc = json_object();
+    if (!env || !misc) {
         json_decref(env);
         json_decref(misc);
-        json_decref(compatible);
         *ok = false;
         return NULL;
     }
@@ -75,22 +137,9 @@ static json_t *environment(const struct result_set *s, bool *ok)
     snprintf(comment, sizeof(comment), "%s, %s", result_set_board(s),
              result_set_meta(s, "cpu_model"));
     json_put_text(env, "comment", comment, ok);
-    /* dt_compatible holds the devicetree's strings joined by ';'; KCIDB wants each without
-     * blanks. */
-    const char *dt = known(s, "dt_compatible");
-    for (const char *p = dt; p && *p;) {
-        size_t n = strcspn(p, ";");
-        char item[256];
-        snprintf(item, sizeof(item), "%.*s", (int)n, p);
-        if (n && !strpbrk(item, " \t") && item[0] != ',' && !strstr(item, ",,") &&
-            item[n - 1] != ',' && json_array_append_new(compatible, json_text(item)) != 0)
-            *ok = false;
-        p += n + (p[n] == ';');
-    }
-    if (json_array_size(compatible))
+    json_t *compatible = compatible_list(s, ok);
+    if (compatible)
         json_put(env, "compatible", compatible, ok);
-    else
-        json_decref(compatible);
     static const char *const keys[] = {
             "board",          "hostname",         "cpu_model", "cpu_cores",  "numa_nodes",
             "kernel_cmdline", "cpufreq_governor", "thp",       "clocksource"};
@@ -98,6 +147,23 @@ static json_t *environment(const struct result_set *s, bool *ok)
         if (known(s, keys[i]))
             json_put_text(misc, keys[i], known(s, keys[i]), ok);
     json_put(env, "misc", misc, ok);
+    return env;
+}
+
+/* What a case's test says of its environment: only the compatible strings KCIDB's dashboards
+ * group tests by (NULL when none is known); the rest is the run's test's, once. */
+static json_t *case_environment(const struct result_set *s, bool *ok)
+{
+    json_t *compatible = compatible_list(s, ok);
+    if (!compatible)
+        return NULL;
+    json_t *env = json_object();
+    if (!env) {
+        json_decref(compatible);
+        *ok = false;
+        return NULL;
+    }
+    json_put(env, "compatible", compatible, ok);
     return env;
 }
 
@@ -115,7 +181,7 @@ static void make_ids(const struct result_set *s, const struct kcidb_opts *o, str
 }
 
 static void add_checkout_and_build(json_t *root, const struct result_set *s, const struct ids *ids,
-                                   const char *origin, bool *ok)
+                                   const struct kcidb_opts *o, bool *ok)
 {
     json_t *checkout = json_object(), *build = json_object(), *misc = json_object();
     json_t *checkouts = json_array(), *builds = json_array();
@@ -134,12 +200,24 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
     snprintf(comment, sizeof(comment), "the running kernel: Linux %s %s",
              result_set_meta(s, "kernel_release"), result_set_meta(s, "kernel_version"));
     json_put_text(checkout, "id", ids->checkout, ok);
-    json_put_text(checkout, "origin", origin, ok);
+    json_put_text(checkout, "origin", o->origin, ok);
     json_put_text(checkout, "comment", comment, ok);
+    if (o->kernel_tree)
+        json_put_text(checkout, "tree_name", o->kernel_tree, ok);
+    char commit[KCIDB_COMMIT_LEN + 1];
+    if (o->kernel_commit)
+        json_put_text(checkout, "git_commit_hash", o->kernel_commit, ok);
+    else if (kcidb_release_commit(result_set_meta(s, "kernel_release"), commit))
+        json_put_text(checkout, "git_commit_hash", commit, ok);
+    /* A release that names its commit (CONFIG_LOCALVERSION_AUTO: 6.12.0-rc1-00042-gabc123...)
+     * reads like `git describe`, which is what git_commit_name holds. */
+    const char *release = known(s, "kernel_release");
+    if (release && kcidb_release_names_commit(release))
+        json_put_text(checkout, "git_commit_name", release, ok);
     /* It booted and ran the tests, so its source was whole. */
     json_put(checkout, "valid", json_true(), ok);
     json_put_text(build, "id", ids->build, ok);
-    json_put_text(build, "origin", origin, ok);
+    json_put_text(build, "origin", o->origin, ok);
     json_put_text(build, "checkout_id", ids->checkout, ok);
     json_put_text(build, "comment", comment, ok);
     char arch[64] = "";
@@ -176,7 +254,7 @@ static json_t *test_base(const struct ids *ids, const char *origin, const char *
 
 static void add_row_test(json_t *tests, const struct result_set *s, const struct result_row *row,
                          const struct ids *ids, const char *origin, const char *start,
-                         const json_t *env, bool *ok)
+                         const json_t *env, const struct sample_index *samples, bool *ok)
 {
     json_t *t = test_base(ids, origin, start, ok), *misc = json_object();
     if (!t || !misc || json_array_append_new(tests, t) != 0) {
@@ -191,7 +269,11 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
     export_case_path(path, sizeof(path), "dmabench", case_id, metric);
     json_put_text(t, "id", id, ok);
     json_put_text(t, "path", path, ok);
-    json_put(t, "environment", json_deep_copy(env), ok);
+    if (env)
+        json_put(t, "environment", json_deep_copy(env), ok);
+    double seconds = export_case_seconds(samples, case_id, metric);
+    if (isfinite(seconds))
+        json_put(t, "duration", json_real(seconds), ok);
     double median = result_num(row, s->c.median);
     const char *verdict = result_text(row, result_set_col(s, "verdict"));
     if (!strcmp(status, "ok") && !isnan(median)) {
@@ -224,8 +306,16 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
                                        "ci_high", "p99",    "reps_stop", "status", "verdict"};
     for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
         int col = result_set_col(s, cols[i]);
-        if (col >= 0 && *result_text(row, col))
+        if (col < 0 || !*result_text(row, col))
+            continue;
+        /* Statistics as numbers (the reader validated them): a count as an integer. */
+        double v = result_num(row, col);
+        if (!result_col_is_numeric(cols[i]) || !isfinite(v))
             json_put_text(misc, cols[i], result_text(row, col), ok);
+        else if (v == floor(v) && fabs(v) < 0x1p53)
+            json_put(misc, cols[i], json_integer((json_int_t)v), ok);
+        else
+            json_put(misc, cols[i], json_real(v), ok);
     }
     json_put(t, "misc", misc, ok);
 }
@@ -277,7 +367,31 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
         snprintf(err, err_len, "build id '%s': KCIDB ids are ORIGIN:ID", o->build_id);
         return -EINVAL;
     }
-    struct kcidb_opts opts = {.origin = origin, .build_id = o->build_id};
+    if (o->build_id && (o->kernel_tree || o->kernel_commit)) {
+        snprintf(err, err_len,
+                 "the kernel's tree and commit describe our own checkout: not with "
+                 "--build-id (KCIDB has that build's)");
+        return -EINVAL;
+    }
+    char commit[KCIDB_COMMIT_LEN + 1] = "";
+    if (o->kernel_commit) {
+        size_t n = strlen(o->kernel_commit);
+        if (n != KCIDB_COMMIT_LEN || strspn(o->kernel_commit, "0123456789abcdefABCDEF") != n) {
+            snprintf(err, err_len, "kernel commit '%s': KCIDB wants the full 40-digit hash",
+                     o->kernel_commit);
+            return -EINVAL;
+        }
+        for (size_t i = 0; i < n; i++)
+            commit[i] = (char)tolower((unsigned char)o->kernel_commit[i]);
+    }
+    if (o->kernel_tree && (!*o->kernel_tree || strchr(o->kernel_tree, '\n'))) {
+        snprintf(err, err_len, "kernel tree '%s': a name such as mainline or net-next",
+                 o->kernel_tree);
+        return -EINVAL;
+    }
+    struct kcidb_opts opts = *o;
+    opts.origin = origin;
+    opts.kernel_commit = *commit ? commit : NULL;
     struct ids ids;
     make_ids(s, &opts, &ids);
     /* KCIDB takes RFC 3339 times; ours are, when the run recorded one. */
@@ -285,19 +399,19 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
             isnan(metadata_parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
     bool ok = true;
     json_t *root = json_object(), *version = json_object(), *tests = json_array();
-    json_t *env = environment(s, &ok);
+    json_t *env = environment(s, &ok), *case_env = case_environment(s, &ok);
     json_put(root, "version", version, &ok);
     if (version) {
         json_put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
         json_put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
     }
     if (root && !o->build_id)
-        add_checkout_and_build(root, s, &ids, origin, &ok);
+        add_checkout_and_build(root, s, &ids, &opts, &ok);
     json_put(root, "tests", tests, &ok);
     if (root && tests && env) {
         add_run_test(tests, s, &ids, origin, start, env, &ok);
         for (size_t i = 0; i < s->n_rows; i++)
-            add_row_test(tests, s, &s->rows[i], &ids, origin, start, env, &ok);
+            add_row_test(tests, s, &s->rows[i], &ids, origin, start, case_env, o->samples, &ok);
     }
     int ret = ok && root && tests && env ? 0 : -ENOMEM;
     if (!ret && (json_dumpf(root, out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
@@ -306,6 +420,7 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
     if (ret)
         snprintf(err, err_len, "%s", strerror(-ret));
     json_decref(env);
+    json_decref(case_env);
     json_decref(root);
     return ret;
 }

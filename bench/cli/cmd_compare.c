@@ -40,11 +40,13 @@ static void compare_usage(FILE *out)
             "  --alpha P          significance level (default %g)\n"
             "  --min-samples N    warn when a side has fewer samples (default %d)\n"
             "\n"
-            "lava: one lava-test-case per case and comparison (fail = regression, measurement\n"
+            "lava: one LAVA test case per case and comparison (fail = regression, measurement\n"
             "= change in %%), then dmabench-compare. Runs the lava-test-case helper when it is\n"
-            "on PATH (inside a LAVA test shell), else prints the same lines, since LAVA's\n"
-            "helpers exist only on a board under LAVA (here: %s%s).\n"
-            "lava-signal prints <LAVA_SIGNAL_TESTCASE ...> lines for LAVA's console parser.\n"
+            "on PATH (inside a LAVA test shell), else prints the lava-signal lines, as Linaro's\n"
+            "send-to-lava.sh does (lava-test-case here: %s%s).\n"
+            "lava-signal prints <LAVA_SIGNAL_TESTCASE ...> lines for LAVA's console parser and\n"
+            "test-definitions' test-runner.py. Names are at most 100 characters: a longer one is\n"
+            "cut and ends in a hash of the case, after a line 'dmabench: NAME is CASE METRIC'.\n"
             "json: the whole report, every number unrounded, as one JSON document (the schema\n"
             "is results/dmabench-results.schema.json).\n"
             "\n"
@@ -57,7 +59,7 @@ static void compare_usage(FILE *out)
             "warned about), 1 a regression or a case that ran in BASE and fails in NEW, 2 bad\n"
             "usage or input.\n",
             COMPARE_THRESHOLD_DEFAULT * 100, COMPARE_ALPHA_DEFAULT, COMPARE_MIN_SAMPLES_DEFAULT,
-            have_helper ? "found, " : "not on PATH, lines are printed", have_helper ? helper : "");
+            have_helper ? "found, " : "not on PATH", have_helper ? helper : "");
 }
 
 struct compare_args {

@@ -20,7 +20,8 @@ static void export_usage(FILE *out)
     bool have_helper = lava_helper_find(helper, sizeof(helper));
     fprintf(out,
             "usage: dmabench export RESULTS --format lava|lava-signal|kcidb|junit|json\n"
-            "                       [--origin NAME] [--build-id ORIGIN:ID] [--no-samples]\n"
+            "                       [--origin NAME] [--build-id ORIGIN:ID]\n"
+            "                       [--kernel-tree NAME] [--kernel-commit SHA] [--no-samples]\n"
             "\n"
             "Reports one run (a directory, or the results.csv in it): one test case per case\n"
             "and metric, passed with its median as the measurement, skipped with the reason,\n"
@@ -28,14 +29,19 @@ static void export_usage(FILE *out)
             "test path 'dmabench' in KCIDB).\n"
             "\n"
             "  lava         lava-test-case NAME --result pass|fail|skip --measurement V --units U\n"
-            "               Runs the lava-test-case helper when it is on PATH (inside a LAVA test\n"
-            "               shell), else prints these lines, since LAVA's helpers exist only on a\n"
-            "               board under LAVA (here: %s%s).\n"
+            "               when the helper is on PATH (inside a LAVA test shell), else the\n"
+            "               lava-signal lines, as Linaro's send-to-lava.sh does\n"
+            "               (lava-test-case here: %s%s)\n"
             "  lava-signal  <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=NAME RESULT=R UNITS=U\n"
-            "               MEASUREMENT=V> lines, read by LAVA from the console without helpers\n"
+            "               MEASUREMENT=V> lines, read by LAVA from the console and by\n"
+            "               test-definitions' test-runner.py from stdout\n"
+            "               LAVA names are at most 100 characters: a longer one is cut and ends\n"
+            "               in a hash of the case, after a line 'dmabench: NAME is CASE METRIC'\n"
             "  kcidb        KCIDB I/O schema v%d.%d JSON for KernelCI: the running kernel as the\n"
-            "               checkout and build, a test per case (DONE with a number, SKIP, FAIL)\n"
-            "  junit        JUnit XML, a testcase per case\n"
+            "               checkout and build, the board once (the test 'dmabench'), a test per\n"
+            "               case (DONE with a number, SKIP, FAIL); submit it with kcidb-submit\n"
+            "  junit        JUnit XML, a testcase per case, with its time, the run's host and\n"
+            "               properties (board, kernel, dmabench version)\n"
             "  json         the run as one JSON document: its metadata, every results.csv row\n"
             "               (numbers as numbers, empty cells null) with its raw samples from\n"
             "               samples.csv (schema: results/dmabench-results.schema.json)\n"
@@ -43,39 +49,33 @@ static void export_usage(FILE *out)
             "  --origin NAME        KCIDB origin, the submitting CI system (default %s)\n"
             "  --build-id ORIGIN:ID attach the tests to a build KCIDB already has (the lab's\n"
             "                       kernel build) instead of describing the running kernel\n"
+            "  --kernel-tree NAME   the running kernel's tree (mainline, next, net-next ...)\n"
+            "  --kernel-commit SHA  its commit, all 40 hex digits (else the one its release\n"
+            "                       names, with CONFIG_LOCALVERSION_AUTO and a full hash)\n"
             "  --no-samples         json: leave the raw samples out (samples.csv is not read)\n"
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",
-            have_helper ? "found, " : "not on PATH, lines are printed", have_helper ? helper : "",
-            KCIDB_VERSION_MAJOR, KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
-}
-
-/* The run as JSON, with its raw samples unless asked not to or there are none. 0, -EBADMSG for
- * a samples.csv that cannot be read (said here), or export_json's error. */
-static int export_json_run(const struct result_set *s, bool no_samples)
-{
-    struct sample_index *samples = NULL;
-    char err[1024];
-    int ret = no_samples ? -ENOENT : sample_index_load(&samples, s->dir, err, sizeof(err));
-    if (ret && ret != -ENOENT) {
-        cli_error("export: %s", err);
-        return ret == -ENOMEM ? ret : -EBADMSG;
-    }
-    ret = export_json(s, samples, no_samples ? "left-out" : "absent", stdout);
-    if (ret)
-        cli_error("export: stdout: %s", strerror(-ret));
-    sample_index_free(samples);
-    return ret;
+            have_helper ? "found, " : "not on PATH", have_helper ? helper : "", KCIDB_VERSION_MAJOR,
+            KCIDB_VERSION_MINOR, KCIDB_ORIGIN_DEFAULT);
 }
 
 int cmd_export(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 1000, OPT_ORIGIN, OPT_BUILD_ID, OPT_NO_SAMPLES };
+    enum {
+        OPT_FORMAT = 1000,
+        OPT_ORIGIN,
+        OPT_BUILD_ID,
+        OPT_KERNEL_TREE,
+        OPT_KERNEL_COMMIT,
+        OPT_NO_SAMPLES
+    };
     static const struct option options[] = {
             {"format", required_argument, NULL, OPT_FORMAT},
             {"origin", required_argument, NULL, OPT_ORIGIN},
             {"build-id", required_argument, NULL, OPT_BUILD_ID},
+            {"kernel-tree", required_argument, NULL, OPT_KERNEL_TREE},
+            {"kernel-commit", required_argument, NULL, OPT_KERNEL_COMMIT},
             {"no-samples", no_argument, NULL, OPT_NO_SAMPLES},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
@@ -111,6 +111,12 @@ int cmd_export(int argc, char **argv)
         case OPT_BUILD_ID:
             kcidb.build_id = optarg;
             break;
+        case OPT_KERNEL_TREE:
+            kcidb.kernel_tree = optarg;
+            break;
+        case OPT_KERNEL_COMMIT:
+            kcidb.kernel_commit = optarg;
+            break;
         case OPT_NO_SAMPLES:
             no_samples = true;
             break;
@@ -137,6 +143,19 @@ int cmd_export(int argc, char **argv)
         cli_error("export: %s", err);
         return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
     }
+    /* The raw samples (json) and the cases' times (junit, kcidb) come from samples.csv; a set
+     * without one has none. */
+    struct sample_index *samples = NULL;
+    if ((format == EXPORT_JSON && !no_samples) || format == EXPORT_JUNIT ||
+        format == EXPORT_KCIDB) {
+        ret = sample_index_load(&samples, s->dir, err, sizeof(err));
+        if (ret && ret != -ENOENT) {
+            cli_error("export: %s", err);
+            result_set_free(s);
+            return ret == -ENOMEM ? CLI_EXIT_FAILURE : CLI_EXIT_USAGE;
+        }
+        ret = 0;
+    }
     struct lava_sink lava;
     switch (format) {
     case EXPORT_LAVA:
@@ -148,21 +167,25 @@ int cmd_export(int argc, char **argv)
                       strerror(-ret));
         break;
     case EXPORT_KCIDB:
+        kcidb.samples = samples;
         ret = export_kcidb(s, &kcidb, stdout, err, sizeof(err));
         if (ret)
             cli_error("export: %s", err);
         break;
     case EXPORT_JUNIT:
-        ret = export_junit(s, stdout);
+        ret = export_junit(s, samples, stdout);
         if (ret)
             cli_error("export: stdout: %s", strerror(-ret));
         break;
     case EXPORT_JSON:
-        ret = export_json_run(s, no_samples);
+        ret = export_json(s, samples, no_samples ? "left-out" : "absent", stdout);
+        if (ret)
+            cli_error("export: stdout: %s", strerror(-ret));
         break;
     }
+    sample_index_free(samples);
     result_set_free(s);
-    if (ret == -EINVAL || ret == -EBADMSG)
-        return CLI_EXIT_USAGE; /* a build id not of KCIDB's form, a samples.csv not readable */
+    if (ret == -EINVAL)
+        return CLI_EXIT_USAGE; /* a build id, kernel tree or commit not of KCIDB's form */
     return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -12,7 +12,7 @@ test_compare_help() {
     expect_rc 0
     expect_out '^usage: dmabench compare BASE NEW'
     expect_out 'table \(default\), md, csv, junit, lava, lava-signal'
-    expect_out 'helpers exist only on a board under LAVA \(here: not on PATH'
+    expect_out 'send-to-lava.sh does \(lava-test-case here: not on PATH\)'
     run help
     expect_out '^  compare +compare result sets'
 }
@@ -76,11 +76,20 @@ test_compare_formats() {
     run compare "$cmp_data/base" "$cmp_data/slower" --format junit
     expect_rc 1
     printf '%s\n' "$out" >"$work/junit.xml"
+    xmllint --noout --schema tests/data/schemas/junit-10.xsd "$work/junit.xml" 2>"$work/xmllint.err" ||
+        fail "junit.xml against junit-10.xsd: $(head -3 "$work/xmllint.err")"
     python3 - "$work/junit.xml" <<'PY' || fail "junit: not the XML expected"
 import sys, xml.etree.ElementTree as ET
 suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
 assert suite.get("tests") == "7" and suite.get("failures") == "1", suite.attrib
 assert suite.get("skipped") == "3", suite.attrib
+# The NEW run's wall time, host and properties, and BASE's as base_*; a case's time is NEW's.
+assert suite.get("time") == "100.500" and suite.get("hostname") == "slower", suite.attrib
+props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+assert props["run_id"] == "20260103T000000Z" and props["base_run_id"] == "20260101T000000Z", props
+assert props["board"] == "Test Board A" and props["kernel"] == "6.12.9-test", props
+assert props["dmabench_version"] == "0.1" and props["base_dmabench_version"] == "0.1", props
+assert all(c.get("time") for c in suite.iter("testcase") if c.find("skipped") is None)
 failed = [c for c in suite if c.find("failure") is not None]
 assert len(failed) == 1 and "kernel=read:c" in failed[0].get("name"), failed
 assert failed[0].find("failure").get("message").startswith("regression: median 10G -> 9G")
@@ -90,9 +99,14 @@ PY
 test_compare_lava_lines_and_helper() {
     run compare "$cmp_data/base" "$cmp_data/slower" --format lava
     expect_rc 1
-    expect_out '^lava-test-case cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth --result fail --measurement -9\.999999982 --units %$'
-    expect_out '^lava-test-case cpu\.system\.64KiB\.0B\.base\.1\.read_c\.any\.bandwidth --result skip$'
-    expect_out '^lava-test-case dmabench-compare --result fail$'
+    # Off LAVA (no lava-test-case on PATH): the signal lines, as send-to-lava.sh prints them.
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=fail UNITS=% MEASUREMENT=-9\.999999982>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.64KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=skip>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-compare RESULT=fail>$'
+    printf '%s\n' "$out" >"$work/compare-lava.out"
+    run compare "$cmp_data/base" "$cmp_data/slower" --format lava-signal
+    [ "$out" = "$(cat "$work/compare-lava.out")" ] || fail "lava off LAVA is not lava-signal"
+
     run compare "$cmp_data/base" "$cmp_data/faster" --format lava-signal
     expect_rc 0
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.system\.4KiB\.0B\.base\.1\.read_c\.any\.bandwidth RESULT=pass UNITS=% MEASUREMENT=10\.00000002>$'
@@ -196,8 +210,8 @@ test_compare_reads_schema_1() {
     expect_out '^verdicts: 3 same, 1 regression, 1 base-only, 1 new-only, 1 skipped$'
     run export "$cmp_data/v1-base" --format lava
     expect_rc 0
-    expect_out '^lava-test-case alloc\.system\.4KiB\.0B\.base\.1\.alloc\.any\.alloc_latency --result pass --measurement 3000 --units ns$'
-    expect_out '^lava-test-case dmabench-run --result pass$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alloc\.system\.4KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=pass UNITS=ns MEASUREMENT=3000>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-run RESULT=pass>$'
     # A version this dmabench does not know is refused, naming those it reads.
     cp -r "$cmp_data/base" "$work/v9"
     sed -i "2s/^3,/9,/" "$work/v9/results.csv"

@@ -241,8 +241,8 @@ test_readers_take_a_fresh_run() {
 
     run export "$fresh" --format lava
     expect_rc 0
-    expect_out '^lava-test-case cpu\.host\.64KiB\.0B\.base\.1\.read\.any\.bandwidth --result pass --measurement [0-9.e+]+ --units bytes/s$'
-    expect_out '^lava-test-case dmabench-run --result pass$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=cpu\.host\.64KiB\.0B\.base\.1\.read\.any\.bandwidth RESULT=pass UNITS=bytes/s MEASUREMENT=[0-9.e+]+>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-run RESULT=pass>$'
     run export "$fresh" --format junit
     expect_rc 0
     expect_out '<testsuite name="dmabench run [0-9TZ]+ on [^"]*" tests="1" failures="0" errors="0" skipped="0"'

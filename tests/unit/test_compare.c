@@ -699,10 +699,42 @@ static void test_case_paths(void **state)
     assert_string_equal(out, "cpu.sys");
 }
 
+static void test_lava_names(void **state)
+{
+    (void)state;
+    char name[LAVA_NAME_MAX + 1], other[LAVA_NAME_MAX + 1];
+    /* A name that fits is the dotted path. */
+    assert_false(lava_case_name(name, NULL, "alloc:heap=linux,cma-uncached;size=1MiB", "alloc"));
+    assert_string_equal(name, "alloc.linux_cma-uncached.1MiB.alloc");
+    /* A longer one: the longest part cut first, then a hash of the case. */
+    const char *id = "sync:heap=vendor,secure-video-protected-carveout-heap-uncached-region-001;"
+                     "size=4MiB;align=0B;page-size=base;node=any;strategy=partial-user;"
+                     "direction=write;region=256KiB;region-offset=0B;regions=1;lines=dirty;"
+                     "importers=1";
+    assert_true(lava_case_name(name, NULL, id, "sync_cost"));
+    assert_true(strlen(name) <= LAVA_NAME_MAX);
+    assert_non_null(strstr(name, ".4MiB.0B.base.any.partial-user.write.256KiB.0B.1.dirty.1."));
+    assert_int_equal(strspn(name + strlen(name) - 13, "-0123456789abcdef"), 13);
+    assert_int_equal(strncmp(name, "sync.vendor_secure-", 19), 0);
+    /* The same case, the same name; cases whose paths are the same (',' and '_' both become
+     * '_') still differ by their hash. */
+    assert_true(lava_case_name(other, NULL, id, "sync_cost"));
+    assert_string_equal(name, other);
+    char id2[512];
+    snprintf(id2, sizeof(id2), "%s", id);
+    *strchr(id2, ',') = '_';
+    assert_true(lava_case_name(other, NULL, id2, "sync_cost"));
+    assert_string_not_equal(name, other);
+    /* The prefix is part of the case. */
+    assert_true(lava_case_name(other, "new", id, "sync_cost"));
+    assert_string_not_equal(name + strlen(name) - 12, other + strlen(other) - 12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_mw_exact_small),
+            cmocka_unit_test(test_lava_names),
             cmocka_unit_test(test_mw_exact_cdf),
             cmocka_unit_test(test_mw_ties_normal),
             cmocka_unit_test(test_mw_large_normal),
