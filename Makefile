@@ -69,7 +69,7 @@ endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
-	format-check layering clean
+	format-check layering clean change-points-bench
 all: dmabench
 
 deps:
@@ -195,6 +195,16 @@ $(HOST_BINS): $(NATIVE)/tests/%: $(NATIVE)/tests/host/%.o $(NATIVE)/libdmabench.
 
 hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
 	@DMABENCH=$(NATIVE)/dmabench CHASE_LAP=$(NATIVE)/tests/chase_lap tests/host/run.sh
+
+# How long the change-point search takes on CI-sized series (tests/perf/change_points_bench.c):
+# figures for docs/change-points.md, not a test, so not part of check.
+$(NATIVE)/tests/change_points_bench: $(NATIVE)/tests/perf/change_points_bench.o \
+		$(NATIVE)/libdmabench.a
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+change-points-bench: $(NATIVE)/tests/change_points_bench
+	$(NATIVE)/tests/change_points_bench
 
 include mk/vm.mk
 include mk/fuzz.mk

@@ -26,6 +26,10 @@ struct segment {
     size_t start, end; /* [start, end) in the series */
     size_t split;      /* series index of its best split (the first point after it) */
     double q;          /* the statistic there; -INFINITY when too short to split */
+    /* Its best statistic under permutation l of its points, NAN until drawn: a segment keeps
+     * its draws from one candidate's test to the next (only the two halves of a split segment
+     * need new ones), NULL until the first is drawn. */
+    double *draws;
 };
 
 struct search {
@@ -42,7 +46,9 @@ struct search {
     double *tree_count, *tree_sum; /* Fenwick tree over ranks, 1-based */
     double *within, *prefix;       /* within sums of intervals (best_split_*) */
     double *values;                /* a segment's values in its (permuted) order */
-    struct segment *segs;          /* in series order */
+    double *inv, *inv_less_one;    /* 1 / i and 1 / (i - 1), for i <= n */
+    unsigned permutations;
+    struct segment *segs; /* in series order */
     size_t n_segs;
     uint64_t rng;
 };
@@ -126,78 +132,89 @@ static void tree_clear(struct search *s, size_t len)
 
 /* Q of Matteson & James, alpha = 1, for the m points left of a split against the k points
  * right of it, from W_l and W_r, the sums of |x_i - x_j| within each side, and B, the sum
- * across: Q = m k / (m + k) * (2 B / (m k) - W_l / C(m, 2) - W_r / C(k, 2)). */
-static double statistic(double m, double k, double left, double right, double across)
+ * across: Q = m k / (m + k) * (2 B / (m k) - W_l / C(m, 2) - W_r / C(k, 2))
+ *           = (2 B - 2 k W_l / (m - 1) - 2 m W_r / (k - 1)) / (m + k). */
+static double statistic(const struct search *s, size_t m, size_t k, double left, double right,
+                        double across)
 {
-    return (2 * across - 2 * k * left / (m - 1) - 2 * m * right / (k - 1)) / (m + k);
+    return 2 *
+           (across - (double)k * left * s->inv_less_one[m] -
+            (double)m * right * s->inv_less_one[k]) *
+           s->inv[m + k];
 }
 
-/* The largest Q of the segment's splits with the second sample running to the segment's end
- * (kappa fixed, as MongoDB's and Otava's implementations), for a segment whose values
- * ascending are sorted[0..len) and whose points, in order, have ranks rank[0..len). Each side
- * keeps min_segment points. Stores the split's m in *split. O(len log len): the within sums of
- * every prefix and suffix grow one point at a time through the Fenwick tree. */
-static double best_split_to_end(struct search *s, const double *sorted, const uint32_t *rank,
-                                size_t len, size_t *split)
+/* The within sums W(0, t) of every prefix (prefix[t], t = 0 .. len) and, when suffix is not
+ * NULL, W(t, len) of every suffix, of the segment whose points, in order, have the values
+ * sorted[rank[i]]: one point at a time through the Fenwick tree, O(len log len). */
+static void within_sums(struct search *s, const double *sorted, const uint32_t *rank, size_t len,
+                        double *prefix, double *suffix)
 {
-    size_t min = s->min_segment;
-    double *right = s->within, count = 0, sum = 0;
+    double count = 0, sum = 0;
     tree_clear(s, len);
-    right[len] = 0;
-    for (size_t t = len; t-- > 0;) {
+    prefix[0] = 0;
+    for (size_t t = 0; t < len; t++) {
         double v = sorted[rank[t]];
-        right[t] = right[t + 1] + tree_distance(s, rank[t], v, count, sum);
+        prefix[t + 1] = prefix[t] + tree_distance(s, rank[t], v, count, sum);
         tree_add(s, len, rank[t], v);
         count += 1;
         sum += v;
     }
-    double total = right[0], left = 0, best = -INFINITY;
+    if (!suffix)
+        return;
     count = sum = 0;
     tree_clear(s, len);
-    for (size_t t = 0; t <= len - min; t++) {
-        if (t >= min) {
-            double q = statistic((double)t, (double)(len - t), left, right[t],
-                                 total - left - right[t]);
-            if (q > best) {
-                best = q;
-                *split = t;
-            }
-        }
+    suffix[len] = 0;
+    for (size_t t = len; t-- > 0;) {
         double v = sorted[rank[t]];
-        left += tree_distance(s, rank[t], v, count, sum);
+        suffix[t] = suffix[t + 1] + tree_distance(s, rank[t], v, count, sum);
         tree_add(s, len, rank[t], v);
         count += 1;
         sum += v;
     }
-    return best;
 }
 
-/* The largest Q over every split tau and every end kappa of the second sample (the paper's
- * statistic): sample one is [0, tau), sample two [tau, kappa), each of min_segment points or
- * more. A rise that falls back later (a regression, then its fix) splits cleanly only with the
- * end free. O(len^2) time, O(len) memory: as kappa grows by one point, the within sums
- * W(tau, kappa) of every interval ending there grow by that point's distances to it. */
-static double best_split_any_end(struct search *s, const double *sorted, const uint32_t *rank,
-                                 size_t len, size_t *split)
+/* The segment's best split: the largest Q of sample one [0, tau) against sample two
+ * [tau, kappa), each of min_segment points or more, for a segment whose points, in order, have
+ * the values sorted[rank[i]]. Up to CP_ANY_END_MAX points kappa is free (the paper's
+ * statistic); beyond, sample two runs to the end or is at most CP_SECOND_SAMPLE_MAX points.
+ * A free end isolates a rise that falls back later (a regression, then its fix); the end
+ * alone (MongoDB's and Otava's choice) finds a step with the power of all the points after
+ * it. Stores tau in *split; -INFINITY when the segment is too short to split.
+ * Time O(len * w + len log len), w = len or CP_SECOND_SAMPLE_MAX, memory O(len): as kappa
+ * grows by one point, the within sums W(tau, kappa) of the intervals ending there, tau within
+ * w of kappa, grow by that point's distances to them. */
+static double best_split(struct search *s, const double *sorted, const uint32_t *rank, size_t len,
+                         size_t *split)
 {
     size_t min = s->min_segment;
-    double *within = s->within, *prefix = s->prefix, best = -INFINITY;
-    double *value = s->values;
+    if (len < 2 * min)
+        return -INFINITY;
+    size_t w = len <= CP_ANY_END_MAX ? len : CP_SECOND_SAMPLE_MAX;
+    double *prefix = s->prefix, *within = s->within, *value = s->values, best = -INFINITY;
+    within_sums(s, sorted, rank, len, prefix, w < len ? within : NULL);
+    if (w < len) /* kappa = len: within holds the suffix sums */
+        for (size_t tau = min; tau + min <= len; tau++) {
+            double q = statistic(s, tau, len - tau, prefix[tau], within[tau],
+                                 prefix[len] - prefix[tau] - within[tau]);
+            if (q > best) {
+                best = q;
+                *split = tau;
+            }
+        }
     for (size_t i = 0; i < len; i++) {
         value[i] = sorted[rank[i]];
         within[i] = 0;
     }
-    prefix[0] = 0;
     for (size_t kappa = 1; kappa <= len; kappa++) {
-        /* within[tau] = W(tau, kappa) for tau < kappa: add the point kappa - 1. */
+        /* within[tau] = W(tau, kappa) for kappa - w <= tau < kappa: add the point kappa - 1. */
+        size_t first = kappa > w ? kappa - w : 0;
         double acc = 0, newest = value[kappa - 1];
-        for (size_t tau = kappa - 1; tau-- > 0;) {
+        for (size_t tau = kappa - 1; tau-- > first;) {
             acc += fabs(value[tau] - newest);
             within[tau] += acc;
         }
-        prefix[kappa] = within[0];
-        for (size_t tau = min; tau + min <= kappa; tau++) {
-            double q = statistic((double)tau, (double)(kappa - tau), prefix[tau], within[tau],
+        for (size_t tau = first > min ? first : min; tau + min <= kappa; tau++) {
+            double q = statistic(s, tau, kappa - tau, prefix[tau], within[tau],
                                  prefix[kappa] - prefix[tau] - within[tau]);
             if (q > best) {
                 best = q;
@@ -206,18 +223,6 @@ static double best_split_any_end(struct search *s, const double *sorted, const u
         }
     }
     return best;
-}
-
-/* The segment's best split by the statistic its length calls for; -INFINITY when it is too
- * short to split. */
-static double best_split(struct search *s, const double *sorted, const uint32_t *rank, size_t len,
-                         size_t *split)
-{
-    if (len < 2 * s->min_segment)
-        return -INFINITY;
-    if (len <= CP_ANY_END_MAX)
-        return best_split_any_end(s, sorted, rank, len, split);
-    return best_split_to_end(s, sorted, rank, len, split);
 }
 
 /* Ranks a new segment's points, resets its permuted copy, and finds its best split. */
@@ -237,43 +242,62 @@ static void segment_prepare(struct search *s, struct segment *seg)
     seg->split = seg->start + split;
 }
 
-/* One permutation of the null hypothesis "no further change": each segment's points shuffled
+/* Permutation l of the null hypothesis "no further change": each segment's points shuffled
  * within it, and the largest best-split statistic over all segments (as the candidate is the
- * largest over all segments). Stops at the first segment that reaches `observed`. */
-static double permuted_statistic(struct search *s, double observed)
+ * largest over all segments). Stops at the first segment that reaches `observed`. A segment's
+ * draw l is computed once and kept. 0 and *out, or -ENOMEM. */
+static int permuted_statistic(struct search *s, unsigned l, double observed, double *out)
 {
     double best = -INFINITY;
     for (size_t i = 0; i < s->n_segs && best < observed; i++) {
-        const struct segment *seg = &s->segs[i];
+        struct segment *seg = &s->segs[i];
         size_t len = seg->end - seg->start, split;
-        if (len < 2 * s->min_segment)
-            continue;
-        shuffle(s->shuffled + seg->start, len, &s->rng);
-        double q = best_split(s, s->sorted + seg->start, s->shuffled + seg->start, len, &split);
-        if (q > best)
-            best = q;
+        if (seg->q == -INFINITY)
+            continue; /* too short to split */
+        if (!seg->draws) {
+            seg->draws = malloc(s->permutations * sizeof(*seg->draws));
+            if (!seg->draws)
+                return -ENOMEM;
+            for (unsigned j = 0; j < s->permutations; j++)
+                seg->draws[j] = NAN;
+        }
+        if (isnan(seg->draws[l])) {
+            shuffle(s->shuffled + seg->start, len, &s->rng);
+            seg->draws[l] =
+                    best_split(s, s->sorted + seg->start, s->shuffled + seg->start, len, &split);
+        }
+        if (seg->draws[l] > best)
+            best = seg->draws[l];
     }
-    return best;
+    *out = best;
+    return 0;
 }
 
 /* The permutation p-value of a candidate whose statistic is `observed`, or a value >= alpha
  * as soon as it is sure to be one. With N permutations and k of them at least as large, the
  * full test's p is (k + 1) / (N + 1); once k + 1 >= alpha (N + 1) it can no longer fall below
  * alpha, so the test stops there (Besag & Clifford 1991's sequential p-value, h = k
- * exceedances in l permutations: p = h / l). The decision is the full test's. */
-static double permutation_p(struct search *s, const struct cp_opts *o, double observed)
+ * exceedances in l permutations: p = h / l). The decision is the full test's. 0 or -ENOMEM. */
+static int permutation_p(struct search *s, const struct cp_opts *o, double observed, double *p)
 {
     double at_least = observed - CP_TIE_SLACK * fabs(observed);
     double limit = o->alpha * ((double)o->permutations + 1);
     unsigned exceed = 0;
-    for (unsigned l = 1; l <= o->permutations; l++) {
-        if (permuted_statistic(s, at_least) < at_least)
+    for (unsigned l = 0; l < o->permutations; l++) {
+        double q;
+        int err = permuted_statistic(s, l, at_least, &q);
+        if (err)
+            return err;
+        if (q < at_least)
             continue;
         exceed++;
-        if ((double)exceed + 1 >= limit)
-            return (double)exceed / l;
+        if ((double)exceed + 1 >= limit) {
+            *p = (double)exceed / (l + 1);
+            return 0;
+        }
     }
-    return ((double)exceed + 1) / ((double)o->permutations + 1);
+    *p = ((double)exceed + 1) / ((double)o->permutations + 1);
+    return 0;
 }
 
 static bool opts_valid(const struct cp_opts *o)
@@ -323,10 +347,12 @@ static int search_run(struct search *s, const struct cp_opts *o, struct found_ch
         struct segment cand = s->segs[best];
         if (!(cand.q > 0)) /* too short to split, or no sign of two levels */
             return 0;
-        double p = permutation_p(s, o, cand.q);
-        if (!(p < o->alpha))
-            return 0;
+        double p;
+        int err = permutation_p(s, o, cand.q, &p);
+        if (err || !(p < o->alpha))
+            return err;
         found[(*n_found)++] = (struct found_change){cand.split, p};
+        free(s->segs[best].draws); /* its draws, from this test */
         memmove(&s->segs[best + 2], &s->segs[best + 1], (s->n_segs - best - 1) * sizeof(*s->segs));
         s->n_segs++;
         s->segs[best] = (struct segment){.start = cand.start, .end = cand.split};
@@ -382,6 +408,10 @@ static void search_free(struct search *s)
     free(s->within);
     free(s->prefix);
     free(s->values);
+    free(s->inv);
+    free(s->inv_less_one);
+    for (size_t i = 0; s->segs && i < s->n_segs; i++)
+        free(s->segs[i].draws);
     free(s->segs);
 }
 
@@ -419,11 +449,20 @@ static int search_alloc(struct search *s, size_t n, size_t min_segment)
     s->within = malloc((n + 1) * sizeof(*s->within));
     s->prefix = malloc((n + 1) * sizeof(*s->prefix));
     s->values = malloc(n * sizeof(*s->values));
+    s->inv = malloc((n + 1) * sizeof(*s->inv));
+    s->inv_less_one = malloc((n + 1) * sizeof(*s->inv_less_one));
     s->segs = malloc((n / min_segment + 1) * sizeof(*s->segs));
-    return s->scaled && s->sorted && s->rank && s->shuffled && s->scratch && s->tree_count &&
-                           s->tree_sum && s->within && s->prefix && s->values && s->segs
-                   ? 0
-                   : -ENOMEM;
+    if (!s->scaled || !s->sorted || !s->rank || !s->shuffled || !s->scratch || !s->tree_count ||
+        !s->tree_sum || !s->within || !s->prefix || !s->values || !s->inv || !s->inv_less_one ||
+        !s->segs)
+        return -ENOMEM;
+    s->inv[0] = s->inv_less_one[0] = s->inv_less_one[1] = 0; /* never used */
+    for (size_t i = 1; i <= n; i++) {
+        s->inv[i] = 1 / (double)i;
+        if (i >= 2)
+            s->inv_less_one[i] = 1 / (double)(i - 1);
+    }
+    return 0;
 }
 
 static bool all_finite(const double *x, size_t n)
@@ -450,7 +489,7 @@ int change_points_find(const double *x, size_t n, const struct cp_opts *o,
     if (n < 2 * o->min_segment)
         return 0;
     double half_range;
-    struct search s = {.rng = o->seed};
+    struct search s = {.rng = o->seed, .permutations = o->permutations};
     s.scaled = rescaled(x, n, &half_range);
     if (half_range == 0)
         return 0;

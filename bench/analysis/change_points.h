@@ -6,12 +6,13 @@
  * no I/O, no globals, deterministic for a given seed. docs/change-points.md is the method.
  *
  * Cost, L the length of a segment and n of the series: one evaluation of a segment (its best
- * split) is O(L^2) up to CP_ANY_END_MAX points (every split and every end of the second
- * sample, the within sums of all intervals grown one point at a time, no distance matrix) and
- * O(L log L) beyond (the end fixed; prefix and suffix sums through a Fenwick tree over ranks).
- * A permutation evaluates every segment long enough to split: at most O(n * CP_ANY_END_MAX +
- * n log n). A candidate costs at most `permutations` of them, and stops as soon as it cannot be
- * significant (about 50 on average for a series with no change). Memory O(n).
+ * split) is O(L^2) up to CP_ANY_END_MAX points and O(L * CP_SECOND_SAMPLE_MAX + L log L)
+ * beyond: the within sums of the intervals grown one point at a time (no distance matrix),
+ * those of prefixes and suffixes through a Fenwick tree over the segment's ranks. A
+ * permutation evaluates each segment long enough to split once (the draws are kept from one
+ * candidate to the next). A candidate costs at most `permutations` permutations, and stops as
+ * soon as it cannot be significant: about 50 for a series with no change. Memory O(n) plus
+ * `permutations` doubles per segment.
  */
 #ifndef DMABENCH_CHANGE_POINTS_H
 #define DMABENCH_CHANGE_POINTS_H
@@ -26,9 +27,11 @@
 #define CP_SEED_DEFAULT         0x64756d6162656e63ULL
 #define CP_MIN_SEGMENT_DEFAULT  3 /* runs a level must last, either side of a change */
 #define CP_CONFIRM_WINDOW       5 /* runs either side whose raw samples confirm a change */
-/* Segments up to this length use the paper's statistic, maximised over the split and over the
- * end of the second sample (O(L^2)); longer ones fix that end at the segment's (O(L log L)). */
-#define CP_ANY_END_MAX 256
+/* Segments up to CP_ANY_END_MAX points use the paper's statistic, maximised over the split and
+ * over the end of the second sample, O(L^2); in longer ones the second sample runs to the end
+ * of the segment or holds at most CP_SECOND_SAMPLE_MAX points, O(L * CP_SECOND_SAMPLE_MAX). */
+#define CP_ANY_END_MAX       256
+#define CP_SECOND_SAMPLE_MAX 64
 
 struct cp_opts {
     double alpha;            /* a change point needs permutation p < alpha; in (0, 1) */
