@@ -46,6 +46,7 @@ struct search {
     double *tree_count, *tree_sum; /* Fenwick tree over ranks, 1-based */
     double *within, *prefix;       /* within sums of intervals (best_split_*) */
     double *values;                /* a segment's values in its (permuted) order */
+    double *left_mean;             /* W(0, tau) / (tau - 1) */
     double *inv, *inv_less_one;    /* 1 / i and 1 / (i - 1), for i <= n */
     unsigned permutations;
     struct segment *segs; /* in series order */
@@ -191,6 +192,7 @@ static double best_split(struct search *s, const double *sorted, const uint32_t 
         return -INFINITY;
     size_t w = len <= CP_ANY_END_MAX ? len : CP_SECOND_SAMPLE_MAX;
     double *prefix = s->prefix, *within = s->within, *value = s->values, best = -INFINITY;
+    double *left_mean = s->left_mean;
     within_sums(s, sorted, rank, len, prefix, w < len ? within : NULL);
     if (w < len) /* kappa = len: within holds the suffix sums */
         for (size_t tau = min; tau + min <= len; tau++) {
@@ -204,22 +206,31 @@ static double best_split(struct search *s, const double *sorted, const uint32_t 
     for (size_t i = 0; i < len; i++) {
         value[i] = sorted[rank[i]];
         within[i] = 0;
+        left_mean[i] = prefix[i] * s->inv_less_one[i]; /* W(0, i) / (i - 1) */
     }
     for (size_t kappa = 1; kappa <= len; kappa++) {
-        /* within[tau] = W(tau, kappa) for kappa - w <= tau < kappa: add the point kappa - 1. */
-        size_t first = kappa > w ? kappa - w : 0;
-        double acc = 0, newest = value[kappa - 1];
+        /* within[tau] = W(tau, kappa) for kappa - w <= tau < kappa: add the point kappa - 1,
+         * and the statistic of each split, but for the factor 2 / (m + k) = 2 / kappa. */
+        size_t first = kappa > w ? kappa - w : 0, top_tau = 0;
+        double acc = 0, newest = value[kappa - 1], top = -INFINITY;
         for (size_t tau = kappa - 1; tau-- > first;) {
             acc += fabs(value[tau] - newest);
-            within[tau] += acc;
-        }
-        for (size_t tau = first > min ? first : min; tau + min <= kappa; tau++) {
-            double q = statistic(s, tau, kappa - tau, prefix[tau], within[tau],
-                                 prefix[kappa] - prefix[tau] - within[tau]);
-            if (q > best) {
-                best = q;
-                *split = tau;
+            double right = within[tau] + acc;
+            within[tau] = right;
+            if (tau < min || tau + min > kappa)
+                continue;
+            double k = (double)(kappa - tau);
+            double q = prefix[kappa] - prefix[tau] - right - k * left_mean[tau] -
+                       (double)tau * right * s->inv_less_one[kappa - tau];
+            if (q >= top) { /* ties: the earliest split, as in the loop to the end */
+                top = q;
+                top_tau = tau;
             }
+        }
+        double q = 2 * top * s->inv[kappa];
+        if (q > best) {
+            best = q;
+            *split = top_tau;
         }
     }
     return best;
@@ -408,6 +419,7 @@ static void search_free(struct search *s)
     free(s->within);
     free(s->prefix);
     free(s->values);
+    free(s->left_mean);
     free(s->inv);
     free(s->inv_less_one);
     for (size_t i = 0; s->segs && i < s->n_segs; i++)
@@ -449,12 +461,13 @@ static int search_alloc(struct search *s, size_t n, size_t min_segment)
     s->within = malloc((n + 1) * sizeof(*s->within));
     s->prefix = malloc((n + 1) * sizeof(*s->prefix));
     s->values = malloc(n * sizeof(*s->values));
+    s->left_mean = malloc(n * sizeof(*s->left_mean));
     s->inv = malloc((n + 1) * sizeof(*s->inv));
     s->inv_less_one = malloc((n + 1) * sizeof(*s->inv_less_one));
     s->segs = malloc((n / min_segment + 1) * sizeof(*s->segs));
     if (!s->scaled || !s->sorted || !s->rank || !s->shuffled || !s->scratch || !s->tree_count ||
-        !s->tree_sum || !s->within || !s->prefix || !s->values || !s->inv || !s->inv_less_one ||
-        !s->segs)
+        !s->tree_sum || !s->within || !s->prefix || !s->values || !s->left_mean || !s->inv ||
+        !s->inv_less_one || !s->segs)
         return -ENOMEM;
     s->inv[0] = s->inv_less_one[0] = s->inv_less_one[1] = 0; /* never used */
     for (size_t i = 1; i <= n; i++) {
