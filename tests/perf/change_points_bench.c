@@ -14,22 +14,7 @@
 #include <time.h>
 
 #include "change_points.h"
-
-static double uniform(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return ((double)(x >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gaussian(uint64_t *state)
-{
-    double u = uniform(state), v = uniform(state);
-    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
+#include "../unit/seeded_noise.h"
 
 /* steps level changes of +10%, -8%, +6% (in turn) at evenly spread runs, 3% noise. */
 static void make_series(double *x, size_t n, unsigned steps, uint64_t seed)
@@ -41,7 +26,7 @@ static void make_series(double *x, size_t n, unsigned steps, uint64_t seed)
     for (size_t i = 0; i < n; i++) {
         if (next < steps && i == (next + 1) * n / (steps + 1))
             level *= factor[next++ % 3];
-        x[i] = level * (1 + 0.03 * gaussian(&state));
+        x[i] = level * (1 + 0.03 * noise_gaussian(&state));
     }
 }
 

@@ -2,8 +2,8 @@
  * is known: issue 14's acceptance (steps in noise found at the right run with p < 0.01, no step
  * found in at most 5 of 100 noisy series), the edges, and the raw-samples check.
  *
- * The noise is this file's own: Gaussian by Box-Muller on a xorshift64 generator, seeded per
- * series, so every run of the test sees the same series. The statistic is checked against a
+ * The noise is seeded Gaussian (tests/unit/seeded_noise.h: Box-Muller on xorshift64), one seed
+ * per series, so every run of the test sees the same series. The statistic is checked against a
  * direct O(n^2) sum over all pairs, written here from the paper's formula.
  */
 #include <errno.h>
@@ -19,22 +19,7 @@
 #include <cmocka.h>
 
 #include "change_points.h"
-
-static double uniform(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    return ((double)(x >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gaussian(uint64_t *state)
-{
-    double u = uniform(state), v = uniform(state);
-    return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
-}
+#include "seeded_noise.h"
 
 /* levels[k] from step[k - 1] (0 for k = 0) to step[k], then levels[n_levels - 1] to n, with
  * Gaussian noise of sd = noise x the level. */
@@ -46,8 +31,17 @@ static void make_series(double *x, size_t n, const double *levels, const size_t 
     for (size_t i = 0; i < n; i++) {
         while (k < n_steps && i >= steps[k])
             k++;
-        x[i] = levels[k] * (1 + noise * gaussian(&state));
+        x[i] = levels[k] * (1 + noise * noise_gaussian(&state));
     }
+}
+
+/* c is within one run of `at`, significant, and moved by between lo and hi (signed). */
+static void assert_change_near(const struct history_change *c, size_t at, double lo, double hi)
+{
+    if (c->index + 1 < at || c->index > at + 1 || !(c->change > lo && c->change < hi) ||
+        !(c->p_value < 0.01))
+        fail_msg("change at %zu by %.3f (p %.4f), expected within one of %zu by %.3f .. %.3f",
+                 c->index, c->change, c->p_value, at, lo, hi);
 }
 
 static size_t find_ok(const double *x, size_t n, const struct cp_opts *o,
@@ -132,15 +126,12 @@ static void test_two_steps_up_then_down(void **state)
     make_series(x, 45, (double[]){100, 115, 95}, (size_t[]){15, 30}, 2, 0.02, 7);
     struct history_change c[4];
     assert_int_equal(find_ok(x, 45, NULL, c, 4), 2);
-    assert_true(c[0].index >= 14 && c[0].index <= 16);
-    assert_true(c[1].index >= 29 && c[1].index <= 31);
-    assert_true(c[0].change > 0.10 && c[0].change < 0.20);
-    assert_true(c[1].change < -0.12 && c[1].change > -0.25);
+    assert_change_near(&c[0], 15, 0.10, 0.20);
+    assert_change_near(&c[1], 30, -0.25, -0.12);
     /* The medians are of the segments between change points: the middle one is shared. */
     assert_float_equal(c[0].after, c[1].before, 0);
     assert_true(fabs(c[0].before - 100) < 3 && fabs(c[0].after - 115) < 3);
     assert_true(fabs(c[1].after - 95) < 3);
-    assert_true(c[0].p_value < 0.01 && c[1].p_value < 0.01);
 }
 
 static void test_step_down(void **state)
@@ -151,10 +142,9 @@ static void test_step_down(void **state)
     make_series(x, 30, (double[]){200, 180}, &at, 1, 0.02, 3);
     struct history_change c[2];
     assert_int_equal(find_ok(x, 30, NULL, c, 2), 1);
-    assert_true(c[0].index >= 11 && c[0].index <= 13);
+    assert_change_near(&c[0], 12, -0.13, -0.07);
     assert_true(c[0].before > c[0].after);
     assert_float_equal(c[0].change, (c[0].after - c[0].before) / c[0].before, 1e-12);
-    assert_true(c[0].change < -0.07 && c[0].change > -0.13);
 }
 
 static void test_constant_and_short_series(void **state)
@@ -385,8 +375,8 @@ static void test_rise_that_falls_back_in_a_long_series(void **state)
     make_series(x, 300, (double[]){100, 110, 100}, (size_t[]){140, 160}, 2, 0.03, 13);
     struct history_change c[4];
     assert_int_equal(find_ok(x, 300, NULL, c, 4), 2);
-    assert_true(c[0].index >= 139 && c[0].index <= 141 && c[0].change > 0.05);
-    assert_true(c[1].index >= 159 && c[1].index <= 161 && c[1].change < -0.04);
+    assert_change_near(&c[0], 140, 0.05, 0.15);
+    assert_change_near(&c[1], 160, -0.14, -0.04);
 }
 
 /* Raw samples: runs of 10 samples around each run's median. */
@@ -396,7 +386,7 @@ static void make_points(struct history_point *p, double *samples, const double *
     uint64_t state = seed;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < 10; j++)
-            samples[i * 10 + j] = x[i] * (1 + spread * gaussian(&state));
+            samples[i * 10 + j] = x[i] * (1 + spread * noise_gaussian(&state));
         p[i] = (struct history_point){.run = i,
                                       .median = x[i],
                                       .ci_low = NAN,
@@ -451,7 +441,7 @@ static void test_raw_samples_veto_a_median_artefact(void **state)
     for (size_t i = 0; i < 20; i++) {
         size_t low = i < 10 ? 6 : 4;
         for (size_t j = 0; j < 10; j++)
-            samples[i * 10 + j] = (j < low ? 100 : 110) + 0.1 * gaussian(&st);
+            samples[i * 10 + j] = (j < low ? 100 : 110) + 0.1 * noise_gaussian(&st);
         memcpy(sorted, samples + i * 10, sizeof(sorted));
         qsort(sorted, 10, sizeof(*sorted), compare_double);
         x[i] = (sorted[4] + sorted[5]) / 2;
