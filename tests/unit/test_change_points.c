@@ -166,6 +166,44 @@ static void test_constant_and_short_series(void **state)
     assert_int_equal(split, 7);
 }
 
+/* Exact values, no noise: every permutation ties with many others, and the step is still
+ * found at its run with the smallest p there is. */
+static void test_step_without_noise(void **state)
+{
+    (void)state;
+    double x[30];
+    for (size_t i = 0; i < 30; i++)
+        x[i] = i < 15 ? 1.0 : 2.0;
+    struct history_change c[2];
+    assert_int_equal(find_ok(x, 30, NULL, c, 2), 1);
+    assert_int_equal(c[0].index, 15);
+    assert_float_equal(c[0].before, 1.0, 0);
+    assert_float_equal(c[0].after, 2.0, 0);
+    assert_float_equal(c[0].change, 1.0, 0);
+    assert_float_equal(c[0].p_value, 1.0 / (CP_PERMUTATIONS_DEFAULT + 1), 1e-15);
+}
+
+/* One wild run (three times the level: a disturbed night) or two in a row are not a change:
+ * two extreme runs side by side is too common among the permutations (about 1 in 15) to be
+ * significant. Three in a row are a level of their own, and are found. */
+static void test_outlier_runs_are_not_changes(void **state)
+{
+    (void)state;
+    for (unsigned wild = 1; wild <= 3; wild++)
+        for (unsigned seed = 1; seed <= 20; seed++) {
+            double x[30];
+            make_series(x, 30, (double[]){100}, NULL, 0, 0.03, 500 + seed);
+            for (unsigned i = 0; i < wild; i++)
+                x[14 + i] *= 3;
+            struct history_change c[2];
+            size_t found = find_ok(x, 30, NULL, c, 2);
+            if (wild < 3 && found)
+                fail_msg("%u wild run(s), seed %u: a change point at %zu", wild, seed, c[0].index);
+            if (wild == 3 && (found != 2 || c[0].index != 14 || c[1].index != 17))
+                fail_msg("3 wild runs, seed %u: %zu change points", seed, found);
+        }
+}
+
 static void test_not_finite_is_einval(void **state)
 {
     (void)state;
@@ -504,6 +542,8 @@ int main(void)
             cmocka_unit_test(test_two_steps_up_then_down),
             cmocka_unit_test(test_step_down),
             cmocka_unit_test(test_constant_and_short_series),
+            cmocka_unit_test(test_step_without_noise),
+            cmocka_unit_test(test_outlier_runs_are_not_changes),
             cmocka_unit_test(test_not_finite_is_einval),
             cmocka_unit_test(test_bad_options),
             cmocka_unit_test(test_max_smaller_than_found),
