@@ -321,6 +321,32 @@ static void test_deterministic_for_a_seed(void **state)
     assert_true(p_moved);
 }
 
+/* The calls share nothing: series searched on several threads at once give what they give one
+ * at a time (history may spread its series over cores). */
+static void test_parallel_calls_agree(void **state)
+{
+    (void)state;
+    enum { SERIES = 16, N = 60 };
+    static double x[SERIES][N];
+    static struct history_change alone[SERIES][4], together[SERIES][4];
+    size_t found_alone[SERIES], found_together[SERIES];
+    memset(alone, 0, sizeof(alone));
+    memset(together, 0, sizeof(together));
+    for (size_t i = 0; i < SERIES; i++) {
+        size_t at = 20 + i;
+        make_series(x[i], N, (double[]){100, 108}, &at, 1, 0.03, 900 + i);
+        found_alone[i] = find_ok(x[i], N, NULL, alone[i], 4);
+    }
+    int errors = 0;
+#pragma omp parallel for num_threads(4) reduction(+ : errors)
+    for (size_t i = 0; i < SERIES; i++)
+        errors += change_points_find(x[i], N, NULL, together[i], 4, &found_together[i]) != 0;
+    assert_int_equal(errors, 0);
+    for (size_t i = 0; i < SERIES; i++)
+        assert_int_equal(found_together[i], found_alone[i]);
+    assert_memory_equal(together, alone, sizeof(alone));
+}
+
 /* The paper's Q of x[0..tau) against x[tau..kappa), from its sums over pairs: c is the
  * cumulative matrix of |x_i - x_j|, c[i][j] = sum over a < i, b < j (row length n + 1). */
 static double pair_sum(const double *c, size_t n, size_t r0, size_t r1, size_t c0, size_t c1)
@@ -549,6 +575,7 @@ int main(void)
             cmocka_unit_test(test_max_smaller_than_found),
             cmocka_unit_test(test_min_segment_at_the_end),
             cmocka_unit_test(test_deterministic_for_a_seed),
+            cmocka_unit_test(test_parallel_calls_agree),
             cmocka_unit_test(test_statistic_matches_the_pairwise_sums),
             cmocka_unit_test(test_rise_that_falls_back_in_a_long_series),
             cmocka_unit_test(test_raw_samples_confirm_a_real_step),
