@@ -212,20 +212,34 @@ static double best_split(struct search *s, const double *sorted, const uint32_t 
         /* within[tau] = W(tau, kappa) for kappa - w <= tau < kappa: add the point kappa - 1,
          * and the statistic of each split, but for the factor 2 / (m + k) = 2 / kappa. */
         size_t first = kappa > w ? kappa - w : 0, top_tau = 0;
-        double acc = 0, newest = value[kappa - 1], top = -INFINITY;
-        for (size_t tau = kappa - 1; tau-- > first;) {
+        size_t lo = first > min ? first : min, hi = kappa >= min ? kappa - min : 0;
+        double acc = 0, newest = value[kappa - 1], top = -INFINITY, whole = prefix[kappa];
+        size_t tau = kappa - 1;
+        while (tau > first && tau > hi + 1) { /* sample two too short: sums only */
+            tau--;
+            acc += fabs(value[tau] - newest);
+            within[tau] += acc;
+        }
+        /* The splits [lo, hi], downward: sample two has k = kappa - tau points. */
+        double k = (double)(kappa - tau), m = (double)tau;
+        while (tau > lo && tau <= hi + 1) {
+            tau--;
+            k += 1;
+            m -= 1;
             acc += fabs(value[tau] - newest);
             double right = within[tau] + acc;
             within[tau] = right;
-            if (tau < min || tau + min > kappa)
-                continue;
-            double k = (double)(kappa - tau);
-            double q = prefix[kappa] - prefix[tau] - right - k * left_mean[tau] -
-                       (double)tau * right * s->inv_less_one[kappa - tau];
+            double q = whole - prefix[tau] - right - k * left_mean[tau] -
+                       m * right * s->inv_less_one[kappa - tau];
             if (q >= top) { /* ties: the earliest split, as in the loop to the end */
                 top = q;
                 top_tau = tau;
             }
+        }
+        while (tau > first) { /* sample one too short: sums only */
+            tau--;
+            acc += fabs(value[tau] - newest);
+            within[tau] += acc;
         }
         double q = 2 * top * s->inv[kappa];
         if (q > best) {
