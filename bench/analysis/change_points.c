@@ -44,7 +44,7 @@ struct search {
         uint32_t at;
     } * scratch;
     double *tree_count, *tree_sum; /* Fenwick tree over ranks, 1-based */
-    double *within, *prefix;       /* within sums of intervals (best_split_*) */
+    double *within, *prefix;       /* within sums: of intervals, of prefixes (best_split) */
     double *values;                /* a segment's values in its (permuted) order */
     double *left_mean;             /* W(0, tau) / (tau - 1) */
     double *inv, *inv_less_one;    /* 1 / i and 1 / (i - 1), for i <= n */
@@ -179,7 +179,7 @@ static void within_sums(struct search *s, const double *sorted, const uint32_t *
  * the values sorted[rank[i]]. Up to CP_ANY_END_MAX points kappa is free (the paper's
  * statistic); beyond, sample two runs to the end or is at most CP_SECOND_SAMPLE_MAX points.
  * A free end isolates a rise that falls back later (a regression, then its fix); the end
- * alone (MongoDB's and Otava's choice) finds a step with the power of all the points after
+ * alone (MongoDB's implementation) finds a step with the power of all the points after
  * it. Stores tau in *split; -INFINITY when the segment is too short to split.
  * Time O(len * w + len log len), w = len or CP_SECOND_SAMPLE_MAX, memory O(len): as kappa
  * grows by one point, the within sums W(tau, kappa) of the intervals ending there, tau within
