@@ -75,7 +75,7 @@ endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
-	format-check layering clean history-bench
+	format-check layering clean history-bench change-points-bench
 all: dmabench
 
 deps:
@@ -221,6 +221,16 @@ hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
 # under 10 s; the figure is in README.md). Not part of make check: it writes 650 MB to /tmp.
 history-bench: $(NATIVE)/dmabench
 	@DMABENCH=$(NATIVE)/dmabench tests/perf/history_bench.sh $(HISTORY_BENCH_FLAGS)
+
+# How long the change-point search takes on CI-sized series (tests/perf/change_points_bench.c):
+# figures for docs/change-points.md, not a test, so not part of check.
+$(NATIVE)/tests/change_points_bench: $(NATIVE)/tests/perf/change_points_bench.o \
+		$(NATIVE)/libdmabench.a
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+change-points-bench: $(NATIVE)/tests/change_points_bench
+	$(NATIVE)/tests/change_points_bench
 
 include mk/vm.mk
 include mk/fuzz.mk
