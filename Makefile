@@ -218,7 +218,8 @@ hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
 	@DMABENCH=$(NATIVE)/dmabench CHASE_LAP=$(NATIVE)/tests/chase_lap tests/host/run.sh
 
 # How long `dmabench history` takes over 1,000 copies of a quick run, on one core (issue 14:
-# under 10 s; the figure is in README.md). Not part of make check: it writes 650 MB to /tmp.
+# under 10 s; the figures are in README.md). HISTORY_BENCH_FLAGS="--step-every 10": a change
+# in one series of ten (the default: in every one). Not part of make check: 650 MB in /tmp.
 history-bench: $(NATIVE)/dmabench
 	@DMABENCH=$(NATIVE)/dmabench tests/perf/history_bench.sh $(HISTORY_BENCH_FLAGS)
 
