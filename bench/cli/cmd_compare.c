@@ -39,6 +39,7 @@ static void compare_usage(FILE *out)
             "  --threshold PCT    change that matters, in percent (default %g)\n"
             "  --alpha P          significance level (default %g)\n"
             "  --min-samples N    warn when a side has fewer samples (default %d)\n"
+            "  -h, --help         this text\n"
             "\n"
             "lava: one LAVA test case per case and comparison (fail = regression, measurement\n"
             "= change in %%), then dmabench-compare. Runs the lava-test-case helper when it is\n"

@@ -53,6 +53,7 @@ static void export_usage(FILE *out)
             "  --kernel-commit SHA  its commit, all 40 hex digits (else the one its release\n"
             "                       names, with CONFIG_LOCALVERSION_AUTO and a full hash)\n"
             "  --no-samples         json: leave the raw samples out (samples.csv is not read)\n"
+            "  -h, --help           this text\n"
             "\n"
             "Exit status: 0 exported (whatever the run's results), 1 the report could not be\n"
             "written or the helper failed, 2 bad usage or input.\n",

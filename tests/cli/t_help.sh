@@ -56,7 +56,7 @@ test_help_run_unknown_heap_is_bad_input() {
 }
 
 test_help_every_command_lists_help() {
-    for cmd in list alloc run plot report history; do
+    for cmd in list alloc run plot report compare export history; do
         run "$cmd" --help
         expect_out -- "^  -h, --help +this text"
     done
