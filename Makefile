@@ -18,6 +18,7 @@
 #                        a layer above its own, no files include or call each other in a loop
 #   make static          a static binary for a board: build/static-<arch>/dmabench
 #   make CROSS_COMPILE=aarch64-linux-gnu- static     the same for arm64
+#   make history-bench   time `dmabench history` over 1,000 runs on one core (tests/perf/)
 #   make install         dmabench, its plot scripts, man page and bash completion under PREFIX
 #                        (default /usr/local; DESTDIR too); make uninstall; make deb (mk/install.mk)
 #   make format          clang-format every source file in place
@@ -74,7 +75,7 @@ endif
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps checkdeps run plot check unit clitest reliability hostcheck vmcheck static format \
-	format-check layering clean
+	format-check layering clean history-bench change-points-bench
 all: dmabench
 
 deps:
@@ -215,6 +216,22 @@ $(HOST_BINS): $(NATIVE)/tests/%: $(NATIVE)/tests/host/%.o $(NATIVE)/libdmabench.
 
 hostcheck: $(NATIVE)/dmabench $(HOST_BINS)
 	@DMABENCH=$(NATIVE)/dmabench CHASE_LAP=$(NATIVE)/tests/chase_lap tests/host/run.sh
+
+# How long `dmabench history` takes over 1,000 copies of a quick run, on one core (issue 14:
+# under 10 s; the figures are in README.md). HISTORY_BENCH_FLAGS="--step-every 10": a change
+# in one series of ten (the default: in every one). Not part of make check: 650 MB in /tmp.
+history-bench: $(NATIVE)/dmabench
+	@DMABENCH=$(NATIVE)/dmabench tests/perf/history_bench.sh $(HISTORY_BENCH_FLAGS)
+
+# How long the change-point search takes on CI-sized series (tests/perf/change_points_bench.c):
+# figures for docs/change-points.md, not a test, so not part of check.
+$(NATIVE)/tests/change_points_bench: $(NATIVE)/tests/perf/change_points_bench.o \
+		$(NATIVE)/libdmabench.a
+	$(call quiet,LD)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+
+change-points-bench: $(NATIVE)/tests/change_points_bench
+	$(NATIVE)/tests/change_points_bench
 
 include mk/vm.mk
 include mk/fuzz.mk

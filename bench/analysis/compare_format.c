@@ -18,6 +18,7 @@
 #include "export_junit.h"
 #include "metadata.h"
 #include "results_json.h"
+#include "text_table.h"
 
 const char *const compare_csv_columns[] = {
         "base",   "new",         "case_id",    "bench",  "heap",        "metric",      "unit",
@@ -45,26 +46,7 @@ int compare_format_parse(const char *name, enum compare_format *out)
 
 /* ---- cells ------------------------------------------------------------------------------- */
 
-#define CELL 48
-
-/* 12.35G, 224.7, 0.0123; "-" for none. */
-static void human(char out[CELL], double v)
-{
-    static const char prefixes[] = "kMGTPE";
-    if (isnan(v)) {
-        snprintf(out, CELL, "-");
-        return;
-    }
-    int p = -1;
-    while (fabs(v) >= 1000 && p < (int)sizeof(prefixes) - 2) {
-        v /= 1000;
-        p++;
-    }
-    if (p < 0)
-        snprintf(out, CELL, "%.4g", v);
-    else
-        snprintf(out, CELL, "%.4g%c", v, prefixes[p]);
-}
+#define CELL TEXT_CELL
 
 static void change_text(char out[CELL], double ratio)
 {
@@ -98,72 +80,6 @@ static const char *error_of(const struct compare_report *r, size_t input,
 {
     const struct result_set *s = r->inputs[input].set;
     return side->row ? result_text(side->row, result_set_col(s, "error")) : "";
-}
-
-/* ---- a table printed aligned or as Markdown --------------------------------------------- */
-
-struct table {
-    size_t n_cols;
-    const char *header[8];
-    bool right[8]; /* right-aligned: numbers */
-    char (*cells)[8][CELL + 200];
-    size_t n_rows, cap;
-};
-
-static int table_add(struct table *t, const char *const *cells)
-{
-    if (t->n_rows == t->cap) {
-        size_t cap2 = t->cap ? 2 * t->cap : 64;
-        void *p = realloc(t->cells, cap2 * sizeof(*t->cells));
-        if (!p)
-            return -ENOMEM;
-        t->cells = p;
-        t->cap = cap2;
-    }
-    for (size_t c = 0; c < t->n_cols; c++)
-        snprintf(t->cells[t->n_rows][c], sizeof(t->cells[0][0]), "%s", cells[c]);
-    t->n_rows++;
-    return 0;
-}
-
-static void md_cell(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', out); /* a heap named a|b must not split the row */
-        fputc(*s, out);
-    }
-}
-
-static void table_print(const struct table *t, FILE *out, bool md)
-{
-    size_t width[8];
-    for (size_t c = 0; c < t->n_cols; c++) {
-        width[c] = strlen(t->header[c]);
-        for (size_t r = 0; r < t->n_rows; r++)
-            if (strlen(t->cells[r][c]) > width[c])
-                width[c] = strlen(t->cells[r][c]);
-    }
-    for (size_t r = 0; r <= t->n_rows; r++) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-            const char *s = r ? t->cells[r - 1][c] : t->header[c];
-            if (md) {
-                fputs("| ", out);
-                md_cell(out, s);
-                fputc(' ', out);
-            } else {
-                /* The last column unpadded: no trailing blanks. */
-                int w = c + 1 == t->n_cols && !t->right[c] ? 0 : (int)width[c];
-                fprintf(out, "%s%*s", c ? "  " : "", t->right[c] ? w : -w, s);
-            }
-        }
-        fputs(md ? "|\n" : "\n", out);
-        if (md && r == 0) {
-            for (size_t c = 0; c < t->n_cols; c++)
-                fputs(t->right[c] ? "|---:" : "|---", out);
-            fputs("|\n", out);
-        }
-    }
 }
 
 /* ---- table and Markdown ------------------------------------------------------------------ */
@@ -207,27 +123,27 @@ static void describe_inputs(const struct compare_report *r, FILE *out, bool md)
 
 static int case_table(const struct compare_report *r, size_t input, FILE *out, bool md)
 {
-    struct table t = {.n_cols = 8,
-                      .header = {"case", "metric", "unit", r->labels[0], r->labels[input], "change",
-                                 "p", "verdict"},
-                      .right = {false, false, false, true, true, true, true, false}};
+    struct text_table t = {.n_cols = 8,
+                           .header = {"case", "metric", "unit", r->labels[0], r->labels[input],
+                                      "change", "p", "verdict"},
+                           .right = {false, false, false, true, true, true, true, false}};
     for (size_t k = 0; k < r->n_cases; k++) {
         const struct compare_case *c = &r->cases[k];
         const struct compare_cell *cell = &c->cell[input - 1];
         char base[CELL], other[CELL], change[CELL], p[CELL];
-        human(base, c->side[0].median);
-        human(other, c->side[input].median);
+        text_human(base, c->side[0].median);
+        text_human(other, c->side[input].median);
         change_text(change, cell->ratio);
         p_text(p, cell);
         const char *cells[] = {c->case_id, c->metric, c->unit, base,
                                other,      change,    p,       compare_verdict_name(cell->verdict)};
-        if (table_add(&t, cells)) {
-            free(t.cells);
+        if (text_table_add(&t, cells)) {
+            text_table_free(&t);
             return -ENOMEM;
         }
     }
-    table_print(&t, out, md);
-    free(t.cells);
+    text_table_print(&t, out, md);
+    text_table_free(&t);
     /* Why cases could not be compared: the run's own error texts. */
     for (size_t k = 0; k < r->n_cases; k++) {
         const struct compare_case *c = &r->cases[k];
@@ -247,10 +163,11 @@ static int case_table(const struct compare_report *r, size_t input, FILE *out, b
 
 static int summary_table(const struct compare_report *r, size_t input, FILE *out, bool md)
 {
-    struct table t = {.n_cols = 8,
-                      .header = {"bench", "heap", "metric", "better", "cases", "geomean", "change",
-                                 r->other_board[input] ? "worse/better" : "regr/impr"},
-                      .right = {false, false, false, false, true, true, true, true}};
+    struct text_table t = {.n_cols = 8,
+                           .header = {"bench", "heap", "metric", "better", "cases", "geomean",
+                                      "change",
+                                      r->other_board[input] ? "worse/better" : "regr/impr"},
+                           .right = {false, false, false, false, true, true, true, true}};
     for (size_t g = 0; g < r->n_groups; g++) {
         const struct compare_group *grp = &r->groups[g];
         if (grp->input != input)
@@ -263,16 +180,16 @@ static int summary_table(const struct compare_report *r, size_t input, FILE *out
         const char *cells[] = {
                 grp->bench, grp->heap, grp->metric, grp->higher_better ? "higher" : "lower",
                 cases,      geo,       change,      counts};
-        if (table_add(&t, cells)) {
-            free(t.cells);
+        if (text_table_add(&t, cells)) {
+            text_table_free(&t);
             return -ENOMEM;
         }
     }
     if (t.n_rows)
-        table_print(&t, out, md);
+        text_table_print(&t, out, md);
     else
         fprintf(out, "(no case measured on both sides)\n");
-    free(t.cells);
+    text_table_free(&t);
     return 0;
 }
 
@@ -460,8 +377,8 @@ static void cell_message(char *out, size_t len, const struct compare_report *r, 
         break;
     }
     char base[CELL], other[CELL], change[CELL];
-    human(base, c->side[0].median);
-    human(other, c->side[input].median);
+    text_human(base, c->side[0].median);
+    text_human(other, c->side[input].median);
     change_text(change, cell->ratio);
     snprintf(out, len, "%s: median %s -> %s %s (%s), p = %.3g (%s, %zu vs %zu samples%s)", verdict,
              base, other, c->unit, change, cell->test.p,

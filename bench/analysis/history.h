@@ -61,6 +61,10 @@ struct history_change {
     bool regression;                 /* worse, and |change| above the threshold */
     bool inconclusive;               /* a regression seen only in disturbed runs */
     char reason[HISTORY_REASON_MAX]; /* why inconclusive, "" otherwise */
+    /* The raw samples of the runs either side (change_points_confirm): their Mann-Whitney p,
+     * NAN when a side had none; confirmed: p < alpha and they moved as the medians did. */
+    double samples_p;
+    bool samples_confirmed;
 };
 
 struct history_series {

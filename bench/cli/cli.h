@@ -41,6 +41,10 @@ struct heap *cli_find_heap(struct heap_registry *reg, const char *name);
 int cli_parse_size(const char *option, const char *text, int zero_ok, size_t *out);
 /* "base", "thp", or a hugetlb size ("2M"); a size equal to the base page means base. */
 int cli_parse_page_size(const char *text, enum heap_page_kind *kind, size_t *size);
+/* Parse a number option value within [min, max] (percent: a trailing '%' is allowed); prints
+ * "COMMAND: OPTION 'TEXT': expected a number from MIN to MAX" and returns CLI_EXIT_USAGE. */
+int cli_parse_number(const char *command, const char *option, const char *text, bool percent,
+                     double min, double max, double *out);
 /* Parse a non-negative integer option value within [min, max]. */
 int cli_parse_uint(const char *option, const char *text, long min, long max, long *out);
 /* An option that may be given once: a second one would silently win. *seen is set; the second
@@ -63,5 +67,6 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

@@ -171,3 +171,19 @@ int cli_check_path(const char *command, const char *option, const char *path)
               path, len, PATH_MAX - 1);
     return CLI_EXIT_USAGE;
 }
+
+int cli_parse_number(const char *command, const char *option, const char *text, bool percent,
+                     double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (percent && *end == '%')
+        end++;
+    if (end == text || *end || !(v >= min && v <= max)) {
+        cli_error("%s: %s '%s': expected a number from %g to %g%s", command, option, text, min, max,
+                  percent ? " (percent)" : "");
+        return CLI_EXIT_USAGE;
+    }
+    *out = v;
+    return CLI_EXIT_OK;
+}

@@ -63,22 +63,6 @@ static void compare_usage(FILE *out)
             have_helper ? "found, " : "not on PATH", have_helper ? helper : "");
 }
 
-static int parse_number(const char *option, const char *text, bool percent, double min, double max,
-                        double *out)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (percent && *end == '%')
-        end++;
-    if (end == text || *end || !(v >= min && v <= max)) {
-        cli_error("compare: %s '%s': expected a number from %g to %g%s", option, text, min, max,
-                  percent ? " (percent)" : "");
-        return CLI_EXIT_USAGE;
-    }
-    *out = v;
-    return CLI_EXIT_OK;
-}
-
 struct compare_args {
     struct compare_opts opts;
     enum compare_format format;
@@ -115,11 +99,11 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *a)
             }
             break;
         case OPT_THRESHOLD:
-            ret = parse_number("--threshold", optarg, true, 0, 1000, &pct);
+            ret = cli_parse_number("compare", "--threshold", optarg, true, 0, 1000, &pct);
             a->opts.threshold = pct / 100;
             break;
         case OPT_ALPHA:
-            ret = parse_number("--alpha", optarg, false, 1e-12, 0.5, &a->opts.alpha);
+            ret = cli_parse_number("compare", "--alpha", optarg, false, 1e-12, 0.5, &a->opts.alpha);
             break;
         case OPT_MIN_SAMPLES:
             ret = cli_parse_uint("--min-samples", optarg, 0, 1000000, &min_samples);

@@ -25,6 +25,7 @@ static const struct {
         {"report", cmd_report, "a Markdown report: plots, key tables, recommendations"},
         {"compare", cmd_compare, "compare result sets: medians, significance, regressions"},
         {"export", cmd_export, "one run as LAVA test cases, KCIDB JSON or JUnit XML"},
+        {"history", cmd_history, "many runs as series: change points, a CI gate, trends"},
 };
 
 static void usage(FILE *out)

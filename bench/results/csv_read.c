@@ -42,6 +42,7 @@ struct csv_reader {
     bool row_done;     /* a complete (or cut) row waits to be returned */
     bool row_cut;      /* ended by the end of the input, not by a line end */
     bool unterminated; /* ... inside a quoted field */
+    bool at_row_start; /* libcsv holds nothing of a row: the next line starts one */
 
     int cb_err; /* found by a callback, which cannot stop libcsv */
     int err;    /* sticky: every later call returns it */
@@ -137,20 +138,80 @@ static int callback_failed(struct csv_reader *r)
     return fail(r, r->cb_err, r->line, "%s", strerror(-r->cb_err));
 }
 
+/* The fields of a whole line (without its end) as libcsv finds them, where that is simple:
+ * unquoted fields without a quote, and quoted fields without a quote inside, each followed by a
+ * comma or the line's end; spaces are kept (see no_space). Copied straight into the row, one
+ * pass. false, with nothing kept: the line needs libcsv (a doubled quote, a quoted field open
+ * at the line's end, a stray quote, which is its error, or a NUL byte). `history` reads
+ * thousands of result sets, and nearly all their lines are simple; libcsv would take them one
+ * byte at a time, through a callback per field. */
+static bool split_simple_line(struct csv_reader *r, const char *p, size_t len)
+{
+    /* Each byte, and a NUL per field (at most one per byte and one more), fits. */
+    if (grow((void **)&r->text, &r->text_cap, 2 * len + 2, 1) ||
+        grow((void **)&r->starts, &r->cap_fields, len + 2, sizeof(*r->starts))) {
+        r->cb_err = -ENOMEM;
+        return true; /* the error is reported as a callback's */
+    }
+    const char *end = p + len;
+    char *out = r->text;
+    size_t n = 0;
+    for (;;) {
+        r->starts[n++] = (size_t)(out - r->text);
+        if (p < end && *p == '"') {
+            const char *close = memchr(p + 1, '"', (size_t)(end - p - 1));
+            if (!close || (close + 1 < end && close[1] != ','))
+                goto not_simple;
+            size_t field = (size_t)(close - p - 1);
+            if (memchr(p + 1, '\0', field))
+                goto not_simple;
+            memcpy(out, p + 1, field);
+            out += field;
+            p = close + 1;
+        } else {
+            for (; p < end && *p != ','; p++) {
+                if (*p == '"' || *p == '\0')
+                    goto not_simple;
+                *out++ = *p;
+            }
+        }
+        *out++ = '\0';
+        if (p == end)
+            break;
+        p++; /* the comma */
+    }
+    r->text_len = (size_t)(out - r->text);
+    r->n_fields = n;
+    return true;
+not_simple:
+    r->text_len = r->n_fields = 0;
+    return false;
+}
+
 /* Feed the parser the rest of the current line, up to and including its CR or LF (or the end
  * of the chunk), so that at most one row ends in this call. */
 static int feed_line(struct csv_reader *r)
 {
     const char *p = r->chunk + r->chunk_pos;
-    size_t left = r->chunk_len - r->chunk_pos, len = 0;
-    while (len < left && p[len] != '\n' && p[len] != '\r')
+    size_t left = r->chunk_len - r->chunk_pos;
+    const char *lf_at = memchr(p, '\n', left),
+               *cr_at = memchr(p, '\r', lf_at ? (size_t)(lf_at - p) : left);
+    size_t len = cr_at ? (size_t)(cr_at - p) : lf_at ? (size_t)(lf_at - p) : left;
+    bool lf = !cr_at && lf_at;
+    bool whole = len < left;
+    /* A blank line is nothing to either: libcsv skips it. At a row's start, the row is empty. */
+    bool simple = r->at_row_start && whole && (len == 0 || split_simple_line(r, p, len));
+    if (simple && len && !r->cb_err)
+        on_row_end((unsigned char)p[len], r);
+    if (whole)
         len++;
-    bool lf = len < left && p[len] == '\n';
-    if (len < left)
-        len++;
-    size_t done = csv_parse(&r->parser, p, len, on_field, on_row_end, r);
-    if (done != len || csv_error(&r->parser) != CSV_SUCCESS)
-        return parser_failed(r);
+    if (!simple) {
+        size_t done = csv_parse(&r->parser, p, len, on_field, on_row_end, r);
+        if (done != len || csv_error(&r->parser) != CSV_SUCCESS)
+            return parser_failed(r);
+        /* A blank line at a row's start leaves libcsv where it was. */
+        r->at_row_start = r->row_done || (r->at_row_start && len == 1 && whole);
+    }
     if (r->cb_err)
         return callback_failed(r);
     r->chunk_pos += len;
@@ -224,7 +285,8 @@ int csv_reader_next(struct csv_reader *r, struct csv_row *row)
     for (size_t i = 0; i < r->n_fields; i++)
         r->ptrs[i] = r->text + r->starts[i];
     r->ptrs[r->n_fields] = NULL;
-    *row = (struct csv_row){.fields = r->ptrs, .n = r->n_fields, .line = r->row_line};
+    *row = (struct csv_row){
+            .fields = r->ptrs, .n = r->n_fields, .text_len = r->text_len, .line = r->row_line};
     if (r->row_cut)
         return fail(r, -EPIPE, r->row_line, "truncated last row: %s",
                     r->unterminated ? "a quoted field is not closed"
@@ -244,6 +306,7 @@ static int reader_new(struct csv_reader **out, const char *name)
     }
     csv_set_space_func(&r->parser, no_space);
     r->line = 1;
+    r->at_row_start = true;
     *out = r;
     return 0;
 }

@@ -14,8 +14,9 @@ struct csv_reader;
 
 /* One row. The fields belong to the reader and stay valid until its next call. */
 struct csv_row {
-    char **fields;      /* n NUL-terminated fields, unquoted */
+    char **fields;      /* n NUL-terminated fields, unquoted, back to back from fields[0] */
     size_t n;           /* fields in the row (0 only in a -EPIPE row cut before its first) */
+    size_t text_len;    /* bytes from fields[0] to the last field's NUL, inclusive */
     unsigned long line; /* 1-based line where the row starts (lines end at LF) */
 };
 

@@ -43,10 +43,37 @@ bool result_col_is_numeric(const char *name)
     return len > suffix && strcmp(name + len - suffix, "_bytes") == 0;
 }
 
+/* Plain decimal notation that cannot overflow, "-12.5e-07": finite without converting it (a
+ * result set is mostly numbers, and a history reads thousands). Anything else goes to strtod. */
+static bool is_plain_decimal(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t digits = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        digits++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            digits++;
+    if (!digits || digits > 100)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        size_t exp = 0;
+        for (; *s >= '0' && *s <= '9'; s++)
+            exp++;
+        if (!exp || exp > 2)
+            return false;
+    }
+    return !*s;
+}
+
 /* Empty or a finite number; strtod alone would also take blanks, "inf" and "nan". */
 static bool is_number(const char *s)
 {
-    if (!*s)
+    if (!*s || is_plain_decimal(s))
         return true;
     char *end;
     double d = strtod(s, &end);
@@ -86,11 +113,13 @@ static int known_col(const struct result_set *s, enum results_column col)
 
 static int take_header(struct result_set *s, const struct csv_row *row, char *err, size_t err_len)
 {
-    if (!(s->cols = calloc(row->n, sizeof(*s->cols))))
+    if (!(s->cols = calloc(row->n, sizeof(*s->cols))) ||
+        !(s->numeric = calloc(row->n, sizeof(*s->numeric))))
         return -ENOMEM;
     for (size_t i = 0; i < row->n; i++) {
         if (!(s->cols[i] = strdup(row->fields[i])))
             return -ENOMEM;
+        s->numeric[i] = result_col_is_numeric(row->fields[i]);
         s->n_cols++;
     }
     /* Without the key columns a file is not a results.csv at all. */
@@ -137,7 +166,7 @@ static int take_row(struct result_set *s, const struct csv_row *row, size_t *cap
                          "versions " RESULTS_SCHEMA_READABLE,
                          s->results_path, row->line, row->fields[schema]);
     for (size_t i = 0; i < row->n; i++)
-        if (result_col_is_numeric(s->cols[i]) && !is_number(row->fields[i]))
+        if (s->numeric[i] && !is_number(row->fields[i]))
             return set_error(err, err_len, -EBADMSG, "%s:%lu: %s '%s' is not a number",
                              s->results_path, row->line, s->cols[i], row->fields[i]);
     if (s->n_rows == *cap) {
@@ -148,19 +177,14 @@ static int take_row(struct result_set *s, const struct csv_row *row, size_t *cap
         s->rows = rows;
         *cap = cap2;
     }
-    /* One allocation per row: the pointers, then the fields back to back. */
-    size_t text = 0;
-    for (size_t i = 0; i < row->n; i++)
-        text += strlen(row->fields[i]) + 1;
-    char **f = malloc(row->n * sizeof(*f) + text);
+    /* One allocation per row: the pointers, then the fields back to back, as the reader has
+     * them. */
+    char **f = malloc(row->n * sizeof(*f) + row->text_len);
     if (!f)
         return -ENOMEM;
-    char *p = (char *)(f + row->n);
-    for (size_t i = 0; i < row->n; i++) {
-        size_t len = strlen(row->fields[i]) + 1;
-        f[i] = memcpy(p, row->fields[i], len);
-        p += len;
-    }
+    char *text = memcpy(f + row->n, row->fields[0], row->text_len);
+    for (size_t i = 0; i < row->n; i++)
+        f[i] = text + (row->fields[i] - row->fields[0]);
     s->rows[s->n_rows++] = (struct result_row){.f = f, .line = row->line};
     return 0;
 }
@@ -295,6 +319,7 @@ void result_set_free(struct result_set *s)
     for (size_t i = 0; i < s->n_cols; i++)
         free(s->cols[i]);
     free(s->cols);
+    free(s->numeric);
     free(s->md);
     free(s->results_path);
     free(s->dir);

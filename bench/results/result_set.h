@@ -30,6 +30,7 @@ struct result_set {
     char *results_path; /* DIR/results.csv, for messages */
     char **cols;        /* header names */
     size_t n_cols;
+    bool *numeric; /* per column: result_col_is_numeric, decided once at the header */
     struct result_cols c;
     struct result_row *rows;
     size_t n_rows;

@@ -4,7 +4,7 @@
 # input that exits 2 in every command. Sourced by tests/cli/run.sh.
 
 test_help_command_prints_its_help() {
-    for cmd in list alloc run plot report compare export; do
+    for cmd in list alloc run plot report compare export history; do
         run "$cmd" --help
         local want=$out
         run help "$cmd"
@@ -17,7 +17,7 @@ test_help_command_prints_its_help() {
 }
 
 test_help_option_errors_say_dmabench() {
-    for cmd in list alloc run plot report compare export; do
+    for cmd in list alloc run plot report compare export history; do
         run "$cmd" --no-such-option
         expect_rc 2
         expect_err "^dmabench: $cmd: unrecognized option '--no-such-option'"
@@ -56,7 +56,7 @@ test_help_run_unknown_heap_is_bad_input() {
 }
 
 test_help_every_command_lists_help() {
-    for cmd in list alloc run plot report compare export; do
+    for cmd in list alloc run plot report compare export history; do
         run "$cmd" --help
         expect_out -- "^  -h, --help +this text"
     done

@@ -98,6 +98,26 @@ static void test_load_errors(void **state)
                       "results.csv:2: malformed quoting");
     expect_load_error(HEADER "1,a,cpu,host,inf,read,bandwidth,bytes/s,1e9,ok\n", -EBADMSG,
                       "size_bytes 'inf' is not a number");
+    /* Plain decimals are checked without strtod; what they cannot hold still goes to it. */
+    expect_load_error(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1e999,ok\n", -EBADMSG,
+                      "median '1e999' is not a number");
+    expect_load_error(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,1.5e,ok\n", -EBADMSG,
+                      "median '1.5e' is not a number");
+    expect_load_error(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,-.,ok\n", -EBADMSG,
+                      "median '-.' is not a number");
+    expect_load_error(HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s, 5,ok\n", -EBADMSG,
+                      "median ' 5' is not a number");
+    const char *numbers = HEADER "1,a,cpu,host,4096,read,bandwidth,bytes/s,-1.25e-07,ok\n"
+                                 "1,b,cpu,host,4096,read,bandwidth,bytes/s,5.,ok\n"
+                                 "1,c,cpu,host,4096,read,bandwidth,bytes/s,0x10,ok\n"
+                                 "1,d,cpu,host,4096,read,bandwidth,bytes/s,1e300,ok\n";
+    struct result_set *ok = result_fixture_load(result_fixture_plant(numbers));
+    assert_true(result_num(&ok->rows[0], ok->c.median) == -1.25e-07);
+    assert_true(result_num(&ok->rows[1], ok->c.median) == 5);
+    assert_true(result_num(&ok->rows[2], ok->c.median) == 16);
+    assert_true(result_num(&ok->rows[3], ok->c.median) == 1e300);
+    result_fixture_unplant(ok->dir);
+    result_set_free(ok);
 }
 
 /* Schema version 1 (tests/data/compare/v1-base) is still read: it lacks the columns version 2
