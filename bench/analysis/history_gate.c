@@ -156,17 +156,29 @@ int history_find_changes(struct history *h, const struct history_gate_opts *o)
     for (size_t i = 0; i < h->n_series; i++)
         if (h->series[i].n_points > most)
             most = h->series[i].n_points;
-    struct scratch w = {.which = malloc(most * sizeof(*w.which)),
-                        .x = malloc(most * sizeof(*w.x)),
-                        .pts = malloc(most * sizeof(*w.pts)),
-                        .all = calloc(most, sizeof(*w.all))};
-    int ret = w.which && w.x && w.pts && w.all ? 0 : -ENOMEM;
-    for (size_t i = 0; !ret && i < h->n_series; i++)
-        ret = series_changes(h, &h->series[i], o, &w);
-    free(w.which);
-    free(w.x);
-    free(w.pts);
-    free(w.all);
+    int ret = 0;
+    /* Series are independent (each has its own seed, so the answer is the same on any number
+     * of threads): they are searched on every CPU OpenMP is given (OMP_NUM_THREADS), each
+     * thread with its own scratch. */
+#pragma omp parallel
+    {
+        struct scratch w = {.which = malloc(most * sizeof(*w.which)),
+                            .x = malloc(most * sizeof(*w.x)),
+                            .pts = malloc(most * sizeof(*w.pts)),
+                            .all = calloc(most, sizeof(*w.all))};
+        int mine = w.which && w.x && w.pts && w.all ? 0 : -ENOMEM;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < h->n_series; i++)
+            if (!mine)
+                mine = series_changes(h, &h->series[i], o, &w);
+#pragma omp critical
+        if (mine && !ret)
+            ret = mine;
+        free(w.which);
+        free(w.x);
+        free(w.pts);
+        free(w.all);
+    }
     return ret;
 }
 
