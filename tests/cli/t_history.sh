@@ -4,7 +4,7 @@
 # steps found at their run with p < 0.01, improvements never regressions, the gate's exit
 # codes, disturbed runs inconclusive, missing cases, late boards and single runs named, trees
 # walked safely, -o never writes through a planted link, a FIFO in a set is skipped at once,
-# every format, bad input exit 2.
+# every format, bad input exit 2; the false-positive rate over ~100 seeded series without a step.
 # Sourced by run.sh (functions named test_*).
 
 # The real run every history here is made from: two cases of alloc (a higher-is-better
@@ -94,6 +94,28 @@ test_history_step_5pct_in_1pct_noise() {
     # 5% is not above the default threshold of 5%... unless the noise made it so: at 4%, it is.
     run history --gate --threshold 4 "$work/hist-step5"
     expect_rc 1
+}
+
+# No step in 5% noise: of about 100 seeded series made from real result files (17 boards of 30
+# runs, 6 series each), at least 95% show no change point; the measured rate is printed.
+test_history_no_step_false_positives() {
+    local b
+    history_src
+    rm -rf "$work/hist-fp"
+    for b in $(seq 1 17); do
+        python3 tests/data/history/make-series.py "$work/hist-src" "$work/hist-fp" \
+            --board "fp$b" --runs 30 --noise 5 --seed $((500 + b)) || fail "make-series.py"
+    done
+    run history --format csv "$work/hist-fp"
+    expect_rc 0
+    local series changed
+    # A series per measured row of the source run (it has no counters), on each board.
+    series=$(($(csv_columns "$work/hist-src/results.csv" status | grep -c '^ok$') * 17))
+    changed=$(csv_columns <(printf '%s\n' "$out") board case_id metric | sort -u | grep -c . || true)
+    echo "  history: no step in 5% noise: $changed of $series series with a change point" \
+        "($((100 * changed / series))% false positives)"
+    [ "$series" -ge 100 ] || fail "only $series series"
+    [ $((100 * changed)) -le $((5 * series)) ] || fail "$changed of $series series changed"
 }
 
 test_history_improvement_never_fails() {
