@@ -401,11 +401,12 @@ static int write_lava_signal(const struct history *h, FILE *out)
         const struct history_series *s = &h->series[i];
         const struct history_change *why;
         enum history_verdict v = history_series_verdict(h, s, &why);
-        char path[1024], name[1100];
-        export_case_path(path, sizeof(path), s->board, s->case_id, s->metric);
-        snprintf(name, sizeof(name), "history.%s", path);
+        /* At most LAVA_NAME_MAX characters, as export's (a long one ends in a hash). */
+        char prefix[HISTORY_REASON_MAX];
+        snprintf(prefix, sizeof(prefix), "history-%s", s->board);
         failed |= v == HISTORY_VERDICT_REGRESSION;
-        ret = lava_report(&lava, name, lava_result_of(v), why ? why->change * 100 : NAN, "%");
+        ret = lava_report_case(&lava, prefix, s->case_id, s->metric, lava_result_of(v),
+                               why ? why->change * 100 : NAN, "%");
     }
     if (!ret)
         ret = lava_report(&lava, "dmabench-history", failed ? "fail" : "pass", NAN, NULL);

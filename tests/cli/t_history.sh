@@ -243,10 +243,13 @@ test_history_formats() {
     expect_out '^boarda,alloc:heap=host;size=64KiB;.*,alloc,host,alloc_latency,ns,lower,20270101T00(09|10|11)00Z,.*/hist-fmt/boarda/20270101T00(09|10|11)00Z,2027-01-01T00:(09|10|11):00\.000Z,.*,[0-9.e-]+,(yes|no),worse,yes,no,,yes$'
     run history --format lava-signal "$work/hist-fmt"
     expect_rc 0
-    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=history\.boarda\.alloc\.host\.64KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=fail UNITS=% MEASUREMENT=[0-9.]+>$'
-    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=history\.boarda\.alloc\.host\.64KiB\.0B\.base\.1\.alloc\.any\.free_latency RESULT=pass>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=history-boarda\.alloc\.host\.64KiB\.0B\.base\.1\.alloc\.any\.alloc_latency RESULT=fail UNITS=% MEASUREMENT=[0-9.]+>$'
+    expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=history-boarda\.alloc\.host\.64KiB\.0B\.base\.1\.alloc\.any\.free_latency RESULT=pass>$'
     expect_out '^<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=dmabench-history RESULT=fail>$'
     [ "$(grep -c '^<LAVA_SIGNAL_TESTCASE' <<<"$out")" -eq 7 ] || fail "want 6 series and the gate"
+    # Names fit LAVA's 100 characters, as export's do.
+    ! grep -o 'TEST_CASE_ID=[^ ]*' <<<"$out" | awk 'length($0) > 13 + 100' | grep -q . ||
+        fail "a LAVA name over 100 characters"
     run history --format json -o "$work/hist-fmt-out" "$work/hist-fmt"
     expect_rc 0
     cmp -s "$work/hist-fmt-out/history.json" <(printf '%s\n' "$out") || fail "-o history.json differs"
