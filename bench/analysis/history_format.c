@@ -364,7 +364,22 @@ static int write_junit(const struct history *h, FILE *out)
                             junit_outcome_of(history_series_verdict(h, &h->series[i], NULL)));
         char suite[512];
         snprintf(suite, sizeof(suite), "dmabench-history.%s", h->boards[k].name);
-        junit_suite_begin(out, suite, history_board_newest(h, k)->start_time, &counts);
+        /* What the verdicts are about: the board's newest run, as export's suites say it. */
+        const struct history_run *newest = history_board_newest(h, k);
+        char runs[32];
+        snprintf(runs, sizeof(runs), "%zu", h->boards[k].n_runs);
+        const struct junit_property props[] = {
+                {"board", h->boards[k].name},   {"runs", runs},
+                {"newest_run", newest->run_id}, {"kernel", newest->kernel},
+                {"git_sha", newest->git_sha},   {"order", history_order_name(h->order)},
+        };
+        struct junit_suite js = {.name = suite,
+                                 .timestamp = *newest->start_time ? newest->start_time : NULL,
+                                 .time_s = NAN,
+                                 .counts = counts,
+                                 .properties = props,
+                                 .n_properties = sizeof(props) / sizeof(props[0])};
+        junit_suite_open(out, &js);
         for (size_t i = 0; i < h->n_series; i++) {
             const struct history_series *s = &h->series[i];
             if (strcmp(s->board, h->boards[k].name))

@@ -167,7 +167,12 @@ assert all("size=64KiB" in t.get("name") for t in skipped), [t.get("name") for t
 assert skipped[0].find("skipped").get("message") == "not in the board's newest run"
 assert c.get("tests") == "3" and c.get("skipped") == "3", c.attrib
 assert c.find("testcase/skipped").get("message") == "one run only: nothing to compare it with"
+props = {p.get("name"): p.get("value") for p in a.find("properties")}
+assert props["board"] == "boarda" and props["runs"] == "12", props
+assert props["newest_run"] == "20270101T001100Z" and props["order"] == "time", props
 PY
+    xmllint --noout --schema tests/data/schemas/junit-10.xsd "$work/hist-gaps.xml" \
+        2>"$work/xmllint.err" || fail "history junit against junit-10.xsd: $(head -3 "$work/xmllint.err")"
     # Only one board.
     run history --board boardb --format json "$work/hist-gaps"
     expect_rc 0
