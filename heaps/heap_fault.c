@@ -22,13 +22,12 @@ struct fault {
     unsigned long nth;
     bool and_later; /* "N+": the Nth call and every one after it */
     int err;        /* negative errno */
+    size_t offset;  /* dirty: the byte to make non-zero */
 };
 
 static const char *const op_names[HEAP_FAULT_N_OPS] = {
-        [HEAP_FAULT_ALLOC] = "alloc",
-        [HEAP_FAULT_MMAP] = "mmap",
-        [HEAP_FAULT_SYNC] = "sync",
-        [HEAP_FAULT_SUBMIT] = "submit",
+        [HEAP_FAULT_ALLOC] = "alloc",   [HEAP_FAULT_MMAP] = "mmap",   [HEAP_FAULT_SYNC] = "sync",
+        [HEAP_FAULT_SUBMIT] = "submit", [HEAP_FAULT_DIRTY] = "dirty",
 };
 
 static struct fault faults[HEAP_FAULT_MAX];
@@ -72,7 +71,7 @@ static int parse_item(char *item, struct fault *out, char *err, size_t err_len)
         if (!strcmp(op, op_names[i]))
             out->op = i;
     if (out->op == HEAP_FAULT_N_OPS) {
-        snprintf(err, err_len, "unknown operation '%s' (alloc, mmap, sync, submit)", op);
+        snprintf(err, err_len, "unknown operation '%s' (alloc, mmap, sync, submit, dirty)", op);
         return -EINVAL;
     }
     size_t len = strlen(nth);
@@ -85,6 +84,16 @@ static int parse_item(char *item, struct fault *out, char *err, size_t err_len)
     if (!out->nth || errno || *end) {
         snprintf(err, err_len, "%s: '%s' is not a call number from 1 (or N+)", op, nth);
         return -EINVAL;
+    }
+    if (out->op == HEAP_FAULT_DIRTY) {
+        errno = 0;
+        unsigned long long offset = isdigit((unsigned char)name[0]) ? strtoull(name, &end, 10) : 0;
+        if (errno || !isdigit((unsigned char)name[0]) || *end) {
+            snprintf(err, err_len, "dirty:%s: '%s' is not a byte offset", nth, name);
+            return -EINVAL;
+        }
+        out->offset = (size_t)offset;
+        return 0;
     }
     int e = parse_errno(name);
     if (!e) {
@@ -151,6 +160,23 @@ int heap_fault_inject(enum heap_fault_op op)
         if (f->op == op && (call == f->nth || (f->and_later && call > f->nth))) {
             __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
             return f->err;
+        }
+    }
+    return 0;
+}
+
+int heap_fault_dirty(size_t *offset)
+{
+    pthread_once(&env_once, configure_from_env_once);
+    if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE))
+        return 0;
+    unsigned long call = __atomic_add_fetch(&calls[HEAP_FAULT_DIRTY], 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < n_faults; i++) {
+        const struct fault *f = &faults[i];
+        if (f->op == HEAP_FAULT_DIRTY && (call == f->nth || (f->and_later && call > f->nth))) {
+            __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
+            *offset = f->offset;
+            return 1;
         }
     }
     return 0;
