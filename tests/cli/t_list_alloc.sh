@@ -167,7 +167,7 @@ test_u_dma_buf_device_is_listed_and_lends_its_buffer() {
     expect_out '^  udmabuf0-uncached +u-dma-buf +uncached +uncached +no '
     DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0-uncached --size 64K
     expect_rc 0
-    expect_out 'heap=udmabuf0-uncached backend=u-dma-buf class=uncached .* dmabuf=no verify=ok'
+    expect_out 'heap=udmabuf0-uncached backend=u-dma-buf class=uncached .* dmabuf=no zeroed=yes verify=ok'
     DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0 --size 2M
     expect_rc 1
     expect_err "heap udmabuf0 \(u-dma-buf\): alloc of 2 MiB .*\(the largest buffer this heap accepts is 1 MiB\)"

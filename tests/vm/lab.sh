@@ -184,10 +184,10 @@ check list-engine-vgem-available list_engine_available vgem vgem
 check list-engine-v4l2-vim2m-available list_engine_available v4l2 vim2m
 check list-engine-edu-available list_engine_available edu 'QEMU edu .*64-bit DMA, direct'
 check alloc-reserved-verified cli_expect 0 \
-    'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab verify=ok' \
+    'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab zeroed=yes verify=ok' \
     alloc --heap reserved --size 4M --count 2 --name lab
 check alloc-system-uncached-verified cli_expect 0 \
-    'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab verify=ok' \
+    'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab zeroed=yes verify=ok' \
     alloc --heap system-uncached --size 1M --count 4 --name lab
 check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
     'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB granted=2MiB huge=100% .*node=1 dmabuf=yes exp_name=udmabuf' \
