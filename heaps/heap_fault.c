@@ -149,37 +149,36 @@ static void configure_from_env_once(void)
         heap_fault_configure_from_env(err, sizeof(err)); /* malformed: injection stays off */
 }
 
-int heap_fault_inject(enum heap_fault_op op)
+/* Count one call of op; the fault that hits it, or NULL. */
+static const struct fault *count_call(enum heap_fault_op op)
 {
     pthread_once(&env_once, configure_from_env_once);
     if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE) || op >= HEAP_FAULT_N_OPS)
-        return 0;
+        return NULL;
     unsigned long call = __atomic_add_fetch(&calls[op], 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < n_faults; i++) {
         const struct fault *f = &faults[i];
         if (f->op == op && (call == f->nth || (f->and_later && call > f->nth))) {
             __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
-            return f->err;
+            return f;
         }
     }
-    return 0;
+    return NULL;
+}
+
+int heap_fault_inject(enum heap_fault_op op)
+{
+    const struct fault *f = count_call(op);
+    return f ? f->err : 0;
 }
 
 int heap_fault_dirty(size_t *offset)
 {
-    pthread_once(&env_once, configure_from_env_once);
-    if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE))
+    const struct fault *f = count_call(HEAP_FAULT_DIRTY);
+    if (!f)
         return 0;
-    unsigned long call = __atomic_add_fetch(&calls[HEAP_FAULT_DIRTY], 1, __ATOMIC_RELAXED);
-    for (size_t i = 0; i < n_faults; i++) {
-        const struct fault *f = &faults[i];
-        if (f->op == HEAP_FAULT_DIRTY && (call == f->nth || (f->and_later && call > f->nth))) {
-            __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
-            *offset = f->offset;
-            return 1;
-        }
-    }
-    return 0;
+    *offset = f->offset;
+    return 1;
 }
 
 unsigned long heap_fault_calls(enum heap_fault_op op)
