@@ -12,13 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-FILE *metadata_open(const struct metadata *md, const char *path)
+FILE *metadata_open_at(const char *root, const char *path)
 {
     char full[PATH_MAX];
-    int n = snprintf(full, sizeof(full), "%s%s", md->root ? md->root : "", path);
+    int n = snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
     if (n < 0 || (size_t)n >= sizeof(full))
         return NULL;
     return fopen(full, "re");
+}
+
+FILE *metadata_open(const struct metadata *md, const char *path)
+{
+    return metadata_open_at(md->root, path);
 }
 
 ssize_t metadata_read_raw(const struct metadata *md, const char *path, char *buf, size_t len)

@@ -16,6 +16,8 @@
 
 /* path under md->root, opened for reading; NULL when missing. */
 FILE *metadata_open(const struct metadata *md, const char *path);
+/* The same under root (NULL: the real /proc and /sys), for readers that hold no metadata. */
+FILE *metadata_open_at(const char *root, const char *path);
 /* The whole file up to len - 1 bytes, NUL-terminated; the byte count, or -1 when missing.
  * Device-tree properties hold NULs, so callers get the length too. */
 ssize_t metadata_read_raw(const struct metadata *md, const char *path, char *buf, size_t len);
