@@ -7,7 +7,6 @@
  */
 #include "mem_state.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,33 +76,18 @@ int mem_state_read(const char *root, struct mem_state *out)
     return 0;
 }
 
-/* snprintf at *used, never past len, keeping *used at most len - 1. */
-static void put(char *out, size_t len, size_t *used, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static void put(char *out, size_t len, size_t *used, const char *fmt, ...)
-{
-    if (*used + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out + *used, len - *used, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        *used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
-}
-
 static void put_figure(char *out, size_t len, size_t *used, long long kib)
 {
     if (kib < 0)
-        put(out, len, used, "none");
+        metadata_append(out, len, used, "none");
     else
-        put(out, len, used, "%lld", kib);
+        metadata_append(out, len, used, "%lld", kib);
 }
 
 static void put_orders(char *out, size_t len, size_t *used, const struct mem_state *s, int orders)
 {
     for (int o = 0; o < orders; o++)
-        put(out, len, used, "%s%llu", o ? "," : "", s->buddy_free[o]);
+        metadata_append(out, len, used, "%s%llu", o ? "," : "", s->buddy_free[o]);
 }
 
 void mem_state_describe(const struct mem_state *before, const struct mem_state *after, char *out,
@@ -112,37 +96,38 @@ void mem_state_describe(const struct mem_state *before, const struct mem_state *
     size_t used = 0;
     if (len)
         out[0] = '\0';
-    put(out, len, &used, "memory before/after the case: ");
+    metadata_append(out, len, &used, "memory before/after the case: ");
     if (before->cma_total_kib < 0 && after->cma_total_kib < 0) {
-        put(out, len, &used, "no CMA (no CmaTotal in /proc/meminfo)");
+        metadata_append(out, len, &used, "no CMA (no CmaTotal in /proc/meminfo)");
     } else {
-        put(out, len, &used, "CmaFree ");
+        metadata_append(out, len, &used, "CmaFree ");
         put_figure(out, len, &used, before->cma_free_kib);
-        put(out, len, &used, "/");
+        metadata_append(out, len, &used, "/");
         put_figure(out, len, &used, after->cma_free_kib);
-        put(out, len, &used, " KiB of CmaTotal ");
+        metadata_append(out, len, &used, " KiB of CmaTotal ");
         put_figure(out, len, &used,
                    after->cma_total_kib >= 0 ? after->cma_total_kib : before->cma_total_kib);
-        put(out, len, &used, " KiB");
+        metadata_append(out, len, &used, " KiB");
     }
-    int orders = before->buddy_orders > after->buddy_orders ? before->buddy_orders
-                                                            : after->buddy_orders;
+    int orders =
+            before->buddy_orders > after->buddy_orders ? before->buddy_orders : after->buddy_orders;
     if (!before->buddy_orders || !after->buddy_orders) {
-        put(out, len, &used, "; buddyinfo not readable");
+        metadata_append(out, len, &used, "; buddyinfo not readable");
     } else {
-        put(out, len, &used, "; buddyinfo free blocks per order 0-%d (all zones and nodes) ",
-            orders - 1);
+        metadata_append(out, len, &used,
+                        "; buddyinfo free blocks per order 0-%d (all zones and nodes) ",
+                        orders - 1);
         put_orders(out, len, &used, before, orders);
-        put(out, len, &used, "/");
+        metadata_append(out, len, &used, "/");
         put_orders(out, len, &used, after, orders);
     }
     if (before->pool_kib < 0 && after->pool_kib < 0) {
-        put(out, len, &used, "; heap page pools none shown");
+        metadata_append(out, len, &used, "; heap page pools none shown");
     } else {
-        put(out, len, &used, "; heap page pools ");
+        metadata_append(out, len, &used, "; heap page pools ");
         put_figure(out, len, &used, before->pool_kib);
-        put(out, len, &used, "/");
+        metadata_append(out, len, &used, "/");
         put_figure(out, len, &used, after->pool_kib);
-        put(out, len, &used, " KiB (" POOLS_PATH ")");
+        metadata_append(out, len, &used, " KiB (" POOLS_PATH ")");
     }
 }

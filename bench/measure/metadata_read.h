@@ -23,6 +23,10 @@ FILE *metadata_open_at(const char *root, const char *path);
 ssize_t metadata_read_raw(const struct metadata *md, const char *path, char *buf, size_t len);
 /* The first line of a file without surrounding blanks; NULL when missing or empty. */
 char *metadata_read_line(const struct metadata *md, const char *path, char *buf, size_t len);
+/* printf at out + *used, *used kept within len (below it once len > 0): a value built of many
+ * parts, cut where it no longer fits. */
+void metadata_append(char *out, size_t len, size_t *used, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 /* s without leading and trailing blanks (trailing ones are cut in place). */
 char *metadata_trim(char *s);
 /* The numbers N of the entries PREFIX<N> of directory dir ("policy" in .../cpufreq gives the
