@@ -78,8 +78,8 @@ static int teardown_board(void **state)
 static void make_case(struct fixture_case *k, const char *heap, const char *kernel)
 {
     bench_fixture_case(k, "alloc", bench_alloc.axes, AXIS_HEAP, heap, AXIS_SIZE, "64K", AXIS_ALIGN,
-                       "0", AXIS_PAGE_SIZE, "base", AXIS_BATCH, "2", AXIS_KERNEL, kernel,
-                       AXIS_NODE, "any", -1);
+                       "0", AXIS_PAGE_SIZE, "base", AXIS_BATCH, "2", AXIS_KERNEL, kernel, AXIS_NODE,
+                       "any", -1);
 }
 
 /* The zero search names the first non-zero byte, in a word or in the tail. */
@@ -159,10 +159,12 @@ static const char meminfo_after[] = "MemTotal:        8000000 kB\n"
                                     "CmaTotal:          65536 kB\n"
                                     "CmaFree:           57344 kB\n";
 /* Two nodes, three zones: the note sums every zone of every node, order by order. */
-static const char buddyinfo[] =
-        "Node 0, zone      DMA      1      1      0      1      2      1      1      0      1      1      3 \n"
-        "Node 0, zone    DMA32    100     50     20     10      5      3      2      1      0      0      0 \n"
-        "Node 1, zone   Normal     10      5      2      1      0      0      0      0      0      0      7 \n";
+static const char buddyinfo[] = "Node 0, zone      DMA      1      1      0      1      2      1   "
+                                "   1      0      1      1      3 \n"
+                                "Node 0, zone    DMA32    100     50     20     10      5      3   "
+                                "   2      1      0      0      0 \n"
+                                "Node 1, zone   Normal     10      5      2      1      0      0   "
+                                "   0      0      0      0      7 \n";
 
 /* Before the case and after it, side by side in the note: CMA, the buddy orders, no pool. */
 static void test_memory_state_in_note(void **state)
