@@ -50,7 +50,7 @@ struct case_facts {
     char implementation[48]; /* the code that ran ("read:avx512", "chase"), or "" */
     size_t page_size;        /* the page size the kernel granted, read back; 0: not read */
     double huge_fraction;    /* the buffer's bytes on huge pages, read back; NAN: not read */
-    char note[192];          /* what else qualifies the rows (short samples and why), or "" */
+    char note[512];          /* what else qualifies the rows (short samples and why), or "" */
 };
 
 /* Add one sentence to facts->note, after "; " when it already says something (what several
@@ -67,6 +67,8 @@ struct bench_env {
     const struct pinning *pins;          /* CPUs to pin threads to, in order */
     double min_sample_ns;                /* a sample should last at least this long */
     struct case_facts *facts;            /* the runner's, for this case: filled by the bench */
+    const char *proc_root; /* prefix of the /proc and /sys files a benchmark reads; NULL: the
+                            * real ones (tests plant a tree) */
 };
 
 struct case_result;

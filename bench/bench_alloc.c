@@ -6,6 +6,14 @@
  * touch), which is what a producer really pays before the first frame. A repetition is not
  * lengthened to the sample floor: more buffers would change the burst being measured, and a
  * single allocation is the figure; the rows' note says so.
+ *
+ * Every case also checks that fresh buffers hold zeros (a byte of old data is a leak, and an
+ * error row), never inside what it times: setup allocates one untimed batch and reads every byte
+ * of each; kernel `alloc` on a dma-buf heap also reads each timed buffer between the timed
+ * allocations and the timed frees, with the counters paused (alloc-touch has written its
+ * buffers by then; host memory read there would give its frees page tables to tear down).
+ * And the heap's memory (CMA, the buddy orders, a page pool: bench/measure/mem_state.h) is read
+ * before setup allocates anything and after teardown has freed everything, into the note.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +25,8 @@
 #include "counters.h"
 #include "heap.h"
 #include "heap_dev.h"
+#include "heap_zeroed.h"
+#include "mem_state.h"
 #include "run_summary.h"
 #include "runner.h"
 #include "timing.h"
@@ -32,13 +42,15 @@ struct alloc_state {
     struct heap *heap;
     struct heap_alloc_req req;
     bool touch;
-    bool pages_read; /* the granted pages are in env->facts */
+    bool pages_read;  /* the granted pages are in env->facts */
+    bool check_timed; /* read every timed buffer for zeros (kernel alloc, dma-buf heaps) */
     size_t batch;
     const struct bench_env *env;
     struct heap_buf **bufs;
     void **maps;
     double *alloc_ns, *free_ns;
     double throughput, per_mib;
+    struct mem_state mem_before; /* read as setup starts */
 };
 
 static int alloc_check_kernel(const char *kernel, char *err, size_t err_len)
@@ -58,14 +70,71 @@ static size_t alloc_metrics(const struct bench_case *c, const struct metric_def 
     return c->value[AXIS_SIZE]->bytes >= (1u << 20) ? 4 : 3;
 }
 
+/* After the case has freed everything: the memory beside what it was before, in the note. */
+static void note_memory(const struct alloc_state *s)
+{
+    struct mem_state after;
+    char text[400];
+    mem_state_read(s->env->proc_root, &after);
+    mem_state_describe(&s->mem_before, &after, text, sizeof(text));
+    case_facts_note(s->env->facts, "%s", text);
+}
+
 static void alloc_teardown(void *opaque)
 {
     struct alloc_state *s = opaque;
+    if (s->env)
+        note_memory(s);
     free(s->bufs);
     free(s->maps);
     free(s->alloc_ns);
     free(s->free_ns);
     free(s);
+}
+
+/* The first non-zero byte of bufs[0..n), as an error with its reason; 0 when all are zeros. */
+static int check_zeroed(const struct alloc_state *s, struct heap_buf **bufs, size_t n,
+                        const char *which, char *reason, size_t reason_len)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t at;
+        int ret = heap_buf_first_nonzero(bufs[i], &at);
+        if (ret) {
+            snprintf(reason, reason_len, "%s buffer %zu of %zu: map or read for the zeroed check",
+                     which, i + 1, n);
+            return ret;
+        }
+        if (at < bufs[i]->alloc_size) {
+            snprintf(reason, reason_len,
+                     "buffer %zu of %zu from heap %s was not zeroed: first non-zero byte at "
+                     "offset %zu of %zu B (%s; an information leak)",
+                     i + 1, n, s->heap->info.name, at, bufs[i]->alloc_size, which);
+            return -EIO;
+        }
+    }
+    return 0;
+}
+
+/* One batch, untimed, before the repetitions: every buffer read for zeros, whatever the kernel
+ * (alloc-touch writes its timed buffers before anything could read them). */
+static int verify_batch(struct alloc_state *s, char *reason, size_t reason_len)
+{
+    size_t made = 0;
+    int ret = 0;
+    for (; made < s->batch; made++)
+        if ((ret = heap_alloc(s->heap, &s->req, &s->bufs[made])) != 0) {
+            snprintf(reason, reason_len,
+                     "buffer %zu of %zu: alloc failed (untimed check batch, before the timed ones)",
+                     made + 1, s->batch);
+            break;
+        }
+    if (!ret)
+        ret = check_zeroed(s, s->bufs, made, "untimed check batch", reason, reason_len);
+    for (size_t i = 0; i < made; i++) {
+        heap_free(s->bufs[i]);
+        s->bufs[i] = NULL;
+    }
+    return ret;
 }
 
 static int alloc_setup(const struct bench_case *c, const struct bench_env *env, void **state,
@@ -74,6 +143,7 @@ static int alloc_setup(const struct bench_case *c, const struct bench_env *env, 
     struct alloc_state *s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
+    mem_state_read(env->proc_root, &s->mem_before);
     int ret = bench_case_heap(c, env, &s->heap, &s->req, reason, reason_len);
     if (ret) {
         free(s);
@@ -89,7 +159,6 @@ static int alloc_setup(const struct bench_case *c, const struct bench_env *env, 
     s->touch = !strcmp(c->value[AXIS_KERNEL]->text, "alloc-touch");
     s->req.no_prefault = true; /* the benchmark decides what is touched, and times it */
     s->batch = (size_t)c->value[AXIS_BATCH]->number;
-    s->env = env;
     s->bufs = calloc(s->batch, sizeof(*s->bufs));
     s->maps = calloc(s->batch, sizeof(*s->maps));
     s->alloc_ns = calloc(s->batch, sizeof(*s->alloc_ns));
@@ -97,6 +166,12 @@ static int alloc_setup(const struct bench_case *c, const struct bench_env *env, 
     if (!s->bufs || !s->maps || !s->alloc_ns || !s->free_ns) {
         alloc_teardown(s);
         return -ENOMEM;
+    }
+    s->check_timed = !s->touch && s->heap->info.is_dmabuf;
+    s->env = env;
+    if ((ret = verify_batch(s, reason, reason_len)) != 0) {
+        alloc_teardown(s);
+        return ret;
     }
     /* Its latencies are single allocations, by design far shorter than the floor. */
     case_facts_note(env->facts,
@@ -157,6 +232,11 @@ static int alloc_sample(void *opaque, struct sample_out *out, char *reason, size
         counter_thread_stop(&ct, s->env->totals);
         bench_case_heap_pages(s->env, &s->req, s->bufs, 1);
         s->pages_read = true;
+        counter_thread_start(&ct);
+    }
+    if (!ret && s->check_timed) {
+        counter_thread_stop(&ct, s->env->totals);
+        ret = check_zeroed(s, s->bufs, made, "timed", reason, reason_len);
         counter_thread_start(&ct);
     }
     double free_total = 0;

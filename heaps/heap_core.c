@@ -147,6 +147,23 @@ static int validate_request(const struct heap *heap, const struct heap_alloc_req
     return 0;
 }
 
+/* tests only (DMABENCH_FAULT=dirty:N:OFFSET): a heap that hands out another user's data, written
+ * through the backend's own mapping so the buffer itself is dirty, whatever maps it next. */
+static void plant_dirty_byte(struct heap_buf *buf, size_t offset)
+{
+    void *addr;
+    if (buf->heap->ops->mmap(buf, &addr))
+        return;
+    const struct heap_ops *ops = buf->heap->ops;
+    if (ops->sync)
+        ops->sync(buf, true, HEAP_SYNC_WRITE);
+    ((volatile unsigned char *)addr)[offset < buf->alloc_size ? offset : buf->alloc_size - 1] =
+            0xa5;
+    if (ops->sync)
+        ops->sync(buf, false, HEAP_SYNC_WRITE);
+    ops->munmap(buf, addr);
+}
+
 int heap_alloc(struct heap *heap, const struct heap_alloc_req *user_req, struct heap_buf **out)
 {
     if (!heap || !user_req || !out)
@@ -176,6 +193,9 @@ int heap_alloc(struct heap *heap, const struct heap_alloc_req *user_req, struct 
         free(entry);
         return ret < 0 ? ret : -EIO;
     }
+    size_t dirty_at;
+    if (heap_fault_dirty(&dirty_at))
+        plant_dirty_byte(buf, dirty_at);
     struct heap_registry *reg = heap->registry;
     pthread_mutex_lock(&reg->lock);
     entry->next = reg->live;

@@ -22,13 +22,12 @@ struct fault {
     unsigned long nth;
     bool and_later; /* "N+": the Nth call and every one after it */
     int err;        /* negative errno */
+    size_t offset;  /* dirty: the byte to make non-zero */
 };
 
 static const char *const op_names[HEAP_FAULT_N_OPS] = {
-        [HEAP_FAULT_ALLOC] = "alloc",
-        [HEAP_FAULT_MMAP] = "mmap",
-        [HEAP_FAULT_SYNC] = "sync",
-        [HEAP_FAULT_SUBMIT] = "submit",
+        [HEAP_FAULT_ALLOC] = "alloc",   [HEAP_FAULT_MMAP] = "mmap",   [HEAP_FAULT_SYNC] = "sync",
+        [HEAP_FAULT_SUBMIT] = "submit", [HEAP_FAULT_DIRTY] = "dirty",
 };
 
 static struct fault faults[HEAP_FAULT_MAX];
@@ -72,7 +71,7 @@ static int parse_item(char *item, struct fault *out, char *err, size_t err_len)
         if (!strcmp(op, op_names[i]))
             out->op = i;
     if (out->op == HEAP_FAULT_N_OPS) {
-        snprintf(err, err_len, "unknown operation '%s' (alloc, mmap, sync, submit)", op);
+        snprintf(err, err_len, "unknown operation '%s' (alloc, mmap, sync, submit, dirty)", op);
         return -EINVAL;
     }
     size_t len = strlen(nth);
@@ -85,6 +84,16 @@ static int parse_item(char *item, struct fault *out, char *err, size_t err_len)
     if (!out->nth || errno || *end) {
         snprintf(err, err_len, "%s: '%s' is not a call number from 1 (or N+)", op, nth);
         return -EINVAL;
+    }
+    if (out->op == HEAP_FAULT_DIRTY) {
+        errno = 0;
+        unsigned long long offset = isdigit((unsigned char)name[0]) ? strtoull(name, &end, 10) : 0;
+        if (errno || !isdigit((unsigned char)name[0]) || *end) {
+            snprintf(err, err_len, "dirty:%s: '%s' is not a byte offset", nth, name);
+            return -EINVAL;
+        }
+        out->offset = (size_t)offset;
+        return 0;
     }
     int e = parse_errno(name);
     if (!e) {
@@ -140,20 +149,36 @@ static void configure_from_env_once(void)
         heap_fault_configure_from_env(err, sizeof(err)); /* malformed: injection stays off */
 }
 
-int heap_fault_inject(enum heap_fault_op op)
+/* Count one call of op; the fault that hits it, or NULL. */
+static const struct fault *count_call(enum heap_fault_op op)
 {
     pthread_once(&env_once, configure_from_env_once);
     if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE) || op >= HEAP_FAULT_N_OPS)
-        return 0;
+        return NULL;
     unsigned long call = __atomic_add_fetch(&calls[op], 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < n_faults; i++) {
         const struct fault *f = &faults[i];
         if (f->op == op && (call == f->nth || (f->and_later && call > f->nth))) {
             __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
-            return f->err;
+            return f;
         }
     }
-    return 0;
+    return NULL;
+}
+
+int heap_fault_inject(enum heap_fault_op op)
+{
+    const struct fault *f = count_call(op);
+    return f ? f->err : 0;
+}
+
+int heap_fault_dirty(size_t *offset)
+{
+    const struct fault *f = count_call(HEAP_FAULT_DIRTY);
+    if (!f)
+        return 0;
+    *offset = f->offset;
+    return 1;
 }
 
 unsigned long heap_fault_calls(enum heap_fault_op op)

@@ -16,6 +16,7 @@
 #include "dmabuf_fdinfo.h"
 #include "heap.h"
 #include "heap_dev.h"
+#include "heap_zeroed.h"
 #include "mem_guard.h"
 #include "resource_snapshot.h"
 #include "size_units.h"
@@ -38,7 +39,8 @@ static void alloc_usage(FILE *out)
             "                      [--node N] [--count N] [--name TEXT] [--max-mem SIZE|N%%]\n"
             "                      [--heap-class NAME=CLASS]\n"
             "\n"
-            "Allocates COUNT buffers of SIZE from one heap, maps each, writes a pattern inside\n"
+            "Allocates COUNT buffers of SIZE from one heap, checks each is all zeros (a byte of\n"
+            "old data is a leak: zeroed=no names the first), maps each, writes a pattern inside\n"
             "sync begin/end (write), reads it back inside sync begin/end (read), sets the debug\n"
             "name and checks size, exporter and name in /proc/self/fdinfo, then frees all and\n"
             "checks that no fd, mapping or dma-buf was left behind. One line per buffer, with the\n"
@@ -58,7 +60,8 @@ static void alloc_usage(FILE *out)
             "  --heap-class NAME=CLASS   override a heap's class (cached, uncached, contiguous)\n"
             "  -h, --help          this text\n"
             "\n"
-            "Exit status: 0 all buffers verified, 1 an allocation or check failed, 2 bad usage.\n",
+            "Exit status: 0 all buffers verified, 1 an allocation or check failed or a buffer was\n"
+            "not zeroed, 2 bad usage.\n",
             ALLOC_MAX_COUNT);
 }
 
@@ -297,10 +300,11 @@ static int check_memory(const struct alloc_opts *o, const struct heap *heap)
     return CLI_EXIT_OK;
 }
 
-/* page= is what was asked for; granted= the page size most of the buffer is on and huge= its
- * share on huge pages, as the kernel reports them after the pattern touched every page, or
- * granted=unknown where that cannot be read (dma-heap and ION pages are not visible). */
-static void print_buffer(struct heap_buf *buf, const struct dmabuf_fdinfo *info)
+/* page= is what was asked for; zeroed= whether the fresh buffer was all zeros; granted= the page
+ * size most of the buffer is on and huge= its share on huge pages, as the kernel reports them after
+ * the pattern touched every page, or granted=unknown where that cannot be read (dma-heap and ION
+ * pages are not visible). */
+static void print_buffer(struct heap_buf *buf, const struct dmabuf_fdinfo *info, size_t nonzero)
 {
     const struct heap_info *hi = &buf->heap->info;
     char page[32], align[32], granted[64] = "unknown";
@@ -323,6 +327,10 @@ static void print_buffer(struct heap_buf *buf, const struct dmabuf_fdinfo *info)
         printf(" dmabuf=yes exp_name=%s name=%s", info->exp_name, info->name);
     else
         printf(" dmabuf=no");
+    if (nonzero < buf->alloc_size)
+        printf(" zeroed=no (first non-zero byte at offset %zu)", nonzero);
+    else
+        printf(" zeroed=yes");
     printf(" verify=ok\n");
 }
 
@@ -340,12 +348,17 @@ static int run_alloc(const struct alloc_opts *o, struct heap_registry *reg)
         return CLI_EXIT_FAILURE;
     }
     int status = CLI_EXIT_OK;
+    bool leaked_data = false;
     char size[32];
     size_format(o->req.size, size, sizeof(size));
     for (long i = 0; i < o->count && status == CLI_EXIT_OK; i++) {
         const char *step = "alloc";
         struct dmabuf_fdinfo info = {0};
+        size_t nonzero = 0;
         int ret = heap_alloc(heap, &o->req, &bufs[i]);
+        /* Before anything writes to it: what the heap handed out, as it handed it out. */
+        if (!ret && (ret = heap_buf_first_nonzero(bufs[i], &nonzero)) != 0)
+            step = "zeroed check";
         if (!ret)
             ret = write_and_verify(bufs[i], (uint64_t)i + 1, &step);
         if (!ret && heap->info.is_dmabuf)
@@ -359,8 +372,18 @@ static int run_alloc(const struct alloc_opts *o, struct heap_registry *reg)
             status = CLI_EXIT_FAILURE;
             break;
         }
-        print_buffer(bufs[i], &info);
+        print_buffer(bufs[i], &info, nonzero);
+        /* A leak is a failure, but the other buffers still say whether they leak too. */
+        if (nonzero < bufs[i]->alloc_size) {
+            cli_error("heap %s (%s): buffer %ld of %ld was not zeroed: first non-zero byte at "
+                      "offset %zu of %zu B (an information leak)",
+                      heap->info.name, heap->info.backend, i + 1, o->count, nonzero,
+                      bufs[i]->alloc_size);
+            leaked_data = true;
+        }
     }
+    if (leaked_data && status == CLI_EXIT_OK)
+        status = CLI_EXIT_FAILURE;
     for (long i = 0; i < o->count; i++)
         heap_free(bufs[i]);
     free(bufs);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metadata_read.h"
+
 #define ETC "..."
 
 void per_cpu_values_init(struct per_cpu_values *l)
@@ -54,20 +56,6 @@ static bool append(char *out, size_t len, size_t *used, const char *text)
     return true;
 }
 
-/* printf at out + *used, *used kept within len. */
-static void __attribute__((format(printf, 4, 5)))
-put(char *out, size_t len, size_t *used, const char *fmt, ...)
-{
-    if (*used >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(out + *used, len - *used, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *used = *used + (size_t)w < len ? *used + (size_t)w : len - 1;
-}
-
 static bool same_group(const struct per_cpu_value *v, const bool *done, size_t k, size_t first)
 {
     return !done[k] && !strcmp(v[k].value, v[first].value);
@@ -79,7 +67,7 @@ static void format_group(const struct per_cpu_value *v, size_t n, size_t first, 
                          const char *prefix, char *entry, size_t len)
 {
     size_t used = 0;
-    put(entry, len, &used, "%s", prefix);
+    metadata_append(entry, len, &used, "%s", prefix);
     for (size_t k = first; k < n; k++) {
         if (!same_group(v, done, k, first))
             continue;
@@ -95,11 +83,11 @@ static void format_group(const struct per_cpu_value *v, size_t n, size_t first, 
         }
         const char *comma = k == first ? "" : ",";
         if (end > start)
-            put(entry, len, &used, "%s%d-%d", comma, start, end);
+            metadata_append(entry, len, &used, "%s%d-%d", comma, start, end);
         else
-            put(entry, len, &used, "%s%d", comma, start);
+            metadata_append(entry, len, &used, "%s%d", comma, start);
     }
-    put(entry, len, &used, "=%s", v[first].value);
+    metadata_append(entry, len, &used, "=%s", v[first].value);
 }
 
 void per_cpu_values_format(struct per_cpu_values *l, const char *prefix, char *out, size_t len)

@@ -9,16 +9,23 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-FILE *metadata_open(const struct metadata *md, const char *path)
+FILE *metadata_open_at(const char *root, const char *path)
 {
     char full[PATH_MAX];
-    int n = snprintf(full, sizeof(full), "%s%s", md->root ? md->root : "", path);
+    int n = snprintf(full, sizeof(full), "%s%s", root ? root : "", path);
     if (n < 0 || (size_t)n >= sizeof(full))
         return NULL;
     return fopen(full, "re");
+}
+
+FILE *metadata_open(const struct metadata *md, const char *path)
+{
+    return metadata_open_at(md->root, path);
 }
 
 ssize_t metadata_read_raw(const struct metadata *md, const char *path, char *buf, size_t len)
@@ -31,6 +38,18 @@ ssize_t metadata_read_raw(const struct metadata *md, const char *path, char *buf
     fclose(f);
     buf[got] = '\0';
     return failed ? -1 : (ssize_t)got;
+}
+
+void metadata_append(char *out, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(out + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *used = *used + (size_t)w < len ? *used + (size_t)w : len - 1;
 }
 
 char *metadata_trim(char *s)

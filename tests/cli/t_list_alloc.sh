@@ -76,10 +76,22 @@ test_alloc_host_verifies_buffers() {
     run alloc --heap host --size 64K --count 3 --align 1M
     expect_rc 0
     [ "$(grep -c 'verify=ok' <<<"$out")" -eq 3 ] || fail "expected 3 verified buffers"
-    expect_out '^heap=host backend=host class=cached size=65536B allocated=65536B page=4KiB granted=4KiB huge=0% align=1MiB node=any dmabuf=no verify=ok$'
+    expect_out '^heap=host backend=host class=cached size=65536B allocated=65536B page=4KiB granted=4KiB huge=0% align=1MiB node=any dmabuf=no zeroed=yes verify=ok$'
     run alloc --heap host --size 5000
     expect_rc 0
     expect_out 'size=5000B allocated=8192B'
+}
+
+# A fresh buffer with a byte of someone else's data is an information leak (Android's VTS fails
+# it): the test hook plants one (DMABENCH_FAULT=dirty:N:OFFSET) and alloc must say where, exit 1.
+test_alloc_dirty_buffer_is_a_leak() {
+    DMABENCH_FAULT=dirty:2:4097 run alloc --heap host --size 64K --count 3
+    expect_rc 1
+    expect_out '^heap=host .* zeroed=yes verify=ok$'
+    expect_out '^heap=host .* zeroed=no \(first non-zero byte at offset 4097\) verify=ok$'
+    [ "$(grep -c 'zeroed=yes' <<<"$out")" -eq 2 ] || fail "the clean buffers are not zeroed=yes"
+    expect_err 'heap host \(host\): buffer 2 of 3 was not zeroed: first non-zero byte at offset 4097 of 65536 B \(an information leak\)'
+    expect_one_line_err
 }
 
 test_alloc_unknown_heap() {
@@ -155,7 +167,7 @@ test_u_dma_buf_device_is_listed_and_lends_its_buffer() {
     expect_out '^  udmabuf0-uncached +u-dma-buf +uncached +uncached +no '
     DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0-uncached --size 64K
     expect_rc 0
-    expect_out 'heap=udmabuf0-uncached backend=u-dma-buf class=uncached .* dmabuf=no verify=ok'
+    expect_out 'heap=udmabuf0-uncached backend=u-dma-buf class=uncached .* dmabuf=no zeroed=yes verify=ok'
     DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0 --size 2M
     expect_rc 1
     expect_err "heap udmabuf0 \(u-dma-buf\): alloc of 2 MiB .*\(the largest buffer this heap accepts is 1 MiB\)"

@@ -248,21 +248,30 @@ rel_fault() {
 
 test_reliability_injected_faults_are_error_rows() {
     local alloc=(alloc --heap host --size 4K,64K --batch 4 --kernel alloc,alloc-touch --reps 3)
-    rel_fault alloc:3:ENOMEM "${alloc[@]}"
+    # Each case's setup first allocates one untimed batch (4 buffers) to check they are zeroed:
+    # the 7th allocation is the 3rd timed one of the first case.
+    rel_fault alloc:7:ENOMEM "${alloc[@]}"
     grep -q 'size=4KiB;.*kernel=alloc;.*,error,Cannot allocate memory: buffer 3 of 4: alloc failed' \
         "$work/rel-fault/results.csv" || fail "ENOMEM row"
     [ "$(csv_columns "$work/rel-fault/results.csv" status | grep -cx ok)" -eq 9 ] || fail "the other 3 cases not ok"
     rel_fault alloc:1+:EBUSY "${alloc[@]}"
     [ "$(grep -c ',error,"\?Device or resource busy: buffer 1 of 4: alloc' "$work/rel-fault/results.csv")" -eq 12 ] ||
         fail "EBUSY (CMA exhausted) rows: every case"
-    rel_fault alloc:2:EINTR "${alloc[@]}"
+    rel_fault alloc:6:EINTR "${alloc[@]}"
     grep -q ',error,Interrupted system call: buffer 2 of 4: alloc failed' \
         "$work/rel-fault/results.csv" || fail "EINTR row"
     # An injected EINTR is a result, not a stop: the run went on.
     [ "$(tail -n +2 "$work/rel-fault/results.csv" | wc -l)" -eq 12 ] || fail "EINTR stopped the run"
-    rel_fault mmap:2:EBUSY "${alloc[@]}"
+    # The zeroed check maps each buffer of the untimed batches (4 of case 1, 4 of case 2), so
+    # the 10th map is the 2nd timed one of alloc-touch.
+    rel_fault mmap:10:EBUSY "${alloc[@]}"
     grep -q 'kernel=alloc-touch;.*,error,"Device or resource busy: buffer 2 of 4: alloc, map or first touch failed"' \
         "$work/rel-fault/results.csv" || fail "mmap EBUSY row"
+    # A fresh buffer that is not zeroed leaks another user's data: an error row naming the byte.
+    rel_fault dirty:1:100 "${alloc[@]}"
+    grep -q ',error,"\?Input/output error: buffer [1-4] of 4 from heap host was not zeroed: first non-zero byte at offset 100' \
+        "$work/rel-fault/results.csv" || fail "dirty buffer row"
+    [ "$(csv_columns "$work/rel-fault/results.csv" status | grep -cx ok)" -eq 9 ] || fail "dirty: the other 3 cases not ok"
     local cpu=(cpu --heap host --size 64K --kernel read,copy --reps 2)
     rel_fault sync:1:EINTR "${cpu[@]}"
     grep -q 'kernel=read;.*,error,Interrupted system call: sync start of 65536 B on host' \

@@ -114,10 +114,11 @@ test_sample_length_alloc() {
         --counters none -q -o "$work/len-alloc"
     expect_rc 0
     "$VALIDATE" "$work/len-alloc" >/dev/null || fail "validate_results"
-    expect_floor "$work/len-alloc" '^alloc: each latency sample is one buffer; a repetition is one batch of [0-9]+, timed buffer by buffer$' 0
+    # Then the heap's memory before and after the case (results/README.md).
+    expect_floor "$work/len-alloc" '^alloc: each latency sample is one buffer; a repetition is one batch of [0-9]+, timed buffer by buffer; memory before/after the case: [^;]*; buddyinfo [^;]*; heap page pools [^;]*$' 0
     # The note names each case's own batch.
     if csv_columns "$work/len-alloc/results.csv" batch status note | grep ',ok,' |
-        grep -Ev '^([0-9]+),ok,"alloc: .*one batch of \1, timed buffer by buffer"$'; then
+        grep -Ev '^([0-9]+),ok,"alloc: .*one batch of \1, timed buffer by buffer; memory before/after the case: [^"]*"$'; then
         fail "an alloc note that does not name its batch"
     fi
     # A repetition's duration is its timed part: the sum of its buffers' alloc and free times.

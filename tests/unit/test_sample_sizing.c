@@ -208,7 +208,7 @@ static void test_case_facts_note(void **state)
     assert_string_equal(facts.note, "first 1");
     case_facts_note(&facts, "second");
     assert_string_equal(facts.note, "first 1; second");
-    char long_text[300];
+    char long_text[sizeof(facts.note) + 100]; /* longer than any note */
     memset(long_text, 'x', sizeof(long_text) - 1);
     long_text[sizeof(long_text) - 1] = '\0';
     case_facts_note(&facts, "%s", long_text);

@@ -34,7 +34,7 @@ check vm-heap-check-udmabuf env DMABENCH_VM_HEAPS=udmabuf /bin/vm_heap_check
 check list-udmabuf-available list_available udmabuf cached
 check list-host-available list_available host cached
 check alloc-udmabuf-verified cli_expect 0 \
-    'heap=udmabuf backend=udmabuf class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=udmabuf name=arm64 verify=ok' \
+    'heap=udmabuf backend=udmabuf class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=udmabuf name=arm64 zeroed=yes verify=ok' \
     alloc --heap udmabuf --size 1M --count 4 --name arm64
 check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
     'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \

@@ -205,7 +205,7 @@ check list-system-cached-available list_available system cached
 check list-udmabuf-available list_available udmabuf
 check nobody-alloc-permission-denied nobody_alloc_permission_denied
 check alloc-system-verified cli_expect 0 \
-    'heap=system backend=dma-heap class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system name=vmcheck verify=ok' \
+    'heap=system backend=dma-heap class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system name=vmcheck zeroed=yes verify=ok' \
     alloc --heap system --size 1M --count 4 --name vmcheck
 check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
     'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB .*node=1 dmabuf=yes exp_name=udmabuf' \

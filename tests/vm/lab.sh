@@ -24,6 +24,15 @@ aarch64)
 *) user_strategies=partial-user:clflushopt,full-user:clflushopt clean_strategies="" counted="" ;;
 esac
 
+# alloc_memory_recorded CSV: every row of the alloc run has the memory note with CMA figures.
+alloc_memory_recorded() {
+    local rows with
+    rows=$(tail -n +2 "$1" | wc -l)
+    with=$(grep -c 'memory before/after the case: CmaFree [0-9]*/[0-9]* KiB of CmaTotal [1-9][0-9]* KiB; buddyinfo free blocks per order 0-[0-9]* (all zones and nodes) [0-9,]*/[0-9,]*; heap page pools none shown' "$1")
+    [ "$rows" -gt 0 ] && [ "$with" -eq "$rows" ] ||
+        { echo "$with of $rows alloc rows record the memory state:"; grep -o 'memory before[^"]*' "$1" | head -3; return 1; }
+}
+
 lab_heaps_present() {
     for heap in system reserved system-uncached; do
         [ -c "/dev/dma_heap/$heap" ] || { echo "no /dev/dma_heap/$heap:"; ls -l /dev/dma_heap; return 1; }
@@ -184,10 +193,10 @@ check list-engine-vgem-available list_engine_available vgem vgem
 check list-engine-v4l2-vim2m-available list_engine_available v4l2 vim2m
 check list-engine-edu-available list_engine_available edu 'QEMU edu .*64-bit DMA, direct'
 check alloc-reserved-verified cli_expect 0 \
-    'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab verify=ok' \
+    'heap=reserved backend=dma-heap class=contiguous size=4194304B allocated=4194304B .*dmabuf=yes exp_name=reserved name=lab zeroed=yes verify=ok' \
     alloc --heap reserved --size 4M --count 2 --name lab
 check alloc-system-uncached-verified cli_expect 0 \
-    'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab verify=ok' \
+    'heap=system-uncached backend=dma-heap class=uncached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=system-uncached name=lab zeroed=yes verify=ok' \
     alloc --heap system-uncached --size 1M --count 4 --name lab
 check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
     'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB granted=2MiB huge=100% .*node=1 dmabuf=yes exp_name=udmabuf' \
@@ -232,6 +241,9 @@ check vgem-importer-fences /bin/lab_fences vgem $lab_heap_words
 # The benchmarks on every heap class, CSV read back and validated.
 check run-alloc-lab-heaps-valid-csv run_valid_on $lab_heaps run-alloc alloc --size 4K,1M \
     --batch 1,4 --kernel alloc,alloc-touch --reps 3
+# Every alloc row of that run says the CMA area (cma=64M) and the buddy orders before and after
+# its case; mainline heaps keep no page pool. Every fresh buffer was zeros, or a row is an error.
+check run-alloc-memory-state-recorded alloc_memory_recorded /tmp/run-alloc/results.csv
 check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K,2M \
     --kernel read,write,copy,fill,chase --reps 3
 check counters-default-counted counters_counted $counted
