@@ -154,6 +154,8 @@ struct case_index {
     bool *cut_short; /* a row says a signal interrupted it */
     int *worst;      /* CASE_OK < CASE_SKIPPED-only < CASE_ERROR, over non-counter rows */
     bool *all_skipped;
+    size_t *want_samples; /* the sum of its rows' n: what samples.csv must hold */
+    size_t *have_samples; /* what samples.csv holds */
 };
 
 static int compare_case_ptrs(const void *a, const void *b)
@@ -170,7 +172,10 @@ static int index_build(struct case_index *x, struct resume_case *cases, size_t n
     x->cut_short = calloc(n ? n : 1, sizeof(*x->cut_short));
     x->worst = calloc(n ? n : 1, sizeof(*x->worst));
     x->all_skipped = calloc(n ? n : 1, sizeof(*x->all_skipped));
-    if (!x->sorted || !x->seen || !x->cut_short || !x->worst || !x->all_skipped)
+    x->want_samples = calloc(n ? n : 1, sizeof(*x->want_samples));
+    x->have_samples = calloc(n ? n : 1, sizeof(*x->have_samples));
+    if (!x->sorted || !x->seen || !x->cut_short || !x->worst || !x->all_skipped ||
+        !x->want_samples || !x->have_samples)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         x->sorted[i] = &cases[i];
@@ -187,6 +192,8 @@ static void index_free(struct case_index *x)
     free(x->cut_short);
     free(x->worst);
     free(x->all_skipped);
+    free(x->want_samples);
+    free(x->have_samples);
 }
 
 /* The first sorted entry with this id (two jobs may share a case id), or -1. */
@@ -226,8 +233,8 @@ static int scan_results(int dirfd, const char *dir, const char *run_id, struct c
                         char *err, size_t err_len)
 {
     int c_run = column("run_id"), c_case = column("case_id"), c_unit = column("unit"),
-        c_status = column("status"), c_error = column("error");
-    if (c_run < 0 || c_case < 0 || c_unit < 0 || c_status < 0 || c_error < 0) {
+        c_status = column("status"), c_error = column("error"), c_n = column("n");
+    if (c_run < 0 || c_case < 0 || c_unit < 0 || c_status < 0 || c_error < 0 || c_n < 0) {
         snprintf(err, err_len, "results.csv: the writer's columns changed");
         return -EINVAL;
     }
@@ -254,6 +261,7 @@ static int scan_results(int dirfd, const char *dir, const char *run_id, struct c
             break;
         }
         x->seen[at]++;
+        x->want_samples[at] += strtoul(fl[c_n], NULL, 10);
         if (strstr(fl[c_error], RUNNER_INTERRUPTED_MARK))
             x->cut_short[at] = true;
         if (results_unit_is_counter(fl[c_unit]))
@@ -262,6 +270,35 @@ static int scan_results(int dirfd, const char *dir, const char *run_id, struct c
             x->worst[at] = CASE_ERROR;
         if (strcmp(fl[c_status], case_status_name(CASE_SKIPPED)))
             x->all_skipped[at] = false;
+    }
+    run_file_close(&f);
+    return ret;
+}
+
+/* --- samples.csv: which cases have all their samples ------------------------------------- */
+
+/* A run killed between writing a case's results and its samples (or a disk that kept one file
+ * further than the other) leaves a case whose rows are all there but whose samples are not: it
+ * is not done, and runs again. */
+static int scan_samples(int dirfd, const char *dir, struct case_index *x, char *err, size_t err_len)
+{
+    int c_case = -1;
+    for (size_t i = 0; i < n_samples_columns; i++)
+        if (!strcmp(samples_columns[i], "case_id"))
+            c_case = (int)i;
+    if (c_case < 0) {
+        snprintf(err, err_len, "samples.csv: the writer's columns changed");
+        return -EINVAL;
+    }
+    struct run_file f;
+    struct csv_row row;
+    int ret = run_file_open(&f, dirfd, dir, "samples.csv", samples_columns, n_samples_columns, err,
+                            err_len);
+    while (!ret && (ret = run_file_next(&f, dir, n_samples_columns, &row, err, err_len)) == 1) {
+        ret = 0;
+        long at = index_find(x, row.fields[c_case]);
+        if (at >= 0)
+            x->have_samples[at]++;
     }
     run_file_close(&f);
     return ret;
@@ -320,7 +357,8 @@ int run_resume_prepare(int dirfd, const char *dir, const char *run_id, struct re
         index_free(&x);
         return ret;
     }
-    if ((ret = scan_results(dirfd, dir, run_id, &x, err, err_len))) {
+    if ((ret = scan_results(dirfd, dir, run_id, &x, err, err_len)) ||
+        (ret = scan_samples(dirfd, dir, &x, err, err_len))) {
         index_free(&x);
         return ret;
     }
@@ -328,7 +366,8 @@ int run_resume_prepare(int dirfd, const char *dir, const char *run_id, struct re
         size_t end = i + 1;
         while (end < x.n && !strcmp(x.sorted[end]->id, x.sorted[i]->id))
             end++;
-        bool done = x.seen[i] == index_rows(&x, i) && !x.cut_short[i];
+        bool done = x.seen[i] == index_rows(&x, i) && !x.cut_short[i] &&
+                    x.have_samples[i] == x.want_samples[i];
         for (size_t k = i; k < end; k++)
             x.sorted[k]->done = done;
         if (done) {

@@ -1,8 +1,9 @@
 /* bench/run_resume.h - `dmabench run --resume DIR`: continue a run that was stopped.
  *
  * The run's own command line is kept in its metadata (key "argv"), so a resumed run expands
- * the same sweep. A case counts as done when every one of its rows is in results.csv and it
- * was not cut short by a signal; the files are rewritten with the rows of done cases only
+ * the same sweep. A case counts as done when every one of its rows is in results.csv, every
+ * sample those rows count is in samples.csv, and it was not cut short by a signal; the files
+ * are rewritten with the rows of done cases only
  * (a killed run's partial case goes), then the missing cases run and are appended.
  */
 #ifndef DMABENCH_RUN_RESUME_H

@@ -157,6 +157,30 @@ test_reliability_cut_rows_validate_and_resume() {
         fail "cut + resume differs: $(head -5 "$work/diff")"
 }
 
+# A case whose results rows are all there but whose samples are not (a kill between the two
+# files, or a disk that kept one further than the other) is not done: --resume runs it again.
+test_reliability_resume_reruns_a_case_missing_samples() {
+    rel_straight
+    local d=$work/rel-samples victim
+    cp -r "$work/rel-straight" "$d"
+    rm -f "$d/.dmabench.lock"
+    grep -v -e '^[0-9]*,end_time,' -e '^[0-9]*,run_state,' "$work/rel-straight/metadata.csv" >"$d/metadata.csv"
+    victim=$(csv_columns "$d/results.csv" case_id | sed -n 4p)
+    # Its last sample goes; every results row stays.
+    awk -F, -v id="$victim" '$3 == id { last = NR } { line[NR] = $0 }
+        END { for (i = 1; i <= NR; i++) if (i != last) print line[i] }' \
+        "$work/rel-straight/samples.csv" >"$d/samples.csv"
+    "$VALIDATE" "$d" >/dev/null 2>&1 && fail "a set with a missing sample validates"
+    run run --resume "$d"
+    expect_rc 0
+    expect_err "run: --resume $d: 8 of 9 cases done earlier \(kept\), 1 to run"
+    expect_err "run: --resume $d: 8 of 9 cases done earlier \(kept\), 1 to run"
+    rel_validate "$d"
+    # The case that ran again is the last in the files now.
+    diff <(rel_case_set "$work/rel-straight" | sort) <(rel_case_set "$d" | sort) >"$work/diff" ||
+        fail "resume with a missing sample differs: $(head -5 "$work/diff")"
+}
+
 test_reliability_resume_refusals() {
     run run --resume "$work/no-such-run"
     expect_rc 1
