@@ -47,9 +47,9 @@ static const char *const cached_drivers[] = {"vgem", "virtio_gpu", "vkms", "udl"
 /* Drivers of SoC display controllers on the DMA (CMA) GEM helpers, or (rockchip) their own
  * write-combined GEM: the CPU sees their dumb buffers uncached. */
 static const char *const uncached_drivers[] = {
-        "sun4i-drm", "rockchip", "vc4",  "meson",  "imx-drm", "imx-lcdif",    "stm",
-        "mxsfb-drm", "pl111",    "hdlcd", "mali-dp", "tilcdc", "ingenic-drm", "atmel-hlcdc",
-        "fsl-dcu-drm", "mcde",   "tve200", "zynqmp-dpsub",
+        "sun4i-drm",   "rockchip",    "vc4",         "meson", "imx-drm", "imx-lcdif",
+        "stm",         "mxsfb-drm",   "pl111",       "hdlcd", "mali-dp", "tilcdc",
+        "ingenic-drm", "atmel-hlcdc", "fsl-dcu-drm", "mcde",  "tve200",  "zynqmp-dpsub",
 };
 
 static bool driver_in(const char *driver, const char *const *list, size_t n)
@@ -63,7 +63,8 @@ static bool driver_in(const char *driver, const char *const *list, size_t n)
 enum heap_class drm_dumb_class_of_driver(const char *driver, const char **why)
 {
     enum heap_class klass = HEAP_CLASS_UNKNOWN;
-    if (driver && driver_in(driver, cached_drivers, sizeof(cached_drivers) / sizeof(*cached_drivers)))
+    if (driver &&
+        driver_in(driver, cached_drivers, sizeof(cached_drivers) / sizeof(*cached_drivers)))
         klass = HEAP_CLASS_CACHED;
     else if (driver && driver_in(driver, uncached_drivers,
                                  sizeof(uncached_drivers) / sizeof(*uncached_drivers)))
@@ -169,8 +170,10 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
     struct drm_get_cap cap = {.capability = DRM_CAP_DUMB_BUFFER};
     if (heap_ioctl(fd, DRM_IOCTL_GET_CAP, &cap) < 0 || !cap.value) {
         heap_info_set_unavailable(info, -EOPNOTSUPP, "");
-        snprintf(info->reason, sizeof(info->reason), "driver %s has no dumb buffers "
-                 "(DRM_CAP_DUMB_BUFFER)", driver);
+        snprintf(info->reason, sizeof(info->reason),
+                 "driver %s has no dumb buffers "
+                 "(DRM_CAP_DUMB_BUFFER)",
+                 driver);
         close(fd);
         return -1;
     }
@@ -233,8 +236,9 @@ static int drm_dumb_probe(struct heap_registry *reg)
         else
             heap_info_set_unavailable(&info, -ENODEV, "");
         if (n == -ENOENT || n == 0)
-            snprintf(info.reason, sizeof(info.reason), "%s", n ? "no /dev/dri: kernel without DRM, or no DRM driver loaded"
-                                                               : "no DRM card in /dev/dri");
+            snprintf(info.reason, sizeof(info.reason), "%s",
+                     n ? "no /dev/dri: kernel without DRM, or no DRM driver loaded"
+                       : "no DRM card in /dev/dri");
         return add_heap(reg, &info, -1, NULL);
     }
     ret = 0;

@@ -30,7 +30,8 @@
 
 static char root[64];
 
-/* --- the fake card ----------------------------------------------------------------------------- */
+/* --- the fake card -----------------------------------------------------------------------------
+ */
 
 static struct {
     const char *driver;
@@ -109,6 +110,16 @@ static void plant(const char *rel)
     close(fd);
 }
 
+/* /dev/dri/NAME as a plain file, with the folders above it. */
+static void plant_card(const char *name)
+{
+    char rel[64];
+    plant("dev/");
+    plant("dev/dri/");
+    snprintf(rel, sizeof(rel), "dev/dri/%s", name);
+    plant(rel);
+}
+
 static int fresh_root(void **state)
 {
     (void)state;
@@ -151,7 +162,8 @@ static struct heap *only_drm_heap(struct heap_registry **reg)
     return heaps[0];
 }
 
-/* --- sizes and classes ------------------------------------------------------------------------- */
+/* --- sizes and classes -------------------------------------------------------------------------
+ */
 
 static void sizes_become_whole_lines_of_4096_bytes(void **state)
 {
@@ -200,7 +212,8 @@ static void the_class_follows_the_driver(void **state)
     assert_int_equal(drm_dumb_class_of_driver(NULL, &why), HEAP_CLASS_UNKNOWN);
 }
 
-/* --- probing ----------------------------------------------------------------------------------- */
+/* --- probing -----------------------------------------------------------------------------------
+ */
 
 static void no_dev_dri_leaves_one_heap_saying_why(void **state)
 {
@@ -217,9 +230,7 @@ static void no_dev_dri_leaves_one_heap_saying_why(void **state)
 static void a_dev_dri_without_cards_says_so(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/renderD128");
+    plant_card("renderD128");
     struct heap_registry *reg;
     struct heap *h = only_drm_heap(&reg);
     assert_string_equal(h->info.name, "drm-dumb");
@@ -231,9 +242,7 @@ static void a_dev_dri_without_cards_says_so(void **state)
 static void a_node_that_is_no_drm_device_says_so(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card0");
+    plant_card("card0");
     struct heap_registry *reg;
     struct heap *h = only_drm_heap(&reg); /* no hook: a plain file answers ENOTTY */
     assert_string_equal(h->info.name, "drm-dumb-card0");
@@ -246,9 +255,7 @@ static void a_node_that_is_no_drm_device_says_so(void **state)
 static void a_card_without_dumb_buffers_says_so(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card0");
+    plant_card("card0");
     card.driver = "bochs";
     card.dumb_cap = 0;
     heap_ioctl_set_hook(fake_card_ioctl);
@@ -264,9 +271,7 @@ static void a_card_without_dumb_buffers_says_so(void **state)
 static void every_card_is_a_heap_named_after_it(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card1");
+    plant_card("card1");
     plant("dev/dri/card0");
     heap_ioctl_set_hook(fake_card_ioctl);
     struct heap_registry *reg;
@@ -287,9 +292,7 @@ static void every_card_is_a_heap_named_after_it(void **state)
 static void an_unknown_driver_is_unknown_with_the_reason(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card0");
+    plant_card("card0");
     card.driver = "bochs";
     heap_ioctl_set_hook(fake_card_ioctl);
     struct heap_registry *reg;
@@ -304,14 +307,13 @@ static void an_unknown_driver_is_unknown_with_the_reason(void **state)
     heap_registry_close(reg, NULL);
 }
 
-/* --- buffers ----------------------------------------------------------------------------------- */
+/* --- buffers -----------------------------------------------------------------------------------
+ */
 
 static void a_buffer_is_a_dumb_buffer_exported_read_write(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card0");
+    plant_card("card0");
     heap_ioctl_set_hook(fake_card_ioctl);
     int fds = fake_dev_open_fds();
     struct heap_registry *reg;
@@ -347,9 +349,7 @@ static void a_buffer_is_a_dumb_buffer_exported_read_write(void **state)
 static void a_refused_size_creates_nothing(void **state)
 {
     (void)state;
-    plant("dev/");
-    plant("dev/dri/");
-    plant("dev/dri/card0");
+    plant_card("card0");
     heap_ioctl_set_hook(fake_card_ioctl);
     struct heap_registry *reg;
     struct heap *h = only_drm_heap(&reg);
