@@ -261,6 +261,9 @@ static int drm_dumb_alloc(struct heap *heap, const struct heap_alloc_req *req, s
 {
     int card_fd = (int)heap->priv_word;
     struct drm_mode_create_dumb create;
+    /* The driver decides where its pages live: accepting a node would be a silent lie. */
+    if (req->numa_node != HEAP_NODE_ANY)
+        return -EOPNOTSUPP;
     int ret = dumb_create(card_fd, req->size, &create);
     if (ret)
         return ret;

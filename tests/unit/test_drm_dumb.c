@@ -346,7 +346,7 @@ static void a_buffer_is_a_dumb_buffer_exported_read_write(void **state)
     assert_int_equal(fake_dev_open_fds(), fds);
 }
 
-static void a_refused_size_creates_nothing(void **state)
+static void a_refused_request_creates_nothing(void **state)
 {
     (void)state;
     plant_card("card0");
@@ -357,6 +357,9 @@ static void a_refused_size_creates_nothing(void **state)
     struct heap_alloc_req req = {.size = DRM_DUMB_MAX_SIZE + 1};
     struct heap_buf *buf = NULL;
     assert_true(heap_alloc(h, &req, &buf) < 0);
+    /* The driver places its own pages: a node would be a silent lie. */
+    struct heap_alloc_req on_node = {.size = MIB, .bind_node = true, .numa_node = 0};
+    assert_int_equal(heap_alloc(h, &on_node, &buf), -EOPNOTSUPP);
     assert_int_equal(card.create_calls, 0);
     heap_registry_close(reg, NULL);
 }
@@ -381,7 +384,7 @@ int main(void)
                                             fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(a_buffer_is_a_dumb_buffer_exported_read_write,
                                             fresh_root, remove_root),
-            cmocka_unit_test_setup_teardown(a_refused_size_creates_nothing, fresh_root,
+            cmocka_unit_test_setup_teardown(a_refused_request_creates_nothing, fresh_root,
                                             remove_root),
     };
     return cmocka_run_group_tests_name("drm-dumb backend", tests, NULL, NULL);
