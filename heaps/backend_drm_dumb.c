@@ -167,17 +167,24 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
         close(fd);
         return -1;
     }
+    /* The kernel answers DRM_CAP_DUMB_BUFFER for KMS drivers only: a render-only one (vgem)
+     * says EOPNOTSUPP and may still have dumb buffers, which the probe buffer then finds out. */
     struct drm_get_cap cap = {.capability = DRM_CAP_DUMB_BUFFER};
-    if (heap_ioctl(fd, DRM_IOCTL_GET_CAP, &cap) < 0 || !cap.value) {
-        heap_info_set_unavailable(info, -EOPNOTSUPP, "");
-        snprintf(info->reason, sizeof(info->reason),
-                 "driver %s has no dumb buffers "
-                 "(DRM_CAP_DUMB_BUFFER)",
-                 driver);
+    ret = heap_ioctl(fd, DRM_IOCTL_GET_CAP, &cap);
+    if (!ret && !cap.value)
+        ret = -EOPNOTSUPP;
+    else if (ret == -EOPNOTSUPP)
+        ret = 0;
+    failed = "DRM_CAP_DUMB_BUFFER";
+    if (!ret)
+        ret = probe_mapping(fd, &failed);
+    if (ret == -EOPNOTSUPP || ret == -ENOSYS) {
+        heap_info_set_unavailable(info, ret, "");
+        snprintf(info->reason, sizeof(info->reason), "driver %s has no dumb buffers (%s)", driver,
+                 failed);
         close(fd);
         return -1;
     }
-    ret = probe_mapping(fd, &failed);
     if (ret < 0) {
         snprintf(what, sizeof(what), "driver %s: %s of a dumb buffer", driver, failed);
         heap_info_set_unavailable(info, ret, what);

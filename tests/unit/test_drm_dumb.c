@@ -36,6 +36,8 @@ static char root[64];
 static struct {
     const char *driver;
     unsigned long long dumb_cap;
+    int cap_errno;    /* GET_CAP's answer: EOPNOTSUPP from a driver without KMS (vgem) */
+    int create_errno; /* CREATE_DUMB's answer: ENOSYS from a driver without dumb_create */
     int create_calls, destroy_calls, export_calls;
     struct drm_mode_create_dumb create;
     struct drm_prime_handle export;
@@ -63,12 +65,16 @@ static int fake_card_ioctl(int fd, unsigned long request, void *arg)
         struct drm_get_cap *cap = arg;
         if (cap->capability != DRM_CAP_DUMB_BUFFER)
             return card_fail(EINVAL);
+        if (card.cap_errno)
+            return card_fail(card.cap_errno);
         cap->value = card.dumb_cap;
         return 0;
     }
     if (request == DRM_IOCTL_MODE_CREATE_DUMB) {
         struct drm_mode_create_dumb *c = arg;
         card.create_calls++;
+        if (card.create_errno)
+            return card_fail(card.create_errno);
         if (!c->width || !c->height || !c->bpp || c->flags)
             return card_fail(EINVAL);
         c->handle = 7;
@@ -268,6 +274,29 @@ static void a_card_without_dumb_buffers_says_so(void **state)
     heap_registry_close(reg, NULL);
 }
 
+/* The kernel answers DRM_CAP_DUMB_BUFFER only for KMS drivers (drm_getcap): vgem, render-only,
+ * says EOPNOTSUPP and still has dumb buffers, so creating one decides. */
+static void a_driver_without_kms_is_asked_by_creating_a_buffer(void **state)
+{
+    (void)state;
+    plant_card("card0");
+    card.cap_errno = EOPNOTSUPP;
+    heap_ioctl_set_hook(fake_card_ioctl);
+    struct heap_registry *reg;
+    struct heap *h = only_drm_heap(&reg);
+    assert_true(h->info.available);
+    assert_int_equal(h->info.klass, HEAP_CLASS_CACHED);
+    assert_int_equal(card.create_calls, 1);
+    heap_registry_close(reg, NULL);
+
+    card.create_errno = ENOSYS;
+    h = only_drm_heap(&reg);
+    assert_false(h->info.available);
+    assert_int_equal(h->info.unavailable_err, -ENOSYS);
+    assert_non_null(strstr(h->info.reason, "vgem has no dumb buffers"));
+    heap_registry_close(reg, NULL);
+}
+
 static void every_card_is_a_heap_named_after_it(void **state)
 {
     (void)state;
@@ -378,6 +407,8 @@ int main(void)
                                             remove_root),
             cmocka_unit_test_setup_teardown(a_card_without_dumb_buffers_says_so, fresh_root,
                                             remove_root),
+            cmocka_unit_test_setup_teardown(a_driver_without_kms_is_asked_by_creating_a_buffer,
+                                            fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(every_card_is_a_heap_named_after_it, fresh_root,
                                             remove_root),
             cmocka_unit_test_setup_teardown(an_unknown_driver_is_unknown_with_the_reason,
