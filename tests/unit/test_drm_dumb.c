@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,8 +37,10 @@ static char root[64];
 static struct {
     const char *driver;
     unsigned long long dumb_cap;
-    int cap_errno;    /* GET_CAP's answer: EOPNOTSUPP from a driver without KMS (vgem) */
-    int create_errno; /* CREATE_DUMB's answer: ENOSYS from a driver without dumb_create */
+    int cap_errno;           /* GET_CAP's answer: EOPNOTSUPP from a driver without KMS (vgem) */
+    int create_errno;        /* CREATE_DUMB's answer: ENOSYS from a driver without dumb_create */
+    bool unmappable_exports; /* exports are pipes, which mmap refuses (ENODEV) */
+    int map_calls;
     int create_calls, destroy_calls, export_calls;
     struct drm_mode_create_dumb create;
     struct drm_prime_handle export;
@@ -89,10 +92,26 @@ static int fake_card_ioctl(int fd, unsigned long request, void *arg)
         card.export = *p;
         if (p->handle != 7)
             return card_fail(ENOENT);
+        if (card.unmappable_exports) {
+            int ends[2];
+            if (pipe2(ends, O_CLOEXEC))
+                return -1;
+            close(ends[1]);
+            p->fd = ends[0];
+            return 0;
+        }
         int buf = memfd_create("fake-dumb", MFD_CLOEXEC);
         if (buf < 0 || ftruncate(buf, (off_t)card.create.size))
             return -1;
         p->fd = buf;
+        return 0;
+    }
+    if (request == DRM_IOCTL_MODE_MAP_DUMB) {
+        struct drm_mode_map_dumb *m = arg;
+        card.map_calls++;
+        if (m->handle != 7)
+            return card_fail(ENOENT);
+        m->offset = 0; /* the planted card file itself stands in for the buffer */
         return 0;
     }
     if (request == DRM_IOCTL_MODE_DESTROY_DUMB) {
@@ -375,6 +394,40 @@ static void a_buffer_is_a_dumb_buffer_exported_read_write(void **state)
     assert_int_equal(fake_dev_open_fds(), fds);
 }
 
+/* A driver that cannot map its exports: buffers map through the card's dumb map offset. */
+static void unmappable_exports_map_through_the_card(void **state)
+{
+    (void)state;
+    plant_card("card0");
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dev/dri/card0", root);
+    assert_int_equal(truncate(path, (off_t)(2 * MIB)), 0);
+    card.unmappable_exports = true;
+    heap_ioctl_set_hook(fake_card_ioctl);
+    int fds = fake_dev_open_fds();
+    struct heap_registry *reg;
+    struct heap *h = only_drm_heap(&reg);
+    assert_true(h->info.available);
+    assert_non_null(strstr(h->info.reason, "dumb map offset"));
+    assert_int_equal(card.map_calls, 1);
+    struct heap_alloc_req req = {.size = MIB};
+    struct heap_buf *buf;
+    assert_int_equal(heap_alloc(h, &req, &buf), 0);
+    void *addr;
+    assert_int_equal(heap_mmap(buf, &addr), 0);
+    assert_int_equal(card.map_calls, 2);
+    memset(addr, 0x3c, buf->alloc_size);
+    assert_int_equal(heap_munmap(buf, addr), 0);
+    heap_free(buf);
+    heap_registry_close(reg, NULL);
+    assert_int_equal(fake_dev_open_fds(), fds);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char last = 0;
+    assert_int_equal(pread(fd, &last, 1, (off_t)(MIB - 1)), 1);
+    close(fd);
+    assert_int_equal(last, 0x3c);
+}
+
 static void a_refused_request_creates_nothing(void **state)
 {
     (void)state;
@@ -415,6 +468,8 @@ int main(void)
                                             fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(a_buffer_is_a_dumb_buffer_exported_read_write,
                                             fresh_root, remove_root),
+            cmocka_unit_test_setup_teardown(unmappable_exports_map_through_the_card, fresh_root,
+                                            remove_root),
             cmocka_unit_test_setup_teardown(a_refused_request_creates_nothing, fresh_root,
                                             remove_root),
     };
