@@ -69,7 +69,8 @@ struct heap_info {
     bool has_range_sync;            /* a partial sync ioctl exists (probed) */
     bool available;                 /* usable by this process now */
     int unavailable_err;            /* negative errno when !available, else 0 */
-    char reason[HEAP_REASON_MAX];   /* why unavailable, in words ("no such device ...") */
+    char reason[HEAP_REASON_MAX];   /* why unavailable, in words ("no such device ..."); for
+                                     * an available heap a note `list` shows, or empty */
     char device[HEAP_NAME_MAX * 2]; /* device node or "-" */
     size_t max_size;                /* largest buffer the allocator accepts, 0 = no known limit */
     size_t n_page_sizes;

@@ -14,6 +14,7 @@
     X(dma_heap)                                                                                    \
     X(udmabuf)                                                                                     \
     X(u_dma_buf)                                                                                   \
+    X(drm_dumb)                                                                                    \
     X(ion)                                                                                         \
     X(host)
 

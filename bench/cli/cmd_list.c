@@ -98,8 +98,9 @@ static void add_heap_rows(struct list_rows *rows, struct heap_registry *reg)
         cell_set(row[COL_STATUS], "%s", info->available ? "available" : "unavailable");
         if (!info->available)
             cell_set(row[COL_DETAIL], "%s", info->reason);
-        else if (info->max_size)
-            cell_set(row[COL_DETAIL], "%s, at most %s per buffer", info->device,
+        else if (info->max_size) /* an available heap's reason is a note on how it works */
+            cell_set(row[COL_DETAIL], "%s%s%s, at most %s per buffer", info->device,
+                     info->reason[0] ? ": " : "", info->reason,
                      size_format(info->max_size, max, sizeof(max)));
         else if (strcmp(info->device, "-"))
             cell_set(row[COL_DETAIL], "%s", info->device);

@@ -202,6 +202,20 @@ check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
     'heap=udmabuf backend=udmabuf class=cached size=4194304B allocated=4194304B page=2MiB granted=2MiB huge=100% .*node=1 dmabuf=yes exp_name=udmabuf' \
     alloc --heap udmabuf --size 4M --page-size 2M --node 1
 
+# DRM dumb buffers on vgem (CONFIG_DRM_VGEM=y; the lab kernel has no bochs, so vgem is the one
+# card): the heap named after vgem's card, listed cached, allocated (verified through the mapping
+# and fdinfo, none left behind), and the cpu and sync benchmarks' rows on it valid.
+lab_drm_heap=$(/bin/dmabench list 2>/dev/null | awk '$2 == "drm-dumb" && /driver vgem/ { print $1; exit }')
+lab_drm_heap=${lab_drm_heap:-drm-dumb-vgem-not-listed}
+check list-drm-dumb-vgem-available list_available "$lab_drm_heap" drm-dumb cached
+check alloc-drm-dumb-vgem-verified cli_expect 0 \
+    "heap=$lab_drm_heap backend=drm-dumb class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=[^ ]+ name=lab verify=ok" \
+    alloc --heap "$lab_drm_heap" --size 1M --count 2 --name lab
+check run-cpu-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-cpu cpu \
+    --size 64K,1M --kernel read,write,copy --reps 3
+check run-sync-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-sync sync --size 1M \
+    --strategy none,full --direction write,read --region 4K,1M --importers 0 --reps 3
+
 # What the kernel reports about each class.
 check cma-reserved-facts /bin/lab_heap_facts cma reserved
 if [ "$lab_arch" = x86_64 ]; then

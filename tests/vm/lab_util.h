@@ -115,7 +115,7 @@ static inline long long lab_field(const char *text, const char *key)
     return -1;
 }
 
-/* --- DRM and vgem: the UAPI is workloads/drm_abi.h --------------------------------------- */
+/* --- DRM and vgem: the UAPI is heaps/drm_abi.h --------------------------------------- */
 
 /* ioctl() retried on EINTR/EAGAIN, as libdrm's drmIoctl(): 0 or -errno. */
 static inline int lab_ioctl(int fd, unsigned long request, void *arg)
