@@ -209,7 +209,7 @@ lab_drm_heap=$(/bin/dmabench list 2>/dev/null | awk '$2 == "drm-dumb" && /driver
 lab_drm_heap=${lab_drm_heap:-drm-dumb-vgem-not-listed}
 check list-drm-dumb-vgem-available list_available "$lab_drm_heap" drm-dumb cached
 check alloc-drm-dumb-vgem-verified cli_expect 0 \
-    "heap=$lab_drm_heap backend=drm-dumb class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=[^ ]+ name=lab verify=ok" \
+    "heap=$lab_drm_heap backend=drm-dumb class=cached size=1048576B allocated=1048576B .*dmabuf=yes exp_name=[^ ]+ name=lab zeroed=yes verify=ok" \
     alloc --heap "$lab_drm_heap" --size 1M --count 2 --name lab
 check run-cpu-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-cpu cpu \
     --size 64K,1M --kernel read,write,copy --reps 3
