@@ -73,7 +73,35 @@ static int grow_slots(struct builder *b)
     return 0;
 }
 
-/* One allocation for the series' strings, starting at board (history_free frees it). */
+int history_series_init(struct history_series *s, const char *board, const char *case_id,
+                        const char *bench, const char *heap, const char *metric, const char *unit,
+                        bool higher_better)
+{
+    const char *text[] = {board, case_id, bench, heap, metric, unit};
+    size_t len[6], total = 0;
+    for (size_t i = 0; i < 6; i++)
+        total += len[i] = strlen(text[i]) + 1;
+    char *block = malloc(total), *p = block;
+    if (!block)
+        return -ENOMEM;
+    const char *copy[6];
+    for (size_t i = 0; i < 6; i++) {
+        copy[i] = memcpy(p, text[i], len[i]);
+        p += len[i];
+    }
+    *s = (struct history_series){
+            .board = copy[0],
+            .case_id = copy[1],
+            .bench = copy[2],
+            .heap = copy[3],
+            .metric = copy[4],
+            .unit = copy[5],
+            .higher_better = higher_better,
+    };
+    return 0;
+}
+
+/* A new series of the row's case and metric on board. */
 static int new_series(struct builder *b, const struct result_set *set, const struct result_row *r,
                       const char *board, size_t *index)
 {
@@ -89,32 +117,12 @@ static int new_series(struct builder *b, const struct result_set *set, const str
         b->point_cap = point_cap;
         b->cap_series = cap2;
     }
-    const char *text[] = {board,
-                          result_text(r, set->c.case_id),
-                          result_text(r, set->c.bench),
-                          result_text(r, set->c.heap),
-                          result_text(r, set->c.metric),
-                          result_text(r, set->c.unit)};
-    size_t len[6], total = 0;
-    for (size_t i = 0; i < 6; i++)
-        total += len[i] = strlen(text[i]) + 1;
-    char *block = malloc(total), *p = block;
-    if (!block)
-        return -ENOMEM;
-    const char *copy[6];
-    for (size_t i = 0; i < 6; i++) {
-        copy[i] = memcpy(p, text[i], len[i]);
-        p += len[i];
-    }
-    h->series[h->n_series] = (struct history_series){
-            .board = copy[0],
-            .case_id = copy[1],
-            .bench = copy[2],
-            .heap = copy[3],
-            .metric = copy[4],
-            .unit = copy[5],
-            .higher_better = !strcmp(result_text(r, set->c.better), "higher"),
-    };
+    int ret = history_series_init(&h->series[h->n_series], board, result_text(r, set->c.case_id),
+                                  result_text(r, set->c.bench), result_text(r, set->c.heap),
+                                  result_text(r, set->c.metric), result_text(r, set->c.unit),
+                                  !strcmp(result_text(r, set->c.better), "higher"));
+    if (ret)
+        return ret;
     b->point_cap[h->n_series] = 0;
     *index = h->n_series++;
     return 0;

@@ -36,6 +36,11 @@ int history_build(const char *const *paths, size_t n_paths, const struct history
                   struct history **out, char *err, size_t err_len);
 /* Frees what history_build made (NULL is nothing). */
 void history_free(struct history *h);
+/* A series with copies of its six strings, in one allocation starting at board (history_free
+ * frees it), and no points yet. 0 or -ENOMEM. */
+int history_series_init(struct history_series *s, const char *board, const char *case_id,
+                        const char *bench, const char *heap, const char *metric, const char *unit,
+                        bool higher_better);
 
 /* The index of the board called name in h->boards, or -1. */
 int history_board_find(const struct history *h, const char *name);

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     if ((ret = plot_trend_write(h, dirfd, argv[1], err, sizeof(err))) ||
         (ret = history_html_write(h, dirfd, argv[1], err, sizeof(err))))
         fprintf(stderr, "dashboard_sample: %s\n", err);
-    history_fixture_free(h);
+    history_free(h);
     close(dirfd);
     return ret ? 1 : 0;
 }

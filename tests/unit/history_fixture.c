@@ -80,15 +80,9 @@ size_t history_fixture_add_series(struct history *h, const char *board, const ch
     if (p)
         sscanf(p + 5, "%127[^;]", heap);
     h->series = grow(h->series, h->n_series + 1, sizeof(*h->series));
-    h->series[h->n_series] = (struct history_series){
-            .board = copy(board),
-            .case_id = copy(case_id),
-            .bench = copy(bench),
-            .heap = copy(heap),
-            .metric = copy(metric),
-            .unit = copy(unit),
-            .higher_better = higher_better,
-    };
+    if (history_series_init(&h->series[h->n_series], board, case_id, bench, heap, metric, unit,
+                            higher_better))
+        abort();
     return h->n_series++;
 }
 
@@ -155,40 +149,6 @@ void history_fixture_add_change(struct history *h, size_t series, size_t index, 
         e->worse = s->higher_better ? e->change < 0 : e->change > 0;
         e->regression = e->worse && fabs(e->change) >= threshold;
     }
-}
-
-void history_fixture_free(struct history *h)
-{
-    if (!h)
-        return;
-    for (size_t i = 0; i < h->n_runs; i++) {
-        struct history_run *r = &h->runs[i];
-        free(r->dir);
-        free(r->board);
-        free(r->run_id);
-        free(r->start_time);
-        free(r->kernel);
-        free(r->git_sha);
-    }
-    for (size_t i = 0; i < h->n_boards; i++) {
-        free((char *)h->boards[i].name);
-        free(h->boards[i].runs);
-    }
-    for (size_t i = 0; i < h->n_series; i++) {
-        struct history_series *s = &h->series[i];
-        free((char *)s->board);
-        free((char *)s->case_id);
-        free((char *)s->bench);
-        free((char *)s->heap);
-        free((char *)s->metric);
-        free((char *)s->unit);
-        free(s->points);
-        free(s->changes);
-    }
-    free(h->runs);
-    free(h->boards);
-    free(h->series);
-    free(h);
 }
 
 struct history *history_fixture_sample(const char *root)
@@ -266,7 +226,7 @@ void history_fixture_sample_remove(struct history *h, const char *root, int out_
 {
     char cmd[128];
     close(out_fd);
-    history_fixture_free(h);
+    history_free(h);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
     if (system(cmd) != 0)
         fprintf(stderr, "history_fixture: %s failed\n", cmd);

@@ -1,8 +1,9 @@
 /* tests/unit/history_fixture.h - a struct history built by hand, as history_read would build it,
  * for the tests of what reads the model (trend plots, the dashboard, the text outputs).
  *
- * Strings are copied; every call aborts when out of memory (no cmocka here, so a small program
- * outside the unit tests, such as tests/browser/dashboard_sample.c, can use it too).
+ * Strings are copied as history_read copies them (history_free frees it all); every call aborts
+ * when out of memory (no cmocka here, so a small program outside the unit tests, such as
+ * tests/browser/dashboard_sample.c, can use it too).
  */
 #ifndef DMABENCH_TESTS_HISTORY_FIXTURE_H
 #define DMABENCH_TESTS_HISTORY_FIXTURE_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 #include "history.h"
+#include "history_read.h"
 
 struct history *history_fixture_new(enum history_order order);
 /* A run of board, the newest of its board so far (the board is added when new, boards in the
@@ -35,7 +37,6 @@ void history_fixture_add_points(struct history *h, size_t series, const double *
  * inconclusive. Add them in index order. */
 void history_fixture_add_change(struct history *h, size_t series, size_t index, double p_value,
                                 double threshold, const char *inconclusive_reason);
-void history_fixture_free(struct history *h);
 
 /* A history with one of everything the renderers show, known to the tests that use it:
  * board "vm": runs r1..r8 in ROOT/vm/rN (made here, mode 0755), kernels 6.1.0-1 .. 6.1.0-8,

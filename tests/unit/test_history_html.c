@@ -316,7 +316,7 @@ static void test_html_one_run(void **state)
     size_t run = history_fixture_add_run(h, "/nonexistent/r1", "solo", "r1", "", "6.1", "g1", NULL);
     size_t s = history_fixture_add_series(h, "solo", "cpu:heap=host", "bandwidth", "bytes/s", true);
     history_fixture_add_point(h, s, run, 10, NAN, NAN);
-    history_fixture_free(fx->h);
+    history_free(fx->h);
     fx->h = h;
     const char *page = render(fx);
     expect_has(page, "1 run of 1 board, 1 series (board &times; case &times; metric), runs in "

@@ -108,7 +108,7 @@ static void test_trend_name_safe_and_stable(void **state)
     plot_trend_name(&h->series[1], b);
     assert_string_not_equal(a, b);
     assert_int_equal(strncmp(a, b, strlen(a) - 8), 0);
-    history_fixture_free(h);
+    history_free(h);
 }
 
 static void test_trend_pick_rule(void **state)
@@ -220,7 +220,7 @@ static void test_trend_places_and_git_labels(void **state)
     assert_non_null(strstr(dat, "\n1 10 10 10 0 \"abc1\" \"r1\"\n3 5 4 6 0 \"abc3\" \"r3\"\n"));
     free(dat);
     assert_true(exists(fx, stem, "png"));
-    history_fixture_free(h);
+    history_free(h);
 }
 
 static void test_trend_gnuplot_fails_or_is_missing(void **state)
@@ -250,7 +250,7 @@ static void test_trend_gnuplot_fails_or_is_missing(void **state)
     assert_int_equal(plot_trend_write(h, fx->dirfd, fx->out, err, sizeof(err)), 0);
     plot_trend_name(&h->series[0], stem);
     assert_false(exists(fx, stem, "dat"));
-    history_fixture_free(h);
+    history_free(h);
 }
 
 int main(void)
