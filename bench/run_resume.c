@@ -221,19 +221,12 @@ static size_t index_rows(const struct case_index *x, size_t first)
 
 /* --- results.csv: which cases are whole --------------------------------------------------- */
 
-static int column(const char *name)
-{
-    for (size_t i = 0; i < n_results_columns; i++)
-        if (!strcmp(results_columns[i], name))
-            return (int)i;
-    return -1;
-}
-
 static int scan_results(int dirfd, const char *dir, const char *run_id, struct case_index *x,
                         char *err, size_t err_len)
 {
-    int c_run = column("run_id"), c_case = column("case_id"), c_unit = column("unit"),
-        c_status = column("status"), c_error = column("error"), c_n = column("n");
+    int c_run = results_column_find("run_id"), c_case = results_column_find("case_id"),
+        c_unit = results_column_find("unit"), c_status = results_column_find("status"),
+        c_error = results_column_find("error"), c_n = results_column_find("n");
     if (c_run < 0 || c_case < 0 || c_unit < 0 || c_status < 0 || c_error < 0 || c_n < 0) {
         snprintf(err, err_len, "results.csv: the writer's columns changed");
         return -EINVAL;
@@ -277,15 +270,21 @@ static int scan_results(int dirfd, const char *dir, const char *run_id, struct c
 
 /* --- samples.csv: which cases have all their samples ------------------------------------- */
 
+/* samples.csv's case_id column, or -1. */
+static int samples_case_column(void)
+{
+    for (size_t i = 0; i < n_samples_columns; i++)
+        if (!strcmp(samples_columns[i], "case_id"))
+            return (int)i;
+    return -1;
+}
+
 /* A run killed between writing a case's results and its samples (or a disk that kept one file
  * further than the other) leaves a case whose rows are all there but whose samples are not: it
  * is not done, and runs again. */
 static int scan_samples(int dirfd, const char *dir, struct case_index *x, char *err, size_t err_len)
 {
-    int c_case = -1;
-    for (size_t i = 0; i < n_samples_columns; i++)
-        if (!strcmp(samples_columns[i], "case_id"))
-            c_case = (int)i;
+    int c_case = samples_case_column();
     if (c_case < 0) {
         snprintf(err, err_len, "samples.csv: the writer's columns changed");
         return -EINVAL;
@@ -381,17 +380,15 @@ int run_resume_prepare(int dirfd, const char *dir, const char *run_id, struct re
         }
         i = end;
     }
-    int sample_case = -1;
-    for (size_t i = 0; i < n_samples_columns; i++)
-        if (!strcmp(samples_columns[i], "case_id"))
-            sample_case = (int)i;
+    int sample_case = samples_case_column();
     /* Samples first: were we killed between the two renames, results.csv would still list the
      * dropped rows (their case incomplete), which the next resume drops again. */
     ret = rewrite(dirfd, dir, "samples.csv", samples_columns, n_samples_columns, sample_case, &x,
                   samples, NULL, err, err_len);
     if (!ret)
         ret = rewrite(dirfd, dir, "results.csv", results_columns, n_results_columns,
-                      column("case_id"), &x, results, &counts->dropped_rows, err, err_len);
+                      results_column_find("case_id"), &x, results, &counts->dropped_rows, err,
+                      err_len);
     if (!ret && (ret = output_dir_sync(dirfd)))
         snprintf(err, err_len, "%s: %s", dir, strerror(-ret));
     if (ret) {

@@ -54,14 +54,6 @@ struct replay {
     struct case_result *r;
 };
 
-static int column(const char *name)
-{
-    for (size_t i = 0; i < n_results_columns; i++)
-        if (!strcmp(results_columns[i], name))
-            return (int)i;
-    return -1;
-}
-
 static double number(const char *text)
 {
     char *end;
@@ -163,7 +155,7 @@ int run_summary_replay(struct run_summary *s, int dirfd, const char *dir, replay
 {
     struct replay x = {.s = s, .find = find, .find_arg = find_arg};
 #define REPLAY_FIND(name)                                                                          \
-    if ((x.col.name = column(#name)) < 0) {                                                        \
+    if ((x.col.name = results_column_find(#name)) < 0) {                                           \
         snprintf(err, err_len, "%s/results.csv: no column " #name, dir);                           \
         return -EINVAL;                                                                            \
     }
