@@ -94,13 +94,13 @@ void engine_close(struct engine *e)
 
 /* dma_buf_attach's ENOSYS: the exporter gives no device a mapping of its buffers (the DRM GEM
  * VRAM helpers' dumb buffers have no sg table: bochs-drm). Not this engine's failure, nor one a
- * retry mends: the case is skipped, saying so after the engine's own words. */
+ * retry mends: the case is skipped, saying so after the engine's own words (short enough that
+ * edu's, the longest, still fits a row's reason of 192 bytes). */
 static int unattachable_export(char *why, size_t why_len)
 {
     size_t used = strnlen(why, why_len);
     if (used + 1 < why_len)
-        snprintf(why + used, why_len - used,
-                 "; its exporter maps it for no device (dma_buf_attach: %s)", strerror(ENOSYS));
+        snprintf(why + used, why_len - used, "; the exporter maps it for no device (ENOSYS)");
     return -EOPNOTSUPP;
 }
 
