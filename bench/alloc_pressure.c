@@ -125,9 +125,9 @@ void pressure_describe(const struct pressure_fill *f, const struct pressure_boun
                  f->buffers, held);
     } else if (f->stop == PRESSURE_FILES || f->stop == PRESSURE_CAP) {
         snprintf(out, len,
-                 "alloc-pressure: stopped at %s, %zu buffers, after %zu buffers of %s, %s held; "
-                 "the heap never refused",
-                 stop_text[f->stop], b->buffers, f->buffers, one, held);
+                 "alloc-pressure: stopped at %s of %zu buffers (%s each), %s held; the heap "
+                 "never refused",
+                 stop_text[f->stop], b->buffers, one, held);
     } else {
         snprintf(out, len,
                  "alloc-pressure: stopped at %s after %zu buffers of %s, %s held; the heap never "

@@ -118,20 +118,14 @@ static int alloc_check_kernel(const char *kernel, char *err, size_t err_len)
     return -EINVAL;
 }
 
-/* A fill decides how many buffers it holds, and runs on one thread. */
-static unsigned alloc_kernel_axes(const char *kernel)
-{
-    unsigned all = bench_alloc.axes;
-    return alloc_kernel_parse(kernel) == ALLOC_KERNEL_PRESSURE
-                   ? all & ~(1u << AXIS_BATCH | 1u << AXIS_THREADS)
-                   : all;
-}
-
 /* One thread is how alloc always ran: its cases keep the ids and rows they had before the
- * threads axis (no threads= in them), so earlier runs still compare with new ones. */
+ * threads axis (no threads= in them), so earlier runs still compare with new ones. A fill
+ * decides how many buffers it holds, on one thread: alloc-pressure has no batch, no threads. */
 static unsigned alloc_idle_axes(const struct bench_case *c)
 {
     const struct sweep_value *threads = c->value[AXIS_THREADS];
+    if (alloc_kernel_parse(c->value[AXIS_KERNEL]->text) == ALLOC_KERNEL_PRESSURE)
+        return 1u << AXIS_BATCH | 1u << AXIS_THREADS;
     return threads && threads->number == 1 ? 1u << AXIS_THREADS : 0;
 }
 
@@ -164,9 +158,8 @@ static void note_pressure(const struct alloc_state *s)
     if (s->cma_free_at_fullest_kib >= 0)
         snprintf(cma, sizeof(cma), " (CmaFree then %lld KiB)", s->cma_free_at_fullest_kib);
     case_facts_note(s->env->facts,
-                    "%s%s; a repetition is one fill, each latency one buffer; %zu of %zu fills "
-                    "stopped alike, and after each, every buffer freed, one more was allocated "
-                    "(recovered)",
+                    "%s%s; %zu of %zu fills (one a repetition) stopped alike; after each, all "
+                    "freed, a buffer was allocated again (recovered)",
                     text, cma, s->fills_alike, s->fills);
 }
 
@@ -589,7 +582,6 @@ const struct bench_def bench_alloc = {
                 },
         .work_unit = "buffer",
         .check_kernel = alloc_check_kernel,
-        .kernel_axes = alloc_kernel_axes,
         .idle_axes = alloc_idle_axes,
         .metrics = alloc_metrics,
         .setup = alloc_setup,

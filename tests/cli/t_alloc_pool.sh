@@ -68,7 +68,7 @@ test_alloc_pressure_stops_at_max_mem() {
     csv_columns "$res" metric n | grep -q '^alloc_latency,12$' || fail "alloc_latency samples"
     csv_columns "$res" metric n | grep -q '^alloc_latency_last_tenth,3$' || fail "last tenth samples"
     csv_columns "$res" metric note | grep '^pressure_bytes' | grep -q \
-        'alloc-pressure: stopped at --max-mem 4 MiB after 4 buffers of 1 MiB, 4 MiB held; the heap never refused; a repetition is one fill, each latency one buffer; 3 of 3 fills stopped alike, and after each, every buffer freed, one more was allocated (recovered); memory before/after the case:' ||
+        'alloc-pressure: stopped at --max-mem 4 MiB after 4 buffers of 1 MiB, 4 MiB held; the heap never refused; 3 of 3 fills (one a repetition) stopped alike; after each, all freed, a buffer was allocated again (recovered); memory before/after the case:' ||
         fail "note: $(csv_columns "$res" metric note | head -1)"
     # The memory guard sees one buffer of a fill, not the fill: a case id without batch or threads.
     ! grep -q 'kernel=alloc-pressure;.*\(batch\|threads\)=' "$res" || fail "pressure case id has batch or threads"
@@ -85,7 +85,7 @@ test_alloc_pressure_records_refusal() {
     csv_columns "$res" metric min max status | grep -q '^pressure_bytes,2097152,8388608,ok$' ||
         fail "pressure_bytes: $(csv_columns "$res" metric min max status | head -1)"
     csv_columns "$res" metric note | grep '^pressure_bytes' | grep -q \
-        'alloc-pressure: the heap refused buffer 3 (1 MiB) with ENOMEM (Cannot allocate memory) after 2 buffers, 2 MiB held; .*1 of 2 fills stopped alike, and after each, every buffer freed, one more was allocated (recovered)' ||
+        'alloc-pressure: the heap refused buffer 3 (1 MiB) with ENOMEM (Cannot allocate memory) after 2 buffers, 2 MiB held; .*1 of 2 fills (one a repetition) stopped alike; after each, all freed, a buffer was allocated again (recovered)' ||
         fail "note: $(csv_columns "$res" metric note | head -1)"
 }
 

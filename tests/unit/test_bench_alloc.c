@@ -231,12 +231,16 @@ static void test_kernel_names(void **state)
     assert_int_equal(bench_alloc.check_kernel("alloc-pressur", err, sizeof(err)), -EINVAL);
     assert_string_equal(err, "alloc kernels are 'alloc', 'alloc-touch' and 'alloc-pressure', not "
                              "'alloc-pressur'");
-    /* A fill has no batch and no threads: it decides how many buffers, on one thread. */
-    unsigned pressure = bench_alloc.kernel_axes("alloc-pressure");
-    assert_false(pressure & (1u << AXIS_BATCH));
-    assert_false(pressure & (1u << AXIS_THREADS));
-    assert_true(pressure & (1u << AXIS_SIZE));
-    assert_int_equal(bench_alloc.kernel_axes("alloc"), bench_alloc.axes);
+    /* A fill has no batch and no threads: it decides how many buffers, on one thread. One
+     * thread leaves threads out of the case, as before alloc had the axis. */
+    struct fixture_case k;
+    bench_fixture_case(&k, "alloc", bench_alloc.axes, AXIS_THREADS, "1", AXIS_KERNEL,
+                       "alloc-pressure", -1);
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 1u << AXIS_BATCH | 1u << AXIS_THREADS);
+    bench_fixture_axis(&k, AXIS_KERNEL, "alloc");
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 1u << AXIS_THREADS);
+    bench_fixture_axis(&k, AXIS_THREADS, "2");
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 0);
 }
 
 /* Two threads, a batch of 2 each: 4 latency samples a repetition, every one a real time; one
@@ -277,9 +281,9 @@ static void test_threads_give_every_buffer(void **state)
 
 static void pressure_case(struct fixture_case *k)
 {
-    bench_fixture_case(k, "alloc", bench_alloc.kernel_axes("alloc-pressure"), AXIS_HEAP, "system",
-                       AXIS_SIZE, "64K", AXIS_ALIGN, "0", AXIS_PAGE_SIZE, "base", AXIS_KERNEL,
-                       "alloc-pressure", AXIS_NODE, "any", -1);
+    bench_fixture_case(k, "alloc", bench_alloc.axes & ~(1u << AXIS_BATCH | 1u << AXIS_THREADS),
+                       AXIS_HEAP, "system", AXIS_SIZE, "64K", AXIS_ALIGN, "0", AXIS_PAGE_SIZE,
+                       "base", AXIS_KERNEL, "alloc-pressure", AXIS_NODE, "any", -1);
 }
 
 /* The heap refuses the 2nd buffer of the first fill (setup's check buffer is call 1): the sample
@@ -326,11 +330,9 @@ static void test_pressure_records_refusal(void **state)
     unsetenv(MEM_GUARD_MEMINFO_ENV);
     heap_fault_configure(NULL, NULL, 0);
     const char *want = "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
-                       "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); "
-                       "a repetition is one fill, "
-                       "each latency one buffer; 1 of 2 fills stopped alike, and after each, "
-                       "every buffer freed, one more was allocated (recovered); memory "
-                       "before/after the case:";
+                       "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); 1 "
+                       "of 2 fills (one a repetition) stopped alike; after each, all freed, a "
+                       "buffer was allocated again (recovered); memory before/after the case:";
     if (!strstr(facts.note, want))
         fail_msg("note: %s", facts.note);
     char how[96];

@@ -718,16 +718,17 @@ static void test_alloc_threads_idle_at_one(void **state)
     const char *want[] = {
             "alloc:heap=host;size=4KiB;align=0B;page-size=base;threads=2;batch=1;kernel=alloc;"
             "node=any",
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;kernel=alloc-pressure;node=any",
             "alloc:heap=host;size=4KiB;align=0B;page-size=base;threads=2;batch=2;kernel=alloc;"
             "node=any",
             "alloc:heap=host;size=4KiB;align=0B;page-size=base;batch=1;kernel=alloc;node=any",
             "alloc:heap=host;size=4KiB;align=0B;page-size=base;batch=2;kernel=alloc;node=any",
-            "alloc:heap=host;size=4KiB;align=0B;page-size=base;kernel=alloc-pressure;node=any",
     };
     assert_int_equal(n, 5);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(cases[i].id, want[i]);
-    assert_null(cases[2].value[AXIS_THREADS]);
+    assert_null(cases[3].value[AXIS_THREADS]);
+    assert_null(cases[1].value[AXIS_BATCH]);
     assert_int_equal(cases[0].value[AXIS_THREADS]->number, 2);
     free(cases);
     free(job);
