@@ -454,7 +454,8 @@ static uint64_t pressure_work(void *ctx, unsigned t, struct counter_thread *ct)
     } else if (!s->fills) {
         struct mem_state fullest;
         mem_state_read(s->env->proc_root, &fullest);
-        s->cma_free_at_fullest_kib = fullest.cma_free_kib;
+        if (mem_guard_heap_is_cma(s->heap)) /* what the CMA area had left at the refusal */
+            s->cma_free_at_fullest_kib = fullest.cma_free_kib;
         bench_case_heap_pages(s->env, &s->req, s->bufs, 1);
         if (s->check_timed)
             me->ret = check_zeroed(s, s->bufs, made, "first fill", me->reason, sizeof(me->reason));

@@ -85,6 +85,20 @@ static void make_case(struct fixture_case *k, const char *heap, const char *kern
                        "any", -1);
 }
 
+/* Set case k up on env and take one repetition into out; both must succeed. Returns the state. */
+static void *set_up_and_sample(struct fixture_case *k, const struct bench_env *env,
+                               struct sample_out *out)
+{
+    char reason[192] = "";
+    void *st = NULL;
+    if (bench_alloc.setup(&k->c, env, &st, reason, sizeof(reason)))
+        fail_msg("setup: %s", reason);
+    memset(out, 0, sizeof(*out));
+    if (bench_alloc.sample(st, out, reason, sizeof(reason)))
+        fail_msg("sample: %s", reason);
+    return st;
+}
+
 /* The zero search names the first non-zero byte, in a word or in the tail. */
 static void test_first_nonzero(void **state)
 {
@@ -180,11 +194,8 @@ static void test_memory_state_in_note(void **state)
     struct case_facts facts = {.note = ""};
     struct bench_env env = fx.env;
     env.facts = &facts;
-    char reason[192] = "";
-    void *st = NULL;
-    assert_int_equal(bench_alloc.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
-    struct sample_out out = {0};
-    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), 0);
+    struct sample_out out;
+    void *st = set_up_and_sample(&k, &env, &out);
     plant("/proc/meminfo", meminfo_after);
     plant("/sys/kernel/dma_heap/total_pools_kb", "2048\n");
     bench_alloc.teardown(st);
@@ -257,11 +268,8 @@ static void test_threads_give_every_buffer(void **state)
     struct case_facts facts = {.note = ""};
     struct bench_env env = fx.env;
     env.facts = &facts;
-    char reason[192] = "";
-    void *st = NULL;
-    assert_int_equal(bench_alloc.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
-    struct sample_out out = {0};
-    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), 0);
+    struct sample_out out;
+    void *st = set_up_and_sample(&k, &env, &out);
     assert_string_equal(metric_at(&k.c, 1)->name, "alloc_latency");
     assert_int_equal(out.n[0], 1);
     assert_int_equal(out.n[1], 4);
@@ -300,6 +308,9 @@ static void test_pressure_records_refusal(void **state)
     fclose(f);
     setenv(MEM_GUARD_MEMINFO_ENV, meminfo, 1);
     plant("/proc/meminfo", meminfo_before); /* the CMA figures the note reads at the fullest */
+    struct heap *heap = heap_registry_find(fx.reg, "system");
+    enum heap_class klass = heap->info.klass;
+    heap->info.klass = HEAP_CLASS_CONTIGUOUS; /* a CMA heap: its note says CmaFree at the fullest */
     struct fixture_case k;
     pressure_case(&k);
     struct mem_limit limit = {.bytes = 256 << 10};
@@ -327,6 +338,7 @@ static void test_pressure_records_refusal(void **state)
     assert_int_equal(out.n[1], 4);
     assert_true(out.values[3] == out.values[1] + 3); /* the last tenth is the last buffer */
     bench_alloc.teardown(st);
+    heap->info.klass = klass;
     unsetenv(MEM_GUARD_MEMINFO_ENV);
     heap_fault_configure(NULL, NULL, 0);
     const char *want = "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
