@@ -85,6 +85,13 @@ static void make_case(struct fixture_case *k, const char *heap, const char *kern
                        "any", -1);
 }
 
+/* The note holds want, or the test fails showing the note. */
+static void note_has(const char *note, const char *want)
+{
+    if (!strstr(note, want))
+        fail_msg("note: %s", note);
+}
+
 /* Set case k up on env and take one repetition into out; both must succeed. Returns the state. */
 static void *set_up_and_sample(struct fixture_case *k, const struct bench_env *env,
                                struct sample_out *out)
@@ -199,12 +206,10 @@ static void test_memory_state_in_note(void **state)
     plant("/proc/meminfo", meminfo_after);
     plant("/sys/kernel/dma_heap/total_pools_kb", "2048\n");
     bench_alloc.teardown(st);
-    const char *want = "memory before/after the case: CmaFree 61440/57344 KiB of CmaTotal 65536 "
-                       "KiB; buddyinfo free blocks per order 0-10 (all zones and nodes) "
-                       "111,56,22,12,7,4,3,1,1,1,10/111,56,22,12,7,4,3,1,1,1,10; heap page "
-                       "pools none/2048 KiB (/sys/kernel/dma_heap/total_pools_kb)";
-    if (!strstr(facts.note, want))
-        fail_msg("note: %s", facts.note);
+    note_has(facts.note, "memory before/after the case: CmaFree 61440/57344 KiB of CmaTotal 65536 "
+                         "KiB; buddyinfo free blocks per order 0-10 (all zones and nodes) "
+                         "111,56,22,12,7,4,3,1,1,1,10/111,56,22,12,7,4,3,1,1,1,10; heap page "
+                         "pools none/2048 KiB (/sys/kernel/dma_heap/total_pools_kb)");
 }
 
 /* A board without CMA, without buddyinfo and without a pool says so, in the same place. */
@@ -279,8 +284,8 @@ static void test_threads_give_every_buffer(void **state)
     assert_true(out.values[0][0] > 0);
     assert_true(out.work == 4);
     bench_alloc.teardown(st);
-    assert_non_null(strstr(facts.note, "a repetition is 2 threads started together, each a batch "
-                                       "of 2, timed buffer by buffer"));
+    note_has(facts.note, "a repetition is 2 threads started together, each a batch of 2, timed "
+                         "buffer by buffer");
     char how[64];
     size_t extra = 0;
     assert_int_equal(bench_alloc.buffers_held(&k.c, &extra, how, sizeof(how)), 4);
@@ -341,12 +346,10 @@ static void test_pressure_records_refusal(void **state)
     heap->info.klass = klass;
     unsetenv(MEM_GUARD_MEMINFO_ENV);
     heap_fault_configure(NULL, NULL, 0);
-    const char *want = "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
-                       "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); 1 "
-                       "of 2 fills (one a repetition) stopped alike; after each, all freed, a "
-                       "buffer was allocated again (recovered); memory before/after the case:";
-    if (!strstr(facts.note, want))
-        fail_msg("note: %s", facts.note);
+    note_has(facts.note, "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
+                         "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); "
+                         "1 of 2 fills (one a repetition) stopped alike; after each, all freed, a "
+                         "buffer was allocated again (recovered); memory before/after the case:");
     char how[96];
     size_t extra = 0;
     assert_int_equal(bench_alloc.buffers_held(&k.c, &extra, how, sizeof(how)), 1);
