@@ -59,6 +59,8 @@ struct case_facts {
 __attribute__((format(printf, 2, 3))) void case_facts_note(struct case_facts *facts,
                                                            const char *fmt, ...);
 
+struct mem_limit;
+
 /* What a benchmark gets from the harness for one case. */
 struct bench_env {
     struct heap_registry *registry;
@@ -69,6 +71,10 @@ struct bench_env {
     struct case_facts *facts;            /* the runner's, for this case: filled by the bench */
     const char *proc_root; /* prefix of the /proc and /sys files a benchmark reads; NULL: the
                             * real ones (tests plant a tree) */
+    /* --max-mem, what a case may hold at once (bench/mem_limit.h); NULL: the default share. The
+     * guard checks each case's buffers_held against it before a run; a case that holds what
+     * the heap will give (alloc-pressure) bounds itself by it as it runs. */
+    const struct mem_limit *mem_limit;
 };
 
 struct case_result;

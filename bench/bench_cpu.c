@@ -1,9 +1,9 @@
 /* bench/bench_cpu.c - the `cpu` benchmark: CPU bandwidth and latency through a heap's mapping.
  *
- * Read, write, copy and fill run on OpenMP threads pinned to distinct CPUs, each on its own
- * slice of the buffer, started together after a barrier; `chase` follows a random cycle of
- * cache lines for load-to-use latency. Buffers are mapped, faulted in and inside a CPU sync
- * (DMA_BUF_IOCTL_SYNC START) before anything is timed, so only the CPU's access is measured.
+ * Read, write, copy and fill run on OpenMP threads pinned to distinct CPUs (bench/thread_team.h),
+ * each on its own slice of the buffer, started together after a barrier; `chase` follows a random
+ * cycle of cache lines for load-to-use latency. Buffers are mapped, faulted in and inside a CPU
+ * sync (DMA_BUF_IOCTL_SYNC START) before anything is timed, so only the CPU's access is measured.
  * Each sample repeats its pass (or chase steps) until it lasts the floor (env->min_sample_ns).
  *
  * The chase's lap is size / 64 lines (16 Mi at 1 GiB); a sample walks floor / latency of them
@@ -13,7 +13,6 @@
  * and page walk per load; --page-size thp leaves mostly the memory's own latency.
  */
 #include <errno.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "run_summary.h"
 #include "runner.h"
 #include "sample_sizing.h"
+#include "thread_team.h"
 #include "topology.h"
 #include "timing.h"
 
@@ -121,38 +121,37 @@ static int prepare_buffer(struct cpu_state *s, int i, struct heap *heap,
     return ret;
 }
 
-/* One timed sample: pin, open counters, barrier, run, barrier. Returns elapsed ns. */
+/* One timed sample's round, for thread_team_run: each thread's slice, loops times. */
+struct cpu_round {
+    struct cpu_state *s;
+    uint64_t loops;
+    size_t slice;
+};
+
+static uint64_t cpu_thread_work(void *ctx, unsigned t, struct counter_thread *ct)
+{
+    const struct cpu_round *r = ctx;
+    const struct cpu_state *s = r->s;
+    uint64_t sum = 0;
+    (void)ct;
+    if (!s->kernel)
+        return (uint64_t)(uintptr_t)chase_walk(&r->s->chase, r->loops);
+    size_t off = s->offset + t * r->slice;
+    size_t len = t + 1 == s->threads ? s->size - t * r->slice : r->slice;
+    char *src = s->map[1] ? s->map[1] : s->map[0];
+    for (uint64_t l = 0; l < r->loops; l++)
+        sum += s->kernel->fn(s->map[0] + off, src + off, len);
+    return sum;
+}
+
+/* One timed sample: the threads pinned, counted and released together. Returns elapsed ns. */
 static double timed_run(struct cpu_state *s, uint64_t loops)
 {
-    uint64_t t0 = 0, t1 = 0, sum = 0;
-    size_t slice = (s->size / s->threads) & ~(size_t)63;
-#pragma omp parallel num_threads(s->threads) reduction(+ : sum)
-    {
-        unsigned t = (unsigned)omp_get_thread_num();
-        struct counter_thread ct;
-        pinning_bind_thread(s->env->pins, t);
-        counter_thread_open(&ct, s->env->counters);
-        counter_thread_start(&ct);
-#pragma omp barrier
-#pragma omp master
-        t0 = timing_now();
-        if (s->kernel) {
-            size_t off = s->offset + t * slice;
-            size_t len = t + 1 == s->threads ? s->size - t * slice : slice;
-            char *src = s->map[1] ? s->map[1] : s->map[0];
-            for (uint64_t l = 0; l < loops; l++)
-                sum += s->kernel->fn(s->map[0] + off, src + off, len);
-        } else {
-            sum += (uint64_t)(uintptr_t)chase_walk(&s->chase, loops);
-        }
-#pragma omp barrier
-#pragma omp master
-        t1 = timing_now();
-        counter_thread_stop(&ct, s->env->totals);
-        counter_thread_close(&ct);
-    }
+    struct cpu_round r = {.s = s, .loops = loops, .slice = (s->size / s->threads) & ~(size_t)63};
+    uint64_t sum = 0;
+    double ns = thread_team_run(s->env, s->threads, cpu_thread_work, &r, &sum);
     checksum_sink += sum;
-    return timing_ticks_to_ns(t1 - t0);
+    return ns;
 }
 
 /* Lines of the largest data cache (one instance of it), or 0 where hwloc does not know. */

@@ -1,4 +1,5 @@
-/* bench/mem_guard.c - per-case peak memory, /proc/meminfo, and the refusal message.
+/* bench/mem_guard.c - per-case peak memory against the limit (bench/mem_limit.h), and the refusal
+ * message.
  *
  * The shape of a case is its benchmark's to say (bench_def.buffers_held), because they differ:
  * alloc holds a whole batch, cpu one buffer (two for copy) that its threads share, pipeline a
@@ -7,7 +8,6 @@
  */
 #include "mem_guard.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,67 +17,6 @@
 #include "bench.h"
 #include "heap_dev.h"
 #include "size_units.h"
-
-int mem_info_read(struct mem_info *out)
-{
-    const char *path = getenv(MEM_GUARD_MEMINFO_ENV);
-    FILE *f = fopen(path && *path ? path : "/proc/meminfo", "re");
-    memset(out, 0, sizeof(*out));
-    if (!f)
-        return -errno;
-    char line[256];
-    bool have_available = false;
-    size_t cma_total = 0;
-    while (fgets(line, sizeof(line), f)) {
-        char key[64];
-        unsigned long long kib;
-        if (sscanf(line, "%63[^:]: %llu", key, &kib) != 2)
-            continue;
-        size_t bytes = kib > SIZE_MAX / 1024 ? SIZE_MAX : (size_t)kib * 1024;
-        if (!strcmp(key, "MemTotal")) {
-            out->mem_total = bytes;
-        } else if (!strcmp(key, "MemAvailable")) {
-            out->mem_available = bytes;
-            have_available = true;
-        } else if (!strcmp(key, "CmaFree")) {
-            out->cma_free = bytes;
-        } else if (!strcmp(key, "CmaTotal")) {
-            cma_total = bytes;
-        }
-    }
-    fclose(f);
-    out->have_cma = cma_total > 0;
-    return have_available ? 0 : -EINVAL;
-}
-
-int mem_limit_parse(const char *text, struct mem_limit *out)
-{
-    size_t len = strlen(text);
-    memset(out, 0, sizeof(*out));
-    if (len > 1 && text[len - 1] == '%') {
-        char *end = NULL;
-        long p = isdigit((unsigned char)text[0]) ? strtol(text, &end, 10) : 0;
-        if (p < 1 || p > 100 || end != text + len - 1)
-            return -EINVAL;
-        out->percent = (unsigned)p;
-        return 0;
-    }
-    if (size_parse(text, &out->bytes) || out->bytes == 0)
-        return -EINVAL;
-    return 0;
-}
-
-int mem_limit_check_machine(const struct mem_limit *limit, const struct mem_info *info, char *err,
-                            size_t err_len)
-{
-    if (!limit->bytes || !info->mem_total || limit->bytes <= info->mem_total)
-        return 0;
-    char asked[32], ram[32];
-    snprintf(err, err_len, "--max-mem %s is more than the %s of RAM this machine has (MemTotal)",
-             size_format(limit->bytes, asked, sizeof(asked)),
-             size_format(info->mem_total, ram, sizeof(ram)));
-    return -E2BIG;
-}
 
 size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_len)
 {
@@ -116,11 +55,6 @@ size_t mem_guard_case_bytes(const struct bench_case *c, char *how, size_t how_le
     if (wraps || __builtin_mul_overflow(one_buffer, buffers, &total))
         return SIZE_MAX;
     return total;
-}
-
-bool mem_guard_heap_is_cma(const struct heap *heap)
-{
-    return heap && (heap->info.klass == HEAP_CLASS_CONTIGUOUS || strstr(heap->info.name, "cma"));
 }
 
 static void note_peak(struct mem_peak *p, size_t bytes, const struct bench_case *c, const char *how)
@@ -179,25 +113,19 @@ static int refuse(const struct mem_guard *g, const struct mem_peak *p, const cha
     return -E2BIG;
 }
 
-/* percent of bytes, exactly and without overflow. */
-static size_t share_of(size_t bytes, unsigned percent)
-{
-    return bytes / 100 * percent + bytes % 100 * percent / 100;
-}
-
 int mem_guard_check(const struct mem_guard *g, const struct mem_info *info,
                     const struct mem_limit *limit, char *err, size_t err_len)
 {
     unsigned percent = limit->percent ? limit->percent : MEM_GUARD_DEFAULT_PERCENT;
     struct mem_limit effective = {.percent = percent, .bytes = limit->bytes};
-    size_t allowed = limit->bytes ? limit->bytes : share_of(info->mem_available, percent);
+    size_t allowed = mem_limit_allowed(limit, info->mem_available);
     /* A case that wraps around is refused whatever the limit (--max-mem 16E included). */
     if (g->ram.bytes > allowed || g->ram.bytes == SIZE_MAX)
         return refuse(g, &g->ram, "MemAvailable", info->mem_available, &effective, info->mem_total,
                       allowed, err, err_len);
     /* A kernel without CMA has no CmaTotal: a "cma" heap there is something else. */
     if (g->cma.bytes && info->have_cma) {
-        allowed = limit->bytes ? limit->bytes : share_of(info->cma_free, percent);
+        allowed = mem_limit_allowed(limit, info->cma_free);
         if (g->cma.bytes > allowed)
             return refuse(g, &g->cma, "CmaFree", info->cma_free, &effective, info->mem_total,
                           allowed, err, err_len);

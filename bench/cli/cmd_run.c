@@ -173,6 +173,7 @@ static int run_job(struct run_ctx *ctx, const struct run_plan_job *pj)
             .totals = &ctx->totals,
             .pins = pins,
             .min_sample_ns = RUN_MIN_SAMPLE_NS,
+            .mem_limit = &ctx->opts->mem_limit,
     };
     struct reps_policy policy = {
             .reps = job->reps,

@@ -593,6 +593,27 @@ static int size_group(const struct job *job, const struct sweep_subst *subst, st
     return 0;
 }
 
+/* Whether axis a of case c, idle at its value index k, was idle at an earlier value too (the
+ * other axes as they are): that case was kept, and this one repeats it. An axis idle whatever
+ * its value (sync's engine without importers) is kept at its first value; one idle at some
+ * values only (alloc's threads at 1) at the first of those, wherever it is in the list. */
+static bool idle_earlier(const struct bench_def *b, struct bench_case *c, int a, size_t k,
+                         const struct sweep_group *g, const struct sweep_subst *subst,
+                         const struct job *job)
+{
+    const struct sweep_value *mine = c->value[a];
+    bool earlier = false;
+    for (size_t j = 0; j < k && !earlier; j++) {
+        if (g->own_values[a])
+            c->value[a] = &g->own_values[a][j];
+        else
+            c->value[a] = subst->values[a] ? &subst->values[a][j] : &job->axes[a].v[j];
+        earlier = (b->idle_axes(c) & AXIS_BIT(a)) != 0;
+    }
+    c->value[a] = mine;
+    return earlier;
+}
+
 /* The group's cases into cases, in order; returns how many. A case whose benchmark calls some of
  * its axes idle (bench_def idle_axes) is kept once, at the first value of each, without them. */
 static size_t fill_group(const struct job *job, const struct bench_def *b,
@@ -623,7 +644,7 @@ static size_t fill_group(const struct job *job, const struct bench_def *b,
         for (int a = 0; a < N_SWEEP_AXES; a++) {
             if (!(idle & AXIS_BIT(a)))
                 continue;
-            repeat = repeat || index[a] != 0;
+            repeat = repeat || idle_earlier(b, c, a, index[a], g, subst, job);
             c->value[a] = NULL;
         }
         if (repeat)

@@ -65,13 +65,15 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
     COLUMN(page_kind, TEXT, RESULTS_PARAMETER, PAGE_SIZE, PAGE_KIND)                               \
     COLUMN(page_size_bytes, COUNT, RESULTS_PARAMETER, PAGE_SIZE, PAGE_SIZE_GRANTED)                \
     AXIS(THREADS, "threads", "1", COUNT, RANGES, 1, 1024, "a thread count",                        \
-         "threads running a cpu kernel (pinned, one per CPU)")                                     \
+         "threads, pinned one per CPU: cpu: running its kernel;\n"                                 \
+         "alloc: each allocating its batch, all at once")                                          \
     COLUMN(threads, COUNT, RESULTS_PARAMETER, THREADS, VALUE)                                      \
     AXIS(BATCH, "batch", "1", COUNT, RANGES, 1, 65536, "a batch size",                             \
          "alloc: buffers allocated back to back before freeing")                                   \
     COLUMN(batch, COUNT, RESULTS_PARAMETER, BATCH, VALUE)                                          \
     AXIS(KERNEL, "kernel", "default", WORD, NO_RANGES, 0, 0, "a kernel name",                      \
-         "alloc: alloc, alloc-touch; cpu: read, write, copy, fill\n"                               \
+         "alloc: alloc, alloc-touch, alloc-pressure (fill to\n"                                    \
+         "--max-mem or the heap's refusal); cpu: read, write, copy, fill\n"                        \
          "(OP or OP:IMPL, IMPL c libc sse2 avx2 avx512 neon nt\n"                                  \
          "ntload) and chase; coherency: stale, c2c,\n"                                             \
          "false-sharing, fence")                                                                   \

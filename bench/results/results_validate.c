@@ -25,7 +25,7 @@
 /* The units the benchmarks' own metrics report (results/README.md, "Metrics"); counters'
  * units are results_unit_is_counter's. */
 static const char *const known_units[] = {
-        "bytes/s", "ns", "buffers/s", "ns/MiB", "frames/s", "lines", "ratio",
+        "bytes/s", "ns", "buffers/s", "ns/MiB", "frames/s", "lines", "ratio", "bytes",
 };
 
 /* What the verdict column may say (results/README.md, "Verdicts"); empty for measurements.

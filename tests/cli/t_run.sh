@@ -25,7 +25,7 @@ test_run_bad_input() {
     run run cpu --counters perf::cylces
     expect_rc 2
     expect_err "unknown event 'perf::cylces'"
-    run run alloc --threads 2
+    run run sync --threads 2
     expect_rc 2
     expect_err -- "--threads: none of the benchmarks run here uses it"
     run run cpu --kernel read:avx9

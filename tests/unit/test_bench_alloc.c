@@ -1,7 +1,9 @@
 /* tests/unit/test_bench_alloc.c - the alloc benchmark's checks on a planted board: fresh buffers
  * must be zeros (a dirty one, planted with DMABENCH_FAULT's dirty fault, is the case's error,
  * naming the heap and the byte), and the heap's memory state before and after the case
- * (/proc/meminfo's CMA figures, /proc/buddyinfo, a heap page pool) is in the rows' note.
+ * (/proc/meminfo's CMA figures, /proc/buddyinfo, a heap page pool) is in the rows' note. Then
+ * its threads (every thread's batch in the samples) and its alloc-pressure kernel (a refusal
+ * recorded, the recovery checked).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include "fake_dev.h"
 #include "heap_fault.h"
 #include "heap_zeroed.h"
+#include "mem_guard.h"
 #include "mem_state.h"
 
 static struct bench_fixture fx;
@@ -80,6 +83,27 @@ static void make_case(struct fixture_case *k, const char *heap, const char *kern
     bench_fixture_case(k, "alloc", bench_alloc.axes, AXIS_HEAP, heap, AXIS_SIZE, "64K", AXIS_ALIGN,
                        "0", AXIS_PAGE_SIZE, "base", AXIS_BATCH, "2", AXIS_KERNEL, kernel, AXIS_NODE,
                        "any", -1);
+}
+
+/* The note holds want, or the test fails showing the note. */
+static void note_has(const char *note, const char *want)
+{
+    if (!strstr(note, want))
+        fail_msg("note: %s", note);
+}
+
+/* Set case k up on env and take one repetition into out; both must succeed. Returns the state. */
+static void *set_up_and_sample(struct fixture_case *k, const struct bench_env *env,
+                               struct sample_out *out)
+{
+    char reason[192] = "";
+    void *st = NULL;
+    if (bench_alloc.setup(&k->c, env, &st, reason, sizeof(reason)))
+        fail_msg("setup: %s", reason);
+    memset(out, 0, sizeof(*out));
+    if (bench_alloc.sample(st, out, reason, sizeof(reason)))
+        fail_msg("sample: %s", reason);
+    return st;
 }
 
 /* The zero search names the first non-zero byte, in a word or in the tail. */
@@ -177,20 +201,15 @@ static void test_memory_state_in_note(void **state)
     struct case_facts facts = {.note = ""};
     struct bench_env env = fx.env;
     env.facts = &facts;
-    char reason[192] = "";
-    void *st = NULL;
-    assert_int_equal(bench_alloc.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
-    struct sample_out out = {0};
-    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), 0);
+    struct sample_out out;
+    void *st = set_up_and_sample(&k, &env, &out);
     plant("/proc/meminfo", meminfo_after);
     plant("/sys/kernel/dma_heap/total_pools_kb", "2048\n");
     bench_alloc.teardown(st);
-    const char *want = "memory before/after the case: CmaFree 61440/57344 KiB of CmaTotal 65536 "
-                       "KiB; buddyinfo free blocks per order 0-10 (all zones and nodes) "
-                       "111,56,22,12,7,4,3,1,1,1,10/111,56,22,12,7,4,3,1,1,1,10; heap page "
-                       "pools none/2048 KiB (/sys/kernel/dma_heap/total_pools_kb)";
-    if (!strstr(facts.note, want))
-        fail_msg("note: %s", facts.note);
+    note_has(facts.note, "memory before/after the case: CmaFree 61440/57344 KiB of CmaTotal 65536 "
+                         "KiB; buddyinfo free blocks per order 0-10 (all zones and nodes) "
+                         "111,56,22,12,7,4,3,1,1,1,10/111,56,22,12,7,4,3,1,1,1,10; heap page "
+                         "pools none/2048 KiB (/sys/kernel/dma_heap/total_pools_kb)");
 }
 
 /* A board without CMA, without buddyinfo and without a pool says so, in the same place. */
@@ -209,6 +228,158 @@ static void test_memory_state_missing_files(void **state)
                               "shown");
 }
 
+static const struct metric_def *metric_at(const struct bench_case *c, size_t i)
+{
+    const struct metric_def *const *defs;
+    size_t n = bench_alloc.metrics(c, &defs);
+    assert_true(i < n);
+    return defs[i];
+}
+
+/* The kernel axis's three names, and a refusal that lists them. */
+static void test_kernel_names(void **state)
+{
+    (void)state;
+    char err[160];
+    assert_int_equal(bench_alloc.check_kernel("alloc", err, sizeof(err)), 0);
+    assert_int_equal(bench_alloc.check_kernel("alloc-touch", err, sizeof(err)), 0);
+    assert_int_equal(bench_alloc.check_kernel("alloc-pressure", err, sizeof(err)), 0);
+    assert_int_equal(bench_alloc.check_kernel("alloc-pressur", err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "alloc kernels are 'alloc', 'alloc-touch' and 'alloc-pressure', not "
+                             "'alloc-pressur'");
+    /* A fill has no batch and no threads: it decides how many buffers, on one thread. One
+     * thread leaves threads out of the case, as before alloc had the axis. */
+    struct fixture_case k;
+    bench_fixture_case(&k, "alloc", bench_alloc.axes, AXIS_THREADS, "1", AXIS_KERNEL,
+                       "alloc-pressure", -1);
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 1u << AXIS_BATCH | 1u << AXIS_THREADS);
+    bench_fixture_axis(&k, AXIS_KERNEL, "alloc");
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 1u << AXIS_THREADS);
+    bench_fixture_axis(&k, AXIS_THREADS, "2");
+    assert_int_equal(bench_alloc.idle_axes(&k.c), 0);
+}
+
+/* Two threads, a batch of 2 each: 4 latency samples a repetition, every one a real time; one
+ * throughput over the slowest thread; the guard counts both threads' batches. */
+static void test_threads_give_every_buffer(void **state)
+{
+    (void)state;
+    struct fixture_case k;
+    bench_fixture_case(&k, "alloc", bench_alloc.axes, AXIS_HEAP, "system", AXIS_SIZE, "64K",
+                       AXIS_ALIGN, "0", AXIS_PAGE_SIZE, "base", AXIS_THREADS, "2", AXIS_BATCH, "2",
+                       AXIS_KERNEL, "alloc", AXIS_NODE, "any", -1);
+    if (pinning_count(fx.pins) < 2)
+        skip();
+    struct case_facts facts = {.note = ""};
+    struct bench_env env = fx.env;
+    env.facts = &facts;
+    struct sample_out out;
+    void *st = set_up_and_sample(&k, &env, &out);
+    assert_string_equal(metric_at(&k.c, 1)->name, "alloc_latency");
+    assert_int_equal(out.n[0], 1);
+    assert_int_equal(out.n[1], 4);
+    assert_int_equal(out.n[2], 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(out.values[1][i] > 0 && out.values[2][i] > 0);
+    assert_true(out.values[0][0] > 0);
+    assert_true(out.work == 4);
+    bench_alloc.teardown(st);
+    note_has(facts.note, "a repetition is 2 threads started together, each a batch of 2, timed "
+                         "buffer by buffer");
+    char how[64];
+    size_t extra = 0;
+    assert_int_equal(bench_alloc.buffers_held(&k.c, &extra, how, sizeof(how)), 4);
+    assert_string_equal(how, " x batch 2 x threads 2");
+}
+
+static void pressure_case(struct fixture_case *k)
+{
+    bench_fixture_case(k, "alloc", bench_alloc.axes & ~(1u << AXIS_BATCH | 1u << AXIS_THREADS),
+                       AXIS_HEAP, "system", AXIS_SIZE, "64K", AXIS_ALIGN, "0", AXIS_PAGE_SIZE,
+                       "base", AXIS_KERNEL, "alloc-pressure", AXIS_NODE, "any", -1);
+}
+
+/* The heap refuses the 2nd buffer of the first fill (setup's check buffer is call 1): the sample
+ * records the bytes before it, the note says where and how, and the next fill reaches the
+ * --max-mem bound of 4 buffers. Each fill freed everything and got one buffer again. */
+static void test_pressure_records_refusal(void **state)
+{
+    (void)state;
+    char meminfo[160];
+    snprintf(meminfo, sizeof(meminfo), "%s/pressure-meminfo", proc_root);
+    FILE *f = fopen(meminfo, "w");
+    assert_non_null(f);
+    fputs("MemTotal: 8000000 kB\nMemAvailable: 6000000 kB\n", f);
+    fclose(f);
+    setenv(MEM_GUARD_MEMINFO_ENV, meminfo, 1);
+    plant("/proc/meminfo", meminfo_before); /* the CMA figures the note reads at the fullest */
+    struct heap *heap = heap_registry_find(fx.reg, "system");
+    enum heap_class klass = heap->info.klass;
+    heap->info.klass = HEAP_CLASS_CONTIGUOUS; /* a CMA heap: its note says CmaFree at the fullest */
+    struct fixture_case k;
+    pressure_case(&k);
+    struct mem_limit limit = {.bytes = 256 << 10};
+    struct case_facts facts = {.note = ""};
+    struct bench_env env = fx.env;
+    env.facts = &facts;
+    env.mem_limit = &limit;
+    char reason[192] = "";
+    void *st = NULL;
+    assert_int_equal(heap_fault_configure("alloc:3:ENOMEM", reason, sizeof(reason)), 0);
+    assert_int_equal(bench_alloc.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
+    assert_string_equal(metric_at(&k.c, 0)->name, "pressure_bytes");
+    assert_string_equal(metric_at(&k.c, 0)->unit, "bytes");
+    struct sample_out out = {0};
+    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), 0);
+    assert_int_equal(out.n[0], 1);
+    assert_true(out.values[0][0] == 65536);
+    assert_int_equal(out.n[1], 1); /* alloc_latency: the one buffer the fill got */
+    assert_int_equal(out.n[2], 1); /* first tenth */
+    assert_int_equal(out.n[3], 1); /* last tenth */
+    assert_int_equal(out.n[4], 1); /* free_latency */
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), 0);
+    assert_true(out.values[0][0] == 4 * 65536);
+    assert_int_equal(out.n[1], 4);
+    assert_true(out.values[3] == out.values[1] + 3); /* the last tenth is the last buffer */
+    bench_alloc.teardown(st);
+    heap->info.klass = klass;
+    unsetenv(MEM_GUARD_MEMINFO_ENV);
+    heap_fault_configure(NULL, NULL, 0);
+    note_has(facts.note, "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
+                         "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); "
+                         "1 of 2 fills (one a repetition) stopped alike; after each, all freed, a "
+                         "buffer was allocated again (recovered); memory before/after the case:");
+    char how[96];
+    size_t extra = 0;
+    assert_int_equal(bench_alloc.buffers_held(&k.c, &extra, how, sizeof(how)), 1);
+}
+
+/* A heap that still refuses once every buffer is back has not recovered: the case's error. */
+static void test_pressure_without_recovery_is_an_error(void **state)
+{
+    (void)state;
+    struct fixture_case k;
+    pressure_case(&k);
+    struct mem_limit limit = {.bytes = 256 << 10};
+    struct bench_env env = fx.env;
+    env.mem_limit = &limit;
+    char reason[192] = "";
+    void *st = NULL;
+    assert_int_equal(heap_fault_configure("alloc:4+:ENOMEM", reason, sizeof(reason)), 0);
+    assert_int_equal(bench_alloc.setup(&k.c, &env, &st, reason, sizeof(reason)), 0);
+    struct sample_out out = {0};
+    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), -ENOMEM);
+    assert_string_equal(reason, "alloc-pressure: the heap did not recover: with all 2 buffers "
+                                "freed, a buffer of 64 KiB was refused");
+    /* Refused at once: no fill to measure, an error too. */
+    memset(&out, 0, sizeof(out));
+    assert_int_equal(bench_alloc.sample(st, &out, reason, sizeof(reason)), -ENOMEM);
+    assert_string_equal(reason, "alloc-pressure: the heap refused the first buffer (64 KiB)");
+    bench_alloc.teardown(st);
+    heap_fault_configure(NULL, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +389,10 @@ int main(void)
             cmocka_unit_test(test_dirty_buffer_fails_setup),
             cmocka_unit_test(test_memory_state_in_note),
             cmocka_unit_test(test_memory_state_missing_files),
+            cmocka_unit_test(test_kernel_names),
+            cmocka_unit_test(test_threads_give_every_buffer),
+            cmocka_unit_test(test_pressure_records_refusal),
+            cmocka_unit_test(test_pressure_without_recovery_is_an_error),
     };
     return cmocka_run_group_tests(tests, setup_board, teardown_board);
 }

@@ -131,19 +131,23 @@ static void test_inherited_axes_a_bench_ignores_fall_back(void **state)
          "[a]\n"
          "bench = alloc\n"
          "[c]\n"
-         "bench = cpu\n");
-    assert_string_equal(axis_text(job_named("a"), AXIS_THREADS), "1");
+         "bench = cpu\n"
+         "[s]\n"
+         "bench = sync\n");
+    assert_string_equal(axis_text(job_named("a"), AXIS_THREADS), "1|2|4");
     assert_string_equal(axis_text(job_named("a"), AXIS_BATCH), "16");
+    assert_string_equal(axis_text(job_named("s"), AXIS_THREADS), "1");
+    assert_string_equal(axis_text(job_named("s"), AXIS_BATCH), "1");
     assert_string_equal(axis_text(job_named("c"), AXIS_THREADS), "1|2|4");
     assert_string_equal(axis_text(job_named("c"), AXIS_BATCH), "1");
     for (size_t i = 0; i < n_jobs; i++)
         assert_int_equal(job_check(&jobs[i], err, sizeof(err)), 0);
     /* Set in the job itself, it is a mistake worth a message; the default value is harmless. */
-    assert_string_equal(load_fails("[a]\nbench = alloc\nsize = 4K\nthreads = 4\n", -EINVAL),
-                        "t.ini:4: threads: the alloc benchmark does not use threads");
+    assert_string_equal(load_fails("[s]\nbench = sync\nsize = 4K\nthreads = 4\n", -EINVAL),
+                        "t.ini:4: threads: the sync benchmark does not use threads");
     assert_string_equal(load_fails("[c]\nbatch = 1,2\nbench = cpu\n", -EINVAL),
                         "t.ini:2: batch: the cpu benchmark does not use batch");
-    load("[a]\nbench = alloc\nthreads = 1\n");
+    load("[s]\nbench = sync\nthreads = 1\n");
 }
 
 static void test_error_messages_name_file_and_line(void **state)

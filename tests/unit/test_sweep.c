@@ -369,8 +369,8 @@ static void test_bench_axes(void **state)
     (void)state;
     unsigned alloc = sweep_bench_axes("alloc"), cpu = sweep_bench_axes("cpu");
     assert_int_equal(alloc, (1u << AXIS_HEAP) | (1u << AXIS_SIZE) | (1u << AXIS_ALIGN) |
-                                    (1u << AXIS_PAGE_SIZE) | (1u << AXIS_BATCH) |
-                                    (1u << AXIS_KERNEL) | (1u << AXIS_NODE));
+                                    (1u << AXIS_PAGE_SIZE) | (1u << AXIS_THREADS) |
+                                    (1u << AXIS_BATCH) | (1u << AXIS_KERNEL) | (1u << AXIS_NODE));
     assert_int_equal(cpu, (1u << AXIS_HEAP) | (1u << AXIS_SIZE) | (1u << AXIS_ALIGN) |
                                   (1u << AXIS_PAGE_SIZE) | (1u << AXIS_THREADS) |
                                   (1u << AXIS_KERNEL) | (1u << AXIS_NODE));
@@ -595,9 +595,11 @@ static void test_ids_are_stable(void **state)
     }
     struct job *alloc = new_job("alloc");
     assert_string_not_equal(only_id(alloc), base);
-    set_axis(alloc, AXIS_THREADS, "8"); /* not an alloc axis */
+    /* One thread, alloc's default: its ids are what they were before alloc had threads. */
     assert_null(strstr(only_id(alloc), "threads"));
     assert_non_null(strstr(only_id(alloc), "batch=1"));
+    set_axis(alloc, AXIS_THREADS, "8");
+    assert_non_null(strstr(only_id(alloc), "page-size=base;threads=8;batch=1;"));
     free(alloc);
     free(job);
 }
@@ -702,6 +704,36 @@ static void test_idle_axes_do_not_multiply(void **state)
     free(job);
 }
 
+/* alloc's threads axis is idle at one thread, wherever 1 sits in the list: one-thread cases keep
+ * the ids they had before the axis, the others name their threads; alloc-pressure has no batch
+ * and no threads (a fill decides how many buffers it holds, on one thread). */
+static void test_alloc_threads_idle_at_one(void **state)
+{
+    (void)state;
+    struct job *job = new_job_with("alloc", AXIS_HEAP, "host", AXIS_SIZE, "4K", AXIS_BATCH, "1,2",
+                                   AXIS_THREADS, "2,1", AXIS_KERNEL, "alloc,alloc-pressure", -1);
+    struct bench_case *cases;
+    size_t n;
+    assert_int_equal(sweep_expand(job, NULL, 0, &cases, &n), 0);
+    const char *want[] = {
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;threads=2;batch=1;kernel=alloc;"
+            "node=any",
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;kernel=alloc-pressure;node=any",
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;threads=2;batch=2;kernel=alloc;"
+            "node=any",
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;batch=1;kernel=alloc;node=any",
+            "alloc:heap=host;size=4KiB;align=0B;page-size=base;batch=2;kernel=alloc;node=any",
+    };
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(cases[i].id, want[i]);
+    assert_null(cases[3].value[AXIS_THREADS]);
+    assert_null(cases[1].value[AXIS_BATCH]);
+    assert_int_equal(cases[0].value[AXIS_THREADS]->number, 2);
+    free(cases);
+    free(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -726,6 +758,7 @@ int main(void)
             cmocka_unit_test(test_cpu_default_sizes),
             cmocka_unit_test(test_kernel_defaults_narrow_defaulted_axes),
             cmocka_unit_test(test_idle_axes_do_not_multiply),
+            cmocka_unit_test(test_alloc_threads_idle_at_one),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

@@ -33,6 +33,44 @@ alloc_memory_recorded() {
         { echo "$with of $rows alloc rows record the memory state:"; grep -o 'memory before[^"]*' "$1" | head -3; return 1; }
 }
 
+# alloc_threads_rows RESULTS SAMPLES: system and reserved each have a threads=2 case whose
+# repetitions (3) hold 2 threads x batch 4 latency samples each, and one-thread cases without
+# threads= in their ids.
+alloc_threads_rows() {
+    local heap n
+    for heap in system reserved; do
+        n=$(grep -c "alloc:heap=$heap;size=4KiB;align=0B;page-size=base;threads=2;batch=4;kernel=alloc;node=any,alloc_latency," "$2")
+        [ "$n" -eq 24 ] || { echo "$heap threads=2: $n alloc_latency samples, not 3 x 2 x 4"; return 1; }
+        grep -q "alloc:heap=$heap;size=4KiB;align=0B;page-size=base;batch=4;kernel=alloc;node=any,alloc_latency," "$2" ||
+            { echo "$heap: no one-thread case with its old id"; return 1; }
+    done
+    grep -q 'a repetition is 2 threads started together, each a batch of 4' "$1" ||
+        { echo "no threads note"; return 1; }
+}
+
+# alloc_pressure_cma_refuses RESULTS: under cma=64M the CMA heap (reserved) refuses before the
+# run's --max-mem (128M), and says where, with CmaFree at the fullest; every fill recovered.
+alloc_pressure_cma_refuses() {
+    local row bytes
+    row=$(csv_columns "$1" heap metric median min max note | grep '^reserved,pressure_bytes,')
+    echo "reserved: $row" | cut -c1-400
+    echo "$row" | grep -q 'alloc-pressure: the heap refused buffer [0-9]* (1 MiB) with ENOMEM (Cannot allocate memory) after [0-9]* buffers, [0-9.]* MiB held (CmaFree then [0-9]* KiB); 3 of 3 fills (one a repetition) stopped alike; after each, all freed, a buffer was allocated again (recovered); memory before/after the case: CmaFree' ||
+        { echo "reserved did not record a refusal and its recovery"; return 1; }
+    bytes=$(echo "$row" | cut -d, -f3 | cut -d. -f1)
+    [ "$bytes" -gt 0 ] && [ "$bytes" -le 67108864 ] ||
+        { echo "reserved held $bytes bytes at its refusal, more than the 64 MiB CMA area"; return 1; }
+}
+
+# alloc_pressure_system_bounded RESULTS: the system heap (1 GiB guest) gives all of --max-mem
+# 128M, and the row says the fill stopped there.
+alloc_pressure_system_bounded() {
+    local row
+    row=$(csv_columns "$1" heap metric median note | grep '^system,pressure_bytes,')
+    echo "system: $row" | cut -c1-300
+    echo "$row" | grep -q '^system,pressure_bytes,134217728,"alloc-pressure: stopped at --max-mem 128 MiB after 128 buffers of 1 MiB, 128 MiB held; the heap never refused' ||
+        { echo "system did not stop at --max-mem 128M"; return 1; }
+}
+
 lab_heaps_present() {
     for heap in system reserved system-uncached; do
         [ -c "/dev/dma_heap/$heap" ] || { echo "no /dev/dma_heap/$heap:"; ls -l /dev/dma_heap; return 1; }
@@ -292,6 +330,21 @@ check run-alloc-lab-heaps-valid-csv run_valid_on $lab_heaps run-alloc alloc --si
 # Every alloc row of that run says the CMA area (cma=64M) and the buddy orders before and after
 # its case; mainline heaps keep no page pool. Every fresh buffer was zeros, or a row is an error.
 check run-alloc-memory-state-recorded alloc_memory_recorded /tmp/run-alloc/results.csv
+# Allocation as a pool fills (issue 16): two pinned threads allocating at once, on the system
+# and CMA heaps, with the CMA state in every row; alloc-pressure fills each heap to its refusal
+# or --max-mem, frees, and checks that it recovers.
+check run-alloc-threads-lab-heaps-valid-csv run_valid_on system,reserved run-alloc-threads alloc \
+    --size 4K,1M --threads 1,2 --batch 4 --kernel alloc,alloc-touch --reps 3
+check run-alloc-threads-memory-state-recorded alloc_memory_recorded /tmp/run-alloc-threads/results.csv
+check run-alloc-threads-samples alloc_threads_rows /tmp/run-alloc-threads/results.csv \
+    /tmp/run-alloc-threads/samples.csv
+check run-alloc-pressure-lab-heaps-valid-csv run_valid_on system,reserved run-alloc-pressure \
+    alloc --size 1M --kernel alloc-pressure --max-mem 128M --reps 3
+check run-alloc-pressure-memory-state-recorded alloc_memory_recorded \
+    /tmp/run-alloc-pressure/results.csv
+check run-alloc-pressure-cma-refuses alloc_pressure_cma_refuses /tmp/run-alloc-pressure/results.csv
+check run-alloc-pressure-system-bounded alloc_pressure_system_bounded \
+    /tmp/run-alloc-pressure/results.csv
 check run-cpu-lab-heaps-valid-csv run_valid_on $lab_heaps run-cpu cpu --size 64K,2M \
     --kernel read,write,copy,fill,chase --reps 3
 check counters-default-counted counters_counted $counted
