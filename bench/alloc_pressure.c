@@ -120,9 +120,9 @@ void pressure_describe(const struct pressure_fill *f, const struct pressure_boun
         const char *name = strerrorname_np(-f->err);
         snprintf(out, len,
                  "alloc-pressure: the heap refused buffer %zu (%s) with %s (%s) after %zu "
-                 "buffers, %s held",
+                 "buffer%s, %s held",
                  f->buffers + 1, one, name ? name : "an unnamed errno", strerror(-f->err),
-                 f->buffers, held);
+                 f->buffers, f->buffers == 1 ? "" : "s", held);
     } else if (f->stop == PRESSURE_FILES || f->stop == PRESSURE_CAP) {
         snprintf(out, len,
                  "alloc-pressure: stopped at %s of %zu buffers (%s each), %s held; the heap "
@@ -130,8 +130,8 @@ void pressure_describe(const struct pressure_fill *f, const struct pressure_boun
                  stop_text[f->stop], b->buffers, one, held);
     } else {
         snprintf(out, len,
-                 "alloc-pressure: stopped at %s after %zu buffers of %s, %s held; the heap never "
-                 "refused",
-                 b->why, f->buffers, one, held);
+                 "alloc-pressure: stopped at %s after %zu buffer%s of %s, %s held; the heap "
+                 "never refused",
+                 b->why, f->buffers, f->buffers == 1 ? "" : "s", one, held);
     }
 }

@@ -122,6 +122,10 @@ static void test_describe(void **state)
     f = (struct pressure_fill){.stop = PRESSURE_REFUSED, .err = -EBUSY, .buffers = 2, .bytes = 2};
     pressure_describe(&f, &b, 1, text, sizeof(text));
     assert_non_null(strstr(text, "with EBUSY (Device or resource busy) after 2 buffers"));
+    /* One buffer is one buffer. */
+    f = (struct pressure_fill){.stop = PRESSURE_REFUSED, .err = -EBUSY, .buffers = 1, .bytes = 1};
+    pressure_describe(&f, &b, 1, text, sizeof(text));
+    assert_non_null(strstr(text, "after 1 buffer, 1 B held"));
 }
 
 int main(void)
