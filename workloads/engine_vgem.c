@@ -6,73 +6,26 @@
  * put a fence on a buffer and signal it later (VGEM_FENCE_ATTACH / SIGNAL), which is how the
  * fence probe gets a real implicit fence. It moves no data, so it has no copy/fill/read.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "drm_abi.h"
+#include "drm_import.h"
 #include "engine.h"
-#include "heap_dev.h"
 #include "heap_ioctl.h"
-
-#define DRM_NAME_MAX 32
-
-/* The driver name of an open DRM device, or -errno (-ENOTTY: not a DRM device). */
-static int drm_driver_name(int fd, char *name, size_t len)
-{
-    struct drm_version v = {.name_len = len - 1, .name = name};
-    memset(name, 0, len);
-    int ret = heap_ioctl(fd, DRM_IOCTL_VERSION, &v);
-    return ret < 0 ? ret : 0;
-}
 
 /* Open the first /dev/dri/card* whose driver is vgem. Returns the fd or -errno; found lists
  * what else was there, for the reason. */
 static int open_vgem(char *path, size_t path_len, char *found, size_t found_len)
 {
-    char dir_path[256];
-    int ret = heap_dev_path(dir_path, sizeof(dir_path), "/dev/dri");
-    if (ret)
-        return ret;
-    DIR *dir = opendir(dir_path);
-    if (!dir)
-        return -errno;
-    struct dirent *de;
-    size_t used = 0;
-    int fd = -ENODEV;
-    found[0] = '\0';
-    while (fd < 0 && (de = readdir(dir))) {
-        if (strncmp(de->d_name, "card", 4))
-            continue;
-        if (snprintf(path, path_len, "%s/%s", dir_path, de->d_name) >= (int)path_len)
-            continue;
-        int dev = open(path, O_RDWR | O_CLOEXEC);
-        char name[DRM_NAME_MAX];
-        if (dev < 0) {
-            used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)", used ? ", " : "",
-                                     de->d_name, strerror(errno));
-        } else if (drm_driver_name(dev, name, sizeof(name)) == 0 && !strcmp(name, "vgem")) {
-            fd = dev;
-            continue;
-        } else {
-            used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)", used ? ", " : "",
-                                     de->d_name, name[0] ? name : "?");
-        }
-        if (dev >= 0)
-            close(dev);
-        if (used >= found_len)
-            used = found_len - 1;
-    }
-    closedir(dir);
-    return fd;
+    return drm_node_open_first("card", "vgem", path, path_len, found, found_len);
 }
 
-static void vgem_probe(struct engine_probe *out)
+static void vgem_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     char path[300], found[ENGINE_REASON_MAX / 2];
     int fd = open_vgem(path, sizeof(path), found, sizeof(found));
     if (fd >= 0) {
@@ -121,21 +74,12 @@ static void vgem_close(struct engine *e)
 /* The import is the attachment: drm_gem_prime_import attaches and maps it for DMA. */
 static int vgem_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len)
 {
-    struct drm_prime_handle prime = {.fd = b->buf->fd};
-    int ret = heap_ioctl_restart(vgem_fd(e), DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime);
-    if (ret < 0) {
-        snprintf(why, why_len, "vgem: PRIME import of a %zu B %s buffer", b->buf->size,
-                 b->buf->heap->info.name);
-        return ret;
-    }
-    b->priv_word = prime.handle;
-    return 0;
+    return drm_import_attach(vgem_fd(e), b, why, why_len);
 }
 
 static void vgem_detach(struct engine_buf *b)
 {
-    struct drm_gem_close req = {.handle = (__u32)b->priv_word};
-    heap_ioctl(vgem_fd(b->engine), DRM_IOCTL_GEM_CLOSE, &req);
+    drm_import_detach(vgem_fd(b->engine), b);
 }
 
 static int vgem_submit(struct engine *e, const struct engine_job *job, uint64_t ticket)

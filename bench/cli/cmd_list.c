@@ -195,7 +195,7 @@ static void add_engine_rows(struct list_rows *rows)
     for (size_t i = 0; i < engine_count(); i++) {
         const struct engine_ops *ops = engine_at(i);
         struct engine_probe probe = {0};
-        ops->probe(&probe);
+        ops->probe(NULL, &probe);
         char(*row)[CELL] = new_row(rows, "engine");
         if (!row)
             return;

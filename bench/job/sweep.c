@@ -18,6 +18,7 @@
 #include "bench.h"
 #include "engine.h"
 #include "frame_format.h"
+#include "heap_by_path.h"
 #include "heap_dev.h"
 #include "size_units.h"
 #include "sync_strategy.h"
@@ -212,8 +213,20 @@ static int parse_name_value(enum sweep_axis axis, const char *text, struct sweep
 {
     const struct axis_def *d = &axis_defs[axis];
     memset(v, 0, sizeof(*v));
-    if (d->kind == SWEEP_KIND_ENGINE && !engine_find(text))
-        return fail(err, err_len, -EINVAL, "'%s' is not %s (%s)", text, d->what, engine_names());
+    /* Devices named by path become the short names case ids hold: v4l2:/dev/video3 is
+     * v4l2:video3, drm-dumb:/dev/dri/card0 the heap drm-dumb-card0. */
+    char canonical[SWEEP_TEXT_MAX], why[256];
+    struct engine_choice choice;
+    int ret = 0;
+    if (d->kind == SWEEP_KIND_ENGINE) {
+        ret = engine_choose(text, &choice, why, sizeof(why));
+        text = choice.value;
+    } else if (d->kind == SWEEP_KIND_HEAP && heap_by_path_is_path(text)) {
+        ret = heap_by_path_name(text, canonical, sizeof(canonical), why, sizeof(why));
+        text = canonical;
+    }
+    if (ret)
+        return fail(err, err_len, -EINVAL, "%s", why);
     if (strlen(text) >= sizeof(v->text))
         return fail(err, err_len, -EINVAL, "'%s' is longer than %zu characters", text,
                     sizeof(v->text) - 1);

@@ -67,16 +67,17 @@ static void test_frame_formats(void **state)
 static void test_engine_list(void **state)
 {
     (void)state;
-    assert_int_equal(engine_count(), 5);
+    assert_int_equal(engine_count(), 6);
     assert_string_equal(engine_at(0)->name, "cpu");
     assert_string_equal(engine_at(1)->name, "v4l2");
     assert_string_equal(engine_at(2)->name, "vgem");
     assert_string_equal(engine_at(3)->name, "sw_sync");
     assert_string_equal(engine_at(4)->name, "edu");
-    assert_null(engine_at(5));
+    assert_string_equal(engine_at(5)->name, "drm");
+    assert_null(engine_at(6));
     assert_ptr_equal(engine_find("vgem"), engine_at(2));
     assert_null(engine_find("gpu"));
-    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu");
+    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu, drm");
     /* edu copies and imports, and only dma-bufs: a device, not a CPU; its imports stay mapped,
      * so it can be the importer whose mapping the exporter's sync maintains. */
     assert_int_equal(engine_find("edu")->caps,
@@ -567,7 +568,7 @@ static int teardown_root(void **state)
 static struct engine_probe probe(const char *name)
 {
     struct engine_probe p = {0};
-    engine_find(name)->probe(&p);
+    engine_find(name)->probe(NULL, &p);
     return p;
 }
 
