@@ -80,8 +80,40 @@ const char *sweep_axis_option(enum sweep_axis axis)
     return sweep_axis_key(axis);
 }
 
+static const struct {
+    enum sweep_axis axis, scope;
+    const char *option, *help;
+} aliases[] = {
+#define SWEEP_ALIAS(id, option_, scope_, help_)                                                    \
+    {.axis = AXIS_##id, .scope = AXIS_##scope_, .option = option_, .help = help_},
+        SWEEP_AXIS_ALIASES(SWEEP_ALIAS)
+#undef SWEEP_ALIAS
+};
+
+int sweep_axis_alias_scope(const char *key)
+{
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (!strcmp(key, aliases[i].option))
+            return (int)aliases[i].scope;
+    return -1;
+}
+
+const char *sweep_axis_alias(enum sweep_axis axis, size_t i, const char **help)
+{
+    for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
+        if (aliases[k].axis != axis || i--)
+            continue;
+        *help = aliases[k].help;
+        return aliases[k].option;
+    }
+    return NULL;
+}
+
 int sweep_axis_from_key(const char *key)
 {
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (!strcmp(key, aliases[i].option))
+            return (int)aliases[i].axis;
     for (int a = 0; a < N_SWEEP_AXES; a++)
         if (!strcmp(key, axis_defs[a].key))
             return a;
