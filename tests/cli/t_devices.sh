@@ -39,6 +39,11 @@ test_heap_paths_refused() {
     expect_refused '--heap drm-dumb:/dev/null: heap: /dev/null: not a drm device \(it is a mem device\)$' \
         alloc --heap drm-dumb:/dev/null
     expect_refused "gpu is not a heap backend \(dma-heap, " sync --heap gpu:/dev/null
+    # the alloc command takes the same spelling
+    run alloc --heap drm-dumb:/dev/nonexistent --size 4K
+    expect_rc 2
+    expect_one_line_err
+    expect_err -- '^dmabench: alloc: --heap drm-dumb:/dev/nonexistent: /dev/nonexistent: no such device \(it does not exist\)$'
 }
 
 test_job_file_device_paths() {
