@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +85,25 @@ int drm_node_open_first(const char *prefix, const char *driver, char *path, size
     return n < 0 ? n : -ENODEV;
 }
 
-int drm_import_attach(int fd, struct engine_buf *b, char *why, size_t why_len)
+void drm_import_set_fd(struct engine *e, int fd)
+{
+    e->priv = (void *)(intptr_t)fd;
+}
+
+int drm_import_fd(const struct engine *e)
+{
+    return (int)(intptr_t)e->priv;
+}
+
+void drm_import_close(struct engine *e)
+{
+    close(drm_import_fd(e));
+}
+
+int drm_import_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len)
 {
     struct drm_prime_handle prime = {.fd = b->buf->fd};
-    int ret = heap_ioctl_restart(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime);
+    int ret = heap_ioctl_restart(drm_import_fd(e), DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime);
     if (ret < 0) {
         snprintf(why, why_len, "%s: PRIME import of a %zu B %s buffer", b->engine->ops->name,
                  b->buf->size, b->buf->heap->info.name);
@@ -97,8 +113,8 @@ int drm_import_attach(int fd, struct engine_buf *b, char *why, size_t why_len)
     return 0;
 }
 
-void drm_import_detach(int fd, struct engine_buf *b)
+void drm_import_detach(struct engine_buf *b)
 {
     struct drm_gem_close req = {.handle = (__u32)b->priv_word};
-    heap_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &req);
+    heap_ioctl(drm_import_fd(b->engine), DRM_IOCTL_GEM_CLOSE, &req);
 }

@@ -27,10 +27,13 @@ int drm_nodes(const char *prefix, char names[][DRM_NODE_NAME_MAX], size_t max);
  * node), with what else was there in found ("card0 (bochs-drm)"). */
 int drm_node_open_first(const char *prefix, const char *driver, char *path, size_t path_len,
                         char *found, size_t found_len);
-/* An engine's attach: import b's dma-buf into the DRM file fd, the GEM handle in b->priv_word.
- * -errno with why (naming the engine). */
-int drm_import_attach(int fd, struct engine_buf *b, char *why, size_t why_len);
-/* Close the GEM handle: the attachment goes with it. */
-void drm_import_detach(int fd, struct engine_buf *b);
+/* The ops of an engine whose e->priv is an open DRM file (drm_import_set_fd): its fd; close it;
+ * attach: import b's dma-buf into it, the GEM handle in b->priv_word (-errno with why, naming
+ * the engine); detach: close the GEM handle, and the attachment goes with it. */
+void drm_import_set_fd(struct engine *e, int fd);
+int drm_import_fd(const struct engine *e);
+void drm_import_close(struct engine *e);
+int drm_import_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len);
+void drm_import_detach(struct engine_buf *b);
 
 #endif

@@ -93,11 +93,6 @@ static size_t drm_devices(struct engine_device *out, size_t max)
     return n < 0 ? 0 : (size_t)n;
 }
 
-static int drm_fd(const struct engine *e)
-{
-    return (int)(intptr_t)e->priv;
-}
-
 static int drm_open(struct engine *e, const struct engine_config *cfg, char *why, size_t why_len)
 {
     char path[300], driver[DRM_DRIVER_NAME_MAX], reason[ENGINE_REASON_MAX];
@@ -107,23 +102,8 @@ static int drm_open(struct engine *e, const struct engine_config *cfg, char *why
         snprintf(why, why_len, "drm: %s", reason);
         return fd;
     }
-    e->priv = (void *)(intptr_t)fd;
+    drm_import_set_fd(e, fd);
     return 0;
-}
-
-static void drm_close(struct engine *e)
-{
-    close(drm_fd(e));
-}
-
-static int drm_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len)
-{
-    return drm_import_attach(drm_fd(e), b, why, why_len);
-}
-
-static void drm_detach(struct engine_buf *b)
-{
-    drm_import_detach(drm_fd(b->engine), b);
 }
 
 /* No data operations (engine_submit refuses every job first, so no ticket is ever handed
@@ -138,7 +118,7 @@ const struct engine_ops engine_drm_ops = {
         .probe = drm_probe,
         .devices = drm_devices,
         .open = drm_open,
-        .close = drm_close,
-        .attach = drm_attach,
-        .detach = drm_detach,
+        .close = drm_import_close,
+        .attach = drm_import_attach,
+        .detach = drm_import_detach,
 };

@@ -57,29 +57,8 @@ static int vgem_open(struct engine *e, const struct engine_config *cfg, char *wh
         snprintf(why, why_len, "vgem: cannot open its DRM device");
         return fd;
     }
-    e->priv = (void *)(intptr_t)fd;
+    drm_import_set_fd(e, fd);
     return 0;
-}
-
-static int vgem_fd(const struct engine *e)
-{
-    return (int)(intptr_t)e->priv;
-}
-
-static void vgem_close(struct engine *e)
-{
-    close(vgem_fd(e));
-}
-
-/* The import is the attachment: drm_gem_prime_import attaches and maps it for DMA. */
-static int vgem_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len)
-{
-    return drm_import_attach(vgem_fd(e), b, why, why_len);
-}
-
-static void vgem_detach(struct engine_buf *b)
-{
-    drm_import_detach(vgem_fd(b->engine), b);
 }
 
 static int vgem_submit(struct engine *e, const struct engine_job *job, uint64_t ticket)
@@ -102,7 +81,7 @@ static int vgem_fence_attach(struct engine_buf *b, bool write, uint32_t *fence)
 {
     struct drm_vgem_fence_attach req = {.handle = (__u32)b->priv_word,
                                         .flags = write ? VGEM_FENCE_WRITE : 0};
-    int ret = heap_ioctl(vgem_fd(b->engine), DRM_IOCTL_VGEM_FENCE_ATTACH, &req);
+    int ret = heap_ioctl(drm_import_fd(b->engine), DRM_IOCTL_VGEM_FENCE_ATTACH, &req);
     if (ret < 0)
         return ret;
     *fence = req.out_fence;
@@ -112,7 +91,7 @@ static int vgem_fence_attach(struct engine_buf *b, bool write, uint32_t *fence)
 static int vgem_fence_signal(struct engine *e, uint32_t fence)
 {
     struct drm_vgem_fence_signal req = {.fence = fence};
-    int ret = heap_ioctl(vgem_fd(e), DRM_IOCTL_VGEM_FENCE_SIGNAL, &req);
+    int ret = heap_ioctl(drm_import_fd(e), DRM_IOCTL_VGEM_FENCE_SIGNAL, &req);
     return ret < 0 ? ret : 0;
 }
 
@@ -122,9 +101,9 @@ const struct engine_ops engine_vgem_ops = {
         .caps = ENGINE_CAP_IMPORT | ENGINE_CAP_FENCE | ENGINE_CAP_MAPPED_ATTACH,
         .probe = vgem_probe,
         .open = vgem_open,
-        .close = vgem_close,
-        .attach = vgem_attach,
-        .detach = vgem_detach,
+        .close = drm_import_close,
+        .attach = drm_import_attach, /* the import is the attachment, mapped for DMA */
+        .detach = drm_import_detach,
         .submit = vgem_submit,
         .wait = vgem_wait,
         .fence_attach = vgem_fence_attach,
