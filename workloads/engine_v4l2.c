@@ -152,20 +152,6 @@ static void v4l2_probe(const char *device, struct engine_probe *out)
                  "no V4L2 mem2mem device found (no /dev/video*; vim2m is the virtual one)");
 }
 
-/* The device's formats on a queue, as "RGB3 RGBP ...", for the reason a format was refused. */
-static void list_formats(int fd, enum v4l2_buf_type type, char *out, size_t out_len)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (__u32 i = 0; i < 32 && used + 6 < out_len; i++) {
-        struct v4l2_fmtdesc d = {.index = i, .type = type};
-        if (heap_ioctl(fd, VIDIOC_ENUM_FMT, &d) < 0)
-            break;
-        used += (size_t)snprintf(out + used, out_len - used, "%s%.4s", used ? " " : "",
-                                 (const char *)&d.pixelformat);
-    }
-}
-
 /* The fourccs of one queue (VIDIOC_ENUM_FMT), at most max: how many. */
 static size_t queue_fourccs(int fd, enum v4l2_buf_type type, __u32 *out, size_t max)
 {
@@ -177,6 +163,17 @@ static size_t queue_fourccs(int fd, enum v4l2_buf_type type, __u32 *out, size_t 
         out[n++] = d.pixelformat;
     }
     return n;
+}
+
+/* The device's formats on a queue, as "RGB3 RGBP ...", for the reason a format was refused. */
+static void list_formats(int fd, enum v4l2_buf_type type, char *out, size_t out_len)
+{
+    __u32 fourccs[32];
+    size_t n = queue_fourccs(fd, type, fourccs, 32), used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used + 6 < out_len; i++)
+        used += (size_t)snprintf(out + used, out_len - used, "%s%.4s", used ? " " : "",
+                                 (const char *)&fourccs[i]);
 }
 
 /* The formats both queues take, those a copy can use: "RGBP=rgb565 RGB3=rgb24 BGR3", with the
