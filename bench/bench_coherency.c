@@ -346,15 +346,14 @@ static int setup_fence(struct coherency_state *s, const struct bench_case *c, ch
     int ret = bench_case_heap(c, s->env, &heap, &req, reason, reason_len);
     if (ret)
         return ret;
-    const struct engine_ops *engine = engine_find(c->value[AXIS_ENGINE]->text);
-    if (!engine) {
-        snprintf(reason, reason_len, "fence: engine '%s' unknown", c->value[AXIS_ENGINE]->text);
-        return -EINVAL;
-    }
+    struct engine_choice engine;
+    ret = engine_choose(c->value[AXIS_ENGINE]->text, &engine, reason, reason_len);
+    if (ret)
+        return ret;
     req.size = LINE_MEMORY_BYTES;
     s->pin_index[0] = 0;
     s->pin_index[1] = pinning_count(s->env->pins) > 1 ? 1 : 0;
-    ret = fence_probe_open(heap, &req, engine, &s->fence, reason, reason_len);
+    ret = fence_probe_open(heap, &req, &engine, &s->fence, reason, reason_len);
     /* Many fences per repetition would average the wake-ups away; each one is the figure. */
     if (!ret)
         case_facts_note(s->env->facts, "fence: a repetition is one fence, timed from its signal "
@@ -371,12 +370,12 @@ static int setup_stale(struct coherency_state *s, const struct bench_case *c, ch
     int ret = bench_case_heap(c, s->env, &cfg.heap, &cfg.req, reason, reason_len);
     if (ret)
         return ret;
-    if (sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &cfg.strategy) ||
-        !(cfg.engine = engine_find(c->value[AXIS_ENGINE]->text))) {
-        snprintf(reason, reason_len, "stale: strategy '%s' or engine '%s' unknown",
-                 c->value[AXIS_STRATEGY]->text, c->value[AXIS_ENGINE]->text);
+    if (sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &cfg.strategy)) {
+        snprintf(reason, reason_len, "stale: strategy '%s' unknown", c->value[AXIS_STRATEGY]->text);
         return -EINVAL;
     }
+    if ((ret = engine_choose(c->value[AXIS_ENGINE]->text, &cfg.engine, reason, reason_len)))
+        return ret;
     const struct pinning *pins = s->env->pins;
     if (pinning_count(pins) > STALE_ENGINE_CPU_INDEX)
         cfg.engine_cpu = (int)pinning_cpu(pins, STALE_ENGINE_CPU_INDEX);

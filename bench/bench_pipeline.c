@@ -90,13 +90,9 @@ static int pin_threads(struct pipeline_state *s)
 }
 
 /* An engine that moves no data, or that this machine lacks, is a case that does not apply. */
-static int check_engine(const struct engine_ops *ops, const char *name, char *reason,
-                        size_t reason_len)
+static int check_engine(const struct engine_choice *engine, char *reason, size_t reason_len)
 {
-    if (!ops) {
-        snprintf(reason, reason_len, "no engine named '%s' (%s)", name, engine_names());
-        return -EINVAL;
-    }
+    const struct engine_ops *ops = engine->ops;
     if (!engine_can(ops, ENGINE_CAP_OP(ENGINE_OP_COPY))) {
         snprintf(reason, reason_len,
                  "engine %s: moves no data (it imports and fences only), and a pipeline needs "
@@ -105,9 +101,9 @@ static int check_engine(const struct engine_ops *ops, const char *name, char *re
         return -EOPNOTSUPP;
     }
     struct engine_probe probe = {0};
-    ops->probe(&probe);
+    ops->probe(engine->device, &probe);
     if (!probe.available) {
-        snprintf(reason, reason_len, "engine %s: %s", ops->name, probe.reason);
+        snprintf(reason, reason_len, "engine %s: %s", engine->value, probe.reason);
         return -EOPNOTSUPP;
     }
     return 0;
@@ -117,19 +113,22 @@ static int open_pool(struct pipeline_state *s, const struct bench_case *c, int e
                      char *reason, size_t reason_len)
 {
     struct pipeline_pool_config cfg = {.depth = (unsigned)c->value[AXIS_POOL]->number};
-    const char *engine = c->value[AXIS_ENGINE]->text;
+    struct engine_choice engine;
     if (frame_format_parse(c->value[AXIS_FORMAT]->text, &cfg.engine_config.format) ||
         sync_strategy_parse(c->value[AXIS_STRATEGY]->text, &cfg.strategy)) {
         snprintf(reason, reason_len, "format '%s' or strategy '%s' does not parse",
                  c->value[AXIS_FORMAT]->text, c->value[AXIS_STRATEGY]->text);
         return -EINVAL;
     }
-    cfg.engine = engine_find(engine);
-    int ret = check_engine(cfg.engine, engine, reason, reason_len);
+    int ret = engine_choose(c->value[AXIS_ENGINE]->text, &engine, reason, reason_len);
+    if (!ret)
+        ret = check_engine(&engine, reason, reason_len);
     if (!ret)
         ret = bench_case_heap(c, s->env, &cfg.heap, &cfg.req, reason, reason_len);
     if (ret)
         return ret;
+    cfg.engine = engine.ops;
+    cfg.engine_config.device = engine.device;
     cfg.engine_config.cpu = engine_cpu;
     cfg.engine_config.has_format = true;
     return pipeline_pool_open(&cfg, &s->pool, reason, reason_len);

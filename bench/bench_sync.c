@@ -102,12 +102,13 @@ static int attach_importers(struct sync_state *s, const struct sweep_value *engi
                  s->buf->heap->info.name);
         return -EOPNOTSUPP;
     }
-    const struct engine_ops *ops = engine ? engine_find(engine->text) : NULL;
-    if (!ops) {
-        snprintf(reason, reason_len, "importers: engine '%s' unknown",
-                 engine ? engine->text : "(none)");
-        return -EINVAL;
-    }
+    struct engine_choice choice;
+    int ret = engine ? engine_choose(engine->text, &choice, reason, reason_len) : -EINVAL;
+    if (!engine)
+        snprintf(reason, reason_len, "importers: no engine to import with");
+    if (ret)
+        return ret;
+    const struct engine_ops *ops = choice.ops;
     if (!engine_can(ops, ENGINE_CAP_MAPPED_ATTACH)) {
         snprintf(reason, reason_len,
                  "importers: %s does not keep a dma-buf mapped while attached, so the exporter's "
@@ -116,8 +117,8 @@ static int attach_importers(struct sync_state *s, const struct sweep_value *engi
         return -EOPNOTSUPP;
     }
     for (size_t i = 0; i < n; i++) {
-        struct engine_config cfg = {.cpu = -1};
-        int ret = engine_open(ops, &cfg, &s->importers[i], reason, reason_len);
+        struct engine_config cfg = {.cpu = -1, .device = choice.device};
+        ret = engine_open(ops, &cfg, &s->importers[i], reason, reason_len);
         if (ret)
             return ret == -ENODEV || ret == -ENOENT ? -EOPNOTSUPP : ret;
         ret = engine_attach(s->importers[i], s->buf, &s->imports[i], reason, reason_len);
@@ -398,8 +399,17 @@ static unsigned sync_idle_axes(const struct bench_case *c)
     return c->value[AXIS_IMPORTERS]->number == 0 ? 1u << AXIS_ENGINE : 0;
 }
 
+/* Whether ops's probe, with no device named, finds it usable here. */
+static bool engine_usable(const struct engine_ops *ops)
+{
+    struct engine_probe probe = {0};
+    ops->probe(NULL, &probe);
+    return probe.available;
+}
+
 /* The importers by default: every engine here that keeps a dma-buf mapped while attached (vgem,
- * a lab DMA device), or vgem, whose rows then say why it is not here. */
+ * a lab DMA device; drm where vgem is not here), or vgem, whose rows then say why it is not
+ * here. */
 static const char *sync_machine_default(enum sweep_axis axis, char *out, size_t out_len)
 {
     if (axis != AXIS_ENGINE)
@@ -408,13 +418,12 @@ static const char *sync_machine_default(enum sweep_axis axis, char *out, size_t 
     out[0] = '\0';
     for (size_t i = 0; i < engine_count(); i++) {
         const struct engine_ops *ops = engine_at(i);
-        struct engine_probe probe = {0};
         if (!engine_can(ops, ENGINE_CAP_MAPPED_ATTACH))
             continue;
-        ops->probe(&probe);
-        int n = probe.available
-                        ? snprintf(out + used, out_len - used, "%s%s", used ? "," : "", ops->name)
-                        : 0;
+        const struct engine_ops *preferred = ops->defers_to ? engine_find(ops->defers_to) : NULL;
+        bool usable = engine_usable(ops) && !(preferred && engine_usable(preferred));
+        int n = usable ? snprintf(out + used, out_len - used, "%s%s", used ? "," : "", ops->name)
+                       : 0;
         if (n > 0 && (size_t)n < out_len - used)
             used += (size_t)n;
         else

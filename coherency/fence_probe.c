@@ -54,12 +54,12 @@ static int no_engine(int ret)
 }
 
 int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req,
-                     const struct engine_ops *engine, struct fence_probe **out, char *why,
+                     const struct engine_choice *engine, struct fence_probe **out, char *why,
                      size_t why_len)
 {
-    if (!engine_can(engine, ENGINE_CAP_FENCE)) {
+    if (!engine_can(engine->ops, ENGINE_CAP_FENCE)) {
         snprintf(why, why_len, "fence: engine %s puts no fences on buffers: %s (vgem, sw_sync do)",
-                 engine->name, engine->label);
+                 engine->ops->name, engine->ops->label);
         return -EOPNOTSUPP;
     }
     if (!heap->info.is_dmabuf) {
@@ -70,8 +70,8 @@ int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req,
     struct fence_probe *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
-    struct engine_config cfg = {.cpu = -1};
-    int ret = engine_open(engine, &cfg, &p->engine, why, why_len);
+    struct engine_config cfg = {.cpu = -1, .device = engine->device};
+    int ret = engine_open(engine->ops, &cfg, &p->engine, why, why_len);
     if (ret) {
         fence_probe_close(p);
         return no_engine(ret);

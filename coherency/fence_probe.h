@@ -26,7 +26,7 @@ struct fence_probe;
  * memory, an engine not usable here, a kernel without DMA_BUF_IOCTL_EXPORT_SYNC_FILE); or
  * -errno with why. */
 int fence_probe_open(struct heap *heap, const struct heap_alloc_req *req,
-                     const struct engine_ops *engine, struct fence_probe **out, char *why,
+                     const struct engine_choice *engine, struct fence_probe **out, char *why,
                      size_t why_len);
 /* One fence: side 1 of pair waits in poll(), side 0 signals once it is waiting. 0 and the ns
  * from just before the signal ioctl to the waiter's return from poll(), or -errno with why. */

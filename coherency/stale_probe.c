@@ -55,7 +55,7 @@ void stale_probe_close(struct stale_probe *p)
 /* Whether the engine can take part at all, before anything is allocated. */
 static int check_engine(const struct stale_probe_config *cfg, char *why, size_t why_len)
 {
-    const struct engine_ops *e = cfg->engine;
+    const struct engine_ops *e = cfg->engine.ops;
     if (!engine_can(e, ENGINE_CAP_OP(ENGINE_OP_COPY))) {
         snprintf(why, why_len, "stale: engine %s cannot copy: %s", e->name, e->label);
         return -EOPNOTSUPP;
@@ -66,7 +66,7 @@ static int check_engine(const struct stale_probe_config *cfg, char *why, size_t 
         return -EOPNOTSUPP;
     }
     struct engine_probe probe = {0};
-    e->probe(&probe);
+    e->probe(cfg->engine.device, &probe);
     if (!probe.available) {
         snprintf(why, why_len, "stale: engine %s is not usable here: %s", e->name, probe.reason);
         return -EOPNOTSUPP;
@@ -135,9 +135,11 @@ int stale_frame_of_size(size_t size, struct frame_format *f, char *why, size_t w
 
 static int open_engine(struct stale_probe *p, char *why, size_t why_len)
 {
-    struct engine_config cfg = {
-            .cpu = p->cfg.engine_cpu, .has_format = p->has_format, .format = p->format};
-    int ret = engine_open(p->cfg.engine, &cfg, &p->engine, why, why_len);
+    struct engine_config cfg = {.cpu = p->cfg.engine_cpu,
+                                .device = p->cfg.engine.device,
+                                .has_format = p->has_format,
+                                .format = p->format};
+    int ret = engine_open(p->cfg.engine.ops, &cfg, &p->engine, why, why_len);
     for (int i = 0; !ret && i < N_STALE_BUFS; i++)
         ret = engine_attach(p->engine, p->buf[i], &p->attached[i], why, why_len);
     return ret;
@@ -174,7 +176,7 @@ int stale_probe_open(const struct stale_probe_config *cfg, struct stale_probe **
         return -ENOMEM;
     }
     stale_pattern_fill(p->fresh_expect, p->size, FRESH_SEED);
-    if (!engine_can(cfg->engine, ENGINE_CAP_ANY_HEAP)) {
+    if (!engine_can(cfg->engine.ops, ENGINE_CAP_ANY_HEAP)) {
         p->has_format = true;
         ret = stale_frame_of_size(p->size, &p->format, why, why_len);
     }
@@ -255,7 +257,7 @@ int stale_probe_round(struct stale_probe *p, struct stale_counts *out, char *why
         ret = count_stale(p, p->fresh_expect, &out->dev_to_cpu);
     }
     if (ret)
-        snprintf(why, why_len, "stale: %s (%s engine, %s memory)", step, p->cfg.engine->name,
+        snprintf(why, why_len, "stale: %s (%s engine, %s memory)", step, p->cfg.engine.ops->name,
                  p->cfg.heap->info.name);
     return ret;
 }

@@ -24,8 +24,8 @@ struct stale_probe_config {
     struct heap *heap;
     struct heap_alloc_req req; /* each of the probe's buffers */
     struct sync_strategy strategy;
-    const struct engine_ops *engine;
-    int engine_cpu; /* the cpu engine's CPU (OS index), -1 any */
+    struct engine_choice engine; /* engine_choose's: the engine and the node it opens */
+    int engine_cpu;              /* the cpu engine's CPU (OS index), -1 any */
 };
 
 /* Stale lines of one round, per direction. */

@@ -319,6 +319,7 @@ static int drm_dumb_mmap(struct heap_buf *buf, void **addr)
 
 const struct heap_ops heap_backend_drm_dumb = {
         .name = "drm-dumb",
+        .device_class = "drm",
         .description = "DRM dumb buffers (/dev/dri/cardN) exported as dma-bufs with PRIME",
         .probe = drm_dumb_probe,
         .alloc = drm_dumb_alloc,

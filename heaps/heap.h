@@ -138,6 +138,10 @@ struct heap {
 struct heap_ops {
     const char *name;
     const char *description;
+    /* Backends whose heaps are named after a device node, BACKEND-NODE[-QUEUE] (drm-dumb-card0):
+     * the sysfs class of those nodes ("drm"), checked when a user names one by path
+     * (--heap drm-dumb:/dev/dri/card0, heaps/heap_by_path.h); NULL: any character device. */
+    const char *device_class;
     /* Find this backend's heaps and add each with heap_registry_add(), available or not. A
      * backend with nothing at all adds one unavailable heap named after itself, with the reason. */
     int (*probe)(struct heap_registry *reg);

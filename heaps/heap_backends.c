@@ -8,12 +8,34 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static const struct heap_ops *const all_backends[] = {
 #define HEAP_BACKEND_ENTRY(name) &heap_backend_##name,
         HEAP_BACKENDS(HEAP_BACKEND_ENTRY)
 #undef HEAP_BACKEND_ENTRY
 };
+
+const struct heap_ops *heap_backend_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(all_backends) / sizeof(all_backends[0]); i++)
+        if (!strcmp(all_backends[i]->name, name))
+            return all_backends[i];
+    return NULL;
+}
+
+const char *heap_backend_names(void)
+{
+    static char names[256];
+    size_t used = 0;
+    for (size_t i = 0; i < sizeof(all_backends) / sizeof(all_backends[0]); i++) {
+        int n = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+                         all_backends[i]->name);
+        used = n < 0 || (size_t)n >= sizeof(names) - used ? sizeof(names) - 1 : used + (size_t)n;
+    }
+    return names;
+}
 
 static void apply_overrides(struct heap_registry *reg, const struct heap_class_override *overrides,
                             size_t n_overrides)

@@ -18,6 +18,10 @@
     X(ion)                                                                                         \
     X(host)
 
+/* The backend named name ("drm-dumb", as heap_ops.name), or NULL; names lists them all. */
+const struct heap_ops *heap_backend_find(const char *name);
+const char *heap_backend_names(void);
+
 #define HEAP_BACKEND_DECLARE(name) extern const struct heap_ops heap_backend_##name;
 HEAP_BACKENDS(HEAP_BACKEND_DECLARE)
 #undef HEAP_BACKEND_DECLARE

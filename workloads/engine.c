@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev_node.h"
 #include "dma_bounce.h"
 #include "engine_backends.h"
 #include "heap_fault.h"
@@ -31,10 +32,65 @@ const struct engine_ops *engine_at(size_t i)
 
 const struct engine_ops *engine_find(const char *name)
 {
+    size_t len = strcspn(name, ":");
     for (size_t i = 0; i < engine_count(); i++)
-        if (!strcmp(all_engines[i]->name, name))
+        if (!strncmp(all_engines[i]->name, name, len) && !all_engines[i]->name[len])
             return all_engines[i];
     return NULL;
+}
+
+int engine_choose(const char *text, struct engine_choice *out, char *why, size_t why_len)
+{
+    memset(out, 0, sizeof(*out));
+    const char *colon = strchr(text, ':');
+    out->ops = engine_find(text);
+    if (!out->ops) {
+        snprintf(why, why_len, "'%.*s' is not an engine (%s)", (int)strcspn(text, ":"), text,
+                 engine_names());
+        return -EINVAL;
+    }
+    if (!colon) {
+        snprintf(out->value, sizeof(out->value), "%s", text);
+        return 0;
+    }
+    if (!out->ops->device_dir) {
+        snprintf(why, why_len, "'%s': engine %s is not pointed at a device (%s)", text,
+                 out->ops->name, out->ops->label);
+        return -EINVAL;
+    }
+    /* NAME:NODE is the node in the engine's folder; NAME:/PATH a path, links followed. */
+    const char *device = colon + 1;
+    char path[DEV_NODE_PATH_MAX];
+    int n = device[0] == '/' ? snprintf(path, sizeof(path), "%s", device)
+                             : snprintf(path, sizeof(path), "%s/%s", out->ops->device_dir, device);
+    if (!device[0] || (device[0] != '/' && strchr(device, '/'))) {
+        snprintf(why, why_len, "'%s': name a node of %s (NODE) or its path (/dev/...)", text,
+                 out->ops->device_dir);
+        return -EINVAL;
+    }
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(why, why_len, "'%.64s...': path too long", text);
+        return -ENAMETOOLONG;
+    }
+    struct dev_node node;
+    char reason[ENGINE_REASON_MAX];
+    int ret = dev_node_resolve(path, out->ops->device_class, &node, reason, sizeof(reason));
+    if (!ret && strcmp(node.dir, out->ops->device_dir)) {
+        snprintf(reason, sizeof(reason), "%.60s: resolves to %.60s, not a node in %s", path,
+                 node.path, out->ops->device_dir);
+        ret = -ENODEV;
+    }
+    if (ret) {
+        snprintf(why, why_len, "%s", reason);
+        return ret;
+    }
+    n = snprintf(out->value, sizeof(out->value), "%s:%s", out->ops->name, node.name);
+    if (n < 0 || (size_t)n >= sizeof(out->value) || strlen(node.path) >= sizeof(out->device)) {
+        snprintf(why, why_len, "'%s': node name %s too long", text, node.name);
+        return -ENAMETOOLONG;
+    }
+    memcpy(out->device, node.path, strlen(node.path) + 1);
+    return 0;
 }
 
 const char *engine_names(void)
@@ -63,7 +119,7 @@ int engine_open(const struct engine_ops *ops, const struct engine_config *cfg, s
                 char *why, size_t why_len)
 {
     struct engine_probe probe = {0};
-    ops->probe(&probe);
+    ops->probe(cfg->device, &probe);
     if (!probe.available) {
         snprintf(why, why_len, "%s: %s", ops->name, probe.reason);
         return probe.err ? probe.err : -ENODEV;
@@ -73,6 +129,12 @@ int engine_open(const struct engine_ops *ops, const struct engine_config *cfg, s
         return -ENOMEM;
     e->ops = ops;
     e->config = *cfg;
+    if (cfg->device && cfg->device[0]) {
+        snprintf(e->device, sizeof(e->device), "%s", cfg->device);
+        e->config.device = e->device;
+    } else {
+        e->config.device = NULL;
+    }
     if (!e->config.slots)
         e->config.slots = 1;
     int ret = ops->open(e, &e->config, why, why_len);

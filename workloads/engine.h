@@ -45,10 +45,29 @@ struct engine_probe {
 
 /* How to open an engine for one case. Zero it and set what matters. */
 struct engine_config {
-    int cpu;         /* cpu: OS index of the CPU its thread runs on; -1 any */
-    bool has_format; /* v4l2: frames of this format (otherwise raw bytes) */
+    int cpu;            /* cpu: OS index of the CPU its thread runs on; -1 any */
+    const char *device; /* the node to open ("/dev/video3", from engine_choose); NULL or "":
+                         * the engine's own choice (the first usable one) */
+    bool has_format;    /* v4l2: frames of this format (otherwise raw bytes) */
     struct frame_format format;
     unsigned slots; /* jobs in flight at once (pool depth); 0 means 1 */
+};
+
+#define ENGINE_DEVICE_MAX 96
+#define ENGINE_VALUE_MAX  64
+
+/* One device node an engine can be pointed at, for `dmabench list`. */
+struct engine_device {
+    char node[48]; /* "video3", "renderD128": the engine is then --engine NAME:NODE */
+    bool usable;
+    char detail[ENGINE_REASON_MAX]; /* what it is and can do, or why it cannot serve */
+};
+
+/* An engine as a sweep value names it: "v4l2", "v4l2:video3", "drm:renderD128". */
+struct engine_choice {
+    const struct engine_ops *ops;
+    char device[ENGINE_DEVICE_MAX]; /* "/dev/video3"; "" for the engine's own choice */
+    char value[ENGINE_VALUE_MAX];   /* canonical: "v4l2:video3" (no '/': case ids hold it) */
 };
 
 struct engine;
@@ -73,8 +92,18 @@ struct engine_ops {
     const char *name;  /* "cpu", "v4l2", "vgem" */
     const char *label; /* what rows call it: "CPU engine (software thread)" */
     unsigned caps;
-    /* Look for the device and fill *out; never fails, an engine that cannot run says why. */
-    void (*probe)(struct engine_probe *out);
+    /* Engines that can be pointed at one device node (--engine NAME:/dev/PATH): the folder
+     * their nodes live in and those nodes' sysfs class; NULL for the others. */
+    const char *device_dir, *device_class;
+    /* A default list of engines (sync's importers) leaves this one out where the engine
+     * named here is usable: drm imports as vgem does, so vgem stays the default. */
+    const char *defers_to;
+    /* Look for the device (the one named, or its own choice when device is NULL or "") and
+     * fill *out; never fails, an engine that cannot run says why. */
+    void (*probe)(const char *device, struct engine_probe *out);
+    /* device_dir engines: every node of device_class there, usable or not; returns how many
+     * there are (at most max filled in). */
+    size_t (*devices)(struct engine_device *out, size_t max);
     /* Fill e->priv. -errno with why. */
     int (*open)(struct engine *e, const struct engine_config *cfg, char *why, size_t why_len);
     void (*close)(struct engine *e);
@@ -91,7 +120,8 @@ struct engine_ops {
 
 struct engine {
     const struct engine_ops *ops;
-    struct engine_config config;
+    struct engine_config config; /* .device points at device below, or is NULL */
+    char device[ENGINE_DEVICE_MAX];
     void *priv;
     uint64_t submitted; /* tickets handed out */
     long attached;      /* buffers attached now: a leak check for the benchmarks */
@@ -101,8 +131,14 @@ struct engine {
 
 size_t engine_count(void);
 const struct engine_ops *engine_at(size_t i);
-/* By name; NULL when there is no such engine. */
+/* By name, or by a sweep value's name part ("v4l2" of "v4l2:video3"); NULL when there is no
+ * such engine. Checks no device: engine_choose does. */
 const struct engine_ops *engine_find(const char *name);
+/* A sweep value: NAME, or NAME:NODE / NAME:/dev/PATH for an engine with a device_dir (a link
+ * is followed; the node must be a character device of its device_class in its device_dir).
+ * Fills out, with the canonical value "NAME:NODE". 0; -EINVAL (no such engine, or one that
+ * takes no device), or dev_node_resolve's -ENOENT / -ENODEV ...; why names the path and why. */
+int engine_choose(const char *text, struct engine_choice *out, char *why, size_t why_len);
 /* "cpu, v4l2, vgem", for messages. */
 const char *engine_names(void);
 bool engine_can(const struct engine_ops *ops, unsigned caps);

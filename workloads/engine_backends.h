@@ -13,7 +13,8 @@
     X(v4l2)                                                                                        \
     X(vgem)                                                                                        \
     X(sw_sync)                                                                                     \
-    X(edu)
+    X(edu)                                                                                         \
+    X(drm)
 
 #define ENGINE_DECLARE(name) extern const struct engine_ops engine_##name##_ops;
 ENGINE_BACKENDS(ENGINE_DECLARE)

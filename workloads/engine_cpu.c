@@ -30,8 +30,9 @@ struct cpu_engine {
     const struct cpu_kernel *copy, *fill, *read;
 };
 
-static void cpu_engine_probe(struct engine_probe *out)
+static void cpu_engine_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     const char *why = "";
     if (!cpu_kernel_find(CPU_OP_COPY, CPU_IMPL_NT, &why)) {
         out->err = -EOPNOTSUPP;

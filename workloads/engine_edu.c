@@ -57,8 +57,9 @@ static void mapping_limit_text(unsigned long long bytes, char *out, size_t out_l
         snprintf(out, out_len, "%llu B", bytes);
 }
 
-static void edu_probe(struct engine_probe *out)
+static void edu_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     struct dmabench_edu_info info;
     int fd = open_edu(&info);
     if (fd >= 0) {

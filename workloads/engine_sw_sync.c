@@ -59,8 +59,9 @@ static int debugfs_mounted(void)
     return found;
 }
 
-static void sw_sync_probe(struct engine_probe *out)
+static void sw_sync_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     int fd = open_timeline();
     if (fd >= 0) {
         close(fd);

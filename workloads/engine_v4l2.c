@@ -54,52 +54,83 @@ static int check_device(int fd, bool *mplane, char *card, size_t card_len)
     return ret < 0 ? -EPROTONOSUPPORT : 0;
 }
 
-/* Open the first usable /dev/video*; lists what else was there in found. */
-static int open_m2m(bool *mplane, char *path, size_t path_len, char *card, size_t card_len,
-                    char *found, size_t found_len)
+static int only_video_nodes(const struct dirent *e)
 {
-    char dev_dir[256];
-    int ret = heap_dev_path(dev_dir, sizeof(dev_dir), "/dev");
+    const char *d = e->d_name;
+    return !strncmp(d, "video", 5) && d[5] && strspn(d + 5, "0123456789") == strlen(d + 5);
+}
+
+static const char *node_problem(int ret)
+{
+    return ret == -ENODEV            ? "not mem2mem"
+           : ret == -EPROTONOSUPPORT ? "no DMABUF import"
+                                     : strerror(-ret);
+}
+
+/* Open one node (a path as the user sees it, under the device root) and check it: the fd, or
+ * -errno (check_device's -ENODEV, -EPROTONOSUPPORT). */
+static int open_node(const char *device, bool *mplane, char *card, size_t card_len)
+{
+    char path[300];
+    int ret = heap_dev_path(path, sizeof(path), device);
     if (ret)
         return ret;
-    DIR *dir = opendir(dev_dir);
-    if (!dir)
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return -errno;
-    struct dirent *de;
-    size_t used = 0;
-    int fd = -ENOENT;
-    found[0] = '\0';
-    while (fd < 0 && (de = readdir(dir))) {
-        if (strncmp(de->d_name, "video", 5))
-            continue;
-        if (snprintf(path, path_len, "%s/%s", dev_dir, de->d_name) >= (int)path_len)
-            continue;
-        int dev = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        ret = dev < 0 ? -errno : check_device(dev, mplane, card, card_len);
-        if (ret == 0) {
-            fd = dev;
-            continue;
-        }
-        if (dev >= 0)
-            close(dev);
-        fd = -ENODEV;
-        used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)", used ? ", " : "",
-                                 de->d_name,
-                                 ret == -ENODEV            ? "not mem2mem"
-                                 : ret == -EPROTONOSUPPORT ? "no DMABUF import"
-                                                           : strerror(-ret));
-        if (used >= found_len)
-            used = found_len - 1;
+    ret = check_device(fd, mplane, card, card_len);
+    if (ret) {
+        close(fd);
+        return ret;
     }
-    closedir(dir);
     return fd;
 }
 
-static void v4l2_probe(struct engine_probe *out)
+/* Open the node named (device: "/dev/video3"), or else the first usable /dev/videoN in number
+ * order; the one opened in path, what else was there in found. */
+static int open_m2m(const char *device, bool *mplane, char *path, size_t path_len, char *card,
+                    size_t card_len, char *found, size_t found_len)
+{
+    found[0] = card[0] = '\0';
+    if (device && device[0]) {
+        snprintf(path, path_len, "%s", device);
+        int fd = open_node(device, mplane, card, card_len);
+        if (fd < 0)
+            snprintf(found, found_len, "%s", node_problem(fd));
+        return fd;
+    }
+    char dev_dir[256];
+    struct dirent **nodes = NULL;
+    int ret = heap_dev_path(dev_dir, sizeof(dev_dir), "/dev");
+    int n = ret ? ret : scandir(dev_dir, &nodes, only_video_nodes, versionsort);
+    if (n < 0)
+        return ret ? ret : -errno;
+    size_t used = 0;
+    int fd = -ENOENT;
+    for (int i = 0; i < n; i++) {
+        if (fd < 0) {
+            snprintf(path, path_len, "/dev/%s", nodes[i]->d_name);
+            fd = open_node(path, mplane, card, card_len);
+            if (fd < 0) {
+                used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)",
+                                         used ? ", " : "", nodes[i]->d_name, node_problem(fd));
+                if (used >= found_len)
+                    used = found_len - 1;
+                fd = -ENODEV;
+            }
+        }
+        free(nodes[i]);
+    }
+    free(nodes);
+    return fd;
+}
+
+static void v4l2_probe(const char *device, struct engine_probe *out)
 {
     char path[300], card[40], found[ENGINE_REASON_MAX / 2];
     bool mplane;
-    int fd = open_m2m(&mplane, path, sizeof(path), card, sizeof(card), found, sizeof(found));
+    int fd =
+            open_m2m(device, &mplane, path, sizeof(path), card, sizeof(card), found, sizeof(found));
     if (fd >= 0) {
         close(fd);
         out->available = true;
@@ -108,7 +139,10 @@ static void v4l2_probe(struct engine_probe *out)
         return;
     }
     out->err = -ENODEV;
-    if (found[0])
+    if (device && device[0])
+        snprintf(out->reason, sizeof(out->reason), "%.80s: %.40s%s%.40s", device, found,
+                 card[0] ? ": " : "", card);
+    else if (found[0])
         snprintf(out->reason, sizeof(out->reason),
                  "no V4L2 mem2mem device that imports DMABUF "
                  "(found %s)",
@@ -118,18 +152,92 @@ static void v4l2_probe(struct engine_probe *out)
                  "no V4L2 mem2mem device found (no /dev/video*; vim2m is the virtual one)");
 }
 
-/* The device's formats on a queue, as "RGB3 RGBP ...", for the reason a format was refused. */
-static void list_formats(int fd, enum v4l2_buf_type type, char *out, size_t out_len)
+/* The fourccs of one queue (VIDIOC_ENUM_FMT), at most max: how many. */
+static size_t queue_fourccs(int fd, enum v4l2_buf_type type, __u32 *out, size_t max)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (__u32 i = 0; i < 32 && used + 6 < out_len; i++) {
+    size_t n = 0;
+    for (__u32 i = 0; n < max; i++) {
         struct v4l2_fmtdesc d = {.index = i, .type = type};
         if (heap_ioctl(fd, VIDIOC_ENUM_FMT, &d) < 0)
             break;
-        used += (size_t)snprintf(out + used, out_len - used, "%s%.4s", used ? " " : "",
-                                 (const char *)&d.pixelformat);
+        out[n++] = d.pixelformat;
     }
+    return n;
+}
+
+/* The device's formats on a queue, as "RGB3 RGBP ...", for the reason a format was refused. */
+static void list_formats(int fd, enum v4l2_buf_type type, char *out, size_t out_len)
+{
+    __u32 fourccs[32];
+    size_t n = queue_fourccs(fd, type, fourccs, 32), used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used + 6 < out_len; i++)
+        used += (size_t)snprintf(out + used, out_len - used, "%s%.4s", used ? " " : "",
+                                 (const char *)&fourccs[i]);
+}
+
+/* The formats both queues take, those a copy can use: "RGBP=rgb565 RGB3=rgb24 BGR3", with the
+ * --frame name where dmabench has one. */
+static void common_formats(int fd, bool mplane, char *out, size_t out_len)
+{
+    __u32 in[32], cap[32];
+    size_t n_in = queue_fourccs(
+            fd, mplane ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT, in, 32);
+    size_t n_cap = queue_fourccs(
+            fd, mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE, cap, 32);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n_in && used + 1 < out_len; i++) {
+        bool both = false;
+        for (size_t j = 0; j < n_cap; j++)
+            both |= in[i] == cap[j];
+        if (!both)
+            continue;
+        const char *ours = frame_pixel_of_fourcc(in[i]);
+        int k = snprintf(out + used, out_len - used, "%s%.4s%s%s", used ? " " : "",
+                         (const char *)&in[i], ours ? "=" : "", ours ? ours : "");
+        used = k < 0 || (size_t)k >= out_len - used ? out_len - 1 : used + (size_t)k;
+    }
+}
+
+/* One node for `list`: what it is, whether it imports, and what it can copy. */
+static void describe_node(const char *name, struct engine_device *d)
+{
+    char path[300], rel[300], card[40] = "", formats[120] = "";
+    bool mplane = false;
+    snprintf(d->node, sizeof(d->node), "%.*s", (int)sizeof(d->node) - 1, name);
+    snprintf(rel, sizeof(rel), "/dev/%s", d->node);
+    int ret = heap_dev_path(path, sizeof(path), rel);
+    int fd = ret ? ret : open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    ret = fd < 0 ? (ret ? ret : -errno) : check_device(fd, &mplane, card, sizeof(card));
+    if (fd >= 0 && (ret == 0 || ret == -EPROTONOSUPPORT))
+        common_formats(fd, mplane, formats, sizeof(formats));
+    if (fd >= 0)
+        close(fd);
+    d->usable = ret == 0;
+    if (ret == 0 || ret == -EPROTONOSUPPORT)
+        snprintf(d->detail, sizeof(d->detail), "%.40s: mem2mem%s, %s; both queues take %.90s", card,
+                 mplane ? " (multi-planar)" : "", ret ? "no DMABUF import" : "DMABUF import",
+                 formats[0] ? formats : "no format");
+    else
+        snprintf(d->detail, sizeof(d->detail), "%.40s%s%s", card, card[0] ? ": " : "",
+                 node_problem(ret));
+}
+
+static size_t v4l2_devices(struct engine_device *out, size_t max)
+{
+    char dev_dir[256];
+    struct dirent **nodes = NULL;
+    int n = heap_dev_path(dev_dir, sizeof(dev_dir), "/dev")
+                    ? -1
+                    : scandir(dev_dir, &nodes, only_video_nodes, versionsort);
+    for (int i = 0; i < n; i++) {
+        if ((size_t)i < max)
+            describe_node(nodes[i]->d_name, &out[i]);
+        free(nodes[i]);
+    }
+    free(nodes);
+    return n < 0 ? 0 : (size_t)n;
 }
 
 /* Set f on one queue and check the device kept it: a device that adjusts the format would
@@ -200,7 +308,8 @@ static int v4l2_open(struct engine *e, const struct engine_config *cfg, char *wh
     if (!v)
         return -ENOMEM;
     char path[300], card[40], found[ENGINE_REASON_MAX / 2];
-    v->fd = open_m2m(&v->mplane, path, sizeof(path), card, sizeof(card), found, sizeof(found));
+    v->fd = open_m2m(cfg->device, &v->mplane, path, sizeof(path), card, sizeof(card), found,
+                     sizeof(found));
     if (v->fd < 0) {
         int ret = v->fd;
         snprintf(why, why_len, "v4l2: no mem2mem device to open");
@@ -341,7 +450,10 @@ const struct engine_ops engine_v4l2_ops = {
         .name = "v4l2",
         .label = "V4L2 mem2mem device",
         .caps = ENGINE_CAP_OP(ENGINE_OP_COPY) | ENGINE_CAP_IMPORT,
+        .device_dir = "/dev",
+        .device_class = "video4linux",
         .probe = v4l2_probe,
+        .devices = v4l2_devices,
         .open = v4l2_open,
         .close = v4l2_close,
         .attach = v4l2_attach,

@@ -6,73 +6,26 @@
  * put a fence on a buffer and signal it later (VGEM_FENCE_ATTACH / SIGNAL), which is how the
  * fence probe gets a real implicit fence. It moves no data, so it has no copy/fill/read.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "drm_abi.h"
+#include "drm_import.h"
 #include "engine.h"
-#include "heap_dev.h"
 #include "heap_ioctl.h"
-
-#define DRM_NAME_MAX 32
-
-/* The driver name of an open DRM device, or -errno (-ENOTTY: not a DRM device). */
-static int drm_driver_name(int fd, char *name, size_t len)
-{
-    struct drm_version v = {.name_len = len - 1, .name = name};
-    memset(name, 0, len);
-    int ret = heap_ioctl(fd, DRM_IOCTL_VERSION, &v);
-    return ret < 0 ? ret : 0;
-}
 
 /* Open the first /dev/dri/card* whose driver is vgem. Returns the fd or -errno; found lists
  * what else was there, for the reason. */
 static int open_vgem(char *path, size_t path_len, char *found, size_t found_len)
 {
-    char dir_path[256];
-    int ret = heap_dev_path(dir_path, sizeof(dir_path), "/dev/dri");
-    if (ret)
-        return ret;
-    DIR *dir = opendir(dir_path);
-    if (!dir)
-        return -errno;
-    struct dirent *de;
-    size_t used = 0;
-    int fd = -ENODEV;
-    found[0] = '\0';
-    while (fd < 0 && (de = readdir(dir))) {
-        if (strncmp(de->d_name, "card", 4))
-            continue;
-        if (snprintf(path, path_len, "%s/%s", dir_path, de->d_name) >= (int)path_len)
-            continue;
-        int dev = open(path, O_RDWR | O_CLOEXEC);
-        char name[DRM_NAME_MAX];
-        if (dev < 0) {
-            used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)", used ? ", " : "",
-                                     de->d_name, strerror(errno));
-        } else if (drm_driver_name(dev, name, sizeof(name)) == 0 && !strcmp(name, "vgem")) {
-            fd = dev;
-            continue;
-        } else {
-            used += (size_t)snprintf(found + used, found_len - used, "%s%s (%s)", used ? ", " : "",
-                                     de->d_name, name[0] ? name : "?");
-        }
-        if (dev >= 0)
-            close(dev);
-        if (used >= found_len)
-            used = found_len - 1;
-    }
-    closedir(dir);
-    return fd;
+    return drm_node_open_first("card", "vgem", path, path_len, found, found_len);
 }
 
-static void vgem_probe(struct engine_probe *out)
+static void vgem_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     char path[300], found[ENGINE_REASON_MAX / 2];
     int fd = open_vgem(path, sizeof(path), found, sizeof(found));
     if (fd >= 0) {
@@ -104,38 +57,8 @@ static int vgem_open(struct engine *e, const struct engine_config *cfg, char *wh
         snprintf(why, why_len, "vgem: cannot open its DRM device");
         return fd;
     }
-    e->priv = (void *)(intptr_t)fd;
+    drm_import_set_fd(e, fd);
     return 0;
-}
-
-static int vgem_fd(const struct engine *e)
-{
-    return (int)(intptr_t)e->priv;
-}
-
-static void vgem_close(struct engine *e)
-{
-    close(vgem_fd(e));
-}
-
-/* The import is the attachment: drm_gem_prime_import attaches and maps it for DMA. */
-static int vgem_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len)
-{
-    struct drm_prime_handle prime = {.fd = b->buf->fd};
-    int ret = heap_ioctl_restart(vgem_fd(e), DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime);
-    if (ret < 0) {
-        snprintf(why, why_len, "vgem: PRIME import of a %zu B %s buffer", b->buf->size,
-                 b->buf->heap->info.name);
-        return ret;
-    }
-    b->priv_word = prime.handle;
-    return 0;
-}
-
-static void vgem_detach(struct engine_buf *b)
-{
-    struct drm_gem_close req = {.handle = (__u32)b->priv_word};
-    heap_ioctl(vgem_fd(b->engine), DRM_IOCTL_GEM_CLOSE, &req);
 }
 
 static int vgem_submit(struct engine *e, const struct engine_job *job, uint64_t ticket)
@@ -158,7 +81,7 @@ static int vgem_fence_attach(struct engine_buf *b, bool write, uint32_t *fence)
 {
     struct drm_vgem_fence_attach req = {.handle = (__u32)b->priv_word,
                                         .flags = write ? VGEM_FENCE_WRITE : 0};
-    int ret = heap_ioctl(vgem_fd(b->engine), DRM_IOCTL_VGEM_FENCE_ATTACH, &req);
+    int ret = heap_ioctl(drm_import_fd(b->engine), DRM_IOCTL_VGEM_FENCE_ATTACH, &req);
     if (ret < 0)
         return ret;
     *fence = req.out_fence;
@@ -168,7 +91,7 @@ static int vgem_fence_attach(struct engine_buf *b, bool write, uint32_t *fence)
 static int vgem_fence_signal(struct engine *e, uint32_t fence)
 {
     struct drm_vgem_fence_signal req = {.fence = fence};
-    int ret = heap_ioctl(vgem_fd(e), DRM_IOCTL_VGEM_FENCE_SIGNAL, &req);
+    int ret = heap_ioctl(drm_import_fd(e), DRM_IOCTL_VGEM_FENCE_SIGNAL, &req);
     return ret < 0 ? ret : 0;
 }
 
@@ -178,9 +101,9 @@ const struct engine_ops engine_vgem_ops = {
         .caps = ENGINE_CAP_IMPORT | ENGINE_CAP_FENCE | ENGINE_CAP_MAPPED_ATTACH,
         .probe = vgem_probe,
         .open = vgem_open,
-        .close = vgem_close,
-        .attach = vgem_attach,
-        .detach = vgem_detach,
+        .close = drm_import_close,
+        .attach = drm_import_attach, /* the import is the attachment, mapped for DMA */
+        .detach = drm_import_detach,
         .submit = vgem_submit,
         .wait = vgem_wait,
         .fence_attach = vgem_fence_attach,

@@ -87,3 +87,11 @@ void frame_format_text(const struct frame_format *f, char *out, size_t out_len)
 {
     snprintf(out, out_len, "%s:%ux%u", f->pixel, f->width, f->height);
 }
+
+const char *frame_pixel_of_fourcc(uint32_t fourcc)
+{
+    for (size_t i = 0; i < sizeof(pixels) / sizeof(pixels[0]); i++)
+        if (pixels[i].fourcc == fourcc)
+            return pixels[i].name;
+    return NULL;
+}

@@ -22,6 +22,8 @@ struct frame_format {
 /* "PIXEL:WIDTHxHEIGHT" or "PIXEL:NAME" with NAME 720p, 1080p, 4k (3840x2160); sizes from 16
  * to 16384, even where the format subsamples chroma. 0, or -EINVAL. */
 int frame_format_parse(const char *text, struct frame_format *out);
+/* The pixel name of a V4L2 fourcc ("rgb565" for RGBP), or NULL when it is none of ours. */
+const char *frame_pixel_of_fourcc(uint32_t fourcc);
 /* Canonical text: "nv12:1920x1080". */
 void frame_format_text(const struct frame_format *f, char *out, size_t out_len);
 

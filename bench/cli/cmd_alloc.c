@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "dmabuf_fdinfo.h"
 #include "heap.h"
+#include "heap_by_path.h"
 #include "heap_dev.h"
 #include "heap_zeroed.h"
 #include "mem_guard.h"
@@ -25,6 +26,7 @@
 
 struct alloc_opts {
     const char *heap_name;
+    char heap_of_path[64]; /* --heap BACKEND:/dev/PATH: the heap's name */
     const char *debug_name;
     struct heap_alloc_req req;
     long count;
@@ -48,7 +50,8 @@ static void alloc_usage(FILE *out)
             "share\n"
             "on huge pages; unknown where the heap's pages are not visible to user space).\n"
             "\n"
-            "  --heap NAME         a heap from 'dmabench list' (or BACKEND:NAME)\n"
+            "  --heap NAME         a heap from 'dmabench list' (or BACKEND:NAME), or a\n"
+            "                      device's heap by path: BACKEND:/dev/PATH[:QUEUE]\n"
             "  --size SIZE         bytes, or with a K/M/G/T suffix (binary): 4K, 1M, 2G\n"
             "  --align SIZE        alignment of the CPU mapping, a power of two (default: page)\n"
             "  --page-size P       base, thp, or a hugetlb size such as 2M or 1G (default base)\n"
@@ -96,6 +99,15 @@ static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
         switch (opt) {
         case 'H':
             o->heap_name = optarg;
+            if (heap_by_path_is_path(optarg)) {
+                char why[256];
+                if (heap_by_path_name(optarg, o->heap_of_path, sizeof(o->heap_of_path), why,
+                                      sizeof(why))) {
+                    cli_error("alloc: --heap %s: %s", optarg, why);
+                    return CLI_EXIT_USAGE;
+                }
+                o->heap_name = o->heap_of_path;
+            }
             break;
         case 's':
             ret = cli_parse_size("--size", optarg, 0, &o->req.size);

@@ -36,8 +36,9 @@ static const char *const column_titles[N_COLS] = {
         "dmabuf",  "page_sizes", "status",  "detail",
 };
 
-#define MAX_ROWS 96
-#define CELL     192
+#define MAX_ROWS            160
+#define ENGINE_LIST_DEVICES 32 /* nodes listed per engine */
+#define CELL                192
 
 struct list_rows {
     size_t n;
@@ -189,13 +190,29 @@ static void add_counter_rows(struct list_rows *rows)
     cell_set(row[COL_DETAIL], "%d", probe.paranoid);
 }
 
-/* Every DMA engine, usable or not, with what it found or why not. */
+/* An engine's device nodes, each by the value that picks it (--engine v4l2:video3). */
+static void add_engine_device_rows(struct list_rows *rows, const struct engine_ops *ops)
+{
+    static struct engine_device devices[ENGINE_LIST_DEVICES];
+    size_t n = ops->devices ? ops->devices(devices, ENGINE_LIST_DEVICES) : 0;
+    for (size_t i = 0; i < n && i < ENGINE_LIST_DEVICES; i++) {
+        char(*row)[CELL] = new_row(rows, "engine");
+        if (!row)
+            return;
+        cell_set(row[COL_NAME], "%s:%s", ops->name, devices[i].node);
+        cell_set(row[COL_STATUS], "%s", devices[i].usable ? "available" : "unavailable");
+        cell_set(row[COL_DETAIL], "%s", devices[i].detail);
+    }
+}
+
+/* Every DMA engine, usable or not, with what it found or why not, and the nodes it can be
+ * pointed at. */
 static void add_engine_rows(struct list_rows *rows)
 {
     for (size_t i = 0; i < engine_count(); i++) {
         const struct engine_ops *ops = engine_at(i);
         struct engine_probe probe = {0};
-        ops->probe(&probe);
+        ops->probe(NULL, &probe);
         char(*row)[CELL] = new_row(rows, "engine");
         if (!row)
             return;
@@ -203,6 +220,7 @@ static void add_engine_rows(struct list_rows *rows)
         cell_set(row[COL_BACKEND], "%s", ops->label);
         cell_set(row[COL_STATUS], "%s", probe.available ? "available" : "unavailable");
         cell_set(row[COL_DETAIL], "%s", probe.available ? probe.detail : probe.reason);
+        add_engine_device_rows(rows, ops);
     }
 }
 
@@ -314,6 +332,9 @@ static void list_usage(FILE *out)
                  "availability (with the reason when unavailable), the topology from hwloc,\n"
                  "whether hardware and software counters can be read, every DMA engine and every\n"
                  "cache-maintenance instruction, each with the reason when it cannot be used.\n"
+                 "Engines that take a device list each node as NAME:NODE, the value --engine\n"
+                 "takes: every /dev/video* (mem2mem or not, DMABUF import or not, the formats\n"
+                 "both queues take) and every DRM render node with its driver.\n"
                  "\n"
                  "  --format table|csv       output format (default table)\n"
                  "  --heap-class NAME=CLASS  treat heap NAME as cached, uncached, contiguous or\n"

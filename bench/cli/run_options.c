@@ -16,8 +16,18 @@
 #include "job_options.h"
 #include "jobfile.h"
 
+/* An option's label and its help in a column, a line break in help continuing it. */
+static void help_lines(FILE *out, const char *label, const char *help)
+{
+    fprintf(out, "  %-22s%s", label, strlen(label) > 22 ? "   " : " ");
+    for (const char *line = help, *end; *line; line = *end ? end + 1 : end) {
+        end = strchrnul(line, '\n');
+        fprintf(out, "%*s%.*s\n", line == help ? 0 : 25, "", (int)(end - line), line);
+    }
+}
+
 /* One line per axis ("--cpu LIST, --peer LIST" where an axis shares the line before), its
- * text in a column, as bench/job/sweep_axes.h has it. */
+ * text in a column, as bench/job/sweep_axes.h has it; its aliases on lines of their own. */
 static void axis_usage(FILE *out)
 {
     for (int a = 0; a < N_SWEEP_AXES; a++) {
@@ -27,10 +37,11 @@ static void axis_usage(FILE *out)
         for (int b = a + 1; b < N_SWEEP_AXES && !*sweep_axis_help(b); b++, a++)
             used += snprintf(label + used, sizeof(label) - (size_t)used, ", --%s LIST",
                              sweep_axis_option(b));
-        fprintf(out, "  %-22s%s", label, used > 22 ? "   " : " ");
-        for (const char *line = help, *end; *line; line = *end ? end + 1 : end) {
-            end = strchrnul(line, '\n');
-            fprintf(out, "%*s%.*s\n", line == help ? 0 : 25, "", (int)(end - line), line);
+        help_lines(out, label, help);
+        const char *alias_help;
+        for (size_t i = 0; sweep_axis_alias(a, i, &alias_help); i++) {
+            snprintf(label, sizeof(label), "--%s LIST", sweep_axis_alias(a, i, &alias_help));
+            help_lines(out, label, alias_help);
         }
     }
 }
@@ -91,11 +102,14 @@ static void run_usage(FILE *out)
 
 static int add_override(struct run_opts *o, const char *key, const char *value)
 {
-    int axis = sweep_axis_from_key(key); /* --frame and its old name --format are one option */
+    /* --frame and its old name --format are one option; --importer is another (it sets the
+     * axis for fewer benchmarks) */
+    int axis = sweep_axis_from_key(key), scope = sweep_axis_alias_scope(key);
     for (size_t i = 0; i < o->n_overrides; i++) {
         if (!strcmp(o->overrides[i].key, key) ||
-            (axis >= 0 && sweep_axis_from_key(o->overrides[i].key) == axis)) {
-            const char *name = axis >= 0 ? sweep_axis_option(axis) : key;
+            (axis >= 0 && sweep_axis_from_key(o->overrides[i].key) == axis &&
+             sweep_axis_alias_scope(o->overrides[i].key) == scope)) {
+            const char *name = axis >= 0 && scope < 0 ? sweep_axis_option(axis) : key;
             cli_error("run: --%s given twice (give one list: --%s A,B)", name, name);
             return CLI_EXIT_USAGE;
         }
@@ -201,6 +215,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 #define RUN_AXIS_NEW_NAME(id, option) {option, required_argument, NULL, OPT_KEY},
                     SWEEP_AXIS_OPTION_NAMES(RUN_AXIS_NEW_NAME)
 #undef RUN_AXIS_NEW_NAME
+#define RUN_AXIS_ALIAS(id, option, ...) {option, required_argument, NULL, OPT_KEY},
+                            SWEEP_AXIS_ALIASES(RUN_AXIS_ALIAS)
+#undef RUN_AXIS_ALIAS
             /* getopt_long's end mark */ {NULL, 0, NULL, 0},
     };
     const char *case_timeout = NULL;
@@ -294,6 +311,23 @@ static int load_jobs(const struct run_opts *o, struct job **jobs, size_t *n_jobs
     return CLI_EXIT_OK;
 }
 
+/* Whether the i-th option sets its axis for benchmark b: an alias (--importer) only for the
+ * benchmarks of its scope, and there it wins over the axis's own option (--engine). */
+static bool override_applies(const struct run_opts *o, size_t i, const struct bench_def *b)
+{
+    int axis = sweep_axis_from_key(o->overrides[i].key);
+    int scope = sweep_axis_alias_scope(o->overrides[i].key);
+    if (scope >= 0)
+        return bench_uses_axis(b, scope);
+    for (size_t k = 0; axis >= 0 && k < o->n_overrides; k++) {
+        int other = sweep_axis_alias_scope(o->overrides[k].key);
+        if (other >= 0 && sweep_axis_from_key(o->overrides[k].key) == axis &&
+            bench_uses_axis(b, other))
+            return false;
+    }
+    return true;
+}
+
 /* Benchmark defaults for axes the job left alone, then the command line over everything. */
 static int finish_job(struct run_opts *o, struct job *job)
 {
@@ -319,6 +353,8 @@ static int finish_job(struct run_opts *o, struct job *job)
         int axis = sweep_axis_from_key(o->overrides[i].key);
         if (axis >= 0 && !bench_uses_axis(b, axis))
             continue; /* --threads means nothing to alloc: it applies to the jobs it fits */
+        if (!override_applies(o, i, b))
+            continue; /* --importer: sync's engine; --engine the others' */
         if (job_apply_option(job, o->overrides[i].key, o->overrides[i].value, err, sizeof(err))) {
             cli_error("run: --%s %s: %s", o->overrides[i].key, o->overrides[i].value, err);
             return CLI_EXIT_USAGE;

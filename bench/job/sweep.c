@@ -18,6 +18,7 @@
 #include "bench.h"
 #include "engine.h"
 #include "frame_format.h"
+#include "heap_by_path.h"
 #include "heap_dev.h"
 #include "size_units.h"
 #include "sync_strategy.h"
@@ -79,8 +80,40 @@ const char *sweep_axis_option(enum sweep_axis axis)
     return sweep_axis_key(axis);
 }
 
+static const struct {
+    enum sweep_axis axis, scope;
+    const char *option, *help;
+} aliases[] = {
+#define SWEEP_ALIAS(id, option_, scope_, help_)                                                    \
+    {.axis = AXIS_##id, .scope = AXIS_##scope_, .option = option_, .help = help_},
+        SWEEP_AXIS_ALIASES(SWEEP_ALIAS)
+#undef SWEEP_ALIAS
+};
+
+int sweep_axis_alias_scope(const char *key)
+{
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (!strcmp(key, aliases[i].option))
+            return (int)aliases[i].scope;
+    return -1;
+}
+
+const char *sweep_axis_alias(enum sweep_axis axis, size_t i, const char **help)
+{
+    for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
+        if (aliases[k].axis != axis || i--)
+            continue;
+        *help = aliases[k].help;
+        return aliases[k].option;
+    }
+    return NULL;
+}
+
 int sweep_axis_from_key(const char *key)
 {
+    for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (!strcmp(key, aliases[i].option))
+            return (int)aliases[i].axis;
     for (int a = 0; a < N_SWEEP_AXES; a++)
         if (!strcmp(key, axis_defs[a].key))
             return a;
@@ -212,8 +245,20 @@ static int parse_name_value(enum sweep_axis axis, const char *text, struct sweep
 {
     const struct axis_def *d = &axis_defs[axis];
     memset(v, 0, sizeof(*v));
-    if (d->kind == SWEEP_KIND_ENGINE && !engine_find(text))
-        return fail(err, err_len, -EINVAL, "'%s' is not %s (%s)", text, d->what, engine_names());
+    /* Devices named by path become the short names case ids hold: v4l2:/dev/video3 is
+     * v4l2:video3, drm-dumb:/dev/dri/card0 the heap drm-dumb-card0. */
+    char canonical[SWEEP_TEXT_MAX], why[256];
+    struct engine_choice choice;
+    int ret = 0;
+    if (d->kind == SWEEP_KIND_ENGINE) {
+        ret = engine_choose(text, &choice, why, sizeof(why));
+        text = choice.value;
+    } else if (d->kind == SWEEP_KIND_HEAP && heap_by_path_is_path(text)) {
+        ret = heap_by_path_name(text, canonical, sizeof(canonical), why, sizeof(why));
+        text = canonical;
+    }
+    if (ret)
+        return fail(err, err_len, -EINVAL, "%s", why);
     if (strlen(text) >= sizeof(v->text))
         return fail(err, err_len, -EINVAL, "'%s' is longer than %zu characters", text,
                     sizeof(v->text) - 1);

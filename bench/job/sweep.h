@@ -70,8 +70,14 @@ const char *sweep_axis_help(enum sweep_axis axis);
 /* The name people give it as an option and job-file key: its key, or its new name where
  * SWEEP_AXIS_OPTION_NAMES renames it ("frame"). */
 const char *sweep_axis_option(enum sweep_axis axis);
-/* Axis from its key or its option name; -1 when the word names no axis. */
+/* Axis from its key, its option name or an alias (SWEEP_AXIS_ALIASES); -1 when the word names
+ * no axis. */
 int sweep_axis_from_key(const char *key);
+/* For an alias, the axis a benchmark must use for the alias to set its axis (importer: the
+ * importers); -1 for every other word. */
+int sweep_axis_alias_scope(const char *key);
+/* The i-th alias of axis ("importer" of engine) and its help line, NULL past the last. */
+const char *sweep_axis_alias(enum sweep_axis axis, size_t i, const char **help);
 /* Parse a list for one axis: comma-separated values, sizes with units (4K, 1M), ranges with a
  * x2 step ("4K..64M", "1..8"; the axes marked RANGES only), "any" for node,
  * "base,thp,2M" for page sizes. Blanks around values are ignored. A value in double quotes is

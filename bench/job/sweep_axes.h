@@ -48,10 +48,19 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
  * runs before and after compare; the old name is still taken as an option and a key. --format
  * was the frame format's option, but everywhere else --format is the output format. */
 #define SWEEP_AXIS_OPTION_NAMES(OPTION_NAME) OPTION_NAME(FORMAT, "frame")
+/* Another spelling of an axis's option and job-file key that means the axis only to the
+ * benchmarks that use a second one: ALIAS(ID, option, SCOPE_ID, help). --importer is the
+ * engine of sync's importers (the issue's own spelling); --engine still sets every other
+ * benchmark's engine, and sync's when no --importer is given. */
+#define SWEEP_AXIS_ALIASES(ALIAS)                                                                  \
+    ALIAS(ENGINE, "importer", IMPORTERS,                                                           \
+          "sync: the importers' engine, as --engine takes it\n"                                    \
+          "(drm:/dev/dri/renderD128); for sync it wins over --engine")
 
 #define SWEEP_AXES(AXIS, COLUMN)                                                                   \
     AXIS(HEAP, "heap", "all", HEAP, NO_RANGES, 0, 0, "a heap name",                                \
-         "heap names from 'dmabench list', or all")                                                \
+         "heap names from 'dmabench list', or all; BACKEND:/dev/PATH\n"                            \
+         "[:QUEUE] a device's heap (drm-dumb:/dev/dri/card0)")                                     \
     COLUMN(heap, TEXT, RESULTS_PARAMETER | RESULTS_KEY, HEAP, VALUE)                               \
     COLUMN(backend, TEXT, 0, HEAP, HEAP_BACKEND)                                                   \
     COLUMN(heap_class, TEXT, 0, HEAP, HEAP_CLASS)                                                  \
@@ -102,7 +111,7 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "dirty (the CPU writes) or clean (it only reads)")                                        \
     COLUMN(lines, TEXT, RESULTS_PARAMETER, LINES, VALUE)                                           \
     AXIS(IMPORTERS, "importers", "0", COUNT, NO_RANGES, 0, 8, "an importer count",                 \
-         "sync: importers attached and mapped (through --engine)")                                 \
+         "sync: importers attached and mapped (see --importer)")                                   \
     COLUMN(importers, COUNT, RESULTS_PARAMETER, IMPORTERS, VALUE)                                  \
     AXIS(POOL, "pool", "1", COUNT, RANGES, 1, 64, "a pool depth", "pipeline: buffers in flight")   \
     COLUMN(pool_depth, COUNT, RESULTS_PARAMETER, POOL, VALUE)                                      \
@@ -111,9 +120,10 @@ enum sweep_ranges { SWEEP_NO_RANGES, SWEEP_RANGES };
          "yuyv rgb565); --format is its old name, taken until 0.2")                                \
     COLUMN(frame_format, TEXT, RESULTS_PARAMETER, FORMAT, VALUE)                                   \
     AXIS(ENGINE, "engine", "cpu", ENGINE, NO_RANGES, 0, 0, "an engine",                            \
-         "DMA engine: cpu, v4l2, vgem, sw_sync, edu (see 'dmabench\n"                              \
-         "list'); sync: the importers' engine (default: those here\n"                              \
-         "that map)")                                                                              \
+         "DMA engine: cpu, v4l2, vgem, sw_sync, edu, drm (see\n"                                   \
+         "'dmabench list'); v4l2:/dev/videoN, drm:/dev/dri/NODE\n"                                 \
+         "(or v4l2:videoN, drm:NODE) a device; sync: the importers'\n"                             \
+         "engine (default: those here that map)")                                                  \
     COLUMN(engine, TEXT, RESULTS_PARAMETER, ENGINE, VALUE)                                         \
     AXIS(CPU, "cpu", "all", CPU, NO_RANGES, 0, 4095, "a CPU",                                      \
          "coherency c2c: the two CPUs of a transfer, or all")                                      \

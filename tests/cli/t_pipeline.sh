@@ -73,7 +73,7 @@ test_pipeline_bad_input() {
     expect_one_line_err
     run run pipeline --engine gpu
     expect_rc 2
-    expect_err "--engine gpu: engine: 'gpu' is not an engine \(cpu, v4l2, vgem, sw_sync, edu\)"
+    expect_err "--engine gpu: engine: 'gpu' is not an engine \(cpu, v4l2, vgem, sw_sync, edu, drm\)"
     expect_one_line_err
     run run pipeline --format nv12:1080
     expect_rc 2

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bench.h"
 #include "dma_bounce.h"
 #include "dmabench_edu.h"
 #include "drm_abi.h"
@@ -67,16 +68,17 @@ static void test_frame_formats(void **state)
 static void test_engine_list(void **state)
 {
     (void)state;
-    assert_int_equal(engine_count(), 5);
+    assert_int_equal(engine_count(), 6);
     assert_string_equal(engine_at(0)->name, "cpu");
     assert_string_equal(engine_at(1)->name, "v4l2");
     assert_string_equal(engine_at(2)->name, "vgem");
     assert_string_equal(engine_at(3)->name, "sw_sync");
     assert_string_equal(engine_at(4)->name, "edu");
-    assert_null(engine_at(5));
+    assert_string_equal(engine_at(5)->name, "drm");
+    assert_null(engine_at(6));
     assert_ptr_equal(engine_find("vgem"), engine_at(2));
     assert_null(engine_find("gpu"));
-    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu");
+    assert_string_equal(engine_names(), "cpu, v4l2, vgem, sw_sync, edu, drm");
     /* edu copies and imports, and only dma-bufs: a device, not a CPU; its imports stay mapped,
      * so it can be the importer whose mapping the exporter's sync maintains. */
     assert_int_equal(engine_find("edu")->caps,
@@ -493,7 +495,7 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
         sw.imports++;
         return strstr(device_of(d->fd), "fake-sync-file") ? 0 : fail_with(EINVAL);
     }
-    if (!strcmp(dev, "card0"))
+    if (!strcmp(dev, "card0") || !strcmp(dev, "renderD128"))
         return fake_drm(request, arg);
     if (!strcmp(dev, "video0")) { /* a capture-only camera */
         if (request != VIDIOC_QUERYCAP)
@@ -567,7 +569,7 @@ static int teardown_root(void **state)
 static struct engine_probe probe(const char *name)
 {
     struct engine_probe p = {0};
-    engine_find(name)->probe(&p);
+    engine_find(name)->probe(NULL, &p);
     return p;
 }
 
@@ -822,6 +824,92 @@ static void test_v4l2_probe_reasons(void **state)
     assert_non_null(strstr(p.detail, "/dev/video2: fake-m2m (mem2mem, DMABUF import)"));
 }
 
+/* A node named (--engine v4l2:video1) is the one probed and opened, never the first usable one;
+ * list's view of each node says what it is and what both queues take. */
+static void test_v4l2_named_node_and_list(void **state)
+{
+    (void)state;
+    plant("/dev/video0", false);
+    plant("/dev/video1", false);
+    plant("/dev/video2", false);
+    struct engine_probe p = {0};
+    engine_find("v4l2")->probe("/dev/video1", &p);
+    assert_false(p.available);
+    assert_string_equal(p.reason, "/dev/video1: no DMABUF import: fake-m2m");
+    memset(&p, 0, sizeof(p));
+    engine_find("v4l2")->probe("/dev/video2", &p);
+    assert_true(p.available);
+    assert_non_null(strstr(p.detail, "/dev/video2: fake-m2m (mem2mem, DMABUF import)"));
+    struct engine *e = NULL;
+    char why[256] = "";
+    struct engine_config cfg = {.cpu = -1, .device = "/dev/video1", .has_format = true};
+    assert_int_equal(frame_format_parse("rgb24:64x64", &cfg.format), 0);
+    assert_int_equal(engine_open(engine_find("v4l2"), &cfg, &e, why, sizeof(why)), -ENODEV);
+    assert_string_equal(why, "v4l2: /dev/video1: no DMABUF import: fake-m2m");
+    cfg.device = "/dev/video2";
+    assert_int_equal(engine_open(engine_find("v4l2"), &cfg, &e, why, sizeof(why)), 0);
+    assert_string_equal(e->config.device, "/dev/video2");
+    engine_close(e);
+    struct engine_device d[4];
+    assert_int_equal(engine_find("v4l2")->devices(d, 4), 3);
+    assert_string_equal(d[0].node, "video0");
+    assert_false(d[0].usable);
+    assert_string_equal(d[0].detail, "not mem2mem");
+    assert_false(d[1].usable);
+    assert_string_equal(d[1].detail,
+                        "fake-m2m: mem2mem, no DMABUF import; both queues take RGB3=rgb24");
+    assert_true(d[2].usable);
+    assert_string_equal(d[2].detail,
+                        "fake-m2m: mem2mem, DMABUF import; both queues take RGB3=rgb24");
+}
+
+/* drm: a PRIME import into whatever driver the render node has, kept until detach; sync's
+ * importers by default are vgem where it is here, drm only where it is not. */
+static void test_drm_engine_imports_and_defers_to_vgem(void **state)
+{
+    (void)state;
+    char list[128];
+    const struct bench_def *sync = bench_find("sync");
+    plant("/dev/dri", true);
+    plant("/dev/dri/card0", false);
+    plant("/dev/dri/renderD128", false);
+    snprintf(fk.vgem_driver, sizeof(fk.vgem_driver), "virtio_gpu");
+    struct engine_probe p = probe("drm");
+    assert_true(p.available);
+    assert_non_null(strstr(p.detail, "/dev/dri/renderD128: virtio_gpu (PRIME import)"));
+    assert_false(probe("vgem").available);
+    assert_string_equal(sync->machine_default(AXIS_ENGINE, list, sizeof(list)), "drm");
+    struct engine_device d[4];
+    assert_int_equal(engine_find("drm")->devices(d, 4), 1);
+    assert_string_equal(d[0].node, "renderD128");
+    assert_true(d[0].usable);
+    assert_string_equal(d[0].detail, "driver virtio_gpu (PRIME import)");
+    struct heap_alloc_req req = {.size = 1 << 16};
+    struct heap_buf *buf;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &buf), 0);
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1, .device = "/dev/dri/renderD128"};
+    char why[256] = "";
+    assert_int_equal(engine_open(engine_find("drm"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *b;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), 0);
+    assert_int_equal(fk.prime_calls, 1);
+    assert_int_equal(b->priv_word, 41);
+    assert_int_equal(fk.close_calls, 0); /* the handle, and its mapping, live until detach */
+    uint32_t fence;
+    assert_int_equal(engine_fence_attach(b, true, &fence), -EOPNOTSUPP);
+    engine_detach(b);
+    assert_int_equal(fk.close_calls, 1);
+    assert_int_equal(fk.last_handle, 41);
+    assert_int_equal(e->attached, 0);
+    engine_close(e);
+    heap_free(buf);
+    /* with vgem here, vgem is the default and drm is left out */
+    snprintf(fk.vgem_driver, sizeof(fk.vgem_driver), "vgem");
+    assert_true(probe("drm").available);
+    assert_string_equal(sync->machine_default(AXIS_ENGINE, list, sizeof(list)), "vgem");
+}
+
 /* A frame through the fake device: it arrives, completions come in order, the device's
  * format rules are enforced. */
 static void test_v4l2_copies_frames(void **state)
@@ -1027,6 +1115,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_cpu_engine_moves_data, open_registry,
                                             close_registry),
             cmocka_unit_test_setup_teardown(test_vgem_probe_reasons, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_v4l2_named_node_and_list, setup_root,
+                                            teardown_root),
+            cmocka_unit_test_setup_teardown(test_drm_engine_imports_and_defers_to_vgem, setup_root,
+                                            teardown_root),
             cmocka_unit_test_setup_teardown(test_vgem_imports_and_fences, setup_root,
                                             teardown_root),
             cmocka_unit_test_setup_teardown(test_bounce_limit_named, setup_root, teardown_root),

@@ -302,8 +302,9 @@ static struct {
     long attached_at_close;
 } fake;
 
-static void fake_probe(struct engine_probe *out)
+static void fake_probe(const char *device, struct engine_probe *out)
 {
+    (void)device;
     out->available = true;
 }
 

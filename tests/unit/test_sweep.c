@@ -281,7 +281,7 @@ static void test_cache_maintenance_axes(void **state)
     refused(AXIS_FORMAT, "rgba:8x8", -EINVAL);
     assert_string_equal(parsed(AXIS_ENGINE, "cpu,v4l2,vgem"), "cpu|v4l2|vgem");
     assert_string_equal(refused(AXIS_ENGINE, "gpu", -EINVAL),
-                        "'gpu' is not an engine (cpu, v4l2, vgem, sw_sync, edu)");
+                        "'gpu' is not an engine (cpu, v4l2, vgem, sw_sync, edu, drm)");
     assert_string_equal(parsed(AXIS_CPU, "0,3"), "0|3");
     assert_string_equal(parsed(AXIS_PEER, "all"), "all");
     assert_int_equal(values.v[0].number, -1);

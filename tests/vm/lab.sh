@@ -369,6 +369,59 @@ check run-pipeline-vim2m-lab-heaps-valid-csv run_valid_on system,reserved,system
 check run-pipeline-edu-valid-csv run_valid_on system,reserved run-pipeline-edu pipeline \
     --format rgb24:32x32 --pool 2 --strategy none,full --engine edu --reps 3
 
+# Devices chosen by path (issue 16): vgem's render node as the drm engine (PRIME import into any
+# DRM driver), vim2m's node as the pipeline's v4l2 engine and vgem's card as a drm-dumb heap, each
+# named by its /dev path (found from sysfs, not from dmabench); the rows carry the short names
+# (drm:renderD128, v4l2:videoN, drm-dumb-cardN), a wrong path is exit 2, and list shows the nodes.
+lab_vgem_render=no-vgem-render-node lab_vgem_card=no-vgem-card lab_vim2m=no-vim2m-node
+for d in /sys/class/drm/renderD* /sys/class/drm/card[0-9]*; do
+    [ "$(basename "$(readlink -f "$d/device")")" = vgem ] || continue
+    case $d in
+    */renderD*) lab_vgem_render=$(basename "$d") ;;
+    *) lab_vgem_card=$(basename "$d") ;;
+    esac
+done
+for v in /sys/class/video4linux/video*; do
+    grep -qs vim2m "$v/name" && { lab_vim2m=$(basename "$v"); break; }
+done
+echo "devices by path: vgem /dev/dri/$lab_vgem_render and /dev/dri/$lab_vgem_card, vim2m /dev/$lab_vim2m"
+# rows_all_ok_with CSV COLUMN VALUE: every row ok, COLUMN VALUE in each.
+rows_all_ok_with() {
+    csv_columns "$1" status "$2" | awk -F, -v want="$3" '
+        { rows++; if ($1 != "ok" || $2 != want) { print "row " NR + 1 ": " $0; bad++ } }
+        END { exit !(rows > 0 && !bad) }' || { echo "not every row is ok with $2 $3"; return 1; }
+}
+# by_path_valid NAME COLUMN VALUE ARGS...: `dmabench run ARGS` validates, every row ok with VALUE.
+by_path_valid() {
+    local out=/tmp/$1 column=$2 value=$3
+    shift 3
+    /bin/dmabench run "$@" --counters none -q -o "$out" >/tmp/$1.out 2>&1 ||
+        { cat /tmp/$1.out; return 1; }
+    /bin/validate_results "$out" || return 1
+    rows_all_ok_with "$out/results.csv" "$column" "$value"
+}
+check sync-importer-drm-by-path by_path_valid run-sync-drm-path engine "drm:$lab_vgem_render" \
+    sync --heap system,reserved --size 1M --strategy none,full --direction write,read \
+    --region 4K,1M --importers 1 --engine "drm:/dev/dri/$lab_vgem_render" --reps 3
+check sync-importer-option-by-path by_path_valid run-sync-importer-path engine "drm:$lab_vgem_render" \
+    sync --heap system --size 1M --strategy full --direction write --region 1M --importers 2 \
+    --importer "drm:/dev/dri/$lab_vgem_render" --reps 3
+check pipeline-v4l2-by-path by_path_valid run-pipeline-path engine "v4l2:$lab_vim2m" \
+    pipeline --heap system --format rgb24:640x480 --pool 2 --strategy none,full \
+    --engine "v4l2:/dev/$lab_vim2m" --reps 3
+check cpu-drm-dumb-heap-by-path by_path_valid run-cpu-heap-path heap "drm-dumb-$lab_vgem_card" \
+    cpu --heap "drm-dumb:/dev/dri/$lab_vgem_card" --size 64K --kernel read --reps 3
+check engine-wrong-path-exit-2 cli_expect 2 \
+    "^dmabench: run: --engine drm:/dev/$lab_vim2m: engine: /dev/$lab_vim2m: not a drm device \\(it is a video4linux device\\)\$" \
+    run sync --heap system --importers 1 --engine "drm:/dev/$lab_vim2m" -o /tmp/run-wrong-path
+check heap-wrong-path-exit-2 cli_expect 2 \
+    "^dmabench: run: --heap drm-dumb:/dev/nonexistent: heap: /dev/nonexistent: no such device" \
+    run cpu --heap drm-dumb:/dev/nonexistent -o /tmp/run-wrong-path
+check list-v4l2-node-formats list_engine_available "v4l2:$lab_vim2m" \
+    'vim2m: mem2mem, DMABUF import; both queues take .*RGB3=rgb24'
+check list-drm-render-node-driver list_engine_available "drm:$lab_vgem_render" 'driver vgem'
+check list-engine-drm-available list_engine_available drm "/dev/dri/renderD[0-9]*: "
+
 if [ -x /bin/dmabuf-heap ]; then
     check kernel-selftest-dmabuf-heaps kernel_selftest
 else

@@ -1,0 +1,39 @@
+/* workloads/drm_import.h - a dma-buf imported into a DRM driver: what the vgem and drm engines
+ * share.
+ *
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE on a DRM file makes a GEM object of the dma-buf; for drivers on
+ * the PRIME helpers (drm_gem_prime_import) that is a kernel attachment, mapped for DMA at
+ * import and kept mapped until the last GEM handle goes (DRM_IOCTL_GEM_CLOSE). Also the node
+ * lookup both engines do in /dev/dri, and the driver's name from DRM_IOCTL_VERSION.
+ */
+#ifndef DMABENCH_DRM_IMPORT_H
+#define DMABENCH_DRM_IMPORT_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+#define DRM_DRIVER_NAME_MAX 32
+#define DRM_NODE_NAME_MAX   32
+#define DRM_MAX_NODES       32
+
+/* The driver name of an open DRM file, or -errno (-ENOTTY: not a DRM device). */
+int drm_driver_name(int fd, char *name, size_t len);
+/* The names of /dev/dri/PREFIXn ("card0", "renderD128"), in number order, at most max: how
+ * many, or -errno (-ENOENT: no /dev/dri). */
+int drm_nodes(const char *prefix, char names[][DRM_NODE_NAME_MAX], size_t max);
+/* Open a DRM node read-write: the first /dev/dri/PREFIXn whose driver is driver (any driver when
+ * NULL). The fd, with its path in path; or -errno (-ENOENT: no /dev/dri, -ENODEV: no such
+ * node), with what else was there in found ("card0 (bochs-drm)"). */
+int drm_node_open_first(const char *prefix, const char *driver, char *path, size_t path_len,
+                        char *found, size_t found_len);
+/* The ops of an engine whose e->priv is an open DRM file (drm_import_set_fd): its fd; close it;
+ * attach: import b's dma-buf into it, the GEM handle in b->priv_word (-errno with why, naming
+ * the engine); detach: close the GEM handle, and the attachment goes with it. */
+void drm_import_set_fd(struct engine *e, int fd);
+int drm_import_fd(const struct engine *e);
+void drm_import_close(struct engine *e);
+int drm_import_attach(struct engine *e, struct engine_buf *b, char *why, size_t why_len);
+void drm_import_detach(struct engine_buf *b);
+
+#endif
