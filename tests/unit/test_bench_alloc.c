@@ -347,7 +347,7 @@ static void test_pressure_records_refusal(void **state)
     unsetenv(MEM_GUARD_MEMINFO_ENV);
     heap_fault_configure(NULL, NULL, 0);
     note_has(facts.note, "alloc-pressure: the heap refused buffer 2 (64 KiB) with ENOMEM (Cannot "
-                         "allocate memory) after 1 buffers, 64 KiB held (CmaFree then 61440 KiB); "
+                         "allocate memory) after 1 buffer, 64 KiB held (CmaFree then 61440 KiB); "
                          "1 of 2 fills (one a repetition) stopped alike; after each, all freed, a "
                          "buffer was allocated again (recovered); memory before/after the case:");
     char how[96];
