@@ -311,6 +311,7 @@ static int probe_node_queue(struct heap_registry *reg, const struct heap_info *n
              class_why ? "; class unknown: " : "", class_why ? class_why : "");
     snprintf(info.reason, sizeof(info.reason), "%.*s", (int)sizeof(info.reason) - 1, note);
     info.available = true;
+    heap_page_sizes_probe(&info, 0, 0);
     return add_heap(reg, &info, &q);
 }
 
@@ -374,7 +375,6 @@ static int v4l2_probe(struct heap_registry *reg)
     struct heap_info info = {.name = "v4l2", .is_dmabuf = true, .device = "-"};
     char dir[sizeof(info.device)], why[HEAP_REASON_MAX] = "";
     struct dirent **nodes = NULL;
-    heap_page_sizes_probe(&info, 0, 0);
     int ret = heap_dev_path(dir, sizeof(dir), "/dev");
     int n = ret ? ret : scandir(dir, &nodes, only_video_nodes, versionsort);
     if (n < 0)
