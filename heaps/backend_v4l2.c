@@ -119,8 +119,7 @@ static int frame_for(int fd, uint32_t type, size_t size, unsigned long request,
 static int buffer_make(int fd, struct v4l2_format *fmt, size_t size, bool beyond)
 {
     if (!beyond) {
-        struct v4l2_requestbuffers rb = {.count = 1, .type = fmt->type,
-                                         .memory = V4L2_MEMORY_MMAP};
+        struct v4l2_requestbuffers rb = {.count = 1, .type = fmt->type, .memory = V4L2_MEMORY_MMAP};
         int ret = heap_ioctl(fd, VIDIOC_REQBUFS, &rb);
         return ret < 0 ? ret : rb.count < 1 ? -ENOMEM : 0;
     }
@@ -134,8 +133,8 @@ static int buffer_make(int fd, struct v4l2_format *fmt, size_t size, bool beyond
 
 static int buffer_export(int fd, uint32_t type)
 {
-    struct v4l2_exportbuffer eb = {.type = type, .index = 0, .plane = 0,
-                                   .flags = O_RDWR | O_CLOEXEC};
+    struct v4l2_exportbuffer eb = {
+            .type = type, .index = 0, .plane = 0, .flags = O_RDWR | O_CLOEXEC};
     int ret = heap_ioctl(fd, VIDIOC_EXPBUF, &eb);
     return ret < 0 ? ret : eb.fd;
 }
@@ -293,8 +292,8 @@ static int probe_node_queue(struct heap_registry *reg, const struct heap_info *n
         return -ENAMETOOLONG;
     int ret = probe_queue(info.device, &q, &step);
     if (ret == 1) {
-        snprintf(why, why_len, "%s %s queue: %s unsupported", node,
-                 capture ? "capture" : "output", step);
+        snprintf(why, why_len, "%s %s queue: %s unsupported", node, capture ? "capture" : "output",
+                 step);
         return 1;
     }
     if (ret < 0) {
@@ -305,7 +304,8 @@ static int probe_node_queue(struct heap_registry *reg, const struct heap_info *n
     info.klass = v4l2_class_of_exporter(q.exporter, &class_why);
     v4l2_fourcc_text(q.largest.pixelformat, fourcc);
     char note[2 * HEAP_REASON_MAX];
-    snprintf(note, sizeof(note), "driver %s%s, %s up to %ux%u%s, exporter %s%s%s%s", driver, m2m ? " (m2m)" : "", fourcc, q.largest.width, q.largest.height,
+    snprintf(note, sizeof(note), "driver %s%s, %s up to %ux%u%s, exporter %s%s%s%s", driver,
+             m2m ? " (m2m)" : "", fourcc, q.largest.width, q.largest.height,
              q.bigger_than_frame ? " (bigger by VIDIOC_CREATE_BUFS)" : "", q.exporter,
              v4l2_exporter_syncs(q.exporter) ? "" : ": sync does no cache maintenance",
              class_why ? "; class unknown: " : "", class_why ? class_why : "");

@@ -36,11 +36,11 @@ static char root[64];
 /* --- a fake vim2m: RGB565 ("RGBP"), 640 wide, 32 to 480 lines ------------------------------- */
 
 static struct {
-    uint32_t caps;          /* device_caps */
-    bool create_refused;    /* VIDIOC_CREATE_BUFS beyond the frame answers EINVAL */
-    int expbuf_errno;       /* VIDIOC_EXPBUF's answer */
-    uint32_t height;        /* the format set (S_FMT) */
-    uint32_t last_try;      /* the height TRY_FMT or S_FMT last asked for */
+    uint32_t caps;       /* device_caps */
+    bool create_refused; /* VIDIOC_CREATE_BUFS beyond the frame answers EINVAL */
+    int expbuf_errno;    /* VIDIOC_EXPBUF's answer */
+    uint32_t height;     /* the format set (S_FMT) */
+    uint32_t last_try;   /* the height TRY_FMT or S_FMT last asked for */
     int reqbufs_calls, buffers, exports;
     size_t buffer_bytes; /* the buffer made last */
 } cam;
@@ -182,10 +182,8 @@ static void queues_come_from_the_device_caps(void **state)
     assert_int_equal(q.output, 0);
     assert_false(q.m2m);
     /* read()-only capture, and a UVC camera's metadata node: no heap. */
-    assert_int_equal(v4l2_queues_of_caps(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE, &q),
-                     -ENODEV);
-    assert_int_equal(v4l2_queues_of_caps(V4L2_CAP_META_CAPTURE | V4L2_CAP_STREAMING, &q),
-                     -ENODEV);
+    assert_int_equal(v4l2_queues_of_caps(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE, &q), -ENODEV);
+    assert_int_equal(v4l2_queues_of_caps(V4L2_CAP_META_CAPTURE | V4L2_CAP_STREAMING, &q), -ENODEV);
 }
 
 static void heaps_are_named_backend_node_queue(void **state)
@@ -239,8 +237,8 @@ static void the_note_names_format_size_and_a_sync_that_does_nothing(void **state
     f.height = 480;
     f.sizeimage = 614400;
     v4l2_frame_describe(note, sizeof(note), &f, MIB, "videobuf2_dma_contig");
-    assert_string_equal(note,
-                        "v4l2 RGBP 640x480 sizeimage 614400 B, buffer 1048576 B (VIDIOC_CREATE_BUFS)");
+    assert_string_equal(
+            note, "v4l2 RGBP 640x480 sizeimage 614400 B, buffer 1048576 B (VIDIOC_CREATE_BUFS)");
     assert_false(v4l2_exporter_syncs("videobuf2_vmalloc"));
     assert_true(v4l2_exporter_syncs("videobuf2_dma_sg"));
 }
@@ -343,7 +341,7 @@ static void a_buffer_is_the_smallest_frame_that_holds_the_size(void **state)
     int reqbufs = cam.reqbufs_calls;
     assert_int_equal(heap_alloc(heap, &req, &a), 0);
     assert_int_equal(cam.last_try, 52);
-    assert_int_equal(a->alloc_size, 69632); /* 640 x 52 x 2 = 66560 B, in whole pages */
+    assert_int_equal(a->alloc_size, 69632);           /* 640 x 52 x 2 = 66560 B, in whole pages */
     assert_int_equal(cam.reqbufs_calls - reqbufs, 2); /* one buffer, then none: the queue empty */
     assert_int_equal(cam.buffers, 0);
     assert_int_equal(fake_dev_open_fds(), fds + 1); /* the dma-buf only, the node closed */
@@ -417,8 +415,8 @@ int main(void)
                                             fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(a_node_without_expbuf_is_no_heap, fresh_root,
                                             remove_root),
-            cmocka_unit_test_setup_teardown(an_m2m_node_is_a_capture_and_an_output_heap,
-                                            fresh_root, remove_root),
+            cmocka_unit_test_setup_teardown(an_m2m_node_is_a_capture_and_an_output_heap, fresh_root,
+                                            remove_root),
             cmocka_unit_test_setup_teardown(a_buffer_is_the_smallest_frame_that_holds_the_size,
                                             fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(beyond_the_largest_frame_create_bufs_or_eoverflow,
