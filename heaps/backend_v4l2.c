@@ -292,8 +292,8 @@ static int probe_node_queue(struct heap_registry *reg, const struct heap_info *n
         return -ENAMETOOLONG;
     int ret = probe_queue(info.device, &q, &step);
     if (ret == 1) {
-        snprintf(why, why_len, "%s %s queue: %s unsupported", node, capture ? "capture" : "output",
-                 step);
+        snprintf(why, why_len, "%.40s %s queue: %s unsupported", node,
+                 capture ? "capture" : "output", step);
         return 1;
     }
     if (ret < 0) {
@@ -341,17 +341,12 @@ static int probe_node(struct heap_registry *reg, const struct heap_info *base, c
         return 1;
     }
     snprintf(driver, sizeof(driver), "%s", (const char *)cap.driver);
+    const uint32_t types[] = {queues.capture, queues.output};
     int added = 0;
-    if (queues.capture) {
-        ret = probe_node_queue(reg, &info, node, driver, queues.capture, queues.m2m, true, why,
-                               why_len);
-        if (ret < 0)
-            return ret;
-        added += ret == 0;
-    }
-    if (queues.output) {
-        ret = probe_node_queue(reg, &info, node, driver, queues.output, queues.m2m, false, why,
-                               why_len);
+    for (int i = 0; i < 2; i++) {
+        ret = types[i] ? probe_node_queue(reg, &info, node, driver, types[i], queues.m2m, i == 0,
+                                          why, why_len)
+                       : 1;
         if (ret < 0)
             return ret;
         added += ret == 0;

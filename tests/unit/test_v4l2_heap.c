@@ -118,15 +118,7 @@ static int fake_cam_ioctl(int fd, unsigned long request, void *arg)
 
 static void plant(const char *rel)
 {
-    char path[192];
-    snprintf(path, sizeof(path), "%s/%s", root, rel);
-    if (rel[strlen(rel) - 1] == '/') {
-        assert_int_equal(mkdir(path, 0755), 0);
-        return;
-    }
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    fake_dev_plant_at(root, rel);
 }
 
 static int fresh_root(void **state)
@@ -145,23 +137,7 @@ static int fresh_root(void **state)
 static int remove_root(void **state)
 {
     (void)state;
-    char cmd[192];
-    heap_ioctl_set_hook(NULL);
-    unsetenv("DMABENCH_DEV_ROOT");
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* The registry's v4l2 heaps, in probe order, and how many there are. */
-static size_t v4l2_heaps(struct heap_registry *reg, struct heap **out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < heap_registry_count(reg); i++) {
-        struct heap *h = heap_registry_at(reg, i);
-        if (!strcmp(h->info.backend, "v4l2") && n < max)
-            out[n++] = h;
-    }
-    return n;
+    return fake_dev_remove_tree(root);
 }
 
 /* --- the rules ---------------------------------------------------------------------------- */
@@ -266,7 +242,7 @@ static void no_video_node_is_one_unavailable_heap_with_the_reason(void **state)
     struct heap *heaps[4];
     plant("dev/");
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    assert_int_equal(v4l2_heaps(reg, heaps, 4), 1);
+    assert_int_equal(fake_dev_backend_heaps(reg, "v4l2", heaps, 4), 1);
     assert_string_equal(heaps[0]->info.name, "v4l2");
     assert_false(heaps[0]->info.available);
     assert_string_equal(heaps[0]->info.reason, "no /dev/video* node: no V4L2 driver loaded");
@@ -282,7 +258,7 @@ static void a_node_without_expbuf_is_no_heap(void **state)
     plant("dev/video0");
     cam.expbuf_errno = ENOTTY;
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    assert_int_equal(v4l2_heaps(reg, heaps, 4), 1);
+    assert_int_equal(fake_dev_backend_heaps(reg, "v4l2", heaps, 4), 1);
     assert_string_equal(heaps[0]->info.name, "v4l2");
     assert_false(heaps[0]->info.available);
     assert_string_equal(heaps[0]->info.reason, "no video node exports MMAP buffers (first: "
@@ -292,7 +268,7 @@ static void a_node_without_expbuf_is_no_heap(void **state)
     cam.expbuf_errno = 0;
     cam.caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_READWRITE;
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    assert_int_equal(v4l2_heaps(reg, heaps, 4), 1);
+    assert_int_equal(fake_dev_backend_heaps(reg, "v4l2", heaps, 4), 1);
     assert_string_equal(heaps[0]->info.reason, "no video node exports MMAP buffers (first: "
                                                "video0: no video queue with streaming I/O)");
     heap_registry_close(reg, NULL);
@@ -310,7 +286,7 @@ static void an_m2m_node_is_a_capture_and_an_output_heap(void **state)
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
     assert_int_equal(fake_dev_open_fds(), fds); /* probe keeps no node or buffer open */
     assert_int_equal(cam.buffers, 0);
-    assert_int_equal(v4l2_heaps(reg, heaps, 4), 2);
+    assert_int_equal(fake_dev_backend_heaps(reg, "v4l2", heaps, 4), 2);
     snprintf(device, sizeof(device), "%s/dev/video0", root);
     assert_string_equal(heaps[0]->info.name, "v4l2-video0-capture");
     assert_string_equal(heaps[1]->info.name, "v4l2-video0-output");
