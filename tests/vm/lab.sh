@@ -219,8 +219,9 @@ check run-sync-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-sync
 # vim2m's MMAP buffers as dma-bufs (the v4l2 heap backend): its m2m node is a capture and an
 # output heap, cached (videobuf2_vmalloc); a buffer is the smallest RGB565 frame of its width that
 # holds the size (64 KiB: 640x52), or one VIDIOC_CREATE_BUFS makes beyond the largest (640x480);
-# each verified through the dma-buf (mapping, fdinfo, zeroed, none left behind), and the alloc,
-# cpu, sync and coherency rows on it valid, every row naming its frame.
+# each verified through the dma-buf (mapping, fdinfo, zeroed, none left behind), made by four
+# threads at once and freed apart (tests/vm/lab_v4l2_heap.c), and the alloc, cpu, sync and
+# coherency rows on it valid, every row naming its frame.
 lab_v4l2_heap=$(/bin/dmabench list 2>/dev/null | awk '$2 == "v4l2" && $1 ~ /-capture$/ && /driver vim2m/ { print $1; exit }')
 lab_v4l2_heap=${lab_v4l2_heap:-v4l2-vim2m-capture-not-listed}
 lab_v4l2_frame='v4l2 RGBP 640x[0-9]+ sizeimage [0-9]+ B'
@@ -258,6 +259,7 @@ check alloc-v4l2-vim2m-frame-verified cli_expect 0 \
 check alloc-v4l2-vim2m-beyond-frame-verified cli_expect 0 \
     "heap=${lab_v4l2_heap%-capture}-output backend=v4l2 class=cached size=1048576B allocated=1048576B .*format=\"v4l2 RGBP 640x480 sizeimage 614400 B, buffer 1048576 B \(VIDIOC_CREATE_BUFS\); $lab_v4l2_nosync\" zeroed=yes verify=ok" \
     alloc --heap "${lab_v4l2_heap%-capture}-output" --size 1M --count 2 --name lab
+check v4l2-vim2m-buffers-independent-threads /bin/lab_v4l2_heap "$lab_v4l2_heap"
 check run-alloc-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-alloc alloc \
     --size 4K,1M --batch 1,4 --kernel alloc,alloc-touch --reps 3
 check run-alloc-v4l2-vim2m-rows-name-the-frame v4l2_rows_say /tmp/run-v4l2-alloc "$lab_v4l2_frame"
