@@ -263,6 +263,7 @@ check v4l2-vim2m-buffers-independent-threads /bin/lab_v4l2_heap "$lab_v4l2_heap"
 check run-alloc-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-alloc alloc \
     --size 4K,1M --batch 1,4 --kernel alloc,alloc-touch --reps 3
 check run-alloc-v4l2-vim2m-rows-name-the-frame v4l2_rows_say /tmp/run-v4l2-alloc "$lab_v4l2_frame"
+check run-alloc-v4l2-vim2m-memory-state-recorded alloc_memory_recorded /tmp/run-v4l2-alloc/results.csv
 check run-cpu-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-cpu cpu \
     --size 64K,1M --kernel read,write,copy --reps 3
 check run-cpu-v4l2-vim2m-rows-name-the-frame v4l2_rows_say /tmp/run-v4l2-cpu "$lab_v4l2_frame"
