@@ -44,6 +44,11 @@ int drm_dumb_geometry_for(size_t size, struct drm_dumb_geometry *out)
 
 /* Drivers whose dumb buffers are shmem pages mapped cached (drm_gem_shmem without map_wc). */
 static const char *const cached_drivers[] = {"vgem", "virtio_gpu", "vkms", "udl"};
+/* Drivers on the GEM VRAM helpers (TTM): a dumb buffer is made in system RAM, mapped cached, and
+ * moves into the card's VRAM (write-combined through its PCI BAR) only while pinned for scanout,
+ * which dmabench never asks for. Their exports have no sg table, so no device can attach them:
+ * drm_gem_map_attach answers ENOSYS (6.12). Seen in the lab on QEMU's stdvga (bochs-drm). */
+static const char *const vram_helper_drivers[] = {"bochs-drm"};
 /* Drivers of SoC display controllers on the DMA (CMA) GEM helpers, or (rockchip) their own
  * write-combined GEM: the CPU sees their dumb buffers uncached. */
 static const char *const uncached_drivers[] = {
@@ -60,20 +65,28 @@ static bool driver_in(const char *driver, const char *const *list, size_t n)
     return false;
 }
 
+#define DRIVER_IN(driver, list) driver_in(driver, list, sizeof(list) / sizeof(*(list)))
+
 enum heap_class drm_dumb_class_of_driver(const char *driver, const char **why)
 {
     enum heap_class klass = HEAP_CLASS_UNKNOWN;
-    if (driver &&
-        driver_in(driver, cached_drivers, sizeof(cached_drivers) / sizeof(*cached_drivers)))
+    if (driver && (DRIVER_IN(driver, cached_drivers) || DRIVER_IN(driver, vram_helper_drivers)))
         klass = HEAP_CLASS_CACHED;
-    else if (driver && driver_in(driver, uncached_drivers,
-                                 sizeof(uncached_drivers) / sizeof(*uncached_drivers)))
+    else if (driver && DRIVER_IN(driver, uncached_drivers))
         klass = HEAP_CLASS_UNCACHED;
     if (why)
         *why = klass == HEAP_CLASS_UNKNOWN ? "driver not known to be shmem (cached) or "
                                              "DMA-helper (write-combined): --heap-class to say"
                                            : NULL;
     return klass;
+}
+
+const char *drm_dumb_limits_of_driver(const char *driver)
+{
+    if (driver && DRIVER_IN(driver, vram_helper_drivers))
+        return "GEM VRAM: in system RAM until scanned out; no device can import its exports "
+               "(no sg table)";
+    return NULL;
 }
 
 static int dumb_create(int card_fd, size_t size, struct drm_mode_create_dumb *create)
@@ -193,9 +206,12 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
     }
     *how = ret == 1 ? map_through_card : NULL;
     info->klass = drm_dumb_class_of_driver(driver, &why);
-    snprintf(info->reason, sizeof(info->reason), "driver %s, mapped through %s%s%s", driver,
-             ret == 1 ? map_through_card : "the dma-buf", why ? "; class unknown: " : "",
-             why ? why : "");
+    const char *limits = drm_dumb_limits_of_driver(driver);
+    int n = snprintf(info->reason, sizeof(info->reason), "driver %s, mapped through %s%s%s", driver,
+                     ret == 1 ? map_through_card : "the dma-buf", why ? "; class unknown: " : "",
+                     why ? why : "");
+    if (limits && n > 0 && (size_t)n < sizeof(info->reason))
+        snprintf(info->reason + n, sizeof(info->reason) - (size_t)n, "; %s", limits);
     info->available = true;
     info->max_size = DRM_DUMB_MAX_SIZE;
     return fd;

@@ -31,9 +31,14 @@ struct drm_dumb_geometry {
 int drm_dumb_geometry_for(size_t size, struct drm_dumb_geometry *out);
 
 /* The class of a driver's dumb buffers, by its DRM_IOCTL_VERSION name: shmem-backed drivers
- * (vgem, virtio_gpu ...) are cached, the DMA/CMA helper drivers of SoC display controllers map
- * write-combined and are uncached; anything else is unknown, and *why (may be NULL) says so
- * (NULL when the class is known). */
+ * (vgem, virtio_gpu ...) and the GEM VRAM helper ones (bochs-drm) are cached, the DMA/CMA helper
+ * drivers of SoC display controllers map write-combined and are uncached; anything else is unknown,
+ * and *why (may be NULL) says so (NULL when the class is known). */
 enum heap_class drm_dumb_class_of_driver(const char *driver, const char **why);
+
+/* What a driver's dumb buffers cannot do that its class does not say, in words for the heap's
+ * note, or NULL: the GEM VRAM helper drivers (bochs-drm) keep buffers in system RAM until
+ * scanout and export dma-bufs that no device can attach. */
+const char *drm_dumb_limits_of_driver(const char *driver);
 
 #endif

@@ -1,8 +1,8 @@
 # mk/lab.mk - the kernel lab's VM tests, included by the Makefile after mk/vm.mk. `make vmcheck`
 # boots six kernel sets, one after the other, and fails if any test set failed:
 #   stock             Debian's amd64 6.12 kernel, tests/vm/init.sh's checks (mk/vm.mk)
-#   lab               the lab kernel built from linux-source-6.12 + kernel/ (cma=64M):
-#                     tests/vm/lab.sh
+#   lab               the lab kernel built from linux-source-6.12 + kernel/ (cma=64M), with
+#                     QEMU's edu DMA device and -vga std (bochs-drm): tests/vm/lab.sh
 #   lab-bounce        the same kernel with swiotlb=force, every DMA mapping bounced:
 #                     tests/vm/lab_bounce.sh
 #   lab-arm64         the same source and fragment cross-built for arm64 (+ kernel/lab-arm64.config)

@@ -92,6 +92,18 @@ void engine_close(struct engine *e)
     free(e);
 }
 
+/* dma_buf_attach's ENOSYS: the exporter gives no device a mapping of its buffers (the DRM GEM
+ * VRAM helpers' dumb buffers have no sg table: bochs-drm). Not this engine's failure, nor one a
+ * retry mends: the case is skipped, saying so after the engine's own words (short enough that
+ * edu's, the longest, still fits a row's reason of 192 bytes). */
+static int unattachable_export(char *why, size_t why_len)
+{
+    size_t used = strnlen(why, why_len);
+    if (used + 1 < why_len)
+        snprintf(why + used, why_len - used, "; the exporter maps it for no device (ENOSYS)");
+    return -EOPNOTSUPP;
+}
+
 int engine_attach(struct engine *e, struct heap_buf *buf, struct engine_buf **out, char *why,
                   size_t why_len)
 {
@@ -111,6 +123,8 @@ int engine_attach(struct engine *e, struct heap_buf *buf, struct engine_buf **ou
         if (engine_can(e->ops, ENGINE_CAP_MAPPED_ATTACH))
             dma_bounce_explain(ret, buf->size, why, why_len);
         free(b);
+        if (ret == -ENOSYS)
+            return unattachable_export(why, why_len);
         return ret;
     }
     e->attached++;

@@ -13,8 +13,6 @@
 
 #include "utf8_scan.h"
 
-#define REPLACEMENT_CHARACTER "\xef\xbf\xbd"
-
 static void escape(FILE *out, const char *s)
 {
     while (s && *s) {
@@ -22,7 +20,7 @@ static void escape(FILE *out, const char *s)
         size_t len = utf8_sequence(s);
         /* U+FFFE and U+FFFF are valid UTF-8 but not XML characters. */
         if (!len || (len == 3 && !memcmp(s, "\xef\xbf", 2) && (unsigned char)s[2] >= 0xbe)) {
-            fputs(REPLACEMENT_CHARACTER, out);
+            fputs(UTF8_REPLACEMENT, out);
             s += len ? len : 1;
             continue;
         }

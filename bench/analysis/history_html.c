@@ -41,7 +41,7 @@ static void html_text(FILE *f, const char *s)
         if (len == 1 && ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f))
             len = 0;
         if (!len)
-            fputs("\xef\xbf\xbd", f);
+            fputs(UTF8_REPLACEMENT, f);
         else if (c == '&')
             fputs("&amp;", f);
         else if (c == '<')

@@ -9,17 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8_scan.h"
+
 json_t *json_text(const char *s)
 {
     json_t *j = json_string(s);
     if (j)
         return j;
-    char *copy = strdup(s);
+    /* Not UTF-8 (a board names its own heaps): each bad byte becomes U+FFFD. */
+    char *copy = utf8_repaired(s);
     if (!copy)
         return NULL;
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
     j = json_string(copy);
     free(copy);
     return j;

@@ -10,8 +10,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-/* A JSON string even from bytes that are not UTF-8 (jansson refuses those): such bytes become
- * '?'. NULL only when out of memory. */
+/* A JSON string even from bytes that are not UTF-8 (jansson refuses those): each byte that
+ * begins no valid character becomes U+FFFD, valid characters stay. NULL only when out of memory. */
 json_t *json_text(const char *s);
 /* A number; null for NAN or an infinity (JSON has neither). */
 json_t *json_number(double v);

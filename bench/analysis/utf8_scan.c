@@ -1,5 +1,9 @@
-/* bench/analysis/utf8_scan.c - the length of one valid UTF-8 character (see utf8_scan.h). */
+/* bench/analysis/utf8_scan.c - the length of one valid UTF-8 character, and text repaired to
+ * valid UTF-8 (see utf8_scan.h). */
 #include "utf8_scan.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static int continuation(unsigned char c)
 {
@@ -26,4 +30,20 @@ size_t utf8_sequence(const char *s)
         return u[1] >= lo && u[1] <= hi && continuation(u[2]) && continuation(u[3]) ? 4 : 0;
     }
     return 0;
+}
+
+char *utf8_repaired(const char *s)
+{
+    size_t n = strlen(s), rlen = strlen(UTF8_REPLACEMENT);
+    /* At worst every byte becomes a replacement. */
+    char *out = malloc(n * rlen + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t len; *s; s += len ? len : 1) {
+        len = utf8_sequence(s);
+        memcpy(o, len ? s : UTF8_REPLACEMENT, len ? len : rlen);
+        o += len ? len : rlen;
+    }
+    *o = '\0';
+    return out;
 }

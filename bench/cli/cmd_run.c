@@ -32,6 +32,7 @@
 #include "run_summary_replay.h"
 #include "run_options.h"
 #include "runner.h"
+#include "safe_file.h"
 #include "timing.h"
 
 #define RUN_MIN_SAMPLE_NS 10e6 /* a sample lasts at least 10 ms: far above any clock's step */
@@ -712,6 +713,11 @@ static int open_resume(struct run_ctx *ctx, const struct run_opts *given, struct
         cli_error("run: --resume: %s", err);
         return CLI_EXIT_FAILURE;
     }
+    /* Locked: no other run writes here; a killed one may have left its temporaries. */
+    unsigned leftovers;
+    if (safe_file_remove_leftovers(ctx->dirfd, &leftovers) == 0 && leftovers)
+        printf("removed %u temporary file%s the interrupted run left in %s\n", leftovers,
+               leftovers == 1 ? "" : "s", ctx->dir);
     metadata_init(&ctx->md);
     int ret = run_resume_load_metadata(ctx->dirfd, ctx->dir, &ctx->md, &finished, err, sizeof(err));
     if (ret) {

@@ -59,6 +59,11 @@ void safe_file_private_dir_remove(int dirfd, const char *name, int subfd);
  * -errno (-EINVAL: not a regular file of its own). */
 int safe_file_move(int subfd, const char *from, int dirfd, const char *to);
 
+/* Remove the temporaries (.STEM.PID.N.tmp files and private directories) that a dmabench
+ * process of this user left in dirfd when it was killed: only those whose PID is gone.
+ * *removed counts them. 0 or -errno (the directory cannot be listed). */
+int safe_file_remove_leftovers(int dirfd, unsigned *removed);
+
 /* Open path (relative to dirfd, or AT_FDCWD) for reading: a regular file only, checked before
  * it is opened (a device is never opened) and after (nothing swapped in between), never
  * blocking. follow: a symbolic link as the last component is followed (a job file); else it is

@@ -4,7 +4,8 @@
 # scripts/vm/run.sh and pass only when every check of the set passed.
 #
 #   usage: scripts/lab/run-vm.sh SET OUTDIR DMABENCH PROGRAM...
-#     lab     the lab kernel (scripts/lab/build-kernel.sh), cma=64M, x86_64
+#     lab     the lab kernel (scripts/lab/build-kernel.sh), cma=64M, x86_64, with QEMU's edu
+#             DMA device and its standard VGA (-vga std: bochs-drm, a second DRM card)
 #             KERNEL=path/to/bzImage   boot that kernel instead (no selftest: it has no tree)
 #             KERNEL_SRC=path/to/linux build that tree with the lab fragment and driver
 #     lab-bounce  the same kernel booted with swiotlb=force: every streaming DMA mapping through
@@ -52,6 +53,10 @@ lab | lab-bounce)
     # instruction is about TCG's pace on a 2-core builder, so that timed loops take as long as
     # with real-time clocks (shift 0: the set took 88 s; shift 2: 49 s; real time: 169 s).
     export DMABENCH_VM_EDU=64 DMABENCH_VM_ICOUNT=${DMABENCH_VM_ICOUNT:-2}
+    # QEMU's standard VGA, named rather than left to QEMU's default: the lab kernel's bochs-drm
+    # makes it a second DRM card (dumb buffers on the GEM VRAM helpers), besides vgem. No
+    # framebuffer console on it (kernel/lab.config): the console stays on the serial port.
+    export DMABENCH_VM_VGA=std
     if [[ $set_name == lab-bounce ]]; then
         suite=lab_bounce
         append+=" swiotlb=force"

@@ -11,6 +11,8 @@
 #   DMABENCH_VM_EDU=BITS       QEMU's edu DMA device (the lab kernel's kernel/dmabench_edu.c)
 #                              reaching BITS bits of address (28 to 64), and the driver told the
 #                              same: both sides from this one setting, never one without the other
+#   DMABENCH_VM_VGA=std        QEMU's -vga (x86_64): std is the Bochs VGA that the lab kernel's
+#                              bochs-drm drives (a second DRM card); unset: QEMU's default
 #   DMABENCH_VM_ICOUNT=SHIFT   under TCG, -icount shift=SHIFT,sleep=off: the guest's clocks count
 #                              instructions (2^SHIFT ns each) and jump over idle time, so that
 #                              edu's 100 ms transfers cost no wall time; right for coherency and
@@ -53,6 +55,10 @@ if [[ -n ${DMABENCH_VM_EDU:-} ]]; then
     ((bits == 64)) || mask=$(printf '0x%x' $(((1 << bits) - 1)))
     devices=(-device "edu,dma_mask=$mask")
     append+=" dmabench_edu.dma_bits=$bits"
+fi
+if [[ -n ${DMABENCH_VM_VGA:-} ]]; then
+    [[ $DMABENCH_VM_VGA =~ ^(std|none)$ ]] || die "DMABENCH_VM_VGA must be std or none, not '$DMABENCH_VM_VGA'"
+    devices+=(-vga "$DMABENCH_VM_VGA")
 fi
 [[ -f $initrd ]] || die "no initramfs at $initrd"
 [[ ${DMABENCH_VM_ICOUNT:-off} =~ ^(off|[0-9]|10)$ ]] ||

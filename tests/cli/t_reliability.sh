@@ -157,6 +157,31 @@ test_reliability_cut_rows_validate_and_resume() {
         fail "cut + resume differs: $(head -5 "$work/diff")"
 }
 
+# A kill between making a temporary and renaming it leaves .NAME.PID.N.tmp behind: the resume
+# removes those of a process that is gone (files and gnuplot's private directories), and never
+# a live process's (another command writing in the same directory).
+test_reliability_resume_removes_dead_temporaries() {
+    rel_straight
+    local d=$work/rel-leftovers gone=2147483646
+    kill -0 "$gone" 2>/dev/null && fail "pid $gone exists here: the test needs one that does not"
+    cp -r "$work/rel-straight" "$d"
+    rm -f "$d/.dmabench.lock"
+    grep -v -e '^[0-9]*,end_time,' -e '^[0-9]*,run_state,' "$work/rel-straight/metadata.csv" >"$d/metadata.csv"
+    echo half >"$d/.results.csv.$gone.0.tmp"
+    mkdir "$d/.plot.$gone.1.tmp" && echo x >"$d/.plot.$gone.1.tmp/out.svg"
+    echo live >"$d/.report.md.$$.0.tmp"
+    echo mine >"$d/.notes.$gone.tmp" # not a temporary's name: no N
+    run run --resume "$d"
+    expect_rc 0
+    expect_out "removed 2 temporary files the interrupted run left in $d"
+    [ ! -e "$d/.results.csv.$gone.0.tmp" ] || fail "a dead run's temporary file is still there"
+    [ ! -e "$d/.plot.$gone.1.tmp" ] || fail "a dead run's private directory is still there"
+    [ -e "$d/.report.md.$$.0.tmp" ] || fail "a live process's temporary was removed"
+    [ -e "$d/.notes.$gone.tmp" ] || fail "a file not named as a temporary was removed"
+    rm -f "$d/.report.md.$$.0.tmp" "$d/.notes.$gone.tmp"
+    rel_validate "$d"
+}
+
 # A case whose results rows are all there but whose samples are not (a kill between the two
 # files, or a disk that kept one further than the other) is not done: --resume runs it again.
 test_reliability_resume_reruns_a_case_missing_samples() {

@@ -206,8 +206,15 @@ static void the_class_follows_the_driver(void **state)
     assert_int_equal(drm_dumb_class_of_driver("sun4i-drm", &why), HEAP_CLASS_UNCACHED);
     assert_int_equal(drm_dumb_class_of_driver("vc4", NULL), HEAP_CLASS_UNCACHED);
     assert_int_equal(drm_dumb_class_of_driver("mxsfb-drm", NULL), HEAP_CLASS_UNCACHED);
-    assert_int_equal(drm_dumb_class_of_driver("bochs", &why), HEAP_CLASS_UNKNOWN);
+    assert_int_equal(drm_dumb_class_of_driver("nouveau", &why), HEAP_CLASS_UNKNOWN);
     assert_non_null(why);
+    /* QEMU's stdvga: GEM VRAM buffers stay in system RAM, mapped cached, unless scanned out. */
+    assert_int_equal(drm_dumb_class_of_driver("bochs-drm", &why), HEAP_CLASS_CACHED);
+    assert_null(why);
+    assert_non_null(strstr(drm_dumb_limits_of_driver("bochs-drm"), "no device can import"));
+    assert_null(drm_dumb_limits_of_driver("vgem"));
+    assert_null(drm_dumb_limits_of_driver("bochs"));
+    assert_null(drm_dumb_limits_of_driver(NULL));
     assert_int_equal(drm_dumb_class_of_driver("vgem2", NULL), HEAP_CLASS_UNKNOWN);
     assert_int_equal(drm_dumb_class_of_driver("", &why), HEAP_CLASS_UNKNOWN);
     assert_int_equal(drm_dumb_class_of_driver(NULL, &why), HEAP_CLASS_UNKNOWN);
@@ -257,14 +264,14 @@ static void a_card_without_dumb_buffers_says_so(void **state)
 {
     (void)state;
     plant_card("card0");
-    card.driver = "bochs";
+    card.driver = "tiny-kms";
     card.dumb_cap = 0;
     heap_ioctl_set_hook(fake_card_ioctl);
     struct heap_registry *reg;
     struct heap *h = only_drm_heap(&reg);
     assert_false(h->info.available);
     assert_int_equal(h->info.unavailable_err, -EOPNOTSUPP);
-    assert_non_null(strstr(h->info.reason, "bochs"));
+    assert_non_null(strstr(h->info.reason, "tiny-kms"));
     assert_non_null(strstr(h->info.reason, "dumb"));
     heap_registry_close(reg, NULL);
 }
@@ -317,17 +324,40 @@ static void an_unknown_driver_is_unknown_with_the_reason(void **state)
 {
     (void)state;
     plant_card("card0");
-    card.driver = "bochs";
+    card.driver = "nouveau";
     heap_ioctl_set_hook(fake_card_ioctl);
     struct heap_registry *reg;
     struct heap *h = only_drm_heap(&reg);
     assert_true(h->info.available);
     assert_int_equal(h->info.klass, HEAP_CLASS_UNKNOWN);
-    assert_non_null(strstr(h->info.reason, "bochs"));
+    assert_non_null(strstr(h->info.reason, "nouveau"));
     heap_registry_close(reg, NULL);
     struct heap_class_override o = {.name = "drm-dumb-card0", .klass = HEAP_CLASS_UNCACHED};
     assert_int_equal(heap_registry_open(&reg, &o, 1), 0);
     assert_int_equal(heap_registry_find(reg, "drm-dumb-card0")->info.klass, HEAP_CLASS_UNCACHED);
+    heap_registry_close(reg, NULL);
+}
+
+/* bochs-drm (QEMU's stdvga, the lab's second card): usable from the CPU, cached, and its note
+ * says, whole, what the class does not: where the buffers live and that no device imports them. */
+static void a_gem_vram_card_is_cached_and_says_what_it_cannot_do(void **state)
+{
+    (void)state;
+    plant_card("card1");
+    card.driver = "bochs-drm";
+    heap_ioctl_set_hook(fake_card_ioctl);
+    struct heap_registry *reg;
+    struct heap *h = only_drm_heap(&reg);
+    assert_string_equal(h->info.name, "drm-dumb-card1");
+    assert_true(h->info.available);
+    assert_int_equal(h->info.klass, HEAP_CLASS_CACHED);
+    assert_non_null(strstr(h->info.reason, "driver bochs-drm, mapped through the dma-buf; "));
+    assert_null(strstr(h->info.reason, "class unknown"));
+    const char *tail = "in system RAM until scanned out; no device can import its exports "
+                       "(no sg table)";
+    size_t n = strlen(h->info.reason);
+    assert_true(n >= strlen(tail));
+    assert_string_equal(h->info.reason + n - strlen(tail), tail);
     heap_registry_close(reg, NULL);
 }
 
@@ -441,6 +471,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(every_card_is_a_heap_named_after_it, fresh_root,
                                             remove_root),
             cmocka_unit_test_setup_teardown(an_unknown_driver_is_unknown_with_the_reason,
+                                            fresh_root, remove_root),
+            cmocka_unit_test_setup_teardown(a_gem_vram_card_is_cached_and_says_what_it_cannot_do,
                                             fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(a_buffer_is_a_dumb_buffer_exported_read_write,
                                             fresh_root, remove_root),

@@ -631,6 +631,33 @@ static void test_vgem_imports_and_fences(void **state)
     heap_free(host);
 }
 
+/* An exporter whose buffers no device can map (the GEM VRAM helpers' drm_gem_map_attach: no sg
+ * table, ENOSYS): the case is skipped, not failed, and says why. */
+static void test_unattachable_export_is_a_skip_that_says_why(void **state)
+{
+    (void)state;
+    plant("/dev/dri", true);
+    plant("/dev/dri/card0", false);
+    struct heap_alloc_req req = {.size = 1 << 16};
+    struct heap_buf *buf;
+    assert_int_equal(heap_alloc(heap_registry_find(reg, "system"), &req, &buf), 0);
+    struct engine *e;
+    struct engine_config cfg = {.cpu = -1};
+    char why[192] = "";
+    assert_int_equal(engine_open(engine_find("vgem"), &cfg, &e, why, sizeof(why)), 0);
+    struct engine_buf *b;
+    fk.prime_err = ENOSYS;
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EOPNOTSUPP);
+    assert_string_equal(why, "vgem: PRIME import of a 65536 B system buffer; the exporter maps "
+                             "it for no device (ENOSYS)");
+    fk.prime_err = EIO; /* any other failure stays an error */
+    assert_int_equal(engine_attach(e, buf, &b, why, sizeof(why)), -EIO);
+    assert_null(strstr(why, "exporter"));
+    assert_int_equal(e->attached, 0);
+    engine_close(e);
+    heap_free(buf);
+}
+
 /* Put text in the planted /proc/cmdline. */
 static void plant_cmdline(const char *text)
 {
@@ -1003,6 +1030,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_vgem_imports_and_fences, setup_root,
                                             teardown_root),
             cmocka_unit_test_setup_teardown(test_bounce_limit_named, setup_root, teardown_root),
+            cmocka_unit_test_setup_teardown(test_unattachable_export_is_a_skip_that_says_why,
+                                            setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_sw_sync_probe_reasons, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_sw_sync_fences, setup_root, teardown_root),
             cmocka_unit_test_setup_teardown(test_v4l2_probe_reasons, setup_root, teardown_root),
