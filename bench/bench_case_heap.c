@@ -40,6 +40,16 @@ int bench_case_heap(const struct bench_case *c, const struct bench_env *env, str
         req->bind_node = true;
         req->numa_node = (int)node->number;
     }
+    /* What the buffers really are where the heap's device has its own terms (a V4L2 frame),
+     * or why a buffer of this size cannot be one. */
+    char described[sizeof(env->facts->note) / 2];
+    int ret = req->size ? heap_describe(*heap, req->size, described, sizeof(described)) : 0;
+    if (ret && ret != -EOPNOTSUPP) {
+        snprintf(reason, reason_len, "%s", described);
+        return ret;
+    }
+    if (req->size && !ret)
+        case_facts_note(env->facts, "%s", described);
     return 0;
 }
 

@@ -159,6 +159,10 @@ struct heap_ops {
     int (*set_name)(struct heap_buf *buf, const char *name);
     /* Read back the pages behind the buffer. NULL: user space cannot see them. */
     int (*pages)(struct heap_buf *buf, struct heap_pages *out);
+    /* What a buffer of size bytes is in the device's own terms (a V4L2 frame's format), for a
+     * row's note: 0 and out, or the -errno alloc would give with out saying why. NULL: nothing
+     * beyond the size to say. */
+    int (*describe)(struct heap *heap, size_t size, char *out, size_t out_len);
     void (*release)(struct heap *heap); /* free heap->priv */
 };
 
@@ -212,6 +216,10 @@ int heap_set_name(struct heap_buf *buf, const char *name);
  * the buffer was touched. -EOPNOTSUPP where user space cannot see them (dma-heap and ION map
  * their pages by PFN), -ENODATA when no page is there yet, other -errno when /proc fails. */
 int heap_buf_pages(struct heap_buf *buf, struct heap_pages *out);
+/* The heap's own words for a buffer of size bytes (heap_ops.describe): 0 and out, -EOPNOTSUPP
+ * (out empty) for heaps that have none, or the -errno an allocation of that size would give,
+ * with out saying why. */
+int heap_describe(struct heap *heap, size_t size, char *out, size_t out_len);
 static inline int heap_buf_fd(const struct heap_buf *buf)
 {
     return buf->fd;

@@ -15,6 +15,7 @@
     X(udmabuf)                                                                                     \
     X(u_dma_buf)                                                                                   \
     X(drm_dumb)                                                                                    \
+    X(v4l2)                                                                                        \
     X(ion)                                                                                         \
     X(host)
 

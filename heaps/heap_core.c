@@ -350,3 +350,13 @@ int heap_buf_pages(struct heap_buf *buf, struct heap_pages *out)
         return -EOPNOTSUPP;
     return buf->heap->ops->pages(buf, out);
 }
+
+int heap_describe(struct heap *heap, size_t size, char *out, size_t out_len)
+{
+    if (!heap || !out || !out_len)
+        return -EINVAL;
+    out[0] = '\0';
+    if (!heap->ops->describe)
+        return -EOPNOTSUPP;
+    return heap->ops->describe(heap, size, out, out_len);
+}

@@ -49,6 +49,8 @@ static void alloc_usage(FILE *out)
             "page size asked for (page=) and the one the kernel granted (granted=, huge= the "
             "share\n"
             "on huge pages; unknown where the heap's pages are not visible to user space).\n"
+            "A heap whose device makes buffers in its own terms says what each one is in\n"
+            "format= (v4l2: the pixel format, WxH and sizeimage of the frame).\n"
             "\n"
             "  --heap NAME         a heap from 'dmabench list' (or BACKEND:NAME), or a\n"
             "                      device's heap by path: BACKEND:/dev/PATH[:QUEUE]\n"
@@ -167,10 +169,10 @@ static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
 }
 
 /* Why an allocation failed, in the words a board engineer needs next. */
-static void explain_alloc_error(const struct heap *heap, const struct heap_alloc_req *req, int err,
+static void explain_alloc_error(struct heap *heap, const struct heap_alloc_req *req, int err,
                                 char *out, size_t out_len)
 {
-    char size[32];
+    char size[32], described[HEAP_REASON_MAX];
     out[0] = '\0';
     if (!heap->info.available)
         snprintf(out, out_len, " (%s)", heap->info.reason);
@@ -193,6 +195,8 @@ static void explain_alloc_error(const struct heap *heap, const struct heap_alloc
     else if (err == -ENOMEM && req->page_kind == HEAP_PAGES_HUGETLB)
         snprintf(out, out_len, " (not enough free %s hugetlb pages: see /proc/sys/vm/nr_hugepages)",
                  size_format(req->page_size, size, sizeof(size)));
+    else if (heap_describe(heap, req->size, described, sizeof(described)) == err)
+        snprintf(out, out_len, " (%s)", described); /* the heap's device says why: a V4L2 frame */
     else if (err == -EINVAL && req->bind_node)
         snprintf(out, out_len, " (NUMA node %d: this machine has nodes 0..%d)", req->numa_node,
                  numa_available() < 0 ? 0 : numa_max_node());
@@ -339,6 +343,9 @@ static void print_buffer(struct heap_buf *buf, const struct dmabuf_fdinfo *info,
         printf(" dmabuf=yes exp_name=%s name=%s", info->exp_name, info->name);
     else
         printf(" dmabuf=no");
+    char described[256];
+    if (heap_describe(buf->heap, buf->size, described, sizeof(described)) == 0)
+        printf(" format=\"%s\"", described);
     if (nonzero < buf->alloc_size)
         printf(" zeroed=no (first non-zero byte at offset %zu)", nonzero);
     else

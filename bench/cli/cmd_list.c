@@ -104,7 +104,8 @@ static void add_heap_rows(struct list_rows *rows, struct heap_registry *reg)
                      info->reason[0] ? ": " : "", info->reason,
                      size_format(info->max_size, max, sizeof(max)));
         else if (strcmp(info->device, "-"))
-            cell_set(row[COL_DETAIL], "%s", info->device);
+            cell_set(row[COL_DETAIL], "%s%s%s", info->device, info->reason[0] ? ": " : "",
+                     info->reason);
     }
 }
 

@@ -38,6 +38,8 @@ test_heap_paths_refused() {
         sync --heap drm-dumb:/dev/nonexistent
     expect_refused '--heap drm-dumb:/dev/null: heap: /dev/null: not a drm device \(it is a mem device\)$' \
         alloc --heap drm-dumb:/dev/null
+    expect_refused '--heap v4l2:/dev/null:capture: heap: /dev/null: not a video4linux device \(it is a mem device\)$' \
+        cpu --heap v4l2:/dev/null:capture
     expect_refused "gpu is not a heap backend \(dma-heap, " sync --heap gpu:/dev/null
     # the alloc command takes the same spelling
     run alloc --heap drm-dumb:/dev/nonexistent --size 4K

@@ -33,6 +33,7 @@ test_list_table_says_what_is_missing_and_why() {
     expect_out '^  ion .*unavailable: no /dev/ion'
     expect_out '^  udmabuf .*(available|unavailable: .*udmabuf)'
     expect_out '^  (u-dma-buf .*unavailable: no /dev/udmabuf\[0-9\]\*: the out-of-tree u-dma-buf driver \(ikwzm\) is not loaded|udmabuf0 +u-dma-buf )'
+    expect_out '^  (v4l2 +v4l2 .*unavailable: no /dev/video\* node: no V4L2 driver loaded|v4l2-video[0-9]+-(capture|output) +v4l2 )'
     expect_out '^Topology \(hwloc\)'
     expect_out '^  L1d +[0-9]+ KiB x[0-9]+, line [0-9]+ B'
     expect_out '^  hardware +libpfm4: (available|unavailable: .*perf_event_open\(perf::cycles\))'
@@ -171,6 +172,19 @@ test_u_dma_buf_device_is_listed_and_lends_its_buffer() {
     DMABENCH_DEV_ROOT="$root" run alloc --heap udmabuf0 --size 2M
     expect_rc 1
     expect_err "heap udmabuf0 \(u-dma-buf\): alloc of 2 MiB .*\(the largest buffer this heap accepts is 1 MiB\)"
+    expect_one_line_err
+}
+
+# A /dev/video0 that is no V4L2 device (a plain file answers no VIDIOC_QUERYCAP): no v4l2 heap,
+# the one v4l2 row saying why; asking for a heap of it is an unknown heap.
+test_video_node_that_is_no_v4l2_device() {
+    mkdir -p "$work/v4l2-root/dev"
+    : >"$work/v4l2-root/dev/video0"
+    DMABENCH_DEV_ROOT="$work/v4l2-root" run list
+    expect_rc 0
+    expect_out '^  v4l2 +v4l2 .*unavailable: no video node exports MMAP buffers \(first: video0: not a V4L2 device \(VIDIOC_QUERYCAP\)\)'
+    DMABENCH_DEV_ROOT="$work/v4l2-root" run alloc --heap v4l2-video0-capture --size 4K
+    expect_rc 2
     expect_one_line_err
 }
 

@@ -2,7 +2,8 @@
  *
  * A fake backend answers heap_buf_pages with planted grants, so that every outcome a row can
  * state (granted, denied, partly granted, unasked, unreadable, several buffers) is checked
- * against the facts and note bench_case_heap_pages writes.
+ * against the facts and note bench_case_heap_pages writes; another describes its buffers in its
+ * own terms (heap_ops.describe, as a V4L2 frame), which bench_case_heap notes or refuses with.
  */
 #include <errno.h>
 #include <math.h>
@@ -66,6 +67,26 @@ static const struct heap_ops fake_ops = {
         .pages = fake_pages,
 };
 
+/* A device with frames: up to 1 MiB, each size its own frame. */
+static int fake_describe(struct heap *heap, size_t size, char *out, size_t out_len)
+{
+    (void)heap;
+    if (size > MIB) {
+        snprintf(out, out_len, "no frame holds %zu B", size);
+        return -EOVERFLOW;
+    }
+    snprintf(out, out_len, "frame of %zu B", size);
+    return 0;
+}
+
+static const struct heap_ops fake_framed_ops = {
+        .name = "fake-framed",
+        .probe = fake_probe,
+        .alloc = fake_alloc,
+        .free = fake_free,
+        .describe = fake_describe,
+};
+
 static const struct heap_ops fake_blind_ops = {
         .name = "fake-blind",
         .probe = fake_probe,
@@ -74,7 +95,7 @@ static const struct heap_ops fake_blind_ops = {
 };
 
 static struct heap_registry *reg;
-static struct heap *seeing, *blind;
+static struct heap *seeing, *blind, *framed;
 
 static int setup(void **state)
 {
@@ -90,7 +111,9 @@ static int setup(void **state)
     seeing = heap_registry_add(reg, &fake_ops, &info);
     strcpy(info.name, "fake-blind");
     blind = heap_registry_add(reg, &fake_blind_ops, &info);
-    return seeing && blind ? 0 : -1;
+    strcpy(info.name, "fake-framed");
+    framed = heap_registry_add(reg, &fake_framed_ops, &info);
+    return seeing && blind && framed ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -222,6 +245,43 @@ static void no_facts_no_reading(void **state)
     heap_free(buf);
 }
 
+/* bench_case_heap on a case of heap name and size bytes: its result, the note and the reason. */
+static int resolve(const char *name, size_t bytes, struct case_facts *facts, char *reason,
+                   size_t reason_len)
+{
+    struct sweep_value heap_value = {.bytes = 0}, size_value = {.bytes = bytes};
+    snprintf(heap_value.text, sizeof(heap_value.text), "%s", name);
+    snprintf(size_value.text, sizeof(size_value.text), "%zu", bytes);
+    struct bench_case c = {.axes = 0};
+    c.value[AXIS_HEAP] = &heap_value;
+    c.value[AXIS_SIZE] = &size_value;
+    struct bench_env env = {.registry = reg, .facts = facts};
+    struct heap *heap;
+    struct heap_alloc_req req;
+    reason[0] = '\0';
+    int ret = bench_case_heap(&c, &env, &heap, &req, reason, reason_len);
+    if (!ret)
+        assert_int_equal(req.size, bytes);
+    return ret;
+}
+
+static void a_heap_in_its_own_terms_is_noted_or_refuses(void **state)
+{
+    (void)state;
+    struct case_facts facts = {.note = "samples short"};
+    char reason[128];
+    assert_int_equal(resolve("fake-framed", 65536, &facts, reason, sizeof(reason)), 0);
+    assert_string_equal(facts.note, "samples short; frame of 65536 B");
+    assert_string_equal(reason, "");
+    /* A size no frame holds is the case's error, with the heap's reason. */
+    memset(&facts, 0, sizeof(facts));
+    assert_int_equal(resolve("fake-framed", 2 * MIB, &facts, reason, sizeof(reason)), -EOVERFLOW);
+    assert_string_equal(reason, "no frame holds 2097152 B");
+    /* A heap without its own terms adds nothing. */
+    assert_int_equal(resolve("fake", 65536, &facts, reason, sizeof(reason)), 0);
+    assert_string_equal(facts.note, "");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -233,6 +293,7 @@ int main(void)
             T(hugetlb_short_of_huge_pages_is_noted),
             T(unreadable_pages_leave_the_request),
             T(no_facts_no_reading),
+            T(a_heap_in_its_own_terms_is_noted_or_refuses),
     };
 #undef T
     return cmocka_run_group_tests_name("bench_case_heap", tests, NULL, NULL);

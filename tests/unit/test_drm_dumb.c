@@ -124,15 +124,7 @@ static int fake_card_ioctl(int fd, unsigned long request, void *arg)
 
 static void plant(const char *rel)
 {
-    char path[192];
-    snprintf(path, sizeof(path), "%s/%s", root, rel);
-    if (rel[strlen(rel) - 1] == '/') {
-        assert_int_equal(mkdir(path, 0755), 0);
-        return;
-    }
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    fake_dev_plant_at(root, rel);
 }
 
 /* /dev/dri/NAME as a plain file, with the folders above it. */
@@ -160,30 +152,14 @@ static int fresh_root(void **state)
 static int remove_root(void **state)
 {
     (void)state;
-    char cmd[192];
-    heap_ioctl_set_hook(NULL);
-    unsetenv("DMABENCH_DEV_ROOT");
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* The registry's drm-dumb heaps, in probe order, and how many there are. */
-static size_t drm_heaps(struct heap_registry *reg, struct heap **out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < heap_registry_count(reg); i++) {
-        struct heap *h = heap_registry_at(reg, i);
-        if (!strcmp(h->info.backend, "drm-dumb") && n < max)
-            out[n++] = h;
-    }
-    return n;
+    return fake_dev_remove_tree(root);
 }
 
 static struct heap *only_drm_heap(struct heap_registry **reg)
 {
     struct heap *heaps[4];
     assert_int_equal(heap_registry_open(reg, NULL, 0), 0);
-    assert_int_equal(drm_heaps(*reg, heaps, 4), 1);
+    assert_int_equal(fake_dev_backend_heaps(*reg, "drm-dumb", heaps, 4), 1);
     return heaps[0];
 }
 
@@ -332,7 +308,7 @@ static void every_card_is_a_heap_named_after_it(void **state)
     struct heap_registry *reg;
     struct heap *heaps[4];
     assert_int_equal(heap_registry_open(&reg, NULL, 0), 0);
-    assert_int_equal(drm_heaps(reg, heaps, 4), 2);
+    assert_int_equal(fake_dev_backend_heaps(reg, "drm-dumb", heaps, 4), 2);
     assert_string_equal(heaps[0]->info.name, "drm-dumb-card0");
     assert_string_equal(heaps[1]->info.name, "drm-dumb-card1");
     assert_true(heaps[0]->info.available);

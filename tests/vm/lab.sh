@@ -288,6 +288,63 @@ if [ "$lab_arch" = x86_64 ]; then
         --region 4K --importers 1 --engine edu --reps 3 -o /tmp/run-bochs-importer-edu
 fi
 
+# vim2m's MMAP buffers as dma-bufs (the v4l2 heap backend): its m2m node is a capture and an
+# output heap, cached (videobuf2_vmalloc); a buffer is the smallest RGB565 frame of its width that
+# holds the size (64 KiB: 640x52), or one VIDIOC_CREATE_BUFS makes beyond the largest (640x480);
+# each verified through the dma-buf (mapping, fdinfo, zeroed, none left behind), made by four
+# threads at once and freed apart (tests/vm/lab_v4l2_heap.c), and the alloc, cpu, sync and
+# coherency rows on it valid, every row naming its frame.
+lab_v4l2_heap=$(/bin/dmabench list 2>/dev/null | awk '$2 == "v4l2" && $1 ~ /-capture$/ && /driver vim2m/ { print $1; exit }')
+lab_v4l2_heap=${lab_v4l2_heap:-v4l2-vim2m-capture-not-listed}
+lab_v4l2_frame='v4l2 RGBP 640x[0-9]+ sizeimage [0-9]+ B'
+lab_v4l2_nosync='DMA_BUF_IOCTL_SYNC does no cache maintenance \(videobuf2_vmalloc has no CPU-access hooks\)'
+# v4l2_rows_say DIR PATTERN: every row of the run in DIR says PATTERN (the vim2m frame it ran on).
+v4l2_rows_say() {
+    local rows with
+    rows=$(tail -n +2 "$1/results.csv" | wc -l)
+    with=$(grep -cE "$2" "$1/results.csv")
+    [ "$rows" -gt 0 ] && [ "$with" -eq "$rows" ] ||
+        { echo "$with of $rows rows say /$2/:"; head -3 "$1/results.csv"; return 1; }
+}
+# v4l2_coherency_stale: the stale probe on the v4l2 heap with the CPU and edu (which imports the
+# vmalloc pages by their scatterlist) as the device: no stale line on x86 (coherent or pass).
+v4l2_coherency_stale() {
+    local out=/tmp/run-v4l2-coherency
+    /bin/dmabench run coherency --heap "$lab_v4l2_heap" --kernel stale --engine cpu,edu \
+        --size 64K --strategy none,full --reps 2 --counters none -q -o $out >/tmp/v4l2-coh.out 2>&1 ||
+        { cat /tmp/v4l2-coh.out; return 1; }
+    /bin/validate_results $out --expect-ok "$lab_v4l2_heap" --expect-bench coherency || return 1
+    csv_columns $out/results.csv case_id status verdict >/tmp/v4l2-coh.cols || return 1
+    cat /tmp/v4l2-coh.cols
+    grep -q 'engine=edu,ok,' /tmp/v4l2-coh.cols || { echo "no edu row"; return 1; }
+    if grep -Ev 'strategy=none;engine=[a-z]+,ok,coherent$|strategy=full;engine=[a-z]+,ok,pass$' /tmp/v4l2-coh.cols; then
+        echo "the rows above are not coherent (none) or pass (full)"
+        return 1
+    fi
+    v4l2_rows_say $out "$lab_v4l2_frame"
+}
+check list-v4l2-vim2m-capture-available list_available "$lab_v4l2_heap" v4l2 cached
+check list-v4l2-vim2m-output-available list_available "${lab_v4l2_heap%-capture}-output" v4l2 cached
+check alloc-v4l2-vim2m-frame-verified cli_expect 0 \
+    "heap=$lab_v4l2_heap backend=v4l2 class=cached size=65536B allocated=69632B .*dmabuf=yes exp_name=videobuf2_vmalloc name=lab format=\"v4l2 RGBP 640x52 sizeimage 66560 B; $lab_v4l2_nosync\" zeroed=yes verify=ok" \
+    alloc --heap "$lab_v4l2_heap" --size 64K --count 4 --name lab
+check alloc-v4l2-vim2m-beyond-frame-verified cli_expect 0 \
+    "heap=${lab_v4l2_heap%-capture}-output backend=v4l2 class=cached size=1048576B allocated=1048576B .*format=\"v4l2 RGBP 640x480 sizeimage 614400 B, buffer 1048576 B \(VIDIOC_CREATE_BUFS\); $lab_v4l2_nosync\" zeroed=yes verify=ok" \
+    alloc --heap "${lab_v4l2_heap%-capture}-output" --size 1M --count 2 --name lab
+check v4l2-vim2m-buffers-independent-threads /bin/lab_v4l2_heap "$lab_v4l2_heap"
+check run-alloc-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-alloc alloc \
+    --size 4K,1M --batch 1,4 --kernel alloc,alloc-touch --reps 3
+check run-alloc-v4l2-vim2m-rows-name-the-frame v4l2_rows_say /tmp/run-v4l2-alloc "$lab_v4l2_frame"
+check run-alloc-v4l2-vim2m-memory-state-recorded alloc_memory_recorded /tmp/run-v4l2-alloc/results.csv
+check run-cpu-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-cpu cpu \
+    --size 64K,1M --kernel read,write,copy --reps 3
+check run-cpu-v4l2-vim2m-rows-name-the-frame v4l2_rows_say /tmp/run-v4l2-cpu "$lab_v4l2_frame"
+check run-sync-v4l2-vim2m-valid-csv run_valid_on "$lab_v4l2_heap" run-v4l2-sync sync --size 1M \
+    --strategy none,full --direction write,read --region 4K,1M --importers 0 --reps 3
+check run-sync-v4l2-vim2m-rows-say-sync-does-nothing v4l2_rows_say /tmp/run-v4l2-sync \
+    "$lab_v4l2_frame(, buffer [0-9]+ B \\(VIDIOC_CREATE_BUFS\\))?; $lab_v4l2_nosync"
+check run-coherency-v4l2-vim2m-cpu-edu v4l2_coherency_stale
+
 # What the kernel reports about each class.
 check cma-reserved-facts /bin/lab_heap_facts cma reserved
 if [ "$lab_arch" = x86_64 ]; then
@@ -411,6 +468,11 @@ check pipeline-v4l2-by-path by_path_valid run-pipeline-path engine "v4l2:$lab_vi
     --engine "v4l2:/dev/$lab_vim2m" --reps 3
 check cpu-drm-dumb-heap-by-path by_path_valid run-cpu-heap-path heap "drm-dumb-$lab_vgem_card" \
     cpu --heap "drm-dumb:/dev/dri/$lab_vgem_card" --size 64K --kernel read --reps 3
+check cpu-v4l2-heap-by-path by_path_valid run-cpu-v4l2-heap-path heap "v4l2-$lab_vim2m-capture" \
+    cpu --heap "v4l2:/dev/$lab_vim2m:capture" --size 64K --kernel read --reps 3
+check v4l2-heap-wrong-kind-exit-2 cli_expect 2 \
+    "^dmabench: run: --heap v4l2:/dev/dri/$lab_vgem_card:capture: heap: /dev/dri/$lab_vgem_card: not a video4linux device \\(it is a drm device\\)\$" \
+    run cpu --heap "v4l2:/dev/dri/$lab_vgem_card:capture" -o /tmp/run-wrong-path
 check engine-wrong-path-exit-2 cli_expect 2 \
     "^dmabench: run: --engine drm:/dev/$lab_vim2m: engine: /dev/$lab_vim2m: not a drm device \\(it is a video4linux device\\)\$" \
     run sync --heap system --importers 1 --engine "drm:/dev/$lab_vim2m" -o /tmp/run-wrong-path
