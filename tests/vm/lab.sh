@@ -145,6 +145,24 @@ coherency_edu_stale() {
     fi
 }
 
+# coherency_stale_on HEAP OUT: the stale kernel on HEAP with the cpu engine and edu's DMA, valid,
+# an edu row there, and every row coherent with no sync and pass with a full one (the lab is
+# IO-coherent).
+coherency_stale_on() {
+    local heap=$1 out=$2
+    /bin/dmabench run coherency --heap "$heap" --kernel stale --engine cpu,edu \
+        --size 64K --strategy none,full --reps 2 --counters none -q -o "$out" >"$out.log" 2>&1 ||
+        { cat "$out.log"; return 1; }
+    /bin/validate_results "$out" --expect-ok "$heap" --expect-bench coherency || return 1
+    csv_columns "$out/results.csv" case_id status verdict >"$out.cols" || return 1
+    cat "$out.cols"
+    grep -q 'engine=edu,ok,' "$out.cols" || { echo "no edu row"; return 1; }
+    if grep -Ev 'strategy=none;engine=[a-z]+,ok,coherent$|strategy=full;engine=[a-z]+,ok,pass$' "$out.cols"; then
+        echo "the rows above are not coherent (none) or pass (full)"
+        return 1
+    fi
+}
+
 # PAT refusing or downgrading a write-combined mapping says so in the log, not as an error.
 no_pat_conflicts() {
     if dmesg | grep -E 'x86/PAT: .*(conflicting|map pfn RAM range req|freeing invalid memtype)'; then
@@ -242,8 +260,8 @@ check alloc-udmabuf-hugetlb-on-node1 cli_expect 0 \
 
 # DRM dumb buffers on vgem (CONFIG_DRM_VGEM=y; on x86_64 bochs-drm is a second card, so vgem's
 # heap is found by its driver, not its number): the heap named after vgem's card, listed cached,
-# allocated (verified through the mapping and fdinfo, none left behind), and the cpu and sync
-# benchmarks' rows on it valid.
+# allocated (verified through the mapping and fdinfo, none left behind), and the alloc, cpu, sync
+# and coherency (cpu and edu engines) benchmarks' rows on it valid.
 lab_drm_heap=$(/bin/dmabench list 2>/dev/null | awk '$2 == "drm-dumb" && /driver vgem/ { print $1; exit }')
 lab_drm_heap=${lab_drm_heap:-drm-dumb-vgem-not-listed}
 check list-drm-dumb-vgem-available list_available "$lab_drm_heap" drm-dumb cached
@@ -254,6 +272,10 @@ check run-cpu-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-cpu c
     --size 64K,1M --kernel read,write,copy --reps 3
 check run-sync-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-sync sync --size 1M \
     --strategy none,full --direction write,read --region 4K,1M --importers 0 --reps 3
+check run-alloc-drm-dumb-vgem-valid-csv run_valid_on "$lab_drm_heap" run-drm-alloc alloc \
+    --size 4K,1M --batch 1,4 --kernel alloc,alloc-touch --reps 3
+check run-alloc-drm-dumb-vgem-memory-state-recorded alloc_memory_recorded /tmp/run-drm-alloc/results.csv
+check run-coherency-drm-dumb-vgem-cpu-edu coherency_stale_on "$lab_drm_heap" /tmp/run-drm-coherency
 
 # DRM dumb buffers on bochs-drm (CONFIG_DRM_BOCHS=y, QEMU's -vga std: the x86_64 lab only). Its
 # GEM VRAM buffers are made in system RAM and only move into the 16 MiB VRAM when scanned out:
@@ -309,19 +331,8 @@ v4l2_rows_say() {
 # v4l2_coherency_stale: the stale probe on the v4l2 heap with the CPU and edu (which imports the
 # vmalloc pages by their scatterlist) as the device: no stale line on x86 (coherent or pass).
 v4l2_coherency_stale() {
-    local out=/tmp/run-v4l2-coherency
-    /bin/dmabench run coherency --heap "$lab_v4l2_heap" --kernel stale --engine cpu,edu \
-        --size 64K --strategy none,full --reps 2 --counters none -q -o $out >/tmp/v4l2-coh.out 2>&1 ||
-        { cat /tmp/v4l2-coh.out; return 1; }
-    /bin/validate_results $out --expect-ok "$lab_v4l2_heap" --expect-bench coherency || return 1
-    csv_columns $out/results.csv case_id status verdict >/tmp/v4l2-coh.cols || return 1
-    cat /tmp/v4l2-coh.cols
-    grep -q 'engine=edu,ok,' /tmp/v4l2-coh.cols || { echo "no edu row"; return 1; }
-    if grep -Ev 'strategy=none;engine=[a-z]+,ok,coherent$|strategy=full;engine=[a-z]+,ok,pass$' /tmp/v4l2-coh.cols; then
-        echo "the rows above are not coherent (none) or pass (full)"
-        return 1
-    fi
-    v4l2_rows_say $out "$lab_v4l2_frame"
+    coherency_stale_on "$lab_v4l2_heap" /tmp/run-v4l2-coherency &&
+        v4l2_rows_say /tmp/run-v4l2-coherency "$lab_v4l2_frame"
 }
 check list-v4l2-vim2m-capture-available list_available "$lab_v4l2_heap" v4l2 cached
 check list-v4l2-vim2m-output-available list_available "${lab_v4l2_heap%-capture}-output" v4l2 cached
