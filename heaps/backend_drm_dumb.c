@@ -6,7 +6,6 @@
  * through the dma-buf or, where the driver cannot map its exports, through the card's dumb map
  * offset (probed once with a one-line buffer), and destroyed with DRM_IOCTL_MODE_DESTROY_DUMB.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "dmabuf_ops.h"
 #include "drm_abi.h"
 #include "drm_dumb.h"
+#include "drm_node.h"
 #include "heap.h"
 #include "heap_backends.h"
 #include "heap_dev.h"
@@ -150,15 +150,6 @@ static int probe_mapping(int card_fd, const char **failed)
     return ret;
 }
 
-/* The driver's name (DRM_IOCTL_VERSION) into name; -errno when the node is no DRM device. */
-static int card_driver(int card_fd, char *name, size_t name_len)
-{
-    struct drm_version v = {.name = name, .name_len = name_len - 1};
-    memset(name, 0, name_len);
-    int ret = heap_ioctl(card_fd, DRM_IOCTL_VERSION, &v);
-    return ret < 0 ? ret : 0;
-}
-
 /* Fill info for one card and open it: the card fd, or -1 with info saying why not. */
 static int probe_card(struct heap_info *info, const char *dir, const char *card, const void **how)
 {
@@ -172,7 +163,7 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
         heap_info_set_unavailable(info, -errno, what);
         return -1;
     }
-    int ret = card_driver(fd, driver, sizeof(driver));
+    int ret = drm_driver_name(fd, driver, sizeof(driver));
     if (ret) {
         heap_info_set_unavailable(info, ret, "");
         snprintf(info->reason, sizeof(info->reason), "not a DRM device (DRM_IOCTL_VERSION: %s)",
@@ -217,17 +208,6 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
     return fd;
 }
 
-static int only_cards(const struct dirent *e)
-{
-    const char *d = e->d_name;
-    if (strncmp(d, "card", 4) || !d[4])
-        return 0;
-    for (d += 4; *d; d++)
-        if (*d < '0' || *d > '9')
-            return 0;
-    return 1;
-}
-
 static int add_heap(struct heap_registry *reg, const struct heap_info *info, int fd,
                     const void *how)
 {
@@ -246,11 +226,9 @@ static int drm_dumb_probe(struct heap_registry *reg)
 {
     struct heap_info info = {.name = "drm-dumb", .is_dmabuf = true, .device = "-"};
     char dir[sizeof(info.device)];
-    struct dirent **cards = NULL;
+    char cards[MAX_CARDS][DRM_NODE_NAME_MAX];
     int ret = heap_dev_path(dir, sizeof(dir), "/dev/dri");
-    int n = ret ? ret : scandir(dir, &cards, only_cards, versionsort);
-    if (n < 0)
-        n = ret ? ret : -errno;
+    int n = ret ? ret : drm_nodes("card", cards, MAX_CARDS);
     if (n <= 0) {
         if (n == -ENOENT)
             heap_info_set_unavailable(&info, n, "");
@@ -265,18 +243,13 @@ static int drm_dumb_probe(struct heap_registry *reg)
         return add_heap(reg, &info, -1, NULL);
     }
     ret = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !ret; i++) {
         struct heap_info card = info;
         const void *how = NULL;
         heap_page_sizes_probe(&card, 0, 0);
-        int fd = i < MAX_CARDS ? probe_card(&card, dir, cards[i]->d_name, &how) : -1;
-        if (i < MAX_CARDS && !ret)
-            ret = add_heap(reg, &card, fd, how);
-        else if (fd >= 0)
-            close(fd);
-        free(cards[i]);
+        int fd = probe_card(&card, dir, cards[i], &how);
+        ret = add_heap(reg, &card, fd, how);
     }
-    free(cards);
     return ret;
 }
 

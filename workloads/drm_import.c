@@ -1,4 +1,4 @@
-/* workloads/drm_import.c - PRIME import of a dma-buf into a DRM driver, and finding DRM nodes.
+/* workloads/drm_import.c - PRIME import of a dma-buf into a DRM driver, and opening a DRM node.
  *
  * The one copy of the import the vgem engine (vgem's card, plus its fences) and the drm engine
  * (any DRM driver's render node) both make: an importer whose attachment is what makes the
@@ -16,45 +16,9 @@
 #include <unistd.h>
 
 #include "drm_abi.h"
+#include "drm_node.h"
 #include "heap_dev.h"
 #include "heap_ioctl.h"
-
-int drm_driver_name(int fd, char *name, size_t len)
-{
-    struct drm_version v = {.name_len = len - 1, .name = name};
-    memset(name, 0, len);
-    int ret = heap_ioctl(fd, DRM_IOCTL_VERSION, &v);
-    return ret < 0 ? ret : 0;
-}
-
-static int by_number(const void *a, const void *b)
-{
-    return strverscmp(a, b);
-}
-
-int drm_nodes(const char *prefix, char names[][DRM_NODE_NAME_MAX], size_t max)
-{
-    char dir_path[256];
-    int ret = heap_dev_path(dir_path, sizeof(dir_path), "/dev/dri");
-    if (ret)
-        return ret;
-    DIR *dir = opendir(dir_path);
-    if (!dir)
-        return -errno;
-    size_t n = 0, len = strlen(prefix);
-    struct dirent *de;
-    while (n < max && (de = readdir(dir))) {
-        const char *d = de->d_name;
-        if (strncmp(d, prefix, len) || !d[len] || strspn(d + len, "0123456789") != strlen(d + len))
-            continue;
-        size_t d_len = strlen(d);
-        if (d_len < DRM_NODE_NAME_MAX)
-            memcpy(names[n++], d, d_len + 1);
-    }
-    closedir(dir);
-    qsort(names, n, DRM_NODE_NAME_MAX, by_number);
-    return (int)n;
-}
 
 int drm_node_open_first(const char *prefix, const char *driver, char *path, size_t path_len,
                         char *found, size_t found_len)

@@ -3,25 +3,17 @@
  *
  * DRM_IOCTL_PRIME_FD_TO_HANDLE on a DRM file makes a GEM object of the dma-buf; for drivers on
  * the PRIME helpers (drm_gem_prime_import) that is a kernel attachment, mapped for DMA at
- * import and kept mapped until the last GEM handle goes (DRM_IOCTL_GEM_CLOSE). Also the node
- * lookup both engines do in /dev/dri, and the driver's name from DRM_IOCTL_VERSION.
+ * import and kept mapped until the last GEM handle goes (DRM_IOCTL_GEM_CLOSE). Also the first
+ * node of a driver both engines open (heaps/drm_node.h finds the nodes).
  */
 #ifndef DMABENCH_DRM_IMPORT_H
 #define DMABENCH_DRM_IMPORT_H
 
 #include <stddef.h>
 
+#include "drm_node.h"
 #include "engine.h"
 
-#define DRM_DRIVER_NAME_MAX 32
-#define DRM_NODE_NAME_MAX   32
-#define DRM_MAX_NODES       32
-
-/* The driver name of an open DRM file, or -errno (-ENOTTY: not a DRM device). */
-int drm_driver_name(int fd, char *name, size_t len);
-/* The names of /dev/dri/PREFIXn ("card0", "renderD128"), in number order, at most max: how
- * many, or -errno (-ENOENT: no /dev/dri). */
-int drm_nodes(const char *prefix, char names[][DRM_NODE_NAME_MAX], size_t max);
 /* Open a DRM node read-write: the first /dev/dri/PREFIXn whose driver is driver (any driver when
  * NULL). The fd, with its path in path; or -errno (-ENOENT: no /dev/dri, -ENODEV: no such
  * node), with what else was there in found ("card0 (bochs-drm)"). */
