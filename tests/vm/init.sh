@@ -176,6 +176,27 @@ kernel_log_clean() {
     fi
 }
 
+# list_names KIND:NAME...: `dmabench list --format csv` has a row for each heap backend
+# (heap:BACKEND, any of its heaps) or engine (engine:NAME), available or unavailable with its
+# reason: every VM shows every backend, whatever this kernel has.
+list_names() {
+    local want kind name missing=0
+    /bin/dmabench list --format csv >/tmp/list-names.csv 2>&1 || { cat /tmp/list-names.csv; return 1; }
+    for want in "$@"; do
+        kind=${want%%:*} name=${want#*:}
+        if [ "$kind" = heap ]; then
+            grep -Eq "^heap,(\"[^\"]*\"|[^,]*),$name,.*,(available,|unavailable,[^,])" /tmp/list-names.csv
+        else
+            grep -Eq "^engine,$name,.*,(available,|unavailable,[^,])" /tmp/list-names.csv
+        fi || { echo "list has no row for $want, available or with its reason"; missing=1; }
+    done
+    [ "$missing" = 0 ] || cat /tmp/list-names.csv
+    [ "$missing" = 0 ]
+}
+check list-names-every-backend list_names heap:dma-heap heap:udmabuf heap:u-dma-buf \
+    heap:drm-dumb heap:v4l2 heap:ion heap:host engine:cpu engine:v4l2 engine:vgem engine:sw_sync \
+    engine:edu engine:drm
+
 # Another VM's test set: scripts/lab/run-vm.sh boots the lab and arm64 kernels with
 # dmabench.suite=NAME and puts that set in /etc/dmabench/NAME.sh. It runs here, with the helpers
 # above, and then ends the run with finish instead of the stock checks below.
