@@ -80,8 +80,9 @@ static size_t drm_devices(struct engine_device *out, size_t max)
     for (int i = 0; i < n && (size_t)i < max; i++) {
         char device[64], path[300], driver[DRM_DRIVER_NAME_MAX];
         struct engine_device *d = &out[i];
-        snprintf(d->node, sizeof(d->node), "%s", names[i]);
-        snprintf(device, sizeof(device), "/dev/dri/%s", names[i]);
+        /* names[i] holds at most DRM_NODE_NAME_MAX - 1 characters (drm_nodes keeps no longer) */
+        snprintf(d->node, sizeof(d->node), "%.*s", DRM_NODE_NAME_MAX - 1, names[i]);
+        snprintf(device, sizeof(device), "/dev/dri/%.*s", DRM_NODE_NAME_MAX - 1, names[i]);
         int fd = open_node(device, path, sizeof(path), driver, sizeof(driver), d->detail,
                            sizeof(d->detail));
         d->usable = fd >= 0;
