@@ -76,3 +76,7 @@ run_as_nobody() {
 # csv_columns FILE NAME...: tests/csv_columns.sh, shared with the VM test sets.
 # shellcheck source=tests/csv_columns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../csv_columns.sh"
+
+# noise_run, noise_copy, noise_edit: tests/cli/noise_fixture.sh.
+# shellcheck source=tests/cli/noise_fixture.sh
+. "$(dirname "${BASH_SOURCE[0]}")/noise_fixture.sh"
