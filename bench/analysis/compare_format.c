@@ -17,6 +17,7 @@
 #include "export.h"
 #include "export_junit.h"
 #include "metadata.h"
+#include "name_list.h"
 #include "results_json.h"
 #include "text_table.h"
 
@@ -27,21 +28,20 @@ const char *const compare_csv_columns[] = {
 };
 const size_t n_compare_csv_columns = sizeof(compare_csv_columns) / sizeof(compare_csv_columns[0]);
 
+const char *const compare_format_names[N_COMPARE_FORMATS] = {
+        [COMPARE_FORMAT_TABLE] = "table", [COMPARE_FORMAT_MD] = "md",
+        [COMPARE_FORMAT_CSV] = "csv",     [COMPARE_FORMAT_JUNIT] = "junit",
+        [COMPARE_FORMAT_LAVA] = "lava",   [COMPARE_FORMAT_LAVA_SIGNAL] = "lava-signal",
+        [COMPARE_FORMAT_JSON] = "json",
+};
+
 int compare_format_parse(const char *name, enum compare_format *out)
 {
-    static const char *const names[] = {
-            [COMPARE_FORMAT_TABLE] = "table", [COMPARE_FORMAT_MD] = "md",
-            [COMPARE_FORMAT_CSV] = "csv",     [COMPARE_FORMAT_JUNIT] = "junit",
-            [COMPARE_FORMAT_LAVA] = "lava",   [COMPARE_FORMAT_LAVA_SIGNAL] = "lava-signal",
-            [COMPARE_FORMAT_JSON] = "json",
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-        if (!strcmp(name, names[i])) {
-            *out = (enum compare_format)i;
-            return 0;
-        }
-    }
-    return -EINVAL;
+    int i = name_list_find(compare_format_names, N_COMPARE_FORMATS, name);
+    if (i < 0)
+        return i;
+    *out = (enum compare_format)i;
+    return 0;
 }
 
 /* ---- cells ------------------------------------------------------------------------------- */
@@ -465,6 +465,8 @@ int compare_write(const struct compare_report *r, enum compare_format format, FI
         return write_lava(r, lava);
     case COMPARE_FORMAT_JSON:
         return compare_write_json(r, out);
+    case N_COMPARE_FORMATS:
+        break;
     }
     return -EINVAL;
 }

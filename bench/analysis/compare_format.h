@@ -21,9 +21,13 @@ enum compare_format {
     COMPARE_FORMAT_LAVA,
     COMPARE_FORMAT_LAVA_SIGNAL,
     COMPARE_FORMAT_JSON,
+    N_COMPARE_FORMATS
 };
 
-/* "table", "md", "csv", "junit", "lava", "lava-signal", "json": 0, or -EINVAL. */
+/* The formats' names, by enum compare_format: "table", "md", "csv", "junit", "lava",
+ * "lava-signal", "json". */
+extern const char *const compare_format_names[N_COMPARE_FORMATS];
+/* One of compare_format_names: 0, or -EINVAL. */
 int compare_format_parse(const char *name, enum compare_format *out);
 /* Write the report. lava is used by the two LAVA formats only (may be NULL otherwise).
  * 0, or -EIO (output) / the helper's error (lava). */

@@ -12,22 +12,22 @@
 
 #include "export_junit.h"
 #include "metadata.h"
+#include "name_list.h"
 #include "results_validate.h"
+
+const char *const export_format_names[N_EXPORT_FORMATS] = {
+        [EXPORT_LAVA] = "lava",   [EXPORT_LAVA_SIGNAL] = "lava-signal",
+        [EXPORT_KCIDB] = "kcidb", [EXPORT_JUNIT] = "junit",
+        [EXPORT_JSON] = "json",
+};
 
 int export_format_parse(const char *name, enum export_format *out)
 {
-    static const char *const names[] = {[EXPORT_LAVA] = "lava",
-                                        [EXPORT_LAVA_SIGNAL] = "lava-signal",
-                                        [EXPORT_KCIDB] = "kcidb",
-                                        [EXPORT_JUNIT] = "junit",
-                                        [EXPORT_JSON] = "json"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-        if (!strcmp(name, names[i])) {
-            *out = (enum export_format)i;
-            return 0;
-        }
-    }
-    return -EINVAL;
+    int i = name_list_find(export_format_names, N_EXPORT_FORMATS, name);
+    if (i < 0)
+        return i;
+    *out = (enum export_format)i;
+    return 0;
 }
 
 /* A measured row passes unless its verdict (coherency probes, checks) says a check failed (fail,

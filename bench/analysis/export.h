@@ -21,7 +21,14 @@
 #define KCIDB_VERSION_MAJOR  5
 #define KCIDB_VERSION_MINOR  0
 
-enum export_format { EXPORT_LAVA, EXPORT_LAVA_SIGNAL, EXPORT_KCIDB, EXPORT_JUNIT, EXPORT_JSON };
+enum export_format {
+    EXPORT_LAVA,
+    EXPORT_LAVA_SIGNAL,
+    EXPORT_KCIDB,
+    EXPORT_JUNIT,
+    EXPORT_JSON,
+    N_EXPORT_FORMATS
+};
 
 struct kcidb_opts {
     const char *origin; /* the submitting CI system's name, [a-z0-9_]+ */
@@ -35,7 +42,9 @@ struct kcidb_opts {
     const struct sample_index *samples; /* the cases' durations; NULL: none */
 };
 
-/* "lava", "lava-signal", "kcidb", "junit", "json": 0, or -EINVAL. */
+/* The formats' names, by enum export_format: "lava", "lava-signal", "kcidb", "junit", "json". */
+extern const char *const export_format_names[N_EXPORT_FORMATS];
+/* One of export_format_names: 0, or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *out);
 /* lava-test-case per row, then "dmabench-run". 0 or the sink's -errno. */
 int export_lava(const struct result_set *s, const struct lava_sink *lava);

@@ -14,9 +14,10 @@
 #include "csv_write.h"
 #include "export_junit.h"
 #include "export_lava.h"
+#include "name_list.h"
 #include "text_table.h"
 
-static const char *const format_names[] = {
+const char *const history_format_names[N_HISTORY_FORMATS] = {
 #define HISTORY_FORMAT_NAME(id, name) [HISTORY_FORMAT_##id] = name,
         HISTORY_FORMATS(HISTORY_FORMAT_NAME)
 #undef HISTORY_FORMAT_NAME
@@ -24,17 +25,16 @@ static const char *const format_names[] = {
 
 int history_format_parse(const char *name, enum history_format *out)
 {
-    for (int f = 0; f < N_HISTORY_FORMATS; f++)
-        if (!strcmp(name, format_names[f])) {
-            *out = (enum history_format)f;
-            return 0;
-        }
-    return -EINVAL;
+    int f = name_list_find(history_format_names, N_HISTORY_FORMATS, name);
+    if (f < 0)
+        return f;
+    *out = (enum history_format)f;
+    return 0;
 }
 
 const char *history_format_name(enum history_format f)
 {
-    return (unsigned)f < N_HISTORY_FORMATS ? format_names[f] : "unknown";
+    return (unsigned)f < N_HISTORY_FORMATS ? history_format_names[f] : "unknown";
 }
 
 /* What a change is called in the tables: regression, inconclusive, or its direction (a worse

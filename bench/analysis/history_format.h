@@ -31,7 +31,9 @@ enum history_format {
             N_HISTORY_FORMATS
 };
 
-/* 0 and *out, or -EINVAL. */
+/* The formats' names, by enum history_format. */
+extern const char *const history_format_names[N_HISTORY_FORMATS];
+/* One of history_format_names: 0 and *out, or -EINVAL. */
 int history_format_parse(const char *name, enum history_format *out);
 const char *history_format_name(enum history_format f);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "name_list.h"
 #include "compare.h"
 #include "compare_format.h"
 #include "report_flags.h"
@@ -92,9 +93,10 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *a)
         switch (opt) {
         case OPT_FORMAT:
             if (compare_format_parse(optarg, &a->format)) {
-                cli_error("compare: --format '%s': expected table, md, csv, junit, lava, "
-                          "lava-signal or json",
-                          optarg);
+                char formats[128];
+                cli_error("compare: --format '%s': expected %s", optarg,
+                          name_list_join(compare_format_names, N_COMPARE_FORMATS, formats,
+                                         sizeof(formats)));
                 ret = CLI_EXIT_USAGE;
             }
             break;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "name_list.h"
 #include "export.h"
 #include "results_json.h"
 
@@ -93,9 +94,10 @@ int cmd_export(int argc, char **argv)
         switch (opt) {
         case OPT_FORMAT:
             if (export_format_parse(optarg, &format)) {
-                cli_error("export: --format '%s': expected lava, lava-signal, kcidb, junit or "
-                          "json",
-                          optarg);
+                char formats[128];
+                cli_error("export: --format '%s': expected %s", optarg,
+                          name_list_join(export_format_names, N_EXPORT_FORMATS, formats,
+                                         sizeof(formats)));
                 return CLI_EXIT_USAGE;
             }
             have_format = true;
@@ -182,6 +184,9 @@ int cmd_export(int argc, char **argv)
         ret = export_json(s, samples, no_samples ? "left-out" : "absent", stdout);
         if (ret)
             cli_error("export: stdout: %s", strerror(-ret));
+        break;
+    case N_EXPORT_FORMATS: /* not a format: export_format_parse never gives it */
+        ret = -EINVAL;
         break;
     }
     sample_index_free(samples);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "name_list.h"
 #include "history.h"
 #include "history_format.h"
 #include "history_gate.h"
@@ -106,9 +107,10 @@ static int parse_option(int opt, const char *arg, struct history_args *a)
         break;
     case 'F':
         if (history_format_parse(arg, &a->format)) {
-            cli_error("history: --format '%s': expected table, md, csv, junit, lava-signal or "
-                      "json",
-                      arg);
+            char formats[128];
+            cli_error("history: --format '%s': expected %s", arg,
+                      name_list_join(history_format_names, N_HISTORY_FORMATS, formats,
+                                     sizeof(formats)));
             ret = CLI_EXIT_USAGE;
         }
         break;
