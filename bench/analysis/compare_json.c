@@ -20,11 +20,9 @@ static json_t *text_or_null(const char *s)
 /* Every verdict's count, zeros included, so that a dashboard finds each key. */
 static json_t *counts_json(const size_t count[N_VERDICTS], bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     for (int v = 0; v < N_VERDICTS; v++)
         json_put(o, compare_verdict_name((enum compare_verdict)v),
                  json_integer((json_int_t)count[v]), ok);
@@ -33,11 +31,9 @@ static json_t *counts_json(const size_t count[N_VERDICTS], bool *ok)
 
 static json_t *input_json(const struct compare_report *r, size_t i, bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put_text(o, "label", r->labels[i], ok);
     json_put_text(o, "role", i ? "new" : "base", ok);
     json_put(o, "other_board", json_boolean(r->other_board[i]), ok);
@@ -49,11 +45,9 @@ static json_t *input_json(const struct compare_report *r, size_t i, bool *ok)
 
 static json_t *group_json(const struct compare_group *g, bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put_text(o, "bench", g->bench, ok);
     json_put_text(o, "heap", g->heap, ok);
     json_put_text(o, "metric", g->metric, ok);
@@ -70,13 +64,9 @@ static json_t *group_json(const struct compare_group *g, bool *ok)
 /* NEW input `input` against BASE: labels, why it is inconclusive, its counts and groups. */
 static json_t *comparison_json(const struct compare_report *r, size_t input, bool *ok)
 {
-    json_t *o = json_object(), *groups = json_array();
-    if (!o || !groups) {
-        json_decref(o);
-        json_decref(groups);
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     size_t count[N_VERDICTS] = {0}, few = 0;
     for (size_t k = 0; k < r->n_cases; k++) {
         count[r->cases[k].cell[input - 1].verdict]++;
@@ -93,10 +83,10 @@ static json_t *comparison_json(const struct compare_report *r, size_t input, boo
     json_put(o, "inconclusive_reason", text_or_null(why), ok);
     json_put(o, "counts", counts_json(count, ok), ok);
     json_put(o, "few_samples", json_integer((json_int_t)few), ok);
+    json_t *groups = json_put_array(o, "groups", ok);
     for (size_t g = 0; g < r->n_groups; g++)
         if (r->groups[g].input == input)
             json_append(groups, group_json(&r->groups[g], ok), ok);
-    json_put(o, "groups", groups, ok);
     return o;
 }
 
@@ -106,11 +96,9 @@ static json_t *side_json(const struct compare_report *r, size_t input,
 {
     if (!side->row)
         return json_null();
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     const struct result_set *s = r->inputs[input].set;
     json_put(o, "status", text_or_null(result_text(side->row, s->c.status)), ok);
     json_put(o, "median", json_number(side->median), ok);
@@ -122,11 +110,9 @@ static json_t *side_json(const struct compare_report *r, size_t input,
 
 static json_t *cell_json(size_t input, const struct compare_cell *cell, bool *ok)
 {
-    json_t *o = json_object();
-    if (!o) {
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put(o, "new", json_integer((json_int_t)input), ok);
     json_put(o, "ratio", json_number(cell->ratio), ok);
     json_put(o, "change_pct", json_number((cell->ratio - 1) * 100), ok);
@@ -144,14 +130,9 @@ static json_t *cell_json(size_t input, const struct compare_cell *cell, bool *ok
 
 static json_t *case_json(const struct compare_report *r, const struct compare_case *c, bool *ok)
 {
-    json_t *o = json_object(), *sides = json_array(), *cells = json_array();
-    if (!o || !sides || !cells) {
-        json_decref(o);
-        json_decref(sides);
-        json_decref(cells);
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put_text(o, "case_id", c->case_id, ok);
     json_put_text(o, "metric", c->metric, ok);
     json_put_text(o, "bench", c->bench, ok);
@@ -159,42 +140,35 @@ static json_t *case_json(const struct compare_report *r, const struct compare_ca
     json_put_text(o, "unit", c->unit, ok);
     json_put_text(o, "better", c->higher_better ? "higher" : "lower", ok);
     json_put(o, "counter", json_boolean(c->counter), ok);
+    json_t *sides = json_put_array(o, "sides", ok);
     for (size_t i = 0; i < r->n_inputs; i++)
         json_append(sides, side_json(r, i, &c->side[i], ok), ok);
+    json_t *cells = json_put_array(o, "cells", ok);
     for (size_t i = 1; i < r->n_inputs; i++)
         json_append(cells, cell_json(i, &c->cell[i - 1], ok), ok);
-    json_put(o, "sides", sides, ok);
-    json_put(o, "cells", cells, ok);
     return o;
 }
 
 int compare_write_json(const struct compare_report *r, FILE *out)
 {
     bool ok = true;
-    json_t *doc = results_json_document("compare", &ok), *options = json_object(),
-           *inputs = json_array(), *comparisons = json_array(), *cases = json_array();
-    if (!doc || !options || !inputs || !comparisons || !cases) {
-        json_decref(doc);
-        json_decref(options);
-        json_decref(inputs);
-        json_decref(comparisons);
-        json_decref(cases);
+    json_t *doc = results_json_document("compare", &ok);
+    if (!doc)
         return -ENOMEM;
-    }
+    json_t *options = json_put_object(doc, "options", &ok);
     json_put(options, "threshold_pct", json_number(r->opts.threshold * 100), &ok);
     json_put(options, "alpha", json_number(r->opts.alpha), &ok);
     json_put(options, "min_samples", json_integer((json_int_t)r->opts.min_samples), &ok);
-    json_put(doc, "options", options, &ok);
     json_put(doc, "boards", json_boolean(r->boards), &ok);
+    json_t *inputs = json_put_array(doc, "inputs", &ok);
     for (size_t i = 0; i < r->n_inputs; i++)
         json_append(inputs, input_json(r, i, &ok), &ok);
-    json_put(doc, "inputs", inputs, &ok);
+    json_t *comparisons = json_put_array(doc, "comparisons", &ok);
     for (size_t i = 1; i < r->n_inputs; i++)
         json_append(comparisons, comparison_json(r, i, &ok), &ok);
-    json_put(doc, "comparisons", comparisons, &ok);
+    json_t *cases = json_put_array(doc, "cases", &ok);
     for (size_t k = 0; k < r->n_cases; k++)
         json_append(cases, case_json(r, &r->cases[k], &ok), &ok);
-    json_put(doc, "cases", cases, &ok);
     json_put(doc, "counts", counts_json(r->count, &ok), &ok);
     json_put(doc, "few_samples", json_integer((json_int_t)r->few_samples), &ok);
     /* What the exit status says: 1 for a regression or a newly failing case. */

@@ -126,13 +126,9 @@ static json_t *compatible_list(const struct result_set *s, bool *ok)
 /* The board in full: a comment, the compatible strings and the machine's facts. */
 static json_t *environment(const struct result_set *s, bool *ok)
 {
-    json_t *env = json_object(), *misc = json_object();
-    if (!env || !misc) {
-        json_decref(env);
-        json_decref(misc);
-        *ok = false;
+    json_t *env = json_new_object(ok);
+    if (!env)
         return NULL;
-    }
     char comment[512];
     snprintf(comment, sizeof(comment), "%s, %s", result_set_board(s),
              result_set_meta(s, "cpu_model"));
@@ -143,10 +139,10 @@ static json_t *environment(const struct result_set *s, bool *ok)
     static const char *const keys[] = {
             "board",          "hostname",         "cpu_model", "cpu_cores",  "numa_nodes",
             "kernel_cmdline", "cpufreq_governor", "thp",       "clocksource"};
+    json_t *misc = json_put_object(env, "misc", ok);
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
         if (known(s, keys[i]))
             json_put_text(misc, keys[i], known(s, keys[i]), ok);
-    json_put(env, "misc", misc, ok);
     return env;
 }
 
@@ -183,19 +179,8 @@ static void make_ids(const struct result_set *s, const struct kcidb_opts *o, str
 static void add_checkout_and_build(json_t *root, const struct result_set *s, const struct ids *ids,
                                    const struct kcidb_opts *o, bool *ok)
 {
-    json_t *checkout = json_object(), *build = json_object(), *misc = json_object();
-    json_t *checkouts = json_array(), *builds = json_array();
-    json_put(root, "checkouts", checkouts, ok);
-    json_put(root, "builds", builds, ok);
-    if (!checkout || !build || !misc || !checkouts || !builds) {
-        json_decref(checkout);
-        json_decref(build);
-        json_decref(misc);
-        *ok = false;
-        return;
-    }
-    if (json_array_append_new(checkouts, checkout) || json_array_append_new(builds, build))
-        *ok = false;
+    json_t *checkout = json_append_object(json_put_array(root, "checkouts", ok), ok);
+    json_t *build = json_append_object(json_put_array(root, "builds", ok), ok);
     char comment[1024];
     snprintf(comment, sizeof(comment), "the running kernel: Linux %s %s",
              result_set_meta(s, "kernel_release"), result_set_meta(s, "kernel_version"));
@@ -231,20 +216,19 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
         json_put_text(build, "architecture", arch, ok);
     json_put(build, "status", json_string("PASS"), ok);
     static const char *const keys[] = {"kernel_release", "kernel_version", "kernel_cmdline"};
+    json_t *misc = json_put_object(build, "misc", ok);
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
         if (known(s, keys[i]))
             json_put_text(misc, keys[i], known(s, keys[i]), ok);
-    json_put(build, "misc", misc, ok);
 }
 
-/* Fields every test of the run shares. */
-static json_t *test_base(const struct ids *ids, const char *origin, const char *start, bool *ok)
+/* A new test in tests with the fields every test of the run shares; NULL with *ok false. */
+static json_t *test_base(json_t *tests, const struct ids *ids, const char *origin,
+                         const char *start, bool *ok)
 {
-    json_t *t = json_object();
-    if (!t) {
-        *ok = false;
+    json_t *t = json_append_object(tests, ok);
+    if (!t)
         return NULL;
-    }
     json_put_text(t, "build_id", ids->build, ok);
     json_put_text(t, "origin", origin, ok);
     if (start)
@@ -256,12 +240,9 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
                          const struct ids *ids, const char *origin, const char *start,
                          const json_t *env, const struct sample_index *samples, bool *ok)
 {
-    json_t *t = test_base(ids, origin, start, ok), *misc = json_object();
-    if (!t || !misc || json_array_append_new(tests, t) != 0) {
-        json_decref(misc);
-        *ok = false;
+    json_t *t = test_base(tests, ids, origin, start, ok);
+    if (!t)
         return;
-    }
     const char *case_id = result_text(row, s->c.case_id), *metric = result_text(row, s->c.metric);
     const char *status = result_text(row, s->c.status), *unit = result_text(row, s->c.unit);
     char id[1024], path[512];
@@ -287,14 +268,11 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
         double scale;
         const char *kunit, *prefix;
         number_unit(unit, &scale, &kunit, &prefix);
-        json_t *number = json_object();
-        json_put(t, "number", number, ok);
-        if (number) {
-            json_put(number, "value", json_real(median * scale), ok);
-            json_put_text(number, "unit", kunit, ok);
-            if (prefix)
-                json_put_text(number, "prefix", prefix, ok);
-        }
+        json_t *number = json_put_object(t, "number", ok);
+        json_put(number, "value", json_real(median * scale), ok);
+        json_put_text(number, "unit", kunit, ok);
+        if (prefix)
+            json_put_text(number, "prefix", prefix, ok);
     } else {
         /* A case that failed found the kernel (or the heap) wanting: FAIL; one that does not
          * apply here says nothing about it: SKIP. */
@@ -304,6 +282,7 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
     static const char *const cols[] = {"case_id", "bench",  "job",       "heap",   "metric",
                                        "unit",    "better", "n",         "median", "ci_low",
                                        "ci_high", "p99",    "reps_stop", "status", "verdict"};
+    json_t *misc = json_put_object(t, "misc", ok);
     for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++) {
         int col = result_set_col(s, cols[i]);
         if (col < 0 || !*result_text(row, col))
@@ -317,19 +296,15 @@ static void add_row_test(json_t *tests, const struct result_set *s, const struct
         else
             json_put(misc, cols[i], json_real(v), ok);
     }
-    json_put(t, "misc", misc, ok);
 }
 
 /* The path "dmabench": the run as a whole, with every metadata key. */
 static void add_run_test(json_t *tests, const struct result_set *s, const struct ids *ids,
                          const char *origin, const char *start, const json_t *env, bool *ok)
 {
-    json_t *t = test_base(ids, origin, start, ok), *misc = json_object();
-    if (!t || !misc || json_array_append_new(tests, t) != 0) {
-        json_decref(misc);
-        *ok = false;
+    json_t *t = test_base(tests, ids, origin, start, ok);
+    if (!t)
         return;
-    }
     bool failed = false;
     int verdict = result_set_col(s, "verdict");
     for (size_t i = 0; i < s->n_rows; i++) {
@@ -349,9 +324,9 @@ static void add_run_test(json_t *tests, const struct result_set *s, const struct
     double duration = metadata_parse_time(known(s, "end_time")) - metadata_parse_time(start);
     if (duration >= 0)
         json_put(t, "duration", json_real(duration), ok);
+    json_t *misc = json_put_object(t, "misc", ok);
     for (size_t i = 0; i < s->md->n; i++)
         json_put_text(misc, s->md->entries[i].key, s->md->entries[i].value, ok);
-    json_put(t, "misc", misc, ok);
 }
 
 int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *out, char *err,
@@ -398,16 +373,14 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
     const char *start =
             isnan(metadata_parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
     bool ok = true;
-    json_t *root = json_object(), *version = json_object(), *tests = json_array();
+    json_t *root = json_new_object(&ok);
     json_t *env = environment(s, &ok), *case_env = case_environment(s, &ok);
-    json_put(root, "version", version, &ok);
-    if (version) {
-        json_put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
-        json_put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
-    }
+    json_t *version = json_put_object(root, "version", &ok);
+    json_put(version, "major", json_integer(KCIDB_VERSION_MAJOR), &ok);
+    json_put(version, "minor", json_integer(KCIDB_VERSION_MINOR), &ok);
     if (root && !o->build_id)
         add_checkout_and_build(root, s, &ids, &opts, &ok);
-    json_put(root, "tests", tests, &ok);
+    json_t *tests = json_put_array(root, "tests", &ok);
     if (root && tests && env) {
         add_run_test(tests, s, &ids, origin, start, env, &ok);
         for (size_t i = 0; i < s->n_rows; i++)

@@ -3,7 +3,7 @@
  *
  * Options, runs (with their noise marks), boards (runs in order, verdict), and series with every
  * point (median, CI, sample count) and change point, so a dashboard can draw the trends itself.
- * Built with jansson (json_out.h): NAN becomes null, odd bytes '?'.
+ * Built with jansson (json_out.h): NAN becomes null, bytes that are not UTF-8 U+FFFD.
  */
 #include "history_format.h"
 
@@ -13,18 +13,9 @@
 #include "json_out.h"
 #include "results_json.h"
 
-/* An object, or NULL with *ok false. */
-static json_t *new_object(bool *ok)
-{
-    json_t *o = json_object();
-    if (!o)
-        *ok = false;
-    return o;
-}
-
 static json_t *run_json(const struct history_run *r, bool *ok)
 {
-    json_t *o = new_object(ok);
+    json_t *o = json_new_object(ok);
     if (!o)
         return NULL;
     json_put_text(o, "dir", r->dir, ok);
@@ -41,24 +32,20 @@ static json_t *run_json(const struct history_run *r, bool *ok)
 static json_t *board_json(const struct history *h, size_t k, bool *ok)
 {
     const struct history_board *b = &h->boards[k];
-    json_t *o = json_object(), *runs = json_array();
-    if (!o || !runs) {
-        json_decref(o);
-        json_decref(runs);
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
+    json_put_text(o, "name", b->name, ok);
+    json_t *runs = json_put_array(o, "runs", ok);
     for (size_t i = 0; i < b->n_runs; i++)
         json_append(runs, json_integer((json_int_t)b->runs[i]), ok);
-    json_put_text(o, "name", b->name, ok);
-    json_put(o, "runs", runs, ok);
     json_put_text(o, "verdict", history_verdict_name(history_board_verdict(h, k)), ok);
     return o;
 }
 
 static json_t *point_json(const struct history_point *p, bool *ok)
 {
-    json_t *o = new_object(ok);
+    json_t *o = json_new_object(ok);
     if (!o)
         return NULL;
     json_put(o, "run", json_integer((json_int_t)p->run), ok);
@@ -72,7 +59,7 @@ static json_t *point_json(const struct history_point *p, bool *ok)
 static json_t *change_json(const struct history *h, const struct history_series *s,
                            const struct history_change *c, bool *ok)
 {
-    json_t *o = new_object(ok);
+    json_t *o = json_new_object(ok);
     if (!o)
         return NULL;
     json_put(o, "point", json_integer((json_int_t)c->index), ok);
@@ -93,14 +80,9 @@ static json_t *change_json(const struct history *h, const struct history_series 
 
 static json_t *series_json(const struct history *h, const struct history_series *s, bool *ok)
 {
-    json_t *o = json_object(), *points = json_array(), *changes = json_array();
-    if (!o || !points || !changes) {
-        json_decref(o);
-        json_decref(points);
-        json_decref(changes);
-        *ok = false;
+    json_t *o = json_new_object(ok);
+    if (!o)
         return NULL;
-    }
     json_put_text(o, "board", s->board, ok);
     json_put_text(o, "case_id", s->case_id, ok);
     json_put_text(o, "bench", s->bench, ok);
@@ -109,41 +91,34 @@ static json_t *series_json(const struct history *h, const struct history_series 
     json_put_text(o, "unit", s->unit, ok);
     json_put_text(o, "better", s->higher_better ? "higher" : "lower", ok);
     json_put_text(o, "verdict", history_verdict_name(history_series_verdict(h, s, NULL)), ok);
+    json_t *points = json_put_array(o, "points", ok);
     for (size_t i = 0; i < s->n_points; i++)
         json_append(points, point_json(&s->points[i], ok), ok);
+    json_t *changes = json_put_array(o, "changes", ok);
     for (size_t i = 0; i < s->n_changes; i++)
         json_append(changes, change_json(h, s, &s->changes[i], ok), ok);
-    json_put(o, "points", points, ok);
-    json_put(o, "changes", changes, ok);
     return o;
 }
 
 int history_write_json(const struct history *h, const struct history_gate_opts *o, FILE *out)
 {
     bool ok = true;
-    json_t *doc = results_json_document("history", &ok), *options = json_object(),
-           *runs = json_array(), *boards = json_array(), *series = json_array();
-    if (!doc || !options || !runs || !boards || !series) {
-        json_decref(doc);
-        json_decref(options);
-        json_decref(runs);
-        json_decref(boards);
-        json_decref(series);
+    json_t *doc = results_json_document("history", &ok);
+    if (!doc)
         return -ENOMEM;
-    }
+    json_t *options = json_put_object(doc, "options", &ok);
     json_put_text(options, "order", history_order_name(h->order), &ok);
     json_put(options, "threshold_pct", json_number(o->threshold * 100), &ok);
     json_put(options, "alpha", json_number(o->cp.alpha), &ok);
-    json_put(doc, "options", options, &ok);
+    json_t *runs = json_put_array(doc, "runs", &ok);
     for (size_t i = 0; i < h->n_runs; i++)
         json_append(runs, run_json(&h->runs[i], &ok), &ok);
+    json_t *boards = json_put_array(doc, "boards", &ok);
     for (size_t k = 0; k < h->n_boards; k++)
         json_append(boards, board_json(h, k, &ok), &ok);
+    json_t *series = json_put_array(doc, "series", &ok);
     for (size_t i = 0; i < h->n_series; i++)
         json_append(series, series_json(h, &h->series[i], &ok), &ok);
-    json_put(doc, "runs", runs, &ok);
-    json_put(doc, "boards", boards, &ok);
-    json_put(doc, "series", series, &ok);
     int ret = ok ? results_json_dump(doc, out) : -ENOMEM;
     json_decref(doc);
     return ret;

@@ -46,3 +46,39 @@ void json_append(json_t *array, json_t *value, bool *ok)
     if (!value || json_array_append_new(array, value) != 0)
         *ok = false;
 }
+
+json_t *json_new_object(bool *ok)
+{
+    json_t *o = json_object();
+    if (!o)
+        *ok = false;
+    return o;
+}
+
+/* value into obj under key (array: appended when key is NULL); value itself (borrowed) while
+ * its container holds it, else NULL. */
+static json_t *put_kept(json_t *obj, const char *key, json_t *value, bool *ok)
+{
+    if (!value || (key ? json_object_set(obj, key, value) : json_array_append(obj, value)) != 0) {
+        json_decref(value);
+        *ok = false;
+        return NULL;
+    }
+    json_decref(value); /* obj holds the one reference now */
+    return value;
+}
+
+json_t *json_put_array(json_t *obj, const char *key, bool *ok)
+{
+    return put_kept(obj, key, json_array(), ok);
+}
+
+json_t *json_put_object(json_t *obj, const char *key, bool *ok)
+{
+    return put_kept(obj, key, json_object(), ok);
+}
+
+json_t *json_append_object(json_t *array, bool *ok)
+{
+    return put_kept(array, NULL, json_object(), ok);
+}
