@@ -377,6 +377,10 @@ static uint64_t alloc_thread_work(void *ctx, unsigned t, struct counter_thread *
         s->alloc_ns[first + made] = timing_ticks_to_ns(t1 - t0);
         me->alloc_total += s->alloc_ns[first + made];
     }
+    /* Every thread has allocated before any reads its buffers (what the kernel granted, the
+     * zeroed check), and all of them free together: no thread's untimed work falls inside
+     * another's timed allocations or frees. */
+    thread_team_barrier();
     /* What the kernel granted, once per case: from thread 0's first timed buffer, read between
      * the timed allocations and frees, with the counters paused. */
     if (!me->ret && t == 0 && !s->pages_read) {
@@ -390,6 +394,7 @@ static uint64_t alloc_thread_work(void *ctx, unsigned t, struct counter_thread *
         me->ret = check_zeroed(s, bufs, made, "timed", me->reason, sizeof(me->reason));
         counter_thread_start(ct);
     }
+    thread_team_barrier();
     for (size_t i = 0; i < made; i++) {
         uint64_t t0 = timing_now();
         release_buffer(s, first + i);

@@ -36,3 +36,8 @@ double thread_team_run(const struct bench_env *env, unsigned n, thread_team_work
         *sum = total;
     return timing_ticks_to_ns(t1 - t0);
 }
+
+void thread_team_barrier(void)
+{
+#pragma omp barrier
+}

@@ -22,5 +22,8 @@ typedef uint64_t (*thread_team_work)(void *ctx, unsigned t, struct counter_threa
  * barriers (thread 0's clock); *sum (NULL: not wanted) the work's returns summed. */
 double thread_team_run(const struct bench_env *env, unsigned n, thread_team_work work, void *ctx,
                        uint64_t *sum);
+/* Inside work: wait until every thread of the round has come here. Every thread must call it
+ * the same number of times, a thread whose work failed included. */
+void thread_team_barrier(void);
 
 #endif
