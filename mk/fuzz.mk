@@ -25,7 +25,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/fuzz_%)
 FUZZ_SRCS_csv_read := bench/results/csv_read.c bench/results/safe_file.c
 FUZZ_SRCS_jobfile := bench/job/jobfile.c bench/job/job_options.c bench/job/sweep.c bench/job/size_units.c
 FUZZ_SRCS_run_options := bench/cli/run_options.c bench/cli/cli_common.c bench/mem_guard.c \
-	bench/mem_limit.c \
+	bench/mem_limit.c bench/analysis/name_list.c \
 	$(FUZZ_SRCS_jobfile)
 
 $(FUZZ)/obj/%.o: %.c | checkdeps

@@ -106,17 +106,6 @@ void junit_suite_open(FILE *out, const struct junit_suite *suite)
         fputs("    </properties>\n", out);
 }
 
-void junit_suite_begin(FILE *out, const char *name, const char *timestamp,
-                       const struct junit_counts *counts)
-{
-    junit_suite_open(out, &(struct junit_suite){
-                                  .name = name,
-                                  .timestamp = timestamp,
-                                  .time_s = NAN,
-                                  .counts = *counts,
-                          });
-}
-
 void junit_case_timed(FILE *out, const char *classname, const char *name, double time_s,
                       enum junit_outcome outcome, const char *message, const char *detail)
 {

@@ -37,9 +37,6 @@ struct junit_suite {
 void junit_begin(FILE *out);
 /* A suite's start tag (the counts come first in XML) and its <properties>. */
 void junit_suite_open(FILE *out, const struct junit_suite *suite);
-/* A suite with only a name, a timestamp (may be NULL) and its counts. */
-void junit_suite_begin(FILE *out, const char *name, const char *timestamp,
-                       const struct junit_counts *counts);
 /* One case that took time_s seconds (NAN: not known, left out); message (may be NULL) goes in
  * the failure / error / skipped element, detail (may be NULL) in <system-out>. */
 void junit_case_timed(FILE *out, const char *classname, const char *name, double time_s,

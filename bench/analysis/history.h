@@ -92,9 +92,10 @@ struct history {
     enum history_order order;
 };
 
-/* "time", "kernel", "git". */
+/* The orders' names, by enum history_order: "time", "kernel", "git". */
+extern const char *const history_order_names[N_HISTORY_ORDERS];
 const char *history_order_name(enum history_order o);
-/* 0 and *out, or -EINVAL for an unknown name. */
+/* One of history_order_names: 0 and *out, or -EINVAL for an unknown name. */
 int history_order_parse(const char *name, enum history_order *out);
 
 #endif

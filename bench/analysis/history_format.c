@@ -32,11 +32,6 @@ int history_format_parse(const char *name, enum history_format *out)
     return 0;
 }
 
-const char *history_format_name(enum history_format f)
-{
-    return (unsigned)f < N_HISTORY_FORMATS ? history_format_names[f] : "unknown";
-}
-
 /* What a change is called in the tables: regression, inconclusive, or its direction (a worse
  * change within the threshold is no regression). */
 static const char *change_label(const struct history_change *c)

@@ -35,7 +35,6 @@ enum history_format {
 extern const char *const history_format_names[N_HISTORY_FORMATS];
 /* One of history_format_names: 0 and *out, or -EINVAL. */
 int history_format_parse(const char *name, enum history_format *out);
-const char *history_format_name(enum history_format f);
 
 /* Write the report (the changes found by history_find_changes with o). 0, -EIO or -ENOMEM. */
 int history_write(const struct history *h, const struct history_gate_opts *o,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "history_read.h"
 
 static const char *const verdict_names[] = {
 #define HISTORY_VERDICT_NAME(id, name) [HISTORY_VERDICT_##id] = name,
@@ -182,15 +183,6 @@ int history_find_changes(struct history *h, const struct history_gate_opts *o)
     return ret;
 }
 
-int history_series_board(const struct history *h, const struct history_series *s)
-{
-    /* The series of a board share its name's text with no run; compare by name. */
-    for (size_t i = 0; i < h->n_boards; i++)
-        if (!strcmp(h->boards[i].name, s->board))
-            return (int)i;
-    return -1;
-}
-
 const struct history_run *history_board_newest(const struct history *h, size_t board)
 {
     const struct history_board *b = &h->boards[board];
@@ -202,7 +194,7 @@ enum history_verdict history_series_verdict(const struct history *h, const struc
 {
     if (why)
         *why = NULL;
-    int board = history_series_board(h, s);
+    int board = history_board_find(h, s->board);
     const struct history_board *b = board >= 0 ? &h->boards[board] : NULL;
     if (!b || !b->n_runs || !s->n_points ||
         s->points[s->n_points - 1].run != b->runs[b->n_runs - 1])

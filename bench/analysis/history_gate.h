@@ -58,9 +58,6 @@ enum history_verdict history_series_verdict(const struct history *h, const struc
  * or when its newest run is disturbed; else pass. */
 enum history_verdict history_board_verdict(const struct history *h, size_t board);
 
-/* The board of a series, as an index into h->boards, or -1. */
-int history_series_board(const struct history *h, const struct history_series *s);
-
 /* The run at the board's newest position, or NULL for a board without runs. */
 const struct history_run *history_board_newest(const struct history *h, size_t board);
 

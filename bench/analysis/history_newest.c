@@ -8,15 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_read.h"
 #include "stats.h"
 
 const struct history_board *history_board_of(const struct history *h,
                                              const struct history_series *s)
 {
-    for (size_t i = 0; i < h->n_boards; i++)
-        if (!strcmp(h->boards[i].name, s->board))
-            return &h->boards[i];
-    return NULL;
+    int i = history_board_find(h, s->board);
+    return i < 0 ? NULL : &h->boards[i];
 }
 
 static int by_value(const void *a, const void *b)

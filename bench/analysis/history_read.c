@@ -21,6 +21,7 @@
 #include "result_set.h"
 #include "results_validate.h"
 #include "run_noise.h"
+#include "text_hash.h"
 
 struct builder {
     const struct history_opts *o;
@@ -38,14 +39,7 @@ struct builder {
 
 static uint64_t hash_key(const char *board, const char *case_id, const char *metric)
 {
-    uint64_t h = 1469598103934665603ULL;
-    const char *parts[] = {board, case_id, metric};
-    for (size_t i = 0; i < 3; i++) {
-        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
-            h = (h ^ *p) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL; /* "a" + "bc" is not "ab" + "c" */
-    }
-    return h;
+    return text_hash(text_hash(text_hash(TEXT_HASH_START, board), case_id), metric);
 }
 
 static bool same_key(const struct history_series *s, const char *board, const char *case_id,

@@ -1,8 +1,9 @@
 /* bench/analysis/json_out.h - building JSON documents with jansson that never lose a report to
  * one bad byte or a failed allocation unnoticed.
  *
- * export (KCIDB) and history (--format json) build their objects through these: text that is
- * not UTF-8 is kept with '?' for its odd bytes, and every failed set is remembered in *ok.
+ * export (KCIDB and json), compare and history (--format json) build their objects through
+ * these: text that is not UTF-8 is kept with U+FFFD for its bad bytes, and every failed set is
+ * remembered in *ok.
  */
 #ifndef DMABENCH_JSON_OUT_H
 #define DMABENCH_JSON_OUT_H

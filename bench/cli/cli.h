@@ -45,6 +45,10 @@ int cli_parse_page_size(const char *text, enum heap_page_kind *kind, size_t *siz
  * "COMMAND: OPTION 'TEXT': expected a number from MIN to MAX" and returns CLI_EXIT_USAGE. */
 int cli_parse_number(const char *command, const char *option, const char *text, bool percent,
                      double min, double max, double *out);
+/* An option's value that is none of names[0..n): prints "COMMAND: OPTION 'TEXT': expected a, b
+ * or c" and returns CLI_EXIT_USAGE. */
+int cli_bad_choice(const char *command, const char *option, const char *text,
+                   const char *const *names, size_t n);
 /* Parse a non-negative integer option value within [min, max]. */
 int cli_parse_uint(const char *option, const char *text, long min, long max, long *out);
 /* An option that may be given once: a second one would silently win. *seen is set; the second

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heap_dev.h"
+#include "name_list.h"
 #include "size_units.h"
 
 void cli_error(const char *fmt, ...)
@@ -169,6 +170,15 @@ int cli_check_path(const char *command, const char *option, const char *path)
         return CLI_EXIT_OK;
     cli_error("%s: %s '%.64s...': %zu bytes, longer than the %d a path may have", command, option,
               path, len, PATH_MAX - 1);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_bad_choice(const char *command, const char *option, const char *text,
+                   const char *const *names, size_t n)
+{
+    char choices[256];
+    cli_error("%s: %s '%s': expected %s", command, option, text,
+              name_list_join(names, n, choices, sizeof(choices)));
     return CLI_EXIT_USAGE;
 }
 

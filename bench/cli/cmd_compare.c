@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "name_list.h"
 #include "compare.h"
 #include "compare_format.h"
 #include "report_flags.h"
@@ -92,17 +91,14 @@ static int parse_compare_args(int argc, char **argv, struct compare_args *a)
             break;
         switch (opt) {
         case OPT_FORMAT:
-            if (compare_format_parse(optarg, &a->format)) {
-                char formats[128];
-                cli_error("compare: --format '%s': expected %s", optarg,
-                          name_list_join(compare_format_names, N_COMPARE_FORMATS, formats,
-                                         sizeof(formats)));
-                ret = CLI_EXIT_USAGE;
-            }
+            if (compare_format_parse(optarg, &a->format))
+                ret = cli_bad_choice("compare", "--format", optarg, compare_format_names,
+                                     N_COMPARE_FORMATS);
             break;
         case OPT_THRESHOLD:
             ret = cli_parse_number("compare", "--threshold", optarg, true, 0, 1000, &pct);
-            a->opts.threshold = pct / 100;
+            if (ret == CLI_EXIT_OK)
+                a->opts.threshold = pct / 100;
             break;
         case OPT_ALPHA:
             ret = cli_parse_number("compare", "--alpha", optarg, false, 1e-12, 0.5, &a->opts.alpha);

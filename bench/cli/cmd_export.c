@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "name_list.h"
 #include "export.h"
 #include "results_json.h"
 
@@ -93,13 +92,9 @@ int cmd_export(int argc, char **argv)
             return CLI_EXIT_USAGE;
         switch (opt) {
         case OPT_FORMAT:
-            if (export_format_parse(optarg, &format)) {
-                char formats[128];
-                cli_error("export: --format '%s': expected %s", optarg,
-                          name_list_join(export_format_names, N_EXPORT_FORMATS, formats,
-                                         sizeof(formats)));
-                return CLI_EXIT_USAGE;
-            }
+            if (export_format_parse(optarg, &format))
+                return cli_bad_choice("export", "--format", optarg, export_format_names,
+                                      N_EXPORT_FORMATS);
             have_format = true;
             break;
         case OPT_ORIGIN:

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "name_list.h"
 #include "history.h"
 #include "history_format.h"
 #include "history_gate.h"
@@ -93,26 +92,21 @@ static int parse_option(int opt, const char *arg, struct history_args *a)
     int ret = CLI_EXIT_OK;
     switch (opt) {
     case 'O':
-        if (history_order_parse(arg, &a->read.order)) {
-            cli_error("history: --order '%s': expected time, kernel or git", arg);
-            ret = CLI_EXIT_USAGE;
-        }
+        if (history_order_parse(arg, &a->read.order))
+            ret = cli_bad_choice("history", "--order", arg, history_order_names, N_HISTORY_ORDERS);
         break;
     case 'T':
         ret = cli_parse_number("history", "--threshold", arg, true, 0, 1000, &pct);
-        a->gate_opts.threshold = pct / 100;
+        if (ret == CLI_EXIT_OK)
+            a->gate_opts.threshold = pct / 100;
         break;
     case 'A':
         ret = cli_parse_number("history", "--alpha", arg, false, 1e-6, 0.5, &a->gate_opts.cp.alpha);
         break;
     case 'F':
-        if (history_format_parse(arg, &a->format)) {
-            char formats[128];
-            cli_error("history: --format '%s': expected %s", arg,
-                      name_list_join(history_format_names, N_HISTORY_FORMATS, formats,
-                                     sizeof(formats)));
-            ret = CLI_EXIT_USAGE;
-        }
+        if (history_format_parse(arg, &a->format))
+            ret = cli_bad_choice("history", "--format", arg, history_format_names,
+                                 N_HISTORY_FORMATS);
         break;
     case 'o':
         ret = cli_set_once("history", "-o", &a->out_dir, arg);
