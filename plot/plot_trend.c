@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history_gate.h"
 #include "history_newest.h"
 #include "plot.h"
 #include "plot_render.h"
@@ -193,14 +194,6 @@ static void text_into(char *out, size_t size, const char *s)
     out[used] = '\0';
 }
 
-static const char *change_kind(const struct history_change *c)
-{
-    return c->inconclusive ? "inconclusive"
-           : c->regression ? "regression"
-           : c->worse      ? "worse"
-                           : "better";
-}
-
 /* Each point's x: its run's place in the board's order. */
 static int point_places(const struct history *h, const struct history_board *b,
                         const struct history_series *s, double *x)
@@ -247,7 +240,7 @@ static void write_dat(FILE *f, const struct trend_ctx *x, const struct history_s
         fprintf(f, "# change point at x=%g (run ", (px[c->index - 1] + px[c->index]) / 2);
         put_text(f, h->runs[s->points[c->index].run].run_id);
         fprintf(f, "): %.10g -> %.10g, %+.1f%%, p %.3g, %s\n", c->before, c->after, c->change * 100,
-                c->p_value, change_kind(c));
+                c->p_value, history_change_label(c));
     }
     fputs("# x median ci_low ci_high disturbed \"label\" \"run id\"\n", f);
     for (size_t i = 0; i < s->n_points; i++) {
@@ -281,7 +274,7 @@ static void trend_extra(const struct history *h, const struct history_board *b,
         if (c->index == 0 || c->index >= s->n_points)
             continue;
         size_t n = (size_t)snprintf(word, sizeof(word), " cp=%g:%s:%+.1f%%",
-                                    (px[c->index - 1] + px[c->index]) / 2, change_kind(c),
+                                    (px[c->index - 1] + px[c->index]) / 2, history_change_label(c),
                                     c->change * 100);
         if (used + n >= len) /* whole words only: a cut one would draw a wrong line */
             break;

@@ -20,6 +20,7 @@
 
 #include "json_out.h"
 #include "metadata.h"
+#include "results_json.h"
 #include "results_validate.h"
 
 bool kcidb_origin_valid(const char *origin)
@@ -387,9 +388,8 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
             add_row_test(tests, s, &s->rows[i], &ids, origin, start, case_env, o->samples, &ok);
     }
     int ret = ok && root && tests && env ? 0 : -ENOMEM;
-    if (!ret && (json_dumpf(root, out, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
-                 fputc('\n', out) == EOF || fflush(out) != 0))
-        ret = -EIO;
+    if (!ret)
+        ret = results_json_dump(root, out);
     if (ret)
         snprintf(err, err_len, "%s", strerror(-ret));
     json_decref(env);

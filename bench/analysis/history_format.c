@@ -32,15 +32,6 @@ int history_format_parse(const char *name, enum history_format *out)
     return 0;
 }
 
-/* What a change is called in the tables: regression, inconclusive, or its direction (a worse
- * change within the threshold is no regression). */
-static const char *change_label(const struct history_change *c)
-{
-    if (c->inconclusive)
-        return "inconclusive";
-    return c->regression ? "regression" : history_change_direction(c);
-}
-
 static void p_text(char out[TEXT_CELL], double p)
 {
     snprintf(out, TEXT_CELL, p >= 0.001 ? "%.3f" : "%.1e", p);
@@ -152,9 +143,17 @@ static int change_rows(const struct history *h, size_t k, struct text_table *t)
             const struct history_run *r = point_run(h, s, ch->index);
             struct change_text x;
             change_text_of(ch, &x);
-            const char *cells[] = {s->case_id, s->metric,  s->unit,         r->run_id,
-                                   r->kernel,  r->git_sha, x.before,        x.after,
-                                   x.change,   x.p,        change_label(ch)};
+            const char *cells[] = {s->case_id,
+                                   s->metric,
+                                   s->unit,
+                                   r->run_id,
+                                   r->kernel,
+                                   r->git_sha,
+                                   x.before,
+                                   x.after,
+                                   x.change,
+                                   x.p,
+                                   history_change_label(ch)};
             if (text_table_add(t, cells))
                 return -ENOMEM;
         }

@@ -31,6 +31,13 @@ const char *history_change_direction(const struct history_change *c)
     return c->worse ? "worse" : "better";
 }
 
+const char *history_change_label(const struct history_change *c)
+{
+    if (c->inconclusive)
+        return "inconclusive";
+    return c->regression ? "regression" : history_change_direction(c);
+}
+
 void history_gate_opts_default(struct history_gate_opts *o)
 {
     o->threshold = COMPARE_THRESHOLD_DEFAULT;

@@ -48,6 +48,9 @@ enum history_verdict {
 const char *history_verdict_name(enum history_verdict v);
 /* "better" or "worse", from a change's direction. */
 const char *history_change_direction(const struct history_change *c);
+/* What a change is called in tables and plots: "inconclusive", "regression", or its direction
+ * (a worse change within the threshold is no regression). */
+const char *history_change_label(const struct history_change *c);
 
 /* The series' verdict at its board's newest run; *why (may be NULL) gets the change behind a
  * regression or an inconclusive one, else NULL. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "history_gate.h"
 #include "history_newest.h"
 #include "plot_trend.h"
 #include "safe_file.h"
@@ -310,8 +311,8 @@ static void verdict_cell(FILE *f, const struct history_change *c)
     } else if (c->regression) {
         fputs("<td class=\"regression\">worse: regression</td>", f);
     } else {
-        fprintf(f, "<td class=\"%s\">%s</td>", c->worse ? "worse" : "better",
-                c->worse ? "worse" : "better");
+        const char *direction = history_change_direction(c);
+        fprintf(f, "<td class=\"%s\">%s</td>", direction, direction);
     }
 }
 
