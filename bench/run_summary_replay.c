@@ -63,18 +63,14 @@ static double number(const char *text)
 
 static enum case_status status_of(const char *text)
 {
-    for (int st = CASE_OK; st <= CASE_ERROR; st++)
-        if (!strcmp(text, case_status_name(st)))
-            return st;
-    return CASE_ERROR;
+    enum case_status st;
+    return case_status_parse(text, &st) ? CASE_ERROR : st;
 }
 
 static enum reps_stop stop_of(const char *text)
 {
-    for (int st = REPS_STOP_FIXED; st <= REPS_STOP_MAX; st++)
-        if (!strcmp(text, reps_stop_name(st)))
-            return st;
-    return REPS_CONTINUE;
+    enum reps_stop r;
+    return reps_stop_parse(text, &r) ? REPS_CONTINUE : r;
 }
 
 /* The gathered case into the summary: its status as resume counts it, the worst of its

@@ -30,6 +30,16 @@ const char *case_status_name(enum case_status s)
     }
 }
 
+int case_status_parse(const char *text, enum case_status *out)
+{
+    for (enum case_status st = CASE_OK; st <= CASE_ERROR; st++)
+        if (!strcmp(text, case_status_name(st))) {
+            *out = st;
+            return 0;
+        }
+    return -EINVAL;
+}
+
 static int append_sample(struct metric_result *m, double value, unsigned rep)
 {
     if (m->n == m->cap) {

@@ -84,5 +84,7 @@ const struct metric_result *case_result_metric(const struct case_result *r, cons
 /* The shortest repetition of r in ns (rep_ns), or NAN when it took none. */
 double case_result_min_rep_ns(const struct case_result *r);
 const char *case_status_name(enum case_status s);
+/* The status case_status_name spells as text: 0, or -EINVAL. */
+int case_status_parse(const char *text, enum case_status *out);
 
 #endif

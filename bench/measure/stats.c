@@ -221,3 +221,13 @@ const char *reps_stop_name(enum reps_stop stop)
     }
     return "unknown";
 }
+
+int reps_stop_parse(const char *text, enum reps_stop *out)
+{
+    for (enum reps_stop r = REPS_CONTINUE; r <= REPS_STOP_MAX; r++)
+        if (!strcmp(text, reps_stop_name(r))) {
+            *out = r;
+            return 0;
+        }
+    return -EINVAL;
+}

@@ -68,5 +68,7 @@ enum reps_stop reps_next(const struct reps_policy *p, const double *samples, siz
                          double elapsed_s);
 /* "fixed", "converged", "budget", "max" ("continue" for REPS_CONTINUE). */
 const char *reps_stop_name(enum reps_stop stop);
+/* The reason reps_stop_name spells as text ("continue" included): 0, or -EINVAL. */
+int reps_stop_parse(const char *text, enum reps_stop *out);
 
 #endif

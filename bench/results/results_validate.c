@@ -350,25 +350,11 @@ static int add_entry(struct validator *v, char **f, unsigned long line, const do
     return 0;
 }
 
-static int parse_status(const char *s, enum case_status *out)
-{
-    static const enum case_status all[] = {CASE_OK, CASE_SKIPPED, CASE_ERROR};
-    for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
-        if (strcmp(s, case_status_name(all[i])) == 0) {
-            *out = all[i];
-            return 0;
-        }
-    }
-    return -EINVAL;
-}
-
 /* A run that failed mid-case stopped while reps_next still said "continue". */
 static bool valid_reps_stop(const char *s, enum case_status status)
 {
-    for (enum reps_stop r = REPS_STOP_FIXED; r <= REPS_STOP_MAX; r++)
-        if (strcmp(s, reps_stop_name(r)) == 0)
-            return true;
-    return status == CASE_ERROR && strcmp(s, reps_stop_name(REPS_CONTINUE)) == 0;
+    enum reps_stop r;
+    return !reps_stop_parse(s, &r) && (r != REPS_CONTINUE || status == CASE_ERROR);
 }
 
 /* status, error, n and reps agree with each other. */
@@ -451,7 +437,7 @@ static int check_results_row(struct validator *v, const char *path, const struct
         if ((results_column_defs[i].flags & RESULTS_NOT_EMPTY) && !*f[i])
             return bad(v, path, line, "empty %s", results_columns[i]);
     enum case_status status;
-    if (parse_status(f[RESULTS_COL_status], &status))
+    if (case_status_parse(f[RESULTS_COL_status], &status))
         return bad(v, path, line, "status '%s' is not ok, skipped or error", f[RESULTS_COL_status]);
     const char *better = f[RESULTS_COL_better], *unit = f[RESULTS_COL_unit];
     if (strcmp(better, "higher") != 0 && strcmp(better, "lower") != 0)
