@@ -431,8 +431,7 @@ static int write_lava(const struct compare_report *r, const struct lava_sink *la
         for (size_t k = 0; k < r->n_cases; k++) {
             const struct compare_case *c = &r->cases[k];
             const struct compare_cell *cell = &c->cell[i - 1];
-            enum junit_outcome o = junit_outcome_of(cell->verdict);
-            const char *result = o == JUNIT_FAILURE ? "fail" : o == JUNIT_SKIPPED ? "skip" : "pass";
+            const char *result = lava_result_of_junit(junit_outcome_of(cell->verdict));
             double change = isfinite(cell->ratio) ? (cell->ratio - 1) * 100 : NAN;
             /* With several NEW inputs the label tells their results apart. */
             int ret = lava_report_case(lava, r->n_inputs > 2 ? r->labels[i] : NULL, c->case_id,

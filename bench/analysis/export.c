@@ -52,14 +52,12 @@ static bool run_failed(const struct result_set *s)
 
 int export_lava(const struct result_set *s, const struct lava_sink *lava)
 {
-    static const char *const results[] = {
-            [JUNIT_PASS] = "pass", [JUNIT_FAILURE] = "fail", [JUNIT_SKIPPED] = "skip"};
     for (size_t i = 0; i < s->n_rows; i++) {
         const struct result_row *row = &s->rows[i];
         enum junit_outcome o = row_outcome(s, row);
         bool measured = !strcmp(result_text(row, s->c.status), "ok");
         int ret = lava_report_case(lava, NULL, result_text(row, s->c.case_id),
-                                   result_text(row, s->c.metric), results[o],
+                                   result_text(row, s->c.metric), lava_result_of_junit(o),
                                    measured ? result_num(row, s->c.median) : NAN,
                                    result_text(row, s->c.unit));
         if (ret)

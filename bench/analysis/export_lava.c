@@ -127,6 +127,11 @@ static int run_helper(const struct lava_sink *s, const char *name, const char *r
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+const char *lava_result_of_junit(enum junit_outcome o)
+{
+    return o == JUNIT_PASS ? "pass" : o == JUNIT_SKIPPED ? "skip" : "fail";
+}
+
 int lava_report(const struct lava_sink *s, const char *name, const char *result, double measurement,
                 const char *units)
 {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "export_junit.h"
+
 #define LAVA_HELPER "lava-test-case"
 /* LAVA's limit on the length of a test case name. */
 #define LAVA_NAME_MAX 100
@@ -32,6 +34,8 @@ bool lava_helper_find(char *path, size_t len);
 /* signal: LAVA_SIGNAL; otherwise LAVA_HELPER_RUN when the helper is on PATH, else LAVA_SIGNAL
  * (the fallback of send-to-lava.sh). */
 void lava_sink_init(struct lava_sink *s, FILE *out, bool signal);
+/* LAVA's word for a JUnit outcome: pass, fail (a failure or an error) or skip. */
+const char *lava_result_of_junit(enum junit_outcome o);
 /* One result: result is pass, fail, skip or unknown; measurement NAN for none (units are then
  * left out too). 0, or -errno: the helper could not be started (-ENOENT ...), it exited
  * non-zero (-EIO), or the output could not be written (-EIO). */

@@ -394,8 +394,7 @@ static int write_junit(const struct history *h, FILE *out)
 
 static const char *lava_result_of(enum history_verdict v)
 {
-    enum junit_outcome o = junit_outcome_of(v);
-    return o == JUNIT_FAILURE ? "fail" : o == JUNIT_SKIPPED ? "skip" : "pass";
+    return lava_result_of_junit(junit_outcome_of(v));
 }
 
 /* One signal per series, named history.BOARD.<case path>, measured by the change behind its
