@@ -393,16 +393,13 @@ static int write_junit(const struct compare_report *r, FILE *out)
     junit_begin(out);
     for (size_t i = 1; i < r->n_inputs; i++) {
         const struct result_set *base = r->inputs[0].set, *other = r->inputs[i].set;
-        struct junit_suite suite = {.time_s = export_run_seconds(other)};
+        struct junit_suite suite;
+        export_run_suite(other, &suite);
         for (size_t k = 0; k < r->n_cases; k++)
             junit_count(&suite.counts, junit_outcome_of(r->cases[k].cell[i - 1].verdict));
         char name[3 * COMPARE_LABEL_MAX];
         snprintf(name, sizeof(name), "dmabench compare %s vs %s", r->labels[0], r->labels[i]);
         suite.name = name;
-        const char *host = result_set_meta(other, "hostname");
-        suite.hostname = strcmp(host, "unknown") ? host : NULL;
-        const char *start = result_set_meta(other, "start_time");
-        suite.timestamp = strcmp(start, "unknown") ? start : NULL;
         struct junit_property props[2 * EXPORT_RUN_PROPERTIES];
         size_t n = export_run_properties(other, NULL, props, EXPORT_RUN_PROPERTIES);
         suite.n_properties =

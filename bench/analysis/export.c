@@ -86,13 +86,22 @@ size_t export_run_properties(const struct result_set *s, const char *prefix,
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof(map) / sizeof(*map) && n < max; i++) {
-        const char *v = result_set_meta(s, map[i].key);
-        if (!strcmp(v, "unknown"))
+        const char *v = result_set_meta_known(s, map[i].key);
+        if (!v)
             continue;
         snprintf(out[n].name, sizeof(out[n].name), "%s%s", prefix ? prefix : "", map[i].name);
         out[n++].value = v;
     }
     return n;
+}
+
+void export_run_suite(const struct result_set *s, struct junit_suite *suite)
+{
+    *suite = (struct junit_suite){
+            .time_s = export_run_seconds(s),
+            .timestamp = result_set_meta_known(s, "start_time"),
+            .hostname = result_set_meta_known(s, "hostname"),
+    };
 }
 
 double export_run_seconds(const struct result_set *s)
@@ -128,17 +137,14 @@ static void row_detail(char *out, size_t len, const struct result_set *s,
 
 int export_junit(const struct result_set *s, const struct sample_index *samples, FILE *out)
 {
-    struct junit_suite suite = {.time_s = export_run_seconds(s)};
+    struct junit_suite suite;
+    export_run_suite(s, &suite);
     for (size_t i = 0; i < s->n_rows; i++)
         junit_count(&suite.counts, row_outcome(s, &s->rows[i]));
     char name[512];
     snprintf(name, sizeof(name), "dmabench run %s on %s", result_set_meta(s, "run_id"),
              result_set_board(s));
     suite.name = name;
-    const char *start = result_set_meta(s, "start_time");
-    suite.timestamp = strcmp(start, "unknown") ? start : NULL;
-    const char *host = result_set_meta(s, "hostname");
-    suite.hostname = strcmp(host, "unknown") ? host : NULL;
     struct junit_property props[EXPORT_RUN_PROPERTIES];
     suite.properties = props;
     suite.n_properties = export_run_properties(s, NULL, props, EXPORT_RUN_PROPERTIES);

@@ -59,6 +59,9 @@ size_t export_run_properties(const struct result_set *s, const char *prefix,
                              struct junit_property *out, size_t max);
 /* The run's wall time, start_time to end_time, in seconds; NAN when not known. */
 double export_run_seconds(const struct result_set *s);
+/* A JUnit suite for the run (zeroed, then its wall time, start time and host where known): the
+ * caller adds the name, counts and properties. */
+void export_run_suite(const struct result_set *s, struct junit_suite *suite);
 /* How long a case's repetitions' timed work lasted, in seconds; NAN when samples is NULL or
  * has no duration for it. */
 double export_case_seconds(const struct sample_index *samples, const char *case_id,

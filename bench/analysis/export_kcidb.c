@@ -33,13 +33,6 @@ bool kcidb_origin_valid(const char *origin)
     return true;
 }
 
-/* A metadata value worth reporting, or NULL. */
-static const char *known(const struct result_set *s, const char *key)
-{
-    const char *v = result_set_meta(s, key);
-    return strcmp(v, "unknown") ? v : NULL;
-}
-
 #define KCIDB_COMMIT_LEN 40
 
 /* Where a kernel release names its commit, as CONFIG_LOCALVERSION_AUTO appends it
@@ -104,7 +97,7 @@ static void number_unit(const char *unit, double *scale, const char **kunit, con
  * without blanks. NULL when none is known (or out of memory: *ok says which). */
 static json_t *compatible_list(const struct result_set *s, bool *ok)
 {
-    const char *dt = known(s, "dt_compatible");
+    const char *dt = result_set_meta_known(s, "dt_compatible");
     json_t *list = dt ? json_array() : NULL;
     if (dt && !list)
         *ok = false;
@@ -142,8 +135,8 @@ static json_t *environment(const struct result_set *s, bool *ok)
             "kernel_cmdline", "cpufreq_governor", "thp",       "clocksource"};
     json_t *misc = json_put_object(env, "misc", ok);
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
-        if (known(s, keys[i]))
-            json_put_text(misc, keys[i], known(s, keys[i]), ok);
+        if (result_set_meta_known(s, keys[i]))
+            json_put_text(misc, keys[i], result_set_meta_known(s, keys[i]), ok);
     return env;
 }
 
@@ -197,7 +190,7 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
         json_put_text(checkout, "git_commit_hash", commit, ok);
     /* A release that names its commit (CONFIG_LOCALVERSION_AUTO: 6.12.0-rc1-00042-gabc123...)
      * reads like `git describe`, which is what git_commit_name holds. */
-    const char *release = known(s, "kernel_release");
+    const char *release = result_set_meta_known(s, "kernel_release");
     if (release && kcidb_release_names_commit(release))
         json_put_text(checkout, "git_commit_name", release, ok);
     /* It booted and ran the tests, so its source was whole. */
@@ -207,7 +200,7 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
     json_put_text(build, "checkout_id", ids->checkout, ok);
     json_put_text(build, "comment", comment, ok);
     char arch[64] = "";
-    const char *a = known(s, "kernel_arch");
+    const char *a = result_set_meta_known(s, "kernel_arch");
     for (size_t i = 0; a && a[i] && i + 1 < sizeof(arch); i++) {
         char c = (char)tolower((unsigned char)a[i]);
         arch[i] = islower((unsigned char)c) || isdigit((unsigned char)c) ? c : '_';
@@ -219,8 +212,8 @@ static void add_checkout_and_build(json_t *root, const struct result_set *s, con
     static const char *const keys[] = {"kernel_release", "kernel_version", "kernel_cmdline"};
     json_t *misc = json_put_object(build, "misc", ok);
     for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
-        if (known(s, keys[i]))
-            json_put_text(misc, keys[i], known(s, keys[i]), ok);
+        if (result_set_meta_known(s, keys[i]))
+            json_put_text(misc, keys[i], result_set_meta_known(s, keys[i]), ok);
 }
 
 /* A new test in tests with the fields every test of the run shares; NULL with *ok false. */
@@ -322,7 +315,8 @@ static void add_run_test(json_t *tests, const struct result_set *s, const struct
     json_put_text(t, "comment", comment, ok);
     json_put(t, "status", json_string(failed ? "FAIL" : "PASS"), ok);
     json_put(t, "environment", json_deep_copy(env), ok);
-    double duration = metadata_parse_time(known(s, "end_time")) - metadata_parse_time(start);
+    double duration =
+            metadata_parse_time(result_set_meta_known(s, "end_time")) - metadata_parse_time(start);
     if (duration >= 0)
         json_put(t, "duration", json_real(duration), ok);
     json_t *misc = json_put_object(t, "misc", ok);
@@ -371,8 +365,9 @@ int export_kcidb(const struct result_set *s, const struct kcidb_opts *o, FILE *o
     struct ids ids;
     make_ids(s, &opts, &ids);
     /* KCIDB takes RFC 3339 times; ours are, when the run recorded one. */
-    const char *start =
-            isnan(metadata_parse_time(known(s, "start_time"))) ? NULL : known(s, "start_time");
+    const char *start = isnan(metadata_parse_time(result_set_meta_known(s, "start_time")))
+                                ? NULL
+                                : result_set_meta_known(s, "start_time");
     bool ok = true;
     json_t *root = json_new_object(&ok);
     json_t *env = environment(s, &ok), *case_env = case_environment(s, &ok);

@@ -205,18 +205,18 @@ static int add_run(struct builder *b, const struct result_set *s, const char *di
             return -ENOMEM;
         b->cap_runs = cap2;
     }
-    const char *run_id = result_set_meta(s, "run_id");
-    if (!strcmp(run_id, "unknown")) {
+    const char *run_id = result_set_meta_known(s, "run_id");
+    if (!run_id) {
         const char *slash = strrchr(dir, '/');
         run_id = slash && slash[1] ? slash + 1 : dir;
     }
-    const char *start = result_set_meta(s, "start_time");
+    const char *start = result_set_meta_known(s, "start_time");
     struct history_run *r = &h->runs[h->n_runs];
     *r = (struct history_run){
             .dir = strdup(dir),
             .board = strdup(result_set_board(s)),
             .run_id = strdup(run_id),
-            .start_time = strdup(strcmp(start, "unknown") ? start : ""),
+            .start_time = strdup(start ? start : ""),
             .kernel = strdup(result_set_meta(s, "kernel_release")),
             .git_sha = strdup(result_set_meta(s, "git_sha")),
     };

@@ -81,9 +81,9 @@ json_t *results_json_run(const struct result_set *s, bool *ok)
         *ok = false;
         return NULL;
     }
-    const char *run_id = result_set_meta(s, "run_id");
+    const char *run_id = result_set_meta_known(s, "run_id");
     json_put_text(run, "dir", s->dir, ok);
-    json_put(run, "run_id", strcmp(run_id, "unknown") ? json_text(run_id) : json_null(), ok);
+    json_put(run, "run_id", run_id ? json_text(run_id) : json_null(), ok);
     json_put_text(run, "board", result_set_board(s), ok);
     json_put(run, "truncated_line",
              s->truncated_line ? json_integer((json_int_t)s->truncated_line) : json_null(), ok);

@@ -332,10 +332,16 @@ const char *result_set_meta(const struct result_set *s, const char *key)
     return v && *v ? v : "unknown";
 }
 
+const char *result_set_meta_known(const struct result_set *s, const char *key)
+{
+    const char *v = metadata_get(s->md, key);
+    return v && *v && strcmp(v, "unknown") ? v : NULL;
+}
+
 const char *result_set_board(const struct result_set *s)
 {
-    const char *board = result_set_meta(s, "board");
-    return strcmp(board, "unknown") != 0 ? board : result_set_meta(s, "hostname");
+    const char *board = result_set_meta_known(s, "board");
+    return board ? board : result_set_meta(s, "hostname");
 }
 
 void result_set_describe(const struct result_set *s, char *out, size_t len)

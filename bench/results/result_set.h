@@ -60,6 +60,8 @@ bool result_row_measured(const struct result_set *s, const struct result_row *r)
 
 /* A metadata value, or "unknown". */
 const char *result_set_meta(const struct result_set *s, const char *key);
+/* A metadata value the run knew, or NULL where result_set_meta says "unknown". */
+const char *result_set_meta_known(const struct result_set *s, const char *key);
 /* The board's name: the board key, else the hostname. */
 const char *result_set_board(const struct result_set *s);
 /* "BOARD (CPU), Linux RELEASE, run RUN_ID": what every title says about a set. */
