@@ -343,17 +343,10 @@ static int compare_found_index(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median_of(const double *x, size_t from, size_t to, double *scratch)
 {
     memcpy(scratch, x + from, (to - from) * sizeof(*x));
-    qsort(scratch, to - from, sizeof(*scratch), compare_double);
-    return stats_percentile_sorted(scratch, to - from, 50);
+    return stats_median_sort(scratch, to - from);
 }
 
 /* Bisects until the strongest candidate is not significant; found[] in the order found. */

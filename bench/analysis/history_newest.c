@@ -18,12 +18,6 @@ const struct history_board *history_board_of(const struct history *h,
     return i < 0 ? NULL : &h->boards[i];
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int history_newest_judge(const struct history *h, const struct history_series *s,
                          struct history_newest *out)
 {
@@ -56,8 +50,7 @@ int history_newest_judge(const struct history *h, const struct history_series *s
         free(v);
         return -ENOENT;
     }
-    qsort(v, out->n_baseline, sizeof(*v), by_value);
-    out->baseline = stats_percentile_sorted(v, out->n_baseline, 50);
+    out->baseline = stats_median_sort(v, out->n_baseline);
     free(v);
     out->change = out->median / out->baseline - 1;
     out->worse = s->higher_better ? out->change < 0 : out->change > 0;

@@ -191,8 +191,7 @@ static double peers_median(const struct run_noise_facts *f, size_t n, size_t i,
     for (size_t j = 0; v && j < n; j++)
         if (j != i && !isnan(get(&f[j])) && (!same_cases || f[j].cases == f[i].cases))
             v[m++] = get(&f[j]);
-    struct stats_summary sum;
-    double median = m && !stats_summarize(v, m, &sum) ? sum.median : NAN;
+    double median = v ? stats_median_sort(v, m) : NAN;
     free(v);
     return median;
 }

@@ -21,6 +21,13 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+double stats_median_sort(double *v, size_t n)
+{
+    if (n)
+        qsort(v, n, sizeof(*v), compare_doubles);
+    return stats_percentile_sorted(v, n, 50);
+}
+
 double stats_percentile_sorted(const double *sorted, size_t n, double q)
 {
     if (n == 0 || isnan(q))

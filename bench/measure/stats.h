@@ -26,6 +26,8 @@ int stats_summarize(const double *samples, size_t n, struct stats_summary *out);
 /* Percentile q in [0, 100] of sorted[0..n), linear interpolation (type 7, as R and numpy);
  * q outside [0, 100] is clamped, NAN when n == 0 or q is NAN. */
 double stats_percentile_sorted(const double *sorted, size_t n, double q);
+/* The median of v[0..n) as stats_percentile_sorted gives it, sorting v in place; NAN for n 0. */
+double stats_median_sort(double *v, size_t n);
 /* Whether the CI half-width, (ci_high - ci_low) / 2, is at most rel (0.01 = 1%) of |median|;
  * false when the CI is NAN. */
 bool stats_ci_within(const struct stats_summary *s, double rel);
