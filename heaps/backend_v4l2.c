@@ -392,14 +392,11 @@ static int v4l2_probe(struct heap_registry *reg)
         return ret;
     if (n < 0) {
         heap_info_set_unavailable(&info, n, "list /dev");
+    } else if (n == 0) {
+        heap_info_set_unavailable_fmt(&info, -ENODEV, "no /dev/video* node: no V4L2 driver loaded");
     } else {
-        heap_info_set_unavailable(&info, -ENODEV, "");
-        if (n == 0)
-            snprintf(info.reason, sizeof(info.reason),
-                     "no /dev/video* node: no V4L2 driver loaded");
-        else
-            snprintf(info.reason, sizeof(info.reason),
-                     "no video node exports MMAP buffers (first: %.100s)", why);
+        heap_info_set_unavailable_fmt(&info, -ENODEV,
+                                      "no video node exports MMAP buffers (first: %.100s)", why);
     }
     return add_heap(reg, &info, NULL);
 }
