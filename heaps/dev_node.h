@@ -25,8 +25,5 @@ struct dev_node {
  * why names the path and says why in words. */
 int dev_node_resolve(const char *path, const char *klass, struct dev_node *out, char *why,
                      size_t why_len);
-/* The sysfs class of the character device major:minor ("drm", "video4linux", "mem"), or
- * -errno. */
-int dev_node_class(unsigned major, unsigned minor, char *out, size_t out_len);
 
 #endif
