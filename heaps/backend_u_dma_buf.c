@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "heap.h"
 #include "heap_backends.h"
 #include "heap_dev.h"
@@ -208,9 +209,7 @@ static int add_device(struct heap_registry *reg, const char *name)
 
 static int is_device_node_name(const struct dirent *entry)
 {
-    const char *digits = entry->d_name + strlen("udmabuf");
-    return !strncmp(entry->d_name, "udmabuf", strlen("udmabuf")) && *digits &&
-           strspn(digits, "0123456789") == strlen(digits);
+    return dev_node_numbered(entry->d_name, "udmabuf");
 }
 
 static int not_dot_entry(const struct dirent *entry)

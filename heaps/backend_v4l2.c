@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "dmabuf_fdinfo.h"
 #include "dmabuf_ops.h"
 #include "heap.h"
@@ -356,13 +357,7 @@ static int probe_node(struct heap_registry *reg, const struct heap_info *base, c
 
 static int only_video_nodes(const struct dirent *e)
 {
-    const char *d = e->d_name;
-    if (strncmp(d, "video", 5) || !d[5])
-        return 0;
-    for (d += 5; *d; d++)
-        if (*d < '0' || *d > '9')
-            return 0;
-    return 1;
+    return dev_node_numbered(e->d_name, "video");
 }
 
 static int v4l2_probe(struct heap_registry *reg)

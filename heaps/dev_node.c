@@ -17,6 +17,14 @@
 
 #include "heap_dev.h"
 
+bool dev_node_numbered(const char *name, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    if (strncmp(name, prefix, len) || !name[len])
+        return false;
+    return strspn(name + len, "0123456789") == strlen(name + len);
+}
+
 /* The sysfs class of the character device major:minor ("drm", "video4linux", "mem"), or
  * -errno. */
 static int dev_node_class(unsigned major, unsigned minor, char *out, size_t out_len)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "engine.h"
 #include "heap_dev.h"
 #include "heap_ioctl.h"
@@ -56,8 +57,7 @@ static int check_device(int fd, bool *mplane, char *card, size_t card_len)
 
 static int only_video_nodes(const struct dirent *e)
 {
-    const char *d = e->d_name;
-    return !strncmp(d, "video", 5) && d[5] && strspn(d + 5, "0123456789") == strlen(d + 5);
+    return dev_node_numbered(e->d_name, "video");
 }
 
 static const char *node_problem(int ret)
