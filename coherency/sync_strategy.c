@@ -154,7 +154,7 @@ int sync_window_init(struct sync_window *w, struct heap_buf *buf, void *map,
     /* The exporter's sync: a dma-buf's ioctls, or a driver's own (u-dma-buf syncs through sysfs
      * and is no dma-buf). Only host memory has neither. */
     bool ioctl = s->kind == SYNC_FULL || s->kind == SYNC_PARTIAL_IOCTL;
-    if (ioctl && !buf->heap->ops->sync && !buf->heap->ops->sync_range) {
+    if (ioctl && !heap_has_sync(buf->heap)) {
         snprintf(why, why_len, "%s: %s memory is not a dma-buf, so there is no DMA_BUF_IOCTL_SYNC",
                  sync_kind_name(s->kind), buf->heap->info.name);
         return -EOPNOTSUPP;

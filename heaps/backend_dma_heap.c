@@ -37,9 +37,7 @@ int dma_heap_alloc_fd(int heap_fd, size_t len, unsigned fd_flags, unsigned long 
 static int add_placeholder(struct heap_registry *reg, int neg_errno, const char *reason)
 {
     struct heap_info info = {.name = "dma-heap", .is_dmabuf = true, .device = "-"};
-    info.available = false;
-    info.unavailable_err = neg_errno;
-    snprintf(info.reason, sizeof(info.reason), "%s", reason);
+    heap_info_set_unavailable_fmt(&info, neg_errno, "%s", reason);
     struct heap *heap = heap_registry_add(reg, &heap_backend_dma_heap, &info);
     if (!heap)
         return -ENOMEM;

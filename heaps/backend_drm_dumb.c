@@ -165,9 +165,8 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
     }
     int ret = drm_driver_name(fd, driver, sizeof(driver));
     if (ret) {
-        heap_info_set_unavailable(info, ret, "");
-        snprintf(info->reason, sizeof(info->reason), "not a DRM device (DRM_IOCTL_VERSION: %s)",
-                 strerror(-ret));
+        heap_info_set_unavailable_fmt(info, ret, "not a DRM device (DRM_IOCTL_VERSION: %s)",
+                                      strerror(-ret));
         close(fd);
         return -1;
     }
@@ -183,9 +182,8 @@ static int probe_card(struct heap_info *info, const char *dir, const char *card,
     if (!ret)
         ret = probe_mapping(fd, &failed);
     if (ret == -EOPNOTSUPP || ret == -ENOSYS) {
-        heap_info_set_unavailable(info, ret, "");
-        snprintf(info->reason, sizeof(info->reason), "driver %s has no dumb buffers (%s)", driver,
-                 failed);
+        heap_info_set_unavailable_fmt(info, ret, "driver %s has no dumb buffers (%s)", driver,
+                                      failed);
         close(fd);
         return -1;
     }
@@ -231,15 +229,12 @@ static int drm_dumb_probe(struct heap_registry *reg)
     int n = ret ? ret : drm_nodes("card", cards, MAX_CARDS);
     if (n <= 0) {
         if (n == -ENOENT)
-            heap_info_set_unavailable(&info, n, "");
+            heap_info_set_unavailable_fmt(
+                    &info, n, "no /dev/dri: kernel without DRM, or no DRM driver loaded");
         else if (n < 0)
             heap_info_set_unavailable(&info, n, "list /dev/dri");
         else
-            heap_info_set_unavailable(&info, -ENODEV, "");
-        if (n == -ENOENT || n == 0)
-            snprintf(info.reason, sizeof(info.reason), "%s",
-                     n ? "no /dev/dri: kernel without DRM, or no DRM driver loaded"
-                       : "no DRM card in /dev/dri");
+            heap_info_set_unavailable_fmt(&info, -ENODEV, "no DRM card in /dev/dri");
         return add_heap(reg, &info, -1, NULL);
     }
     ret = 0;

@@ -217,9 +217,10 @@ static int add_placeholder(struct heap_registry *reg, const char *device, int er
 {
     struct heap_info info = ion_info_template(device);
     snprintf(info.name, sizeof(info.name), "ion");
-    heap_info_set_unavailable(&info, err, what);
     if (reason)
-        snprintf(info.reason, sizeof(info.reason), "%s", reason);
+        heap_info_set_unavailable_fmt(&info, err, "%s", reason);
+    else
+        heap_info_set_unavailable(&info, err, what);
     return heap_registry_add(reg, &heap_backend_ion, &info) ? 0 : -ENOMEM;
 }
 

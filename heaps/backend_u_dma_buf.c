@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "heap.h"
 #include "heap_backends.h"
 #include "heap_dev.h"
@@ -53,16 +53,6 @@ struct udb_device {
      * of this process must not interleave them. Other processes are the user's to keep away. */
     pthread_mutex_t sync_lock;
 };
-
-static void set_reason(struct heap_info *info, int neg_errno, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(info->reason, sizeof(info->reason), fmt, ap);
-    va_end(ap);
-    info->available = false;
-    info->unavailable_err = neg_errno;
-}
 
 static int attr_path(const struct udb_device *dev, const char *attr, char *out, size_t out_len)
 {
@@ -141,20 +131,24 @@ static int read_device(struct udb_device *dev, struct heap_info *info, int *sync
     unsigned long long size, mode;
     int ret = read_attr(dev, "size", &size);
     if (ret) {
-        set_reason(info, ret, "cannot read %s/size: %s", dev->sysdir, strerror(-ret));
+        heap_info_set_unavailable_fmt(info, ret, "cannot read %s/size: %s", dev->sysdir,
+                                      strerror(-ret));
         return ret;
     }
     if (size == 0) {
-        set_reason(info, -ENOBUFS, "size is 0: the driver allocated no buffer for %s", info->name);
+        heap_info_set_unavailable_fmt(
+                info, -ENOBUFS, "size is 0: the driver allocated no buffer for %s", info->name);
         return -ENOBUFS;
     }
     ret = read_attr(dev, "sync_mode", &mode);
     if (ret) {
-        set_reason(info, ret, "cannot read %s/sync_mode: %s", dev->sysdir, strerror(-ret));
+        heap_info_set_unavailable_fmt(info, ret, "cannot read %s/sync_mode: %s", dev->sysdir,
+                                      strerror(-ret));
         return ret;
     }
     if (mode > UDB_MODE_MAX) {
-        set_reason(info, -EINVAL, "sync_mode %llu is not one the driver has (0-7)", mode);
+        heap_info_set_unavailable_fmt(info, -EINVAL,
+                                      "sync_mode %llu is not one the driver has (0-7)", mode);
         return -EINVAL;
     }
     dev->size = (size_t)size;
@@ -181,7 +175,7 @@ static int add_device(struct heap_registry *reg, const char *name)
     if (!ret)
         ret = heap_dev_path(dev->sysdir, sizeof(dev->sysdir), rel);
     if (ret)
-        set_reason(&info, ret, "device root path too long for %s", name);
+        heap_info_set_unavailable_fmt(&info, ret, "device root path too long for %s", name);
     else if (!read_device(dev, &info, &sync_mode)) {
         int fd = open(info.device, O_RDWR | O_CLOEXEC), err = fd < 0 ? -errno : 0;
         char what[sizeof(info.device) + 8];
@@ -215,9 +209,7 @@ static int add_device(struct heap_registry *reg, const char *name)
 
 static int is_device_node_name(const struct dirent *entry)
 {
-    const char *digits = entry->d_name + strlen("udmabuf");
-    return !strncmp(entry->d_name, "udmabuf", strlen("udmabuf")) && *digits &&
-           strspn(digits, "0123456789") == strlen(digits);
+    return dev_node_numbered(entry->d_name, "udmabuf");
 }
 
 static int not_dot_entry(const struct dirent *entry)
@@ -273,8 +265,9 @@ static int u_dma_buf_probe(struct heap_registry *reg)
     if (ret || n)
         return ret;
     struct heap_info info = {.name = "u-dma-buf", .device = "-"};
-    set_reason(&info, -ENOENT,
-               "no /dev/udmabuf[0-9]*: the out-of-tree u-dma-buf driver (ikwzm) is not loaded");
+    heap_info_set_unavailable_fmt(
+            &info, -ENOENT,
+            "no /dev/udmabuf[0-9]*: the out-of-tree u-dma-buf driver (ikwzm) is not loaded");
     return add_heap(reg, &info, NULL, 0);
 }
 

@@ -75,10 +75,12 @@ static int udmabuf_probe(struct heap_registry *reg)
         int err = -errno;
         char what[sizeof(info.device) + 8];
         snprintf(what, sizeof(what), "open %s", info.device);
-        heap_info_set_unavailable(&info, err, what);
         if (err == -ENOENT)
-            snprintf(info.reason, sizeof(info.reason),
-                     "no /dev/udmabuf: kernel without CONFIG_UDMABUF, or module not loaded");
+            heap_info_set_unavailable_fmt(
+                    &info, err,
+                    "no /dev/udmabuf: kernel without CONFIG_UDMABUF, or module not loaded");
+        else
+            heap_info_set_unavailable(&info, err, what);
     } else {
         info.available = true;
         info.max_size = udmabuf_size_limit();

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "dmabuf_fdinfo.h"
 #include "dmabuf_ops.h"
 #include "heap.h"
@@ -356,13 +357,7 @@ static int probe_node(struct heap_registry *reg, const struct heap_info *base, c
 
 static int only_video_nodes(const struct dirent *e)
 {
-    const char *d = e->d_name;
-    if (strncmp(d, "video", 5) || !d[5])
-        return 0;
-    for (d += 5; *d; d++)
-        if (*d < '0' || *d > '9')
-            return 0;
-    return 1;
+    return dev_node_numbered(e->d_name, "video");
 }
 
 static int v4l2_probe(struct heap_registry *reg)
@@ -392,14 +387,11 @@ static int v4l2_probe(struct heap_registry *reg)
         return ret;
     if (n < 0) {
         heap_info_set_unavailable(&info, n, "list /dev");
+    } else if (n == 0) {
+        heap_info_set_unavailable_fmt(&info, -ENODEV, "no /dev/video* node: no V4L2 driver loaded");
     } else {
-        heap_info_set_unavailable(&info, -ENODEV, "");
-        if (n == 0)
-            snprintf(info.reason, sizeof(info.reason),
-                     "no /dev/video* node: no V4L2 driver loaded");
-        else
-            snprintf(info.reason, sizeof(info.reason),
-                     "no video node exports MMAP buffers (first: %.100s)", why);
+        heap_info_set_unavailable_fmt(&info, -ENODEV,
+                                      "no video node exports MMAP buffers (first: %.100s)", why);
     }
     return add_heap(reg, &info, NULL);
 }

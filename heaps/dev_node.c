@@ -17,7 +17,17 @@
 
 #include "heap_dev.h"
 
-int dev_node_class(unsigned major, unsigned minor, char *out, size_t out_len)
+bool dev_node_numbered(const char *name, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    if (strncmp(name, prefix, len) || !name[len])
+        return false;
+    return strspn(name + len, "0123456789") == strlen(name + len);
+}
+
+/* The sysfs class of the character device major:minor ("drm", "video4linux", "mem"), or
+ * -errno. */
+static int dev_node_class(unsigned major, unsigned minor, char *out, size_t out_len)
 {
     char rel[64], link[PATH_MAX], target[PATH_MAX];
     snprintf(rel, sizeof(rel), "/sys/dev/char/%u:%u/subsystem", major, minor);

@@ -8,6 +8,7 @@
 #ifndef DMABENCH_DEV_NODE_H
 #define DMABENCH_DEV_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DEV_NODE_PATH_MAX 256
@@ -25,8 +26,8 @@ struct dev_node {
  * why names the path and says why in words. */
 int dev_node_resolve(const char *path, const char *klass, struct dev_node *out, char *why,
                      size_t why_len);
-/* The sysfs class of the character device major:minor ("drm", "video4linux", "mem"), or
- * -errno. */
-int dev_node_class(unsigned major, unsigned minor, char *out, size_t out_len);
+/* Whether a /dev entry's name is prefix followed by one digit or more and nothing else
+ * ("video3", "renderD128", "udmabuf0"; not "video", "video3a", "videoX"). */
+bool dev_node_numbered(const char *name, const char *prefix);
 
 #endif

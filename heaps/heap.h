@@ -205,6 +205,9 @@ int heap_alloc(struct heap *heap, const struct heap_alloc_req *req, struct heap_
 void heap_free(struct heap_buf *buf);
 int heap_mmap(struct heap_buf *buf, void **addr);
 int heap_munmap(struct heap_buf *buf, void *addr);
+/* Whether heap's exporter has a sync of its own (a dma-buf's ioctls, a driver's sysfs files);
+ * host memory has none, and heap_sync_* on it does nothing. */
+bool heap_has_sync(const struct heap *heap);
 int heap_sync_begin(struct heap_buf *buf, enum heap_sync_dir dir);
 int heap_sync_end(struct heap_buf *buf, enum heap_sync_dir dir);
 /* Returns HEAP_SYNC_DONE_RANGE or HEAP_SYNC_DONE_FULL, or -errno. */

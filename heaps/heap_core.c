@@ -281,6 +281,11 @@ static int check_dir(enum heap_sync_dir dir)
     return (dir == HEAP_SYNC_READ || dir == HEAP_SYNC_WRITE || dir == HEAP_SYNC_RW) ? 0 : -EINVAL;
 }
 
+bool heap_has_sync(const struct heap *heap)
+{
+    return heap->ops->sync || heap->ops->sync_range;
+}
+
 static int sync_whole(struct heap_buf *buf, bool begin, enum heap_sync_dir dir)
 {
     if (!buf || check_dir(dir))

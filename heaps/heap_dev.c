@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,16 @@ void heap_info_set_unavailable(struct heap_info *info, int neg_errno, const char
     default:
         snprintf(info->reason, sizeof(info->reason), "%s: %s", what, strerror(-neg_errno));
     }
+}
+
+void heap_info_set_unavailable_fmt(struct heap_info *info, int neg_errno, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(info->reason, sizeof(info->reason), fmt, ap);
+    va_end(ap);
+    info->available = false;
+    info->unavailable_err = neg_errno;
 }
 
 size_t heap_mem_total(void)

@@ -29,6 +29,10 @@ void heap_page_sizes_probe(struct heap_info *info, int with_thp, int with_hugetl
 int heap_page_size_offered(const struct heap_info *info, enum heap_page_kind kind, size_t size);
 /* Fill info->reason and unavailable_err from an errno seen while opening a device. */
 void heap_info_set_unavailable(struct heap_info *info, int neg_errno, const char *what);
+/* The same with a reason the caller words itself (printf-style), for a cause that the errno
+ * alone does not say. */
+void heap_info_set_unavailable_fmt(struct heap_info *info, int neg_errno, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /* Bytes of RAM in the machine (sysinfo), for refusing allocations that cannot fit. */
 size_t heap_mem_total(void);
 

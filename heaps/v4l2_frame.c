@@ -80,13 +80,11 @@ int v4l2_frame_describe(char *out, size_t out_len, const struct v4l2_frame *f, s
     v4l2_fourcc_text(f->pixelformat, fourcc);
     if (created_bytes)
         snprintf(buffer, sizeof(buffer), ", buffer %zu B (VIDIOC_CREATE_BUFS)", created_bytes);
+    bool syncs = v4l2_exporter_syncs(exporter);
     return snprintf(out, out_len, "v4l2 %s %ux%u sizeimage %u B%s%s%s%s", fourcc, f->width,
                     f->height, f->sizeimage, buffer,
-                    v4l2_exporter_syncs(exporter) ? ""
-                                                  : "; DMA_BUF_IOCTL_SYNC does no cache "
-                                                    "maintenance (",
-                    v4l2_exporter_syncs(exporter) ? "" : exporter,
-                    v4l2_exporter_syncs(exporter) ? "" : " has no CPU-access hooks)");
+                    syncs ? "" : "; DMA_BUF_IOCTL_SYNC does no cache maintenance (",
+                    syncs ? "" : exporter, syncs ? "" : " has no CPU-access hooks)");
 }
 
 enum heap_class v4l2_class_of_exporter(const char *exporter, const char **why)

@@ -3,8 +3,8 @@
  *
  * DRM_IOCTL_PRIME_FD_TO_HANDLE on a DRM file makes a GEM object of the dma-buf; for drivers on
  * the PRIME helpers (drm_gem_prime_import) that is a kernel attachment, mapped for DMA at
- * import and kept mapped until the last GEM handle goes (DRM_IOCTL_GEM_CLOSE). Also the first
- * node of a driver both engines open (heaps/drm_node.h finds the nodes).
+ * import and kept mapped until the last GEM handle goes (DRM_IOCTL_GEM_CLOSE).
+ * The node both engines open is found by heaps/drm_node.h (drm_node_open_first).
  */
 #ifndef DMABENCH_DRM_IMPORT_H
 #define DMABENCH_DRM_IMPORT_H
@@ -14,11 +14,6 @@
 #include "drm_node.h"
 #include "engine.h"
 
-/* Open a DRM node read-write: the first /dev/dri/PREFIXn whose driver is driver (any driver when
- * NULL). The fd, with its path in path; or -errno (-ENOENT: no /dev/dri, -ENODEV: no such
- * node), with what else was there in found ("card0 (bochs-drm)"). */
-int drm_node_open_first(const char *prefix, const char *driver, char *path, size_t path_len,
-                        char *found, size_t found_len);
 /* The ops of an engine whose e->priv is an open DRM file (drm_import_set_fd): its fd; close it;
  * attach: import b's dma-buf into it, the GEM handle in b->priv_word (-errno with why, naming
  * the engine); detach: close the GEM handle, and the attachment goes with it. */

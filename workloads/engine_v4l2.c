@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dev_node.h"
 #include "engine.h"
 #include "heap_dev.h"
 #include "heap_ioctl.h"
+#include "v4l2_frame.h"
 
 #define V4L2_MAX_SLOTS 32
 
@@ -56,8 +58,7 @@ static int check_device(int fd, bool *mplane, char *card, size_t card_len)
 
 static int only_video_nodes(const struct dirent *e)
 {
-    const char *d = e->d_name;
-    return !strncmp(d, "video", 5) && d[5] && strspn(d + 5, "0123456789") == strlen(d + 5);
+    return dev_node_numbered(e->d_name, "video");
 }
 
 static const char *node_problem(int ret)
@@ -171,9 +172,11 @@ static void list_formats(int fd, enum v4l2_buf_type type, char *out, size_t out_
     __u32 fourccs[32];
     size_t n = queue_fourccs(fd, type, fourccs, 32), used = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < n && used + 6 < out_len; i++)
-        used += (size_t)snprintf(out + used, out_len - used, "%s%.4s", used ? " " : "",
-                                 (const char *)&fourccs[i]);
+    for (size_t i = 0; i < n && used + 6 < out_len; i++) {
+        char fourcc[5];
+        v4l2_fourcc_text(fourccs[i], fourcc);
+        used += (size_t)snprintf(out + used, out_len - used, "%s%s", used ? " " : "", fourcc);
+    }
 }
 
 /* The formats both queues take, those a copy can use: "RGBP=rgb565 RGB3=rgb24 BGR3", with the
@@ -194,8 +197,10 @@ static void common_formats(int fd, bool mplane, char *out, size_t out_len)
         if (!both)
             continue;
         const char *ours = frame_pixel_of_fourcc(in[i]);
-        int k = snprintf(out + used, out_len - used, "%s%.4s%s%s", used ? " " : "",
-                         (const char *)&in[i], ours ? "=" : "", ours ? ours : "");
+        char fourcc[5];
+        v4l2_fourcc_text(in[i], fourcc);
+        int k = snprintf(out + used, out_len - used, "%s%s%s%s", used ? " " : "", fourcc,
+                         ours ? "=" : "", ours ? ours : "");
         used = k < 0 || (size_t)k >= out_len - used ? out_len - 1 : used + (size_t)k;
     }
 }

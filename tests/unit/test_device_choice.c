@@ -27,6 +27,22 @@ static char why[256];
 
 /* --- what every machine has ------------------------------------------------------------------ */
 
+/* The one rule every listing of /dev uses: the prefix, then digits only, at least one. */
+static void test_numbered_node_names(void **state)
+{
+    (void)state;
+    assert_true(dev_node_numbered("video0", "video"));
+    assert_true(dev_node_numbered("video12", "video"));
+    assert_true(dev_node_numbered("renderD128", "renderD"));
+    assert_true(dev_node_numbered("udmabuf3", "udmabuf"));
+    assert_false(dev_node_numbered("video", "video"));
+    assert_false(dev_node_numbered("video3a", "video"));
+    assert_false(dev_node_numbered("video-3", "video"));
+    assert_false(dev_node_numbered("vide0", "video"));
+    assert_false(dev_node_numbered("card0", "renderD"));
+    assert_false(dev_node_numbered("", "card"));
+}
+
 static void test_paths_that_are_no_device(void **state)
 {
     (void)state;
@@ -263,6 +279,7 @@ static void test_engines_open_the_node_named(void **state)
 int main(void)
 {
     const struct CMUnitTest real[] = {
+            cmocka_unit_test(test_numbered_node_names),
             cmocka_unit_test(test_paths_that_are_no_device),
             cmocka_unit_test(test_engines_refuse_wrong_paths),
             cmocka_unit_test(test_heaps_refuse_wrong_paths),

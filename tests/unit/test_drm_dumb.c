@@ -23,6 +23,7 @@
 
 #include "drm_abi.h"
 #include "drm_dumb.h"
+#include "drm_node.h"
 #include "fake_dev.h"
 #include "heap.h"
 #include "heap_ioctl.h"
@@ -247,6 +248,34 @@ static void a_dev_dri_without_cards_says_so(void **state)
     heap_registry_close(reg, NULL);
 }
 
+/* More nodes than asked for: the lowest-numbered ones, in number order, whatever order the
+ * directory lists them in; other names are not nodes. */
+static void drm_nodes_keeps_the_lowest_numbered_beyond_max(void **state)
+{
+    (void)state;
+    const char *planted[] = {"card12", "card3", "card10",     "card1",  "card2",
+                             "card0x", "card",  "renderD128", "card11", "card0"};
+    plant_card("card12");
+    for (size_t i = 1; i < sizeof(planted) / sizeof(planted[0]); i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "dev/dri/%s", planted[i]);
+        plant(rel);
+    }
+    char names[3][DRM_NODE_NAME_MAX];
+    assert_int_equal(drm_nodes("card", names, 3), 3);
+    assert_string_equal(names[0], "card0");
+    assert_string_equal(names[1], "card1");
+    assert_string_equal(names[2], "card2");
+    char all[DRM_MAX_NODES][DRM_NODE_NAME_MAX];
+    assert_int_equal(drm_nodes("card", all, DRM_MAX_NODES), 7);
+    assert_string_equal(all[3], "card3");
+    assert_string_equal(all[4], "card10");
+    assert_string_equal(all[6], "card12");
+    assert_int_equal(drm_nodes("renderD", all, DRM_MAX_NODES), 1);
+    assert_string_equal(all[0], "renderD128");
+    assert_int_equal(drm_nodes("card", names, 0), 0);
+}
+
 static void a_node_that_is_no_drm_device_says_so(void **state)
 {
     (void)state;
@@ -462,6 +491,8 @@ int main(void)
                                             remove_root),
             cmocka_unit_test_setup_teardown(a_dev_dri_without_cards_says_so, fresh_root,
                                             remove_root),
+            cmocka_unit_test_setup_teardown(drm_nodes_keeps_the_lowest_numbered_beyond_max,
+                                            fresh_root, remove_root),
             cmocka_unit_test_setup_teardown(a_node_that_is_no_drm_device_says_so, fresh_root,
                                             remove_root),
             cmocka_unit_test_setup_teardown(a_card_without_dumb_buffers_says_so, fresh_root,

@@ -287,6 +287,8 @@ static void test_host_memory_is_real_and_labelled(void **state)
     struct fixture *f = *state;
     struct heap *host = heap_registry_find(f->reg, "host");
     assert_non_null(host);
+    assert_false(heap_has_sync(host)); /* only host memory has no sync of its own */
+    assert_true(heap_has_sync(f->heap));
     assert_ptr_equal(heap_registry_find(f->reg, "host:host"), host);
     assert_null(heap_registry_find(f->reg, "dma-heap:host"));
     assert_false(host->info.is_dmabuf);
