@@ -34,6 +34,8 @@ test_list_table_says_what_is_missing_and_why() {
     expect_out '^  udmabuf .*(available|unavailable: .*udmabuf)'
     expect_out '^  (u-dma-buf .*unavailable: no /dev/udmabuf\[0-9\]\*: the out-of-tree u-dma-buf driver \(ikwzm\) is not loaded|udmabuf0 +u-dma-buf )'
     expect_out '^  (v4l2 +v4l2 .*unavailable: no /dev/video\* node: no V4L2 driver loaded|v4l2-video[0-9]+-(capture|output) +v4l2 )'
+    expect_out '^  (drm-dumb +drm-dumb .*unavailable: no /dev/dri|drm-dumb-card[0-9]+ +drm-dumb )'
+    expect_out '^  drm +DRM PRIME importer \(any DRM driver; no data movement\): '
     expect_out '^Topology \(hwloc\)'
     expect_out '^  L1d +[0-9]+ KiB x[0-9]+, line [0-9]+ B'
     expect_out '^  hardware +libpfm4: (available|unavailable: .*perf_event_open\(perf::cycles\))'
